@@ -1,0 +1,52 @@
+# taosarrow — the two commands a fresh machine needs are `make demo` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+VPY := $(VENV)/bin/python
+CARGO ?= cargo
+# Python packages the tests and the demo use; taos-ws-py is the official client, our oracle.
+PY_DEPS := "maturin>=1.9,<2" "pytest>=8" "pyarrow>=14" "pandas>=2.0" "polars>=1.0" "taos-ws-py==0.7.0" numpy
+
+.PHONY: test test-rust test-python venv develop demo lint fmt bench bench-python fuzz clean
+
+## test: every Rust and Python test (debug builds).
+test: test-rust test-python
+
+test-rust:
+	$(CARGO) test --workspace --all-targets
+	$(CARGO) test --workspace --doc
+
+$(VENV)/.deps: Makefile
+	$(PYTHON) -m venv $(VENV)
+	$(VPY) -m pip install -q --upgrade pip
+	$(VPY) -m pip install -q $(PY_DEPS)
+	touch $@
+
+venv: $(VENV)/.deps
+
+## develop: build the native module (debug) into .venv.
+develop: venv
+	VIRTUAL_ENV=$(abspath $(VENV)) PATH=$(abspath $(VENV))/bin:$$PATH $(VENV)/bin/maturin develop -q
+
+test-python: develop
+	$(CARGO) build -p taosarrow-server --bin taosarrow
+	TAOSARROW_SERVER_BIN=$${CARGO_TARGET_DIR:-target}/debug/taosarrow $(VPY) -m pytest -q tests/python
+
+## demo: ingest a DataFrame into the embedded server and read it back into pandas and polars.
+demo: venv
+	VIRTUAL_ENV=$(abspath $(VENV)) PATH=$(abspath $(VENV))/bin:$$PATH $(VENV)/bin/maturin develop -q --release
+	$(VPY) examples/demo.py
+
+lint:
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+fmt:
+	$(CARGO) fmt --all
+
+bench:
+	$(CARGO) bench --workspace
+
+clean:
+	$(CARGO) clean
+	rm -rf $(VENV)

@@ -1,0 +1,190 @@
+//! TDengine error codes as they travel on the wire (`overview.md` §6–§7).
+//!
+//! TDengine's int32 codes are sent masked to their low 16 bits; [`Code`] holds that masked
+//! value. Client-side codes (`0xE000…`) are never sent by a server.
+
+use std::fmt;
+
+/// A TDengine error code, masked to 16 bits as on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Code(pub u16);
+
+macro_rules! codes {
+    ($( $(#[$doc:meta])* $name:ident = $value:expr, $msg:expr; )*) => {
+        impl Code {
+            $( $(#[$doc])* pub const $name: Code = Code($value); )*
+
+            /// TDengine's built-in message for this code (`terror.c`), if it is one we know.
+            pub fn default_message(self) -> Option<&'static str> {
+                match self.0 {
+                    $( $value => Some($msg), )*
+                    _ => None,
+                }
+            }
+
+            /// The TDengine constant name without its `TSDB_CODE_` prefix, if known.
+            pub fn name(self) -> Option<&'static str> {
+                match self.0 {
+                    $( $value => Some(stringify!($name)), )*
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+codes! {
+    /// Success.
+    SUCCESS = 0x0000, "success";
+    /// taosd unreachable.
+    RPC_NETWORK_UNAVAIL = 0x000B, "Unable to establish connection";
+    /// Connection to taosd lost.
+    RPC_BROKEN_LINK = 0x0018, "Conn is broken";
+    /// Read timeout.
+    RPC_TIMEOUT = 0x0019, "Conn read timeout";
+    /// Operation not supported.
+    OPS_NOT_SUPPORT = 0x0100, "Operation not supported";
+    /// Out of memory.
+    OUT_OF_MEMORY = 0x0102, "Out of Memory";
+    /// Unexpected generic error.
+    APP_ERROR = 0x0110, "Unexpected generic error";
+    /// Invalid parameters.
+    INVALID_PARA = 0x0118, "Invalid parameters";
+    /// Invalid timestamp format.
+    INVALID_TIMESTAMP = 0x0127, "Invalid timestamp format";
+    /// Invalid operation.
+    TSC_INVALID_OPERATION = 0x0200, "Invalid operation";
+    /// Invalid user name.
+    TSC_INVALID_USER_LENGTH = 0x0207, "Invalid user name";
+    /// Invalid password.
+    TSC_INVALID_PASS_LENGTH = 0x0208, "Invalid password";
+    /// Database name too long.
+    TSC_INVALID_DB_LENGTH = 0x0209, "Database name too long";
+    /// Invalid connection.
+    TSC_INVALID_CONNECTION = 0x020B, "Invalid connection";
+    /// Disconnected from service.
+    TSC_DISCONNECTED = 0x0213, "Disconnected from service";
+    /// Client-side SQL syntax error (rare in 3.x; the parser uses `PAR_SYNTAX_ERROR`).
+    TSC_SQL_SYNTAX_ERROR = 0x0216, "Syntax error in SQL";
+    /// No database selected.
+    TSC_DB_NOT_SELECTED = 0x0217, "Database not specified or available";
+    /// SQL statement too long.
+    TSC_EXCEED_SQL_LIMIT = 0x0219, "SQL statement too long";
+    /// Schemaless line syntax error.
+    TSC_LINE_SYNTAX_ERROR = 0x021B, "Syntax error in Line";
+    /// Value out of range.
+    TSC_VALUE_OUT_OF_RANGE = 0x0224, "Value out of range";
+    /// Query killed.
+    TSC_QUERY_KILLED = 0x022D, "Query killed";
+    /// Internal client error.
+    TSC_INTERNAL_ERROR = 0x02FF, "Internal error";
+    /// Insufficient privilege.
+    MND_NO_RIGHTS = 0x0303, "Insufficient privilege for operation";
+    /// Invalid user.
+    MND_USER_NOT_EXIST = 0x0351, "Invalid user";
+    /// Wrong user or password.
+    MND_AUTH_FAILURE = 0x0357, "Authentication failure";
+    /// Super table already exists.
+    MND_STB_ALREADY_EXIST = 0x0360, "STable already exists";
+    /// Super table does not exist.
+    MND_STB_NOT_EXIST = 0x0362, "STable not exist";
+    /// Tag already exists.
+    MND_TAG_ALREADY_EXIST = 0x0369, "Tag already exists";
+    /// Tag does not exist.
+    MND_TAG_NOT_EXIST = 0x036A, "Tag does not exist";
+    /// Column already exists.
+    MND_COLUMN_ALREADY_EXIST = 0x036B, "Column already exists";
+    /// Column does not exist.
+    MND_COLUMN_NOT_EXIST = 0x036C, "Column does not exist";
+    /// No database selected (management node).
+    MND_DB_NOT_SELECTED = 0x0380, "Database not specified or available";
+    /// Database already exists.
+    MND_DB_ALREADY_EXIST = 0x0381, "Database already exists";
+    /// Invalid database options.
+    MND_INVALID_DB_OPTION = 0x0382, "Invalid database options";
+    /// Invalid database name.
+    MND_INVALID_DB = 0x0383, "Invalid database name";
+    /// Database does not exist.
+    MND_DB_NOT_EXIST = 0x0388, "Database not exist";
+    /// Table already exists.
+    TDB_TABLE_ALREADY_EXIST = 0x0603, "Table already exists";
+    /// Timestamp outside the database's range.
+    TDB_TIMESTAMP_OUT_OF_RANGE = 0x060B, "Timestamp data out of range";
+    /// Table does not exist (storage layer).
+    TDB_TABLE_NOT_EXIST = 0x0618, "Table not exists";
+    /// Invalid query handle.
+    QRY_INVALID_QHANDLE = 0x0700, "Invalid handle";
+    /// SQL syntax error (`syntax error near "…"`).
+    PAR_SYNTAX_ERROR = 0x2600, "syntax error near";
+    /// Incomplete SQL statement.
+    PAR_INCOMPLETE_SQL = 0x2601, "Incomplete SQL statement";
+    /// Invalid column name.
+    PAR_INVALID_COLUMN = 0x2602, "Invalid column name";
+    /// Table does not exist (parser).
+    PAR_TABLE_NOT_EXIST = 0x2603, "Table does not exist";
+    /// Column ambiguously defined.
+    PAR_AMBIGUOUS_COLUMN = 0x2604, "Column ambiguously defined";
+    /// Invalid value type.
+    PAR_WRONG_VALUE_TYPE = 0x2605, "Invalid value type";
+    /// Database not specified.
+    PAR_DB_NOT_SPECIFIED = 0x2616, "Database not specified";
+    /// Invalid identifier name.
+    PAR_INVALID_IDENTIFIER_NAME = 0x2617, "Invalid identifier name";
+    /// Wrong number of values or result columns.
+    PAR_INCORRECT_NUM_OF_COL = 0x2634, "Query block has incorrect number of result columns";
+    /// Incorrect TIMESTAMP value.
+    PAR_INCORRECT_TIMESTAMP_VAL = 0x2635, "Incorrect TIMESTAMP value";
+    /// Duplicated column names.
+    PAR_DUPLICATED_COLUMN = 0x263C, "Duplicated column names";
+    /// Permission denied or target object not exist.
+    PAR_PERMISSION_DENIED = 0x2644, "Permission denied or target object not exist";
+    /// Value too long for column/tag.
+    PAR_VALUE_TOO_LONG = 0x2653, "Value too long for column/tag";
+    /// Fail to get table info.
+    PAR_GET_META_ERROR = 0x2662, "Fail to get table info";
+    /// SQL rejected by a configured regex (taosAdapter).
+    ADAPTER_REJECT_SQL = 0xFFFD, "reject sql";
+    /// Over the concurrency limit (taosAdapter).
+    ADAPTER_TOO_MANY_REQUESTS = 0xFFFE, "too many requests";
+    /// taosAdapter's own protocol failures (`server not connected`, `result is nil`, …).
+    ADAPTER_PROTOCOL = 0xFFFF, "protocol error";
+}
+
+impl Code {
+    /// Masks a TDengine int32 code (e.g. `0x80002600`) to its 16-bit wire form.
+    pub const fn from_i32(code: i32) -> Code {
+        Code((code as u32 & 0xFFFF) as u16)
+    }
+
+    /// True for code 0.
+    pub const fn is_success(self) -> bool {
+        self.0 == 0
+    }
+}
+
+impl fmt::Display for Code {
+    /// Renders as the official clients do: `0x2600`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "0x{:04X}", self.0)
+    }
+}
+
+impl From<u16> for Code {
+    fn from(v: u16) -> Self {
+        Code(v)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks_and_renders() {
+        assert_eq!(Code::from_i32(0x8000_2600_u32 as i32), Code::PAR_SYNTAX_ERROR);
+        assert_eq!(Code::PAR_SYNTAX_ERROR.to_string(), "0x2600");
+        assert_eq!(Code::MND_DB_NOT_EXIST.default_message(), Some("Database not exist"));
+        assert_eq!(Code::MND_DB_NOT_EXIST.name(), Some("MND_DB_NOT_EXIST"));
+        assert_eq!(Code(0x1234).default_message(), None);
+    }
+}

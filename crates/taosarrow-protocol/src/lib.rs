@@ -1,0 +1,11 @@
+//! TDengine's WebSocket protocol as data: type codes, precisions, JSON messages, binary frame
+//! layouts, action codes, error codes and the DSN grammar.
+//!
+//! This crate does no I/O and knows nothing of Arrow; the codec and the client build on it.
+#![warn(missing_docs)]
+
+pub mod codes;
+pub mod types;
+
+pub use codes::Code;
+pub use types::{Precision, TdType, UnknownPrecision, UnknownTypeCode};

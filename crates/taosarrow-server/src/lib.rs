@@ -1,0 +1,2 @@
+//! An embedded, in-memory, TDengine-compatible server speaking taosAdapter's WebSocket protocol.
+#![warn(missing_docs)]
