@@ -1,2 +1,5 @@
-//! TDengine raw blocks ⇄ Arrow `RecordBatch`es, and the one TDengine↔Arrow type table.
+//! TDengine raw blocks ⇄ Arrow `RecordBatch`es, Arrow ⇄ stmt2 bind payloads, and the one
+//! TDengine↔Arrow type table. No I/O.
 #![warn(missing_docs)]
+
+pub mod stmt2;

@@ -181,9 +181,15 @@ mod tests {
 
     #[test]
     fn masks_and_renders() {
-        assert_eq!(Code::from_i32(0x8000_2600_u32 as i32), Code::PAR_SYNTAX_ERROR);
+        assert_eq!(
+            Code::from_i32(0x8000_2600_u32 as i32),
+            Code::PAR_SYNTAX_ERROR
+        );
         assert_eq!(Code::PAR_SYNTAX_ERROR.to_string(), "0x2600");
-        assert_eq!(Code::MND_DB_NOT_EXIST.default_message(), Some("Database not exist"));
+        assert_eq!(
+            Code::MND_DB_NOT_EXIST.default_message(),
+            Some("Database not exist")
+        );
         assert_eq!(Code::MND_DB_NOT_EXIST.name(), Some("MND_DB_NOT_EXIST"));
         assert_eq!(Code(0x1234).default_message(), None);
     }
