@@ -1,5 +1,29 @@
 //! TDengine raw blocks ⇄ Arrow `RecordBatch`es, Arrow ⇄ stmt2 bind payloads, and the one
 //! TDengine↔Arrow type table. No I/O.
+//!
+//! * [`arrow_schema`] / [`arrow_field`] turn a query's column descriptions into an Arrow
+//!   schema; [`column_spec`] goes back.
+//! * [`decode_block`] turns a raw result block into a `RecordBatch`; [`encode_block`] is its
+//!   exact inverse.
 #![warn(missing_docs)]
 
+#[cfg(not(target_endian = "little"))]
+compile_error!(
+    "taosarrow-codec copies little-endian wire data in bulk and needs a little-endian target"
+);
+
+mod bitmap;
+pub mod block;
+mod error;
+mod schema;
 pub mod stmt2;
+
+pub use block::{
+    block_length, decode_block, encode_block, read_header, read_layout, BlockColumn, BlockHeader,
+};
+pub use error::{CodecError, Location};
+pub use schema::{
+    arrow_field, arrow_schema, arrow_type, column_spec, precision_of, time_unit, ColumnSpec,
+    SchemaOptions, BLOB_LENGTH, EXTENSION_JSON, EXTENSION_WKB, JSON_LENGTH, META_EXTENSION_NAME,
+    META_LENGTH, META_TYPE, META_TYPE_CODE,
+};

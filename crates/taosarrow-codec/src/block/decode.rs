@@ -1,0 +1,416 @@
+//! Raw block → Arrow `RecordBatch`.
+//!
+//! One pass per column: fixed-width data is copied in bulk and its null bitmap converted a
+//! word at a time; variable-width values are gathered into Arrow offsets + values buffers with
+//! no allocation per value. Every length, offset and count is checked before it is used.
+
+use arrow_array::{make_array, ArrayRef, RecordBatch, RecordBatchOptions};
+use arrow_buffer::{BooleanBuffer, BooleanBufferBuilder, Buffer, NullBuffer};
+use arrow_data::ArrayData;
+use arrow_schema::{DataType, Field, SchemaRef};
+use taosarrow_protocol::TdType;
+
+use super::{read_i32, read_layout, BlockColumn};
+use crate::bitmap::td_to_arrow_nulls;
+use crate::error::{CodecError, Location};
+
+/// Decodes one raw block into a `RecordBatch` with the given schema.
+///
+/// The block's column types must match the schema: each TDengine type must decode to the
+/// field's Arrow type (see [`crate::arrow_field`]); TIMESTAMP takes the field's unit and time
+/// zone, since blocks do not carry the precision. The block may be followed by other bytes
+/// (its header gives its length).
+///
+/// ```
+/// use std::sync::Arc;
+/// use arrow_array::{Array, Int32Array, RecordBatch};
+/// use taosarrow_codec::{arrow_schema, decode_block, encode_block, ColumnSpec, SchemaOptions};
+/// use taosarrow_protocol::TdType;
+///
+/// let schema = arrow_schema(&[ColumnSpec::new("v", TdType::Int)], &SchemaOptions::default())?;
+/// let batch = RecordBatch::try_new(schema.clone(), vec![Arc::new(Int32Array::from(vec![Some(1), None]))])?;
+/// let mut block = Vec::new();
+/// encode_block(&batch, &mut block)?;
+/// assert_eq!(decode_block(&block, &schema)?, batch);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn decode_block(block: &[u8], schema: &SchemaRef) -> Result<RecordBatch, CodecError> {
+    let (header, columns, mut pos) = read_layout(block)?;
+    let block = &block[..header.length];
+    if columns.len() != schema.fields().len() {
+        return Err(CodecError::SchemaMismatch(format!(
+            "the block has {} columns, the schema {}",
+            columns.len(),
+            schema.fields().len()
+        )));
+    }
+    let rows = header.rows;
+    let mut arrays: Vec<ArrayRef> = Vec::with_capacity(columns.len());
+    for (i, (col, field)) in columns.iter().zip(schema.fields()).enumerate() {
+        let at = Location {
+            column: i,
+            name: Some(field.name().clone()),
+            row: None,
+        };
+        check_type(col, field, &at)?;
+        let rest = &block[pos..];
+        let (array, used) = if col.ty.fixed_width().is_some() {
+            decode_fixed(rest, rows, col, field.data_type(), &at)?
+        } else {
+            decode_var(rest, rows, col, field.data_type(), &at)?
+        };
+        arrays.push(array);
+        pos += used;
+    }
+    // The block ends at the last column, or one trailer byte after it.
+    if block.len() != pos && block.len() != pos + 1 {
+        return Err(CodecError::InvalidHeader(format!(
+            "block length {} does not match its columns, which end at byte {pos}",
+            block.len()
+        )));
+    }
+    let options = RecordBatchOptions::new().with_row_count(Some(rows));
+    Ok(RecordBatch::try_new_with_options(
+        schema.clone(),
+        arrays,
+        &options,
+    )?)
+}
+
+/// Checks that a block column of type `col.ty` can decode to the field's Arrow type.
+fn check_type(col: &BlockColumn, field: &Field, at: &Location) -> Result<(), CodecError> {
+    let dt = field.data_type();
+    let ok = match col.ty {
+        TdType::Bool => *dt == DataType::Boolean,
+        TdType::TinyInt => *dt == DataType::Int8,
+        TdType::SmallInt => *dt == DataType::Int16,
+        TdType::Int => *dt == DataType::Int32,
+        TdType::BigInt => *dt == DataType::Int64,
+        TdType::UTinyInt => *dt == DataType::UInt8,
+        TdType::USmallInt => *dt == DataType::UInt16,
+        TdType::UInt => *dt == DataType::UInt32,
+        TdType::UBigInt => *dt == DataType::UInt64,
+        TdType::Float => *dt == DataType::Float32,
+        TdType::Double => *dt == DataType::Float64,
+        TdType::Timestamp => {
+            matches!(dt, DataType::Timestamp(u, _) if crate::schema::precision_of(*u).is_some())
+        }
+        TdType::VarChar | TdType::NChar | TdType::Json => *dt == DataType::Utf8,
+        TdType::VarBinary | TdType::Geometry => *dt == DataType::Binary,
+        TdType::Blob => *dt == DataType::LargeBinary,
+        TdType::Decimal | TdType::Decimal64 => {
+            let (p, s) = check_decimal(col, at)?;
+            *dt == DataType::Decimal128(p, s as i8)
+        }
+        TdType::Null | TdType::MediumBlob => {
+            return Err(CodecError::UnsupportedType {
+                at: at.clone(),
+                ty: col.ty,
+            })
+        }
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(CodecError::SchemaMismatch(format!(
+            "{at}: the block has TDengine {}, the schema expects Arrow {dt}",
+            col.ty
+        )))
+    }
+}
+
+/// Validates a DECIMAL column's packed schema field and returns (precision, scale).
+fn check_decimal(col: &BlockColumn, at: &Location) -> Result<(u8, u8), CodecError> {
+    let b = col.bytes.to_le_bytes();
+    let (width, max) = if col.ty == TdType::Decimal {
+        (16, 38)
+    } else {
+        (8, 18)
+    };
+    let (precision, scale) = col.decimal_precision_scale();
+    if b[3] != width || b[2] != 0 || precision == 0 || precision > max || scale > precision {
+        return Err(CodecError::data(
+            at.clone(),
+            format!(
+                "invalid {} schema field {:#010x} (width {}, precision {precision}, scale {scale})",
+                col.ty, col.bytes, b[3]
+            ),
+        ));
+    }
+    Ok((precision, scale))
+}
+
+fn need(what: &'static str, needed: usize, available: usize) -> Result<(), CodecError> {
+    if needed > available {
+        Err(CodecError::Truncated {
+            what,
+            needed,
+            available,
+        })
+    } else {
+        Ok(())
+    }
+}
+
+fn decode_fixed(
+    bytes: &[u8],
+    rows: usize,
+    col: &BlockColumn,
+    dt: &DataType,
+    at: &Location,
+) -> Result<(ArrayRef, usize), CodecError> {
+    let width = col.ty.fixed_width().unwrap_or(1);
+    let bitmap_len = rows.div_ceil(8);
+    let data_len = rows.checked_mul(width).ok_or(CodecError::LimitExceeded {
+        what: "column data size",
+        value: rows as u64,
+        limit: (usize::MAX / width) as u64,
+    })?;
+    if col.length != data_len {
+        return Err(CodecError::data(
+            at.clone(),
+            format!(
+                "length array says {} bytes, {rows} rows of {width} bytes need {data_len}",
+                col.length
+            ),
+        ));
+    }
+    let used = bitmap_len + data_len;
+    need("fixed-width column", used, bytes.len())?;
+    let nulls = td_to_arrow_nulls(&bytes[..bitmap_len], rows);
+    let data = &bytes[bitmap_len..used];
+    let values = match col.ty {
+        TdType::Bool => bool_values(data, nulls.as_ref(), at)?,
+        TdType::Decimal64 => {
+            let mut wide: Vec<i128> = Vec::with_capacity(rows);
+            wide.extend(data.chunks_exact(8).map(|c| {
+                let mut w = [0u8; 8];
+                w.copy_from_slice(c);
+                i128::from(i64::from_le_bytes(w))
+            }));
+            Buffer::from_vec(wide)
+        }
+        // Little-endian on the wire and in memory: one bulk copy.
+        _ => Buffer::from_slice_ref(data),
+    };
+    let array = ArrayData::builder(dt.clone())
+        .len(rows)
+        .nulls(nulls)
+        .add_buffer(values)
+        .build()?;
+    Ok((make_array(array), used))
+}
+
+/// BOOL bytes must be 0 or 1 in non-NULL rows; packs them into Arrow's bit-packed values.
+fn bool_values(
+    data: &[u8],
+    nulls: Option<&NullBuffer>,
+    at: &Location,
+) -> Result<Buffer, CodecError> {
+    if data.iter().any(|&b| b > 1) {
+        for (row, &b) in data.iter().enumerate() {
+            if b > 1 && nulls.is_none_or(|n| n.is_valid(row)) {
+                return Err(CodecError::data(
+                    Location {
+                        row: Some(row),
+                        ..at.clone()
+                    },
+                    format!("BOOL byte {b:#04x} is neither 0 nor 1"),
+                ));
+            }
+        }
+    }
+    Ok(BooleanBuffer::collect_bool(data.len(), |i| data[i] == 1).into_inner())
+}
+
+/// How a variable-width column's values are copied into Arrow.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum VarKind {
+    /// UTF-8 text (VARCHAR, JSON) → Utf8, validated.
+    Utf8,
+    /// UCS-4 text (NCHAR) → Utf8, transcoded.
+    Ucs4,
+    /// Bytes with a u16 prefix → Binary.
+    Binary,
+    /// Bytes with a u32 prefix → LargeBinary.
+    LargeBinary,
+}
+
+fn decode_var(
+    bytes: &[u8],
+    rows: usize,
+    col: &BlockColumn,
+    dt: &DataType,
+    at: &Location,
+) -> Result<(ArrayRef, usize), CodecError> {
+    let offsets_len = rows.checked_mul(4).ok_or(CodecError::LimitExceeded {
+        what: "row count",
+        value: rows as u64,
+        limit: (usize::MAX / 4) as u64,
+    })?;
+    let used = offsets_len
+        .checked_add(col.length)
+        .ok_or(CodecError::InvalidHeader("column length overflows".into()))?;
+    need("variable-width column", used, bytes.len())?;
+    let offsets = &bytes[..offsets_len];
+    let area = &bytes[offsets_len..used];
+    let kind = match col.ty {
+        TdType::VarChar | TdType::Json => VarKind::Utf8,
+        TdType::NChar => VarKind::Ucs4,
+        TdType::Blob => VarKind::LargeBinary,
+        _ => VarKind::Binary,
+    };
+    let array = if kind == VarKind::LargeBinary {
+        gather::<i64>(offsets, area, rows, kind, dt, at)?
+    } else {
+        gather::<i32>(offsets, area, rows, kind, dt, at)?
+    };
+    Ok((array, used))
+}
+
+/// An Arrow offset type (i32 or i64).
+trait Offset: Copy + arrow_buffer::ArrowNativeType {
+    fn from_len(len: usize) -> Option<Self>;
+}
+
+impl Offset for i32 {
+    fn from_len(len: usize) -> Option<Self> {
+        i32::try_from(len).ok()
+    }
+}
+
+impl Offset for i64 {
+    fn from_len(len: usize) -> Option<Self> {
+        i64::try_from(len).ok()
+    }
+}
+
+fn gather<O: Offset>(
+    offsets: &[u8],
+    area: &[u8],
+    rows: usize,
+    kind: VarKind,
+    dt: &DataType,
+    at: &Location,
+) -> Result<ArrayRef, CodecError> {
+    let prefix = if kind == VarKind::LargeBinary { 4 } else { 2 };
+    let row_err = |row: usize, reason: String| {
+        CodecError::data(
+            Location {
+                row: Some(row),
+                ..at.clone()
+            },
+            reason,
+        )
+    };
+    let mut out_offsets: Vec<O> = Vec::with_capacity(rows + 1);
+    let mut values: Vec<u8> = Vec::with_capacity(area.len());
+    let mut validity = BooleanBufferBuilder::new(rows);
+    let mut null_count = 0usize;
+    out_offsets.push(O::usize_as(0));
+    for row in 0..rows {
+        let off = read_i32(offsets, row * 4);
+        if off < 0 {
+            validity.append(false);
+            null_count += 1;
+            let last = out_offsets[out_offsets.len() - 1];
+            out_offsets.push(last);
+            continue;
+        }
+        validity.append(true);
+        let start = off as usize;
+        let payload_at = start + prefix;
+        if payload_at > area.len() {
+            return Err(row_err(
+                row,
+                format!(
+                    "value offset {start} is outside the {}-byte value area",
+                    area.len()
+                ),
+            ));
+        }
+        let len = if prefix == 2 {
+            usize::from(u16::from_le_bytes([area[start], area[start + 1]]))
+        } else {
+            read_i32(area, start) as u32 as usize
+        };
+        let end = payload_at + len;
+        if end > area.len() {
+            return Err(row_err(
+                row,
+                format!(
+                    "value of {len} bytes at offset {start} runs past the {}-byte value area",
+                    area.len()
+                ),
+            ));
+        }
+        let payload = &area[payload_at..end];
+        if kind == VarKind::Ucs4 {
+            ucs4_to_utf8(payload, &mut values).map_err(|e| row_err(row, e))?;
+        } else {
+            values.extend_from_slice(payload);
+        }
+        let next = O::from_len(values.len()).ok_or_else(|| {
+            row_err(
+                row,
+                "column values exceed the Arrow offset range".to_owned(),
+            )
+        })?;
+        out_offsets.push(next);
+    }
+    let nulls = (null_count > 0).then(|| NullBuffer::new(validity.finish()));
+    let data = ArrayData::builder(dt.clone())
+        .len(rows)
+        .nulls(nulls.clone())
+        .add_buffer(Buffer::from_vec(out_offsets))
+        .add_buffer(Buffer::from_vec(values));
+    match data.build() {
+        Ok(d) => Ok(make_array(d)),
+        Err(e) if kind == VarKind::Utf8 => Err(locate_bad_utf8(offsets, area, rows, at)
+            .unwrap_or_else(|| CodecError::data(at.clone(), e.to_string()))),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Finds the first row whose VARCHAR/JSON value is not valid UTF-8.
+fn locate_bad_utf8(offsets: &[u8], area: &[u8], rows: usize, at: &Location) -> Option<CodecError> {
+    (0..rows).find_map(|row| {
+        let off = read_i32(offsets, row * 4);
+        if off < 0 {
+            return None;
+        }
+        let start = off as usize;
+        let len = usize::from(u16::from_le_bytes([area[start], area[start + 1]]));
+        let payload = &area[start + 2..start + 2 + len];
+        std::str::from_utf8(payload).err().map(|e| {
+            CodecError::data(
+                Location {
+                    row: Some(row),
+                    ..at.clone()
+                },
+                format!("text is not valid UTF-8: {e}"),
+            )
+        })
+    })
+}
+
+/// Appends UCS-4 (UTF-32LE) code points as UTF-8.
+fn ucs4_to_utf8(payload: &[u8], out: &mut Vec<u8>) -> Result<(), String> {
+    if payload.len() % 4 != 0 {
+        return Err(format!(
+            "NCHAR value of {} bytes is not a whole number of 4-byte code points",
+            payload.len()
+        ));
+    }
+    for unit in payload.chunks_exact(4) {
+        let cp = u32::from_le_bytes([unit[0], unit[1], unit[2], unit[3]]);
+        if cp < 0x80 {
+            out.push(cp as u8);
+            continue;
+        }
+        let c = char::from_u32(cp).ok_or_else(|| format!("invalid NCHAR code point {cp:#x}"))?;
+        let mut buf = [0u8; 4];
+        out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+    }
+    Ok(())
+}

@@ -1,0 +1,150 @@
+//! The raw result block (`raw-block.md`): header, column schemas, length array, sections.
+
+mod decode;
+mod encode;
+
+pub use decode::decode_block;
+pub use encode::encode_block;
+
+use taosarrow_protocol::TdType;
+
+use crate::error::{CodecError, Location};
+
+/// Size of the fixed block header.
+pub const HEADER_LEN: usize = 28;
+/// Bytes per column schema entry (type i8 + bytes i32).
+pub const COLUMN_SCHEMA_LEN: usize = 5;
+/// Largest column count accepted (TDengine's own limit is 4096 columns).
+pub const MAX_COLUMNS: usize = 4096;
+/// Largest row count accepted in one block.
+pub const MAX_ROWS: usize = i32::MAX as usize;
+/// Flag TDengine writes: bit 31, "has column info segment".
+pub const BLOCK_FLAG: u32 = 0x8000_0000;
+/// The version written in blocks delivered over WebSocket.
+pub const BLOCK_VERSION: i32 = 1;
+
+/// The 28-byte block header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BlockHeader {
+    /// Version field (1 over WebSocket; readers ignore it).
+    pub version: i32,
+    /// Total block length, header and trailer included.
+    pub length: usize,
+    /// Row count.
+    pub rows: usize,
+    /// Column count.
+    pub cols: usize,
+    /// Flag field (readers ignore it).
+    pub flag: u32,
+    /// Group id (0 for ordinary queries).
+    pub group_id: u64,
+}
+
+/// One column schema entry: the TDengine type and the schema width `bytes` (for DECIMAL the
+/// packed width/precision/scale).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BlockColumn {
+    /// The column type.
+    pub ty: TdType,
+    /// The schema width field as stored.
+    pub bytes: i32,
+    /// The length array entry: bytes of the column's data area (fixed) or value area (var).
+    pub length: usize,
+}
+
+impl BlockColumn {
+    /// DECIMAL precision and scale unpacked from `bytes` (`raw-block.md` §6).
+    pub fn decimal_precision_scale(&self) -> (u8, u8) {
+        let b = self.bytes.to_le_bytes();
+        (b[1], b[0])
+    }
+}
+
+pub(crate) fn read_i32(b: &[u8], at: usize) -> i32 {
+    i32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
+}
+
+fn truncated(what: &'static str, needed: usize, available: usize) -> CodecError {
+    CodecError::Truncated {
+        what,
+        needed,
+        available,
+    }
+}
+
+/// Reads and checks the header of the block at the start of `bytes`.
+pub fn read_header(bytes: &[u8]) -> Result<BlockHeader, CodecError> {
+    if bytes.len() < HEADER_LEN {
+        return Err(truncated("block header", HEADER_LEN, bytes.len()));
+    }
+    let length = read_i32(bytes, 4);
+    let rows = read_i32(bytes, 8);
+    let cols = read_i32(bytes, 12);
+    let length = usize::try_from(length)
+        .ok()
+        .filter(|&l| l >= HEADER_LEN)
+        .ok_or_else(|| CodecError::InvalidHeader(format!("block length {length}")))?;
+    let rows = usize::try_from(rows)
+        .map_err(|_| CodecError::InvalidHeader(format!("row count {rows}")))?;
+    let cols = usize::try_from(cols)
+        .map_err(|_| CodecError::InvalidHeader(format!("column count {cols}")))?;
+    if cols > MAX_COLUMNS {
+        return Err(CodecError::LimitExceeded {
+            what: "column count",
+            value: cols as u64,
+            limit: MAX_COLUMNS as u64,
+        });
+    }
+    if length > bytes.len() {
+        return Err(truncated("block", length, bytes.len()));
+    }
+    let mut group = [0u8; 8];
+    group.copy_from_slice(&bytes[20..28]);
+    Ok(BlockHeader {
+        version: read_i32(bytes, 0),
+        length,
+        rows,
+        cols,
+        flag: read_i32(bytes, 16) as u32,
+        group_id: u64::from_le_bytes(group),
+    })
+}
+
+/// The total length of the block at the start of `bytes`, checked against the bytes there.
+pub fn block_length(bytes: &[u8]) -> Result<usize, CodecError> {
+    read_header(bytes).map(|h| h.length)
+}
+
+/// Reads the header and the column schema and length arrays. Returns the header, the
+/// columns and the offset of the first column section.
+pub fn read_layout(block: &[u8]) -> Result<(BlockHeader, Vec<BlockColumn>, usize), CodecError> {
+    let header = read_header(block)?;
+    let block = &block[..header.length];
+    let meta_end = HEADER_LEN + header.cols * (COLUMN_SCHEMA_LEN + 4);
+    if meta_end > block.len() {
+        return Err(truncated(
+            "column schemas and lengths",
+            meta_end,
+            block.len(),
+        ));
+    }
+    let lengths_at = HEADER_LEN + header.cols * COLUMN_SCHEMA_LEN;
+    let mut columns = Vec::with_capacity(header.cols);
+    for i in 0..header.cols {
+        let at = HEADER_LEN + i * COLUMN_SCHEMA_LEN;
+        let code = i32::from(block[at] as i8);
+        let loc = || Location {
+            column: i,
+            name: None,
+            row: None,
+        };
+        let ty =
+            TdType::from_code(code).map_err(|_| CodecError::UnknownType { at: loc(), code })?;
+        let bytes = read_i32(block, at + 1);
+        let length = read_i32(block, lengths_at + i * 4);
+        let length = usize::try_from(length)
+            .map_err(|_| CodecError::data(loc(), format!("negative column length {length}")))?;
+        columns.push(BlockColumn { ty, bytes, length });
+    }
+    Ok((header, columns, meta_end))
+}
