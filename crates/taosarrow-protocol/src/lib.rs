@@ -5,7 +5,11 @@
 #![warn(missing_docs)]
 
 pub mod codes;
+pub mod error;
+pub mod frames;
+pub mod messages;
 pub mod types;
 
 pub use codes::Code;
+pub use error::ProtocolError;
 pub use types::{Precision, TdType, UnknownPrecision, UnknownTypeCode};

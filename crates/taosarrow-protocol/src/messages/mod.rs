@@ -1,0 +1,28 @@
+//! JSON requests and responses of the SQL path on `/ws`, shared by client and server.
+//!
+//! Requests: build a [`Request`] and send [`Request::to_json`]; a server decodes with
+//! [`Request::parse`]. Responses: serde structs flattening a [`ResponseHeader`]; encode with
+//! [`to_json`], decode with [`from_json`].
+//!
+//! ```
+//! use taosarrow_protocol::messages::{QueryRequest, Request};
+//! let req = Request::Query(QueryRequest { req_id: 12, sql: "select 1".into() });
+//! let text = req.to_json();
+//! assert_eq!(Request::parse(text.as_bytes()).unwrap(), req);
+//! ```
+
+mod request;
+mod response;
+
+pub use request::{
+    CheckServerStatusRequest, ConnOption, ConnRequest, ConnectionInfoRequest, NumFieldsRequest,
+    OptionsConnectionRequest, QueryRequest, ReqIdArgs, Request, ResultRequest,
+};
+pub use response::{
+    from_json, peek_header, to_json, ConnResponse, CurrentDbResponse, ErrorResponse, FetchResponse,
+    InfoResponse, NumFieldsResponse, QueryResponse, ResponseHeader, ServerStatusResponse,
+    ValidateSqlResponse, VersionResponse,
+};
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,296 @@
+//! JSON requests of the SQL path on `/ws` (`overview.md` §3–§4, `sql.md` §2–§7).
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::ProtocolError;
+
+/// `conn` arguments (`overview.md` §3.2). Unknown fields are ignored when decoding.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnRequest {
+    /// Request id, echoed.
+    #[serde(default)]
+    pub req_id: u64,
+    /// User name.
+    #[serde(default)]
+    pub user: String,
+    /// Password.
+    #[serde(default)]
+    pub password: String,
+    /// Default database; `""` or absent = none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub db: Option<String>,
+    /// Connection mode; only 0 (BI mode) is valid.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<i64>,
+    /// IANA time zone of the session.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tz: Option<String>,
+    /// Application name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app: Option<String>,
+    /// Client IP to record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ip: Option<String>,
+    /// Connector identification, e.g. `python-ws-v0.7.0-315f180`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connector: Option<String>,
+    /// One-time password.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub totp_code: Option<String>,
+    /// Token authentication instead of user/password.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bearer_token: Option<String>,
+    /// Ask for the list of server instances.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub list_instances: Option<bool>,
+}
+
+impl ConnRequest {
+    /// The requested database, `None` when absent or empty.
+    pub fn database(&self) -> Option<&str> {
+        self.db.as_deref().map(str::trim).filter(|d| !d.is_empty())
+    }
+}
+
+/// `args` holding only a `req_id` (`version`, `get_current_db`, `get_server_info`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReqIdArgs {
+    /// Request id, echoed.
+    #[serde(default)]
+    pub req_id: u64,
+}
+
+/// `query` arguments (`sql.md` §2).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueryRequest {
+    /// Request id, echoed.
+    #[serde(default)]
+    pub req_id: u64,
+    /// One SQL statement.
+    #[serde(default)]
+    pub sql: String,
+}
+
+/// `fetch`, `fetch_block` and `free_result` arguments (`sql.md` §4, §5, §7.1).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResultRequest {
+    /// Request id, echoed.
+    #[serde(default)]
+    pub req_id: u64,
+    /// The result id from the query response.
+    #[serde(default)]
+    pub id: u64,
+}
+
+/// `num_fields` arguments: note the key `result_id` (`sql.md` §7.2).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NumFieldsRequest {
+    /// Request id, echoed.
+    #[serde(default)]
+    pub req_id: u64,
+    /// The result id.
+    #[serde(default)]
+    pub result_id: u64,
+}
+
+/// One option of `options_connection` (`sql.md` §7.5).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnOption {
+    /// -1 clear all, 0 charset, 1 time zone, 2 user IP, 3 user app, 4 connector info.
+    pub option: i32,
+    /// The value, or null.
+    #[serde(default)]
+    pub value: Option<String>,
+}
+
+/// `options_connection` arguments (`sql.md` §7.5).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OptionsConnectionRequest {
+    /// Request id, echoed.
+    #[serde(default)]
+    pub req_id: u64,
+    /// Options, applied in order.
+    #[serde(default)]
+    pub options: Vec<ConnOption>,
+}
+
+/// `check_server_status` arguments (`sql.md` §7.8).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckServerStatusRequest {
+    /// Request id, echoed.
+    #[serde(default)]
+    pub req_id: u64,
+    /// Server FQDN, null = local.
+    #[serde(default)]
+    pub fqdn: Option<String>,
+    /// Port, 0 = default.
+    #[serde(default)]
+    pub port: i32,
+}
+
+/// `get_connection_info` arguments (`sql.md` §7.9).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectionInfoRequest {
+    /// Request id, echoed.
+    #[serde(default)]
+    pub req_id: u64,
+    /// 0 = user name.
+    #[serde(default)]
+    pub info: i32,
+}
+
+/// Every JSON request of the SQL path, tagged by `action` with its `args`.
+///
+/// Serializes to `{"action":"…","args":{…}}`; a `version` request with `req_id` 0 is sent
+/// without `args`, as the official clients do. Decode with [`Request::parse`], which reports
+/// taosAdapter's error texts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Request {
+    /// `version`; `args` may be absent, null or `{"req_id":N}`.
+    Version(ReqIdArgs),
+    /// `conn`: authenticate and pick a database.
+    Conn(Box<ConnRequest>),
+    /// `query`: run one SQL statement.
+    Query(QueryRequest),
+    /// `fetch`: next block of a result (legacy JSON path).
+    Fetch(ResultRequest),
+    /// `fetch_block`: the block of the last `fetch`, answered in binary.
+    FetchBlock(ResultRequest),
+    /// `free_result`: never answered.
+    FreeResult(ResultRequest),
+    /// `num_fields`.
+    NumFields(NumFieldsRequest),
+    /// `get_current_db`.
+    GetCurrentDb(ReqIdArgs),
+    /// `get_server_info`.
+    GetServerInfo(ReqIdArgs),
+    /// `options_connection`.
+    OptionsConnection(OptionsConnectionRequest),
+    /// `check_server_status`.
+    CheckServerStatus(CheckServerStatusRequest),
+    /// `get_connection_info`.
+    GetConnectionInfo(ConnectionInfoRequest),
+}
+
+fn args<T: serde::de::DeserializeOwned + Default>(
+    action: &str,
+    args: Option<Value>,
+) -> Result<T, ProtocolError> {
+    match args {
+        None | Some(Value::Null) => Ok(T::default()),
+        Some(v) if !v.is_object() => Err(ProtocolError::BadArgs {
+            action: action.to_owned(),
+            req_id: 0,
+            source: serde::de::Error::custom("args must be a JSON object"),
+        }),
+        Some(v) => {
+            let req_id = v.get("req_id").and_then(Value::as_u64).unwrap_or(0);
+            serde_json::from_value(v).map_err(|source| ProtocolError::BadArgs {
+                action: action.to_owned(),
+                req_id,
+                source,
+            })
+        }
+    }
+}
+
+impl Request {
+    /// Decodes a text frame, with taosAdapter's error for each kind of failure: bad JSON →
+    /// [`ProtocolError::Unmarshal`], no action → [`ProtocolError::NoAction`], unknown action
+    /// → [`ProtocolError::UnknownAction`], bad `args` → [`ProtocolError::BadArgs`] (carrying
+    /// the `req_id` when it could be read). Absent or null `args` decode as defaults.
+    pub fn parse(text: &[u8]) -> Result<Request, ProtocolError> {
+        let mut env: serde_json::Map<String, Value> =
+            serde_json::from_slice(text).map_err(ProtocolError::Unmarshal)?;
+        let action = match env.remove("action") {
+            Some(Value::String(a)) if !a.is_empty() => a,
+            Some(Value::Null) | None => return Err(ProtocolError::NoAction),
+            Some(Value::String(_)) => return Err(ProtocolError::NoAction),
+            Some(other) => {
+                return Err(ProtocolError::Unmarshal(serde::de::Error::custom(format!(
+                    "action must be a string, not {other}"
+                ))))
+            }
+        };
+        let a = env.remove("args");
+        Ok(match action.as_str() {
+            "version" => Request::Version(args(&action, a)?),
+            "conn" => Request::Conn(Box::new(args(&action, a)?)),
+            "query" => Request::Query(args(&action, a)?),
+            "fetch" => Request::Fetch(args(&action, a)?),
+            "fetch_block" => Request::FetchBlock(args(&action, a)?),
+            "free_result" => Request::FreeResult(args(&action, a)?),
+            "num_fields" => Request::NumFields(args(&action, a)?),
+            "get_current_db" => Request::GetCurrentDb(args(&action, a)?),
+            "get_server_info" => Request::GetServerInfo(args(&action, a)?),
+            "options_connection" => Request::OptionsConnection(args(&action, a)?),
+            "check_server_status" => Request::CheckServerStatus(args(&action, a)?),
+            "get_connection_info" => Request::GetConnectionInfo(args(&action, a)?),
+            _ => return Err(ProtocolError::UnknownAction(action)),
+        })
+    }
+
+    /// The action name, as sent in `action`.
+    pub fn action(&self) -> &'static str {
+        match self {
+            Request::Version(_) => "version",
+            Request::Conn(_) => "conn",
+            Request::Query(_) => "query",
+            Request::Fetch(_) => "fetch",
+            Request::FetchBlock(_) => "fetch_block",
+            Request::FreeResult(_) => "free_result",
+            Request::NumFields(_) => "num_fields",
+            Request::GetCurrentDb(_) => "get_current_db",
+            Request::GetServerInfo(_) => "get_server_info",
+            Request::OptionsConnection(_) => "options_connection",
+            Request::CheckServerStatus(_) => "check_server_status",
+            Request::GetConnectionInfo(_) => "get_connection_info",
+        }
+    }
+
+    /// The request's `req_id`.
+    pub fn req_id(&self) -> u64 {
+        match self {
+            Request::Conn(r) => r.req_id,
+            Request::Query(r) => r.req_id,
+            Request::Fetch(r) | Request::FetchBlock(r) | Request::FreeResult(r) => r.req_id,
+            Request::NumFields(r) => r.req_id,
+            Request::Version(r) | Request::GetCurrentDb(r) | Request::GetServerInfo(r) => r.req_id,
+            Request::OptionsConnection(r) => r.req_id,
+            Request::CheckServerStatus(r) => r.req_id,
+            Request::GetConnectionInfo(r) => r.req_id,
+        }
+    }
+
+    fn args_value(&self) -> Result<Option<Value>, serde_json::Error> {
+        let v = match self {
+            Request::Version(r) if r.req_id == 0 => return Ok(None),
+            Request::Version(r) | Request::GetCurrentDb(r) | Request::GetServerInfo(r) => {
+                serde_json::to_value(r)
+            }
+            Request::Conn(r) => serde_json::to_value(r),
+            Request::Query(r) => serde_json::to_value(r),
+            Request::Fetch(r) | Request::FetchBlock(r) | Request::FreeResult(r) => {
+                serde_json::to_value(r)
+            }
+            Request::NumFields(r) => serde_json::to_value(r),
+            Request::OptionsConnection(r) => serde_json::to_value(r),
+            Request::CheckServerStatus(r) => serde_json::to_value(r),
+            Request::GetConnectionInfo(r) => serde_json::to_value(r),
+        };
+        v.map(Some)
+    }
+
+    /// Serializes into JSON text.
+    pub fn to_json(&self) -> String {
+        // Plain strings and integers always serialize; `Display` of a Value cannot fail.
+        let mut obj = serde_json::Map::new();
+        obj.insert("action".into(), Value::from(self.action()));
+        if let Ok(Some(args)) = self.args_value() {
+            obj.insert("args".into(), args);
+        }
+        Value::Object(obj).to_string()
+    }
+}
