@@ -17,6 +17,8 @@ pub mod block;
 mod error;
 mod schema;
 pub mod stmt2;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use block::{
     block_length, decode_block, encode_block, read_header, read_layout, BlockColumn, BlockHeader,
