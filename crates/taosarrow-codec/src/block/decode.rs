@@ -35,7 +35,7 @@ use crate::error::{CodecError, Location};
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn decode_block(block: &[u8], schema: &SchemaRef) -> Result<RecordBatch, CodecError> {
-    let (header, columns, mut pos) = read_layout(block)?;
+    let (header, columns, mut pos) = read_layout(block).map_err(|e| name_column(e, schema))?;
     let block = &block[..header.length];
     if columns.len() != schema.fields().len() {
         return Err(CodecError::SchemaMismatch(format!(
@@ -75,6 +75,26 @@ pub fn decode_block(block: &[u8], schema: &SchemaRef) -> Result<RecordBatch, Cod
         arrays,
         &options,
     )?)
+}
+
+/// Adds the schema's column name to an error from the layout, which knows only indices.
+fn name_column(e: CodecError, schema: &SchemaRef) -> CodecError {
+    let name = |at: &mut Location| {
+        if at.name.is_none() {
+            at.name = schema.fields().get(at.column).map(|f| f.name().clone());
+        }
+    };
+    match e {
+        CodecError::InvalidData { mut at, reason } => {
+            name(&mut at);
+            CodecError::InvalidData { at, reason }
+        }
+        CodecError::UnknownType { mut at, code } => {
+            name(&mut at);
+            CodecError::UnknownType { at, code }
+        }
+        other => other,
+    }
 }
 
 /// Checks that a block column of type `col.ty` can decode to the field's Arrow type.
