@@ -21,7 +21,8 @@ pub mod stmt2;
 pub mod testing;
 
 pub use block::{
-    block_length, decode_block, encode_block, read_header, read_layout, BlockColumn, BlockHeader,
+    block_length, block_schema, decode_block, encode_block, read_header, read_layout, BlockColumn,
+    BlockHeader,
 };
 pub use error::{CodecError, Location};
 pub use schema::{

@@ -201,3 +201,20 @@ fn timestamp_unit_and_zone_come_from_the_schema() {
         .as_primitive::<arrow_array::types::TimestampNanosecondType>();
     assert_eq!(ts.value(1), 1_700_000_001_000);
 }
+
+#[test]
+fn a_block_describes_its_own_columns() {
+    let own = taosarrow_codec::block_schema(&example_b(), &SchemaOptions::default()).unwrap();
+    for (ours, documented) in own.fields().iter().zip(schema_b().fields()) {
+        let a = taosarrow_codec::column_spec(ours).unwrap();
+        let b = taosarrow_codec::column_spec(documented).unwrap();
+        assert_eq!(
+            (a.ty, a.length, a.precision, a.scale),
+            (b.ty, b.length, b.precision, b.scale)
+        );
+        assert_eq!(ours.data_type(), documented.data_type());
+    }
+    let own = taosarrow_codec::block_schema(&example_a(), &SchemaOptions::default()).unwrap();
+    assert_eq!(own.field(2).metadata()[META_LENGTH], "10");
+    assert_eq!(own.field(0).name(), "c0");
+}

@@ -9,6 +9,7 @@ pub use encode::encode_block;
 use taosarrow_protocol::TdType;
 
 use crate::error::{CodecError, Location};
+use crate::schema::{ColumnSpec, BLOB_LENGTH, JSON_LENGTH};
 
 /// Size of the fixed block header.
 pub const HEADER_LEN: usize = 28;
@@ -58,6 +59,44 @@ impl BlockColumn {
         let b = self.bytes.to_le_bytes();
         (b[1], b[0])
     }
+
+    /// The column as a query response would describe it, named `name`: the declared length
+    /// is derived from `bytes` as TDengine does (VARCHAR n + 2 → n, NCHAR 4n + 2 → n, JSON →
+    /// 4095, BLOB → 4194304; DECIMAL precision and scale unpacked).
+    pub fn to_column_spec(&self, name: impl Into<String>) -> ColumnSpec {
+        let declared = u32::try_from(self.bytes).unwrap_or(0);
+        let mut spec = ColumnSpec::new(name, self.ty);
+        match self.ty {
+            TdType::Decimal | TdType::Decimal64 => {
+                let (precision, scale) = self.decimal_precision_scale();
+                spec.precision = precision;
+                spec.scale = scale;
+            }
+            TdType::Json => spec.length = JSON_LENGTH,
+            TdType::Blob | TdType::MediumBlob => spec.length = BLOB_LENGTH,
+            TdType::NChar => spec.length = declared.saturating_sub(2) / 4,
+            TdType::VarChar | TdType::VarBinary | TdType::Geometry => {
+                spec.length = declared.saturating_sub(2)
+            }
+            _ => {}
+        }
+        spec
+    }
+}
+
+/// The Arrow schema a block's own column schemas describe, with columns named `c0`, `c1`, …
+/// (blocks carry no names). For inspecting blocks whose query response is not at hand.
+pub fn block_schema(
+    block: &[u8],
+    opts: &crate::SchemaOptions,
+) -> Result<arrow_schema::SchemaRef, CodecError> {
+    let (_, columns, _) = read_layout(block)?;
+    let specs: Vec<ColumnSpec> = columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| c.to_column_spec(format!("c{i}")))
+        .collect();
+    crate::arrow_schema(&specs, opts)
 }
 
 pub(crate) fn read_i32(b: &[u8], at: usize) -> i32 {
