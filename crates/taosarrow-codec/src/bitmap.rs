@@ -75,7 +75,7 @@ pub(crate) fn arrow_to_td_nulls(nulls: Option<&NullBuffer>, rows: usize, out: &m
         dst[i..i + rem_bytes].copy_from_slice(&v[..rem_bytes]);
     }
     // Clear the bits past the last row.
-    if rows % 8 != 0 {
+    if !rows.is_multiple_of(8) {
         dst[nbytes - 1] &= tail_mask_msb(rows);
     }
 }

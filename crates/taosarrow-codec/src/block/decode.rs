@@ -416,7 +416,7 @@ fn locate_bad_utf8(offsets: &[u8], area: &[u8], rows: usize, at: &Location) -> O
 
 /// Appends UCS-4 (UTF-32LE) code points as UTF-8.
 fn ucs4_to_utf8(payload: &[u8], out: &mut Vec<u8>) -> Result<(), String> {
-    if payload.len() % 4 != 0 {
+    if !payload.len().is_multiple_of(4) {
         return Err(format!(
             "NCHAR value of {} bytes is not a whole number of 4-byte code points",
             payload.len()
