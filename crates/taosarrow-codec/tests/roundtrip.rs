@@ -176,3 +176,25 @@ fn encoder_rejects_what_tdengine_cannot_hold() {
     let batch = RecordBatch::try_new(schema, vec![Arc::new(list) as ArrayRef]).unwrap();
     assert!(encode_block(&batch, &mut Vec::new()).is_err());
 }
+
+#[test]
+fn encoder_refuses_null_and_mediumblob_type_codes() {
+    use std::collections::HashMap;
+    for code in ["0", "19"] {
+        let field = Field::new("x", DataType::LargeBinary, true).with_metadata(HashMap::from([(
+            taosarrow_codec::META_TYPE_CODE.to_owned(),
+            code.to_owned(),
+        )]));
+        let array = arrow_array::LargeBinaryArray::from(vec![Some(&b"x"[..])]);
+        let batch = RecordBatch::try_new(
+            Arc::new(Schema::new(vec![field])),
+            vec![Arc::new(array) as ArrayRef],
+        )
+        .unwrap();
+        let e = encode_block(&batch, &mut Vec::new()).unwrap_err();
+        assert!(
+            matches!(e, taosarrow_codec::CodecError::UnsupportedType { .. }),
+            "{e:?}"
+        );
+    }
+}

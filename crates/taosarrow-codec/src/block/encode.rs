@@ -47,6 +47,21 @@ pub fn encode_block(batch: &RecordBatch, out: &mut Vec<u8>) -> Result<(), CodecE
         .enumerate()
         .map(|(i, f)| column_spec(f).map_err(|e| with_column(e, i)))
         .collect::<Result<Vec<_>, _>>()?;
+    // No client decodes these in a block (`raw-block.md` §11).
+    if let Some((i, spec)) = specs
+        .iter()
+        .enumerate()
+        .find(|(_, s)| matches!(s.ty, TdType::Null | TdType::MediumBlob))
+    {
+        return Err(CodecError::UnsupportedType {
+            at: Location {
+                column: i,
+                name: Some(spec.name.clone()),
+                row: None,
+            },
+            ty: spec.ty,
+        });
+    }
 
     let start = out.len();
     put_i32(out, BLOCK_VERSION);
