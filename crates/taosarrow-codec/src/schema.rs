@@ -132,8 +132,13 @@ pub fn arrow_type(col: &ColumnSpec, opts: &SchemaOptions) -> Result<DataType, Co
         TdType::VarBinary | TdType::Geometry => DataType::Binary,
         TdType::Blob => DataType::LargeBinary,
         TdType::Decimal | TdType::Decimal64 => {
-            let max = if col.ty == TdType::Decimal { 38 } else { 18 };
-            if col.precision == 0 || col.precision > max || col.scale > col.precision {
+            // DECIMAL64 holds p ≤ 18, DECIMAL 19 ≤ p ≤ 38 (`raw-block.md` §6).
+            let (min, max) = if col.ty == TdType::Decimal {
+                (19, 38)
+            } else {
+                (1, 18)
+            };
+            if col.precision < min || col.precision > max || col.scale > col.precision {
                 return Err(CodecError::InvalidData {
                     at: Location {
                         column: 0,

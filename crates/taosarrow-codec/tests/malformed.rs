@@ -179,6 +179,8 @@ fn decimal_schema_field_is_checked() {
     assert_data(err_b(|b| b[34] = 11), 1, None, "scale");
     assert_data(err_b(|b| b[42] = 8), 2, None, "width 8");
     assert_data(err_b(|b| b[40] = 39), 2, None, "precision");
+    // DECIMAL (code 17) is only for 19 ≤ p; p ≤ 18 is DECIMAL64.
+    assert_data(err_b(|b| b[40] = 18), 2, None, "precision 18");
 }
 
 #[test]

@@ -142,13 +142,14 @@ fn check_type(col: &BlockColumn, field: &Field, at: &Location) -> Result<(), Cod
 /// Validates a DECIMAL column's packed schema field and returns (precision, scale).
 fn check_decimal(col: &BlockColumn, at: &Location) -> Result<(u8, u8), CodecError> {
     let b = col.bytes.to_le_bytes();
-    let (width, max) = if col.ty == TdType::Decimal {
-        (16, 38)
+    // DECIMAL(p, s) is DECIMAL64 for p ≤ 18 and DECIMAL for 19 ≤ p ≤ 38 (`raw-block.md` §6).
+    let (width, min, max) = if col.ty == TdType::Decimal {
+        (16, 19, 38)
     } else {
-        (8, 18)
+        (8, 1, 18)
     };
     let (precision, scale) = col.decimal_precision_scale();
-    if b[3] != width || b[2] != 0 || precision == 0 || precision > max || scale > precision {
+    if b[3] != width || b[2] != 0 || precision < min || precision > max || scale > precision {
         return Err(CodecError::data(
             at.clone(),
             format!(
