@@ -4,7 +4,14 @@
 //! * [`arrow_schema`] / [`arrow_field`] turn a query's column descriptions into an Arrow
 //!   schema; [`column_spec`] goes back.
 //! * [`decode_block`] turns a raw result block into a `RecordBatch`; [`encode_block`] is its
-//!   exact inverse.
+//!   exact inverse; [`block_length`] and [`block_schema`] inspect a block.
+//! * Bad input never panics: every length, offset and count from a block is checked before
+//!   it is used, and problems come back as a [`CodecError`] naming the column and row.
+//! * Feature `testing`: seeded data generators (`testing` module) shared by the property
+//!   tests, the benches and the fuzz target (`fuzz/` at the repository root).
+//!
+//! An Arrow `Null` column is written as a VARCHAR whose rows are all NULL (TDengine blocks have
+//! no NULL-typed columns).
 #![warn(missing_docs)]
 
 #[cfg(not(target_endian = "little"))]

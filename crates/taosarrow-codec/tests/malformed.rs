@@ -280,3 +280,28 @@ fn every_single_byte_edit_is_handled() {
         assert!(ok > 0);
     }
 }
+
+#[test]
+fn a_character_split_across_two_values_is_invalid() {
+    let schema = arrow_schema(
+        &[ColumnSpec::new("s", TdType::VarChar).with_length(4)],
+        &SchemaOptions::default(),
+    )
+    .unwrap();
+    let values: ArrayRef = Arc::new(arrow_array::StringArray::from(vec!["ab", "c"]));
+    let batch = RecordBatch::try_new(schema.clone(), vec![values]).unwrap();
+    let mut block = Vec::new();
+    encode_block(&batch, &mut block).unwrap();
+    // Value area at 45: `02 00 61 62` then `01 00 63`. Together the payloads spell "中"
+    // (e4 b8 ad), but neither value is UTF-8 on its own.
+    assert_eq!(&block[45..52], &[2, 0, b'a', b'b', 1, 0, b'c']);
+    block[47] = 0xE4;
+    block[48] = 0xB8;
+    block[51] = 0xAD;
+    assert_data(
+        decode_block(&block, &schema).unwrap_err(),
+        0,
+        Some(0),
+        "UTF-8",
+    );
+}

@@ -1,6 +1,7 @@
 //! The raw result block (`raw-block.md`): header, column schemas, length array, sections.
 
 mod decode;
+mod decode_var;
 mod encode;
 
 pub use decode::decode_block;

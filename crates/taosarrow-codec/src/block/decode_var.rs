@@ -1,0 +1,221 @@
+//! Variable-width columns: offsets + length-prefixed values → Arrow offsets + values, with
+//! no allocation per value. NCHAR is transcoded from UCS-4; VARCHAR/JSON are validated as
+//! UTF-8 in one pass.
+
+use arrow_array::{make_array, ArrayRef};
+use arrow_buffer::{BooleanBufferBuilder, Buffer, NullBuffer};
+use arrow_data::ArrayData;
+use arrow_schema::DataType;
+use taosarrow_protocol::TdType;
+
+use super::decode::need;
+use super::{read_i32, BlockColumn};
+use crate::error::{CodecError, Location};
+
+/// How a variable-width column's values are copied into Arrow.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum VarKind {
+    /// UTF-8 text (VARCHAR, JSON) → Utf8, validated.
+    Utf8,
+    /// UCS-4 text (NCHAR) → Utf8, transcoded.
+    Ucs4,
+    /// Bytes with a u16 prefix → Binary.
+    Binary,
+    /// Bytes with a u32 prefix → LargeBinary.
+    LargeBinary,
+}
+
+pub(super) fn decode_var(
+    bytes: &[u8],
+    rows: usize,
+    col: &BlockColumn,
+    dt: &DataType,
+    at: &Location,
+) -> Result<(ArrayRef, usize), CodecError> {
+    let offsets_len = rows.checked_mul(4).ok_or(CodecError::LimitExceeded {
+        what: "row count",
+        value: rows as u64,
+        limit: (usize::MAX / 4) as u64,
+    })?;
+    let used = offsets_len
+        .checked_add(col.length)
+        .ok_or(CodecError::InvalidHeader("column length overflows".into()))?;
+    need("variable-width column", used, bytes.len())?;
+    let offsets = &bytes[..offsets_len];
+    let area = &bytes[offsets_len..used];
+    let kind = match col.ty {
+        TdType::VarChar | TdType::Json => VarKind::Utf8,
+        TdType::NChar => VarKind::Ucs4,
+        TdType::Blob => VarKind::LargeBinary,
+        _ => VarKind::Binary,
+    };
+    let array = if kind == VarKind::LargeBinary {
+        gather::<i64>(offsets, area, rows, kind, dt, at)?
+    } else {
+        gather::<i32>(offsets, area, rows, kind, dt, at)?
+    };
+    Ok((array, used))
+}
+
+/// An Arrow offset type (i32 or i64).
+trait Offset: Copy + arrow_buffer::ArrowNativeType {
+    fn from_len(len: usize) -> Option<Self>;
+}
+
+impl Offset for i32 {
+    fn from_len(len: usize) -> Option<Self> {
+        i32::try_from(len).ok()
+    }
+}
+
+impl Offset for i64 {
+    fn from_len(len: usize) -> Option<Self> {
+        i64::try_from(len).ok()
+    }
+}
+
+fn gather<O: Offset>(
+    offsets: &[u8],
+    area: &[u8],
+    rows: usize,
+    kind: VarKind,
+    dt: &DataType,
+    at: &Location,
+) -> Result<ArrayRef, CodecError> {
+    let prefix = if kind == VarKind::LargeBinary { 4 } else { 2 };
+    let row_err = |row: usize, reason: String| {
+        CodecError::data(
+            Location {
+                row: Some(row),
+                ..at.clone()
+            },
+            reason,
+        )
+    };
+    let mut out_offsets: Vec<O> = Vec::with_capacity(rows + 1);
+    let mut values: Vec<u8> = Vec::with_capacity(area.len());
+    let mut validity = BooleanBufferBuilder::new(rows);
+    let mut null_count = 0usize;
+    out_offsets.push(O::usize_as(0));
+    for row in 0..rows {
+        let off = read_i32(offsets, row * 4);
+        if off < 0 {
+            validity.append(false);
+            null_count += 1;
+            let last = out_offsets[out_offsets.len() - 1];
+            out_offsets.push(last);
+            continue;
+        }
+        validity.append(true);
+        let start = off as usize;
+        let payload_at = start + prefix;
+        if payload_at > area.len() {
+            return Err(row_err(
+                row,
+                format!(
+                    "value offset {start} is outside the {}-byte value area",
+                    area.len()
+                ),
+            ));
+        }
+        let len = if prefix == 2 {
+            usize::from(u16::from_le_bytes([area[start], area[start + 1]]))
+        } else {
+            read_i32(area, start) as u32 as usize
+        };
+        let end = payload_at + len;
+        if end > area.len() {
+            return Err(row_err(
+                row,
+                format!(
+                    "value of {len} bytes at offset {start} runs past the {}-byte value area",
+                    area.len()
+                ),
+            ));
+        }
+        let payload = &area[payload_at..end];
+        if kind == VarKind::Ucs4 {
+            ucs4_to_utf8(payload, &mut values).map_err(|e| row_err(row, e))?;
+        } else {
+            values.extend_from_slice(payload);
+        }
+        let next = O::from_len(values.len()).ok_or_else(|| {
+            row_err(
+                row,
+                "column values exceed the Arrow offset range".to_owned(),
+            )
+        })?;
+        out_offsets.push(next);
+    }
+    let nulls = (null_count > 0).then(|| NullBuffer::new(validity.finish()));
+    if kind == VarKind::Utf8 && !is_utf8_at_offsets(&values, &out_offsets) {
+        return Err(locate_bad_utf8(offsets, area, rows, at)
+            .unwrap_or_else(|| CodecError::data(at.clone(), "text is not valid UTF-8")));
+    }
+    let data = ArrayData::builder(dt.clone())
+        .len(rows)
+        .nulls(nulls)
+        .add_buffer(Buffer::from_vec(out_offsets))
+        .add_buffer(Buffer::from_vec(values));
+    // SAFETY: the offsets start at 0, never decrease and end at the values' length, since
+    // they were pushed above as the running length of `values`; the null buffer has `rows`
+    // bits; `dt` is the Utf8/Binary/LargeBinary type whose offset width `O` is (checked by
+    // `check_type`); text is valid UTF-8 split at character boundaries: NCHAR because it was
+    // encoded from `char`s, VARCHAR/JSON by `is_utf8_at_offsets` just above.
+    Ok(make_array(unsafe { data.build_unchecked() }))
+}
+
+/// Whether `values` is valid UTF-8 and every offset falls on a character boundary, i.e.
+/// every value is valid UTF-8 on its own. One SIMD pass over the whole buffer.
+fn is_utf8_at_offsets<O: Offset>(values: &[u8], offsets: &[O]) -> bool {
+    if simdutf8::basic::from_utf8(values).is_err() {
+        return false;
+    }
+    // A UTF-8 continuation byte is 0b10xx_xxxx, i.e. -64..=-1 as i8.
+    offsets
+        .iter()
+        .all(|o| values.get(o.as_usize()).is_none_or(|&b| (b as i8) >= -0x40))
+}
+
+/// Finds the first row whose VARCHAR/JSON value is not valid UTF-8.
+fn locate_bad_utf8(offsets: &[u8], area: &[u8], rows: usize, at: &Location) -> Option<CodecError> {
+    (0..rows).find_map(|row| {
+        let off = read_i32(offsets, row * 4);
+        if off < 0 {
+            return None;
+        }
+        let start = off as usize;
+        let len = usize::from(u16::from_le_bytes([area[start], area[start + 1]]));
+        let payload = &area[start + 2..start + 2 + len];
+        std::str::from_utf8(payload).err().map(|e| {
+            CodecError::data(
+                Location {
+                    row: Some(row),
+                    ..at.clone()
+                },
+                format!("text is not valid UTF-8: {e}"),
+            )
+        })
+    })
+}
+
+/// Appends UCS-4 (UTF-32LE) code points as UTF-8.
+fn ucs4_to_utf8(payload: &[u8], out: &mut Vec<u8>) -> Result<(), String> {
+    if !payload.len().is_multiple_of(4) {
+        return Err(format!(
+            "NCHAR value of {} bytes is not a whole number of 4-byte code points",
+            payload.len()
+        ));
+    }
+    for unit in payload.chunks_exact(4) {
+        let cp = u32::from_le_bytes([unit[0], unit[1], unit[2], unit[3]]);
+        if cp < 0x80 {
+            out.push(cp as u8);
+            continue;
+        }
+        let c = char::from_u32(cp).ok_or_else(|| format!("invalid NCHAR code point {cp:#x}"))?;
+        let mut buf = [0u8; 4];
+        out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+    }
+    Ok(())
+}
