@@ -218,3 +218,28 @@ fn a_block_describes_its_own_columns() {
     assert_eq!(own.field(2).metadata()[META_LENGTH], "10");
     assert_eq!(own.field(0).name(), "c0");
 }
+
+#[test]
+fn null_slots_are_written_as_zeros_whatever_the_array_holds() {
+    use arrow_buffer::{NullBuffer, ScalarBuffer};
+    // 70 rows so that both the 64-row words and the remainder are visited.
+    let values: Vec<i32> = (1..=70).collect();
+    let valid: Vec<bool> = (0..70).map(|r| r % 3 != 0).collect();
+    let array = Int32Array::new(
+        ScalarBuffer::from(values),
+        Some(NullBuffer::from(valid.clone())),
+    );
+    let schema = arrow_schema(
+        &[ColumnSpec::new("v", TdType::Int)],
+        &SchemaOptions::default(),
+    )
+    .unwrap();
+    let batch = RecordBatch::try_new(schema, vec![Arc::new(array) as ArrayRef]).unwrap();
+    let mut out = Vec::new();
+    encode_block(&batch, &mut out).unwrap();
+    let data = 28 + 5 + 4 + 9; // header, schema, length, bitmap of 70 rows
+    for (row, ok) in valid.iter().enumerate() {
+        let slot = i32::from_le_bytes(out[data + row * 4..data + row * 4 + 4].try_into().unwrap());
+        assert_eq!(slot, if *ok { row as i32 + 1 } else { 0 }, "row {row}");
+    }
+}

@@ -200,6 +200,10 @@ fn locate_bad_utf8(offsets: &[u8], area: &[u8], rows: usize, at: &Location) -> O
 }
 
 /// Appends UCS-4 (UTF-32LE) code points as UTF-8.
+///
+/// Branch-light: each code point is stored as one 4-byte write and the write position moves
+/// by its UTF-8 length, so mixed-width text costs no mispredicted branches; validity is
+/// accumulated and checked once per value.
 fn ucs4_to_utf8(payload: &[u8], out: &mut Vec<u8>) -> Result<(), String> {
     if !payload.len().is_multiple_of(4) {
         return Err(format!(
@@ -207,15 +211,65 @@ fn ucs4_to_utf8(payload: &[u8], out: &mut Vec<u8>) -> Result<(), String> {
             payload.len()
         ));
     }
+    let start = out.len();
+    // UTF-8 never takes more bytes than UCS-4; 4 bytes of slack take the last 4-byte write.
+    out.resize(start + payload.len() + 4, 0);
+    let buf = &mut out[start..];
+    let mut pos = 0;
+    let mut bad = false;
     for unit in payload.chunks_exact(4) {
         let cp = u32::from_le_bytes([unit[0], unit[1], unit[2], unit[3]]);
-        if cp < 0x80 {
-            out.push(cp as u8);
-            continue;
-        }
-        let c = char::from_u32(cp).ok_or_else(|| format!("invalid NCHAR code point {cp:#x}"))?;
-        let mut buf = [0u8; 4];
-        out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+        bad |= (0xD800..0xE000).contains(&cp) | (cp > 0x10FFFF);
+        let (bytes, len) = utf8_bytes(cp);
+        buf[pos..pos + 4].copy_from_slice(&bytes.to_le_bytes());
+        pos += len;
+    }
+    out.truncate(start + pos);
+    if bad {
+        let cp = payload
+            .chunks_exact(4)
+            .map(|u| u32::from_le_bytes([u[0], u[1], u[2], u[3]]))
+            .find(|&cp| char::from_u32(cp).is_none())
+            .unwrap_or_default();
+        return Err(format!("invalid NCHAR code point {cp:#x}"));
     }
     Ok(())
+}
+
+/// The UTF-8 encoding of a valid code point as the low bytes of a little-endian u32, and its
+/// length (garbage for invalid code points, which the caller rejects).
+#[inline(always)]
+fn utf8_bytes(cp: u32) -> (u32, usize) {
+    let len = 1 + usize::from(cp >= 0x80) + usize::from(cp >= 0x800) + usize::from(cp >= 0x10000);
+    let cont = |shift: u32| 0x80 | ((cp >> shift) & 0x3F);
+    let one = cp;
+    let two = (0xC0 | (cp >> 6)) | (cont(0) << 8);
+    let three = (0xE0 | (cp >> 12)) | (cont(6) << 8) | (cont(0) << 16);
+    let four = (0xF0 | (cp >> 18)) | (cont(12) << 8) | (cont(6) << 16) | (cont(0) << 24);
+    ([one, two, three, four][len - 1], len)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn transcodes_every_width_and_rejects_non_scalars() {
+        let text =
+            "a\u{7f}\u{80}é\u{7ff}\u{800}中\u{d7ff}\u{e000}\u{fffd}\u{ffff}\u{10000}😀\u{10ffff}";
+        let ucs4: Vec<u8> = text
+            .chars()
+            .flat_map(|c| u32::from(c).to_le_bytes())
+            .collect();
+        let mut out = vec![b'x'];
+        ucs4_to_utf8(&ucs4, &mut out).unwrap();
+        assert_eq!(&out[1..], text.as_bytes());
+        assert_eq!(out[0], b'x');
+        for bad in [0xD800u32, 0xDFFF, 0x110000, u32::MAX] {
+            let mut unit = ucs4.clone();
+            unit.extend_from_slice(&bad.to_le_bytes());
+            assert!(ucs4_to_utf8(&unit, &mut Vec::new()).is_err(), "{bad:#x}");
+        }
+        assert!(ucs4_to_utf8(&[0x61, 0, 0], &mut Vec::new()).is_err());
+    }
 }

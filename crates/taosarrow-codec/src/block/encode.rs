@@ -235,9 +235,24 @@ fn encode_fixed(
 }
 
 fn zero_null_slots(data: &mut [u8], nulls: &NullBuffer, width: usize) {
-    for row in 0..nulls.len() {
-        if nulls.is_null(row) {
-            data[row * width..(row + 1) * width].fill(0);
+    // Visit only the NULL rows: the zero bits of the validity, 64 rows at a time.
+    let chunks = nulls.inner().bit_chunks();
+    let mut zero = |row: usize| data[row * width..(row + 1) * width].fill(0);
+    let mut base = 0;
+    for word in chunks.iter() {
+        let mut missing = !word;
+        while missing != 0 {
+            zero(base + missing.trailing_zeros() as usize);
+            missing &= missing - 1;
+        }
+        base += 64;
+    }
+    let rem = chunks.remainder_len();
+    if rem > 0 {
+        let mut missing = !chunks.remainder_bits() & (u64::MAX >> (64 - rem));
+        while missing != 0 {
+            zero(base + missing.trailing_zeros() as usize);
+            missing &= missing - 1;
         }
     }
 }
@@ -368,13 +383,18 @@ fn write_ucs4(
         row: Some(row),
         ..at.clone()
     };
-    let text = std::str::from_utf8(value)
-        .map_err(|e| CodecError::data(loc(), format!("text is not valid UTF-8: {e}")))?;
+    let text = simdutf8::basic::from_utf8(value)
+        .map_err(|_| CodecError::data(loc(), "text is not valid UTF-8"))?;
     let prefix_at = out.len();
-    out.extend_from_slice(&[0, 0]);
+    // At most one character per UTF-8 byte: size the value once, write each code point in
+    // place, then cut to the real length.
+    out.resize(prefix_at + 2 + 4 * text.len(), 0);
+    let mut pos = prefix_at + 2;
     for c in text.chars() {
-        out.extend_from_slice(&u32::from(c).to_le_bytes());
+        out[pos..pos + 4].copy_from_slice(&u32::from(c).to_le_bytes());
+        pos += 4;
     }
+    out.truncate(pos);
     let bytes = out.len() - prefix_at - 2;
     let prefix = u16::try_from(bytes).map_err(|_| {
         CodecError::data(
