@@ -215,6 +215,17 @@ fn ucs4_to_utf8(payload: &[u8], out: &mut Vec<u8>) -> Result<(), String> {
     // UTF-8 never takes more bytes than UCS-4; 4 bytes of slack take the last 4-byte write.
     out.resize(start + payload.len() + 4, 0);
     let buf = &mut out[start..];
+    // Fast path, vectorised: all code points ASCII → one byte each.
+    let ascii = payload.chunks_exact(4).fold(0u32, |acc, u| {
+        acc | u32::from_le_bytes([u[0], u[1], u[2], u[3]])
+    }) < 0x80;
+    if ascii {
+        for (dst, unit) in buf.iter_mut().zip(payload.chunks_exact(4)) {
+            *dst = unit[0];
+        }
+        out.truncate(start + payload.len() / 4);
+        return Ok(());
+    }
     let mut pos = 0;
     let mut bad = false;
     for unit in payload.chunks_exact(4) {
@@ -252,6 +263,16 @@ fn utf8_bytes(cp: u32) -> (u32, usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ascii_values_take_the_fast_path_correctly() {
+        let mut out = b"pre".to_vec();
+        ucs4_to_utf8(&[0x61, 0, 0, 0, 0x7f, 0, 0, 0, 0x30, 0, 0, 0], &mut out).unwrap();
+        assert_eq!(out, b"pre\x61\x7f0");
+        let mut out = Vec::new();
+        ucs4_to_utf8(&[], &mut out).unwrap();
+        assert!(out.is_empty());
+    }
 
     #[test]
     fn transcodes_every_width_and_rejects_non_scalars() {
