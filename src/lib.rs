@@ -1,5 +1,37 @@
 //! taosarrow: an Apache-Arrow-native client for TDengine over its WebSocket protocol.
+//!
+//! Connect with [`Connection::connect`] and [`ConnectOptions`] (a typed builder or a DSN),
+//! run statements with [`Connection::exec`], read results as Arrow record batches with
+//! [`Connection::query`]. [`blocking`] wraps the same API for synchronous callers.
 #![warn(missing_docs)]
 
+pub mod blocking;
+mod conn;
+mod connection;
+mod error;
+mod options;
+mod stream;
+mod transport;
+
+use std::sync::OnceLock;
+
+pub use connection::Connection;
+pub use error::{classify, Error, ErrorKind};
+pub use options::ConnectOptions;
+pub use stream::{CancelHandle, ResultStream};
 pub use taosarrow_codec as codec;
 pub use taosarrow_protocol as protocol;
+pub use taosarrow_protocol::{Code, Precision};
+
+/// The one shared multi-threaded tokio runtime used by the blocking API.
+pub fn runtime() -> &'static tokio::runtime::Runtime {
+    static RT: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
+    RT.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("taosarrow")
+            .enable_all()
+            .build()
+            .unwrap_or_else(|e| panic!("cannot start the tokio runtime: {e}"))
+    })
+}

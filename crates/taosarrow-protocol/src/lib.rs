@@ -5,6 +5,7 @@
 #![warn(missing_docs)]
 
 pub mod codes;
+pub mod dsn;
 pub mod error;
 pub mod frames;
 pub mod messages;

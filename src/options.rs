@@ -1,0 +1,363 @@
+//! Connection options: a typed builder and the DSN form (`overview.md` §8).
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use taosarrow_protocol::dsn::{Address, Dsn, DEFAULT_PORT};
+
+use crate::Error;
+
+/// Everything needed to connect. Build with [`ConnectOptions::new`] and the `with_*` methods,
+/// or parse a DSN with [`ConnectOptions::from_dsn`]. `Debug` never shows the password or
+/// the token.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ConnectOptions {
+    pub(crate) tls: bool,
+    pub(crate) addresses: Vec<Address>,
+    pub(crate) user: String,
+    pub(crate) password: String,
+    pub(crate) database: Option<String>,
+    pub(crate) token: Option<String>,
+    pub(crate) timezone: Option<Arc<str>>,
+    pub(crate) compression: bool,
+    pub(crate) conn_retries: u32,
+    pub(crate) retry_backoff: Duration,
+    pub(crate) retry_backoff_max: Duration,
+    pub(crate) read_timeout: Duration,
+    pub(crate) connect_timeout: Duration,
+    pub(crate) tcp_nodelay: bool,
+    pub(crate) ca_pem: Option<Vec<u8>>,
+}
+
+impl Default for ConnectOptions {
+    fn default() -> Self {
+        ConnectOptions {
+            tls: false,
+            addresses: vec![Address {
+                host: "localhost".into(),
+                port: Some(DEFAULT_PORT),
+            }],
+            user: "root".into(),
+            password: "taosdata".into(),
+            database: None,
+            token: None,
+            timezone: None,
+            compression: false,
+            conn_retries: 5,
+            retry_backoff: Duration::from_millis(200),
+            retry_backoff_max: Duration::from_millis(2000),
+            read_timeout: Duration::from_secs(300),
+            connect_timeout: Duration::from_secs(10),
+            tcp_nodelay: true,
+            ca_pem: None,
+        }
+    }
+}
+
+impl fmt::Debug for ConnectOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ConnectOptions")
+            .field("tls", &self.tls)
+            .field("addresses", &self.addresses_text())
+            .field("user", &self.user)
+            .field("password", &"***")
+            .field("database", &self.database)
+            .field("token", &self.token.as_ref().map(|_| "***"))
+            .field("timezone", &self.timezone)
+            .field("compression", &self.compression)
+            .field("conn_retries", &self.conn_retries)
+            .field("retry_backoff", &self.retry_backoff)
+            .field("retry_backoff_max", &self.retry_backoff_max)
+            .field("read_timeout", &self.read_timeout)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("tcp_nodelay", &self.tcp_nodelay)
+            .field("custom_ca", &self.ca_pem.is_some())
+            .finish()
+    }
+}
+
+impl fmt::Display for ConnectOptions {
+    /// A DSN without secrets: `ws://root@host:port/db`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let scheme = if self.tls { "wss" } else { "ws" };
+        write!(f, "{scheme}://{}@{}", self.user, self.addresses_text())?;
+        if let Some(db) = &self.database {
+            write!(f, "/{db}")?;
+        }
+        Ok(())
+    }
+}
+
+fn parse_bool(key: &str, v: &str) -> Result<bool, Error> {
+    match v.to_ascii_lowercase().as_str() {
+        "" | "true" | "1" => Ok(true),
+        "false" | "0" => Ok(false),
+        _ => Err(Error::Options(format!(
+            "parameter `{key}` must be true or false, got `{v}`"
+        ))),
+    }
+}
+
+fn parse_u64(key: &str, v: &str) -> Result<u64, Error> {
+    v.trim().parse::<u64>().map_err(|_| {
+        Error::Options(format!(
+            "parameter `{key}` must be a non-negative integer, got `{v}`"
+        ))
+    })
+}
+
+fn parse_secs(key: &str, v: &str) -> Result<Duration, Error> {
+    let f: f64 = v
+        .trim()
+        .parse()
+        .map_err(|_| Error::Options(format!("parameter `{key}` must be seconds, got `{v}`")))?;
+    Duration::try_from_secs_f64(f)
+        .map_err(|_| Error::Options(format!("parameter `{key}` must be seconds, got `{v}`")))
+}
+
+impl ConnectOptions {
+    /// Defaults: `ws://localhost:6041`, user `root`, password `taosdata`, 5 retries with a
+    /// 200 ms backoff capped at 2 s, `read_timeout` 300 s, `connect_timeout` 10 s,
+    /// `tcp_nodelay` on, no compression.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Parses `[ws|wss]://[user:pass@][host1:port1[,…]][/db][?params]`. Unknown or
+    /// malformed parameters are an [`Error::Options`].
+    ///
+    /// ```
+    /// let o = taosarrow::ConnectOptions::from_dsn("ws://root:taosdata@127.0.0.1:6041/db?read_timeout=5").unwrap();
+    /// assert_eq!(o.read_timeout(), std::time::Duration::from_secs(5));
+    /// ```
+    pub fn from_dsn(dsn: &str) -> Result<Self, Error> {
+        let d = Dsn::parse(dsn)?;
+        let mut o = ConnectOptions {
+            tls: d.tls,
+            addresses: d.addresses,
+            database: d.database,
+            ..Self::default()
+        };
+        if let Some(u) = d.user {
+            o.user = u;
+        }
+        if let Some(p) = d.password {
+            o.password = p;
+        }
+        for (k, v) in &d.params {
+            o.apply_param(k, v)?;
+        }
+        Ok(o)
+    }
+
+    fn apply_param(&mut self, k: &str, v: &str) -> Result<(), Error> {
+        match k {
+            "token" => self.token = Some(v.to_owned()),
+            "timezone" => {
+                *self = std::mem::take(self).with_timezone(v)?;
+            }
+            "compression" => self.compression = parse_bool(k, v)?,
+            "conn_retries" => {
+                self.conn_retries = u32::try_from(parse_u64(k, v)?)
+                    .map_err(|_| Error::Options(format!("parameter `{k}` is too large")))?
+            }
+            "retry_backoff_ms" => self.retry_backoff = Duration::from_millis(parse_u64(k, v)?),
+            "retry_backoff_max_ms" => {
+                self.retry_backoff_max = Duration::from_millis(parse_u64(k, v)?)
+            }
+            "read_timeout" => self.read_timeout = parse_secs(k, v)?,
+            "connect_timeout" | "conn_timeout" => self.connect_timeout = parse_secs(k, v)?,
+            "tcp_nodelay" => self.tcp_nodelay = parse_bool(k, v)?,
+            "tls_ca" => {
+                let pem = if v.starts_with("-----BEGIN") {
+                    v.as_bytes().to_vec()
+                } else {
+                    std::fs::read(v).map_err(|e| {
+                        Error::Options(format!("cannot read `tls_ca` file `{v}`: {e}"))
+                    })?
+                };
+                self.ca_pem = Some(pem);
+            }
+            other => {
+                return Err(Error::Options(format!("unknown parameter `{other}`")));
+            }
+        }
+        Ok(())
+    }
+
+    /// Replaces the addresses with one `host:port`.
+    pub fn with_host(mut self, host: impl Into<String>, port: u16) -> Self {
+        self.addresses = vec![Address {
+            host: host.into(),
+            port: Some(port),
+        }];
+        self
+    }
+
+    /// Adds a failover address.
+    pub fn with_address(mut self, host: impl Into<String>, port: u16) -> Self {
+        self.addresses.push(Address {
+            host: host.into(),
+            port: Some(port),
+        });
+        self
+    }
+
+    /// Uses TLS (`wss`).
+    pub fn with_tls(mut self, tls: bool) -> Self {
+        self.tls = tls;
+        self
+    }
+
+    /// Trusts this PEM CA certificate (in addition to the built-in roots) for `wss`.
+    pub fn with_ca_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
+        self.ca_pem = Some(pem.into());
+        self
+    }
+
+    /// Sets user and password.
+    pub fn with_credentials(
+        mut self,
+        user: impl Into<String>,
+        password: impl Into<String>,
+    ) -> Self {
+        self.user = user.into();
+        self.password = password.into();
+        self
+    }
+
+    /// Sets the default database.
+    pub fn with_database(mut self, db: impl Into<String>) -> Self {
+        self.database = Some(db.into());
+        self
+    }
+
+    /// Sets a cloud token (sent as `?token=` on the upgrade URL).
+    pub fn with_token(mut self, token: impl Into<String>) -> Self {
+        self.token = Some(token.into());
+        self
+    }
+
+    /// Sets the IANA time zone carried into Arrow timestamp types and sent as `conn.tz`.
+    pub fn with_timezone(mut self, tz: &str) -> Result<Self, Error> {
+        tz.parse::<chrono_tz::Tz>()
+            .map_err(|_| Error::Options(format!("unknown time zone `{tz}`")))?;
+        self.timezone = Some(Arc::from(tz));
+        Ok(self)
+    }
+
+    /// Asks for permessage-deflate (not supported by this build's WebSocket library:
+    /// connecting with it set fails with a clear error).
+    pub fn with_compression(mut self, on: bool) -> Self {
+        self.compression = on;
+        self
+    }
+
+    /// Retries per address after the first attempt (default 5).
+    pub fn with_conn_retries(mut self, n: u32) -> Self {
+        self.conn_retries = n;
+        self
+    }
+
+    /// Base and maximum backoff between attempts.
+    pub fn with_retry_backoff(mut self, base: Duration, max: Duration) -> Self {
+        self.retry_backoff = base;
+        self.retry_backoff_max = max;
+        self
+    }
+
+    /// How long to wait for each response (default 300 s).
+    pub fn with_read_timeout(mut self, t: Duration) -> Self {
+        self.read_timeout = t;
+        self
+    }
+
+    /// Limit for TCP connect + upgrade + handshake of one attempt (default 10 s).
+    pub fn with_connect_timeout(mut self, t: Duration) -> Self {
+        self.connect_timeout = t;
+        self
+    }
+
+    /// Sets TCP_NODELAY (default on).
+    pub fn with_tcp_nodelay(mut self, on: bool) -> Self {
+        self.tcp_nodelay = on;
+        self
+    }
+
+    /// The addresses, comma-separated.
+    pub fn addresses_text(&self) -> String {
+        let v: Vec<String> = self.addresses.iter().map(|a| a.to_string()).collect();
+        v.join(",")
+    }
+
+    /// The addresses.
+    pub fn addresses(&self) -> &[Address] {
+        &self.addresses
+    }
+
+    /// The user.
+    pub fn user(&self) -> &str {
+        &self.user
+    }
+
+    /// The default database.
+    pub fn database(&self) -> Option<&str> {
+        self.database.as_deref()
+    }
+
+    /// The time zone.
+    pub fn timezone(&self) -> Option<&str> {
+        self.timezone.as_deref()
+    }
+
+    /// Whether compression is requested.
+    pub fn compression(&self) -> bool {
+        self.compression
+    }
+
+    /// Retries per address.
+    pub fn conn_retries(&self) -> u32 {
+        self.conn_retries
+    }
+
+    /// Base backoff.
+    pub fn retry_backoff(&self) -> Duration {
+        self.retry_backoff
+    }
+
+    /// Maximum backoff.
+    pub fn retry_backoff_max(&self) -> Duration {
+        self.retry_backoff_max
+    }
+
+    /// Response timeout.
+    pub fn read_timeout(&self) -> Duration {
+        self.read_timeout
+    }
+
+    /// Connect timeout.
+    pub fn connect_timeout(&self) -> Duration {
+        self.connect_timeout
+    }
+
+    /// TCP_NODELAY.
+    pub fn tcp_nodelay(&self) -> bool {
+        self.tcp_nodelay
+    }
+
+    /// Whether TLS is used.
+    pub fn tls(&self) -> bool {
+        self.tls
+    }
+
+    /// Delay before retry `attempt` (0-based): `min(max, base × 2^attempt)` × [0.8, 1.2],
+    /// never above `max`.
+    pub fn backoff(&self, attempt: u32) -> Duration {
+        let base = self.retry_backoff.as_secs_f64() * 2f64.powi(attempt.min(30) as i32);
+        let capped = base.min(self.retry_backoff_max.as_secs_f64());
+        let jitter = rand::random_range(0.8..1.2);
+        let d = (capped * jitter).min(self.retry_backoff_max.as_secs_f64());
+        Duration::from_secs_f64(d.max(0.0))
+    }
+}

@@ -1,0 +1,212 @@
+//! Opening a socket: address order, retries with backoff, the upgrade and the
+//! `version`/`conn` handshake, all under `connect_timeout` (`overview.md` §3, §9).
+
+use futures_util::{SinkExt, StreamExt};
+use taosarrow_protocol::dsn::Address;
+use taosarrow_protocol::messages::{
+    from_json, peek_header, ConnRequest, ConnResponse, ReqIdArgs, Request,
+};
+use taosarrow_protocol::Code;
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::WebSocketStream;
+
+use crate::{ConnectOptions, Error};
+
+/// The socket type of a plain connection.
+pub(crate) type Ws = WebSocketStream<TcpStream>;
+
+/// The connector string sent in `conn`.
+const CONNECTOR: &str = concat!("taosarrow-rs-v", env!("CARGO_PKG_VERSION"));
+
+/// Outcome of one attempt: retry the same address, or give up on it.
+enum Attempt {
+    Retry(Error),
+    NextAddress(Error),
+}
+
+/// Connects with failover and retries; returns the socket and the number of attempts made.
+pub(crate) async fn connect(opts: &ConnectOptions) -> Result<(Ws, String), Error> {
+    if opts.tls {
+        return Err(Error::Interface(
+            "wss (TLS) is not supported by this build of taosarrow yet".into(),
+        ));
+    }
+    if opts.compression {
+        tracing::warn!(
+            "compression requested, but the WebSocket library has no permessage-deflate: \
+             connecting uncompressed"
+        );
+    }
+    let n = opts.addresses.len();
+    let start = if n > 1 { rand::random_range(0..n) } else { 0 };
+    let mut attempts = 0u32;
+    let mut last: Option<(String, Error)> = None;
+    for i in 0..n {
+        let addr = &opts.addresses[(start + i) % n];
+        let addr_text = addr.to_string();
+        for attempt in 0..=opts.conn_retries {
+            if attempt > 0 {
+                tokio::time::sleep(opts.backoff(attempt - 1)).await;
+            }
+            attempts += 1;
+            match one_attempt(opts, addr).await {
+                Ok(ws) => return Ok((ws, addr_text)),
+                Err(Attempt::Retry(e)) => {
+                    tracing::debug!(addr = %addr_text, attempt, error = %e, "connect attempt failed");
+                    last = Some((addr_text.clone(), e));
+                }
+                Err(Attempt::NextAddress(e)) => {
+                    last = Some((addr_text.clone(), e));
+                    break;
+                }
+            }
+        }
+    }
+    Err(match last {
+        Some((_, e @ Error::Server { .. })) => e,
+        Some((addr, e)) => Error::Connect {
+            addr,
+            reason: e.to_string(),
+            attempts,
+        },
+        None => Error::Options("no address to connect to".into()),
+    })
+}
+
+async fn one_attempt(opts: &ConnectOptions, addr: &Address) -> Result<Ws, Attempt> {
+    let t = opts.connect_timeout;
+    match tokio::time::timeout(t, open(opts, addr)).await {
+        Ok(r) => r,
+        Err(_) => Err(Attempt::Retry(Error::Timeout {
+            what: "connect",
+            after: t,
+        })),
+    }
+}
+
+async fn open(opts: &ConnectOptions, addr: &Address) -> Result<Ws, Attempt> {
+    let port = addr.port.unwrap_or(80);
+    let host = addr.host.trim_start_matches('[').trim_end_matches(']');
+    let tcp = TcpStream::connect((host, port))
+        .await
+        .map_err(|e| Attempt::Retry(Error::Closed(e.to_string())))?;
+    tcp.set_nodelay(opts.tcp_nodelay)
+        .map_err(|e| Attempt::Retry(Error::Closed(e.to_string())))?;
+    let mut url = format!("ws://{}:{port}/ws", addr.host);
+    if let Some(token) = &opts.token {
+        url.push_str("?token=");
+        url.push_str(&percent_encode(token));
+    }
+    let config = WebSocketConfig::default()
+        .max_message_size(None)
+        .max_frame_size(None);
+    let (mut ws, _) = tokio_tungstenite::client_async_with_config(url, tcp, Some(config))
+        .await
+        .map_err(|e| Attempt::Retry(Error::WebSocket(redact_token(&e.to_string(), opts))))?;
+    handshake(&mut ws, opts).await?;
+    Ok(ws)
+}
+
+fn percent_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+fn redact_token(msg: &str, opts: &ConnectOptions) -> String {
+    match &opts.token {
+        Some(t) if !t.is_empty() => msg
+            .replace(&percent_encode(t), "***")
+            .replace(t.as_str(), "***"),
+        _ => msg.to_owned(),
+    }
+}
+
+/// Reads the next text frame, answering pings.
+async fn next_text(ws: &mut Ws) -> Result<String, Attempt> {
+    loop {
+        match ws.next().await {
+            Some(Ok(Message::Text(t))) => return Ok(t.as_str().to_owned()),
+            Some(Ok(Message::Ping(p))) => {
+                ws.send(Message::Pong(p))
+                    .await
+                    .map_err(|e| Attempt::Retry(e.into()))?;
+            }
+            Some(Ok(Message::Close(_))) | None => {
+                return Err(Attempt::Retry(Error::Closed(
+                    "closed during the handshake".into(),
+                )))
+            }
+            Some(Ok(_)) => {
+                return Err(Attempt::NextAddress(Error::Protocol(
+                    "unexpected binary frame during the handshake".into(),
+                )))
+            }
+            Some(Err(e)) => return Err(Attempt::Retry(e.into())),
+        }
+    }
+}
+
+async fn handshake(ws: &mut Ws, opts: &ConnectOptions) -> Result<(), Attempt> {
+    let send = |e: tokio_tungstenite::tungstenite::Error| Attempt::Retry(e.into());
+    ws.send(Message::text(
+        Request::Version(ReqIdArgs::default()).to_json(),
+    ))
+    .await
+    .map_err(send)?;
+    let text = next_text(ws).await?;
+    let h = peek_header(text.as_bytes()).map_err(|e| Attempt::NextAddress(e.into()))?;
+    if h.code != 0 {
+        return Err(Attempt::NextAddress(Error::server_conn(
+            Code(h.code as u16),
+            h.message,
+        )));
+    }
+    let (user, password) = if opts.token.is_some() {
+        ("root".to_owned(), "taosdata".to_owned())
+    } else {
+        (opts.user.clone(), opts.password.clone())
+    };
+    let conn = ConnRequest {
+        req_id: 1,
+        user,
+        password,
+        db: Some(opts.database.clone().unwrap_or_default()),
+        tz: opts.timezone.as_deref().map(str::to_owned),
+        connector: Some(CONNECTOR.into()),
+        ..ConnRequest::default()
+    };
+    ws.send(Message::text(Request::Conn(Box::new(conn)).to_json()))
+        .await
+        .map_err(send)?;
+    loop {
+        let text = next_text(ws).await?;
+        let h = peek_header(text.as_bytes()).map_err(|e| Attempt::NextAddress(e.into()))?;
+        match h.action.as_str() {
+            "version" => continue,
+            "conn" => {}
+            other => {
+                return Err(Attempt::NextAddress(Error::Protocol(format!(
+                    "unexpected `{other}` reply to conn"
+                ))))
+            }
+        }
+        if h.code != 0 {
+            return Err(Attempt::NextAddress(Error::server_conn(
+                Code(h.code as u16),
+                h.message,
+            )));
+        }
+        let _: ConnResponse =
+            from_json("conn", text.as_bytes()).map_err(|e| Attempt::NextAddress(e.into()))?;
+        return Ok(());
+    }
+}
