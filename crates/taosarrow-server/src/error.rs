@@ -40,3 +40,10 @@ impl ServerError {
         ServerError::new(Code::ADAPTER_PROTOCOL, message)
     }
 }
+
+impl From<taosarrow_protocol::ProtocolError> for ServerError {
+    /// A malformed request: code 0xFFFF with taosAdapter's text for it.
+    fn from(e: taosarrow_protocol::ProtocolError) -> Self {
+        ServerError::protocol(e.to_string())
+    }
+}

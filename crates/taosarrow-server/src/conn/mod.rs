@@ -1,0 +1,155 @@
+//! One WebSocket connection: reads frames, answers them in order, pings, injects faults.
+
+mod binary;
+mod blocks;
+mod fetch;
+mod query;
+mod results;
+mod text;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures_util::{SinkExt, StreamExt};
+use serde::Serialize;
+use tokio::net::TcpStream;
+use tokio::time::{interval_at, timeout_at, Instant as TokioInstant};
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::WebSocketStream;
+
+use taosarrow_protocol::messages::{to_json, ResponseHeader};
+
+use crate::engine::{Engine, Session};
+use crate::{ServerConfig, ServerError};
+use results::Results;
+
+/// Ping period after `conn` (taosAdapter: 54 s).
+const PING_PERIOD: Duration = Duration::from_secs(54);
+/// A connection with no data and no pong for this long is closed (taosAdapter: 114 s).
+const IDLE_LIMIT: Duration = Duration::from_secs(114);
+
+/// What every connection of one server shares.
+pub(crate) struct Shared {
+    pub engine: Engine,
+    pub config: ServerConfig,
+}
+
+/// Whether to keep serving after a reply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Flow {
+    Continue,
+    Close,
+}
+
+/// The state of one connection.
+pub(crate) struct Connection {
+    shared: Arc<Shared>,
+    ws: WebSocketStream<TcpStream>,
+    /// Set by a successful `conn`.
+    session: Option<Session>,
+    user: String,
+    results: Results,
+    frames_sent: u64,
+}
+
+fn elapsed_ns(start: Instant) -> i64 {
+    i64::try_from(start.elapsed().as_nanos()).unwrap_or(i64::MAX)
+}
+
+impl Connection {
+    pub fn new(shared: Arc<Shared>, ws: WebSocketStream<TcpStream>) -> Self {
+        Connection {
+            shared,
+            ws,
+            session: None,
+            user: String::new(),
+            results: Results::default(),
+            frames_sent: 0,
+        }
+    }
+
+    /// Serves until the client leaves, the socket fails, the idle limit passes or a fault
+    /// drops the connection. Dropping the connection frees all its results.
+    pub async fn run(mut self) {
+        let mut deadline = TokioInstant::now() + IDLE_LIMIT;
+        let mut ping = interval_at(TokioInstant::now() + PING_PERIOD, PING_PERIOD);
+        loop {
+            let next = tokio::select! {
+                _ = ping.tick(), if self.session.is_some() => {
+                    if self.ws.send(Message::Ping(Vec::new().into())).await.is_err() {
+                        return;
+                    }
+                    continue;
+                }
+                next = timeout_at(deadline, self.ws.next()) => next,
+            };
+            let msg = match next {
+                Ok(Some(Ok(msg))) => msg,
+                // Idle too long, end of stream or a socket/protocol error.
+                Err(_) | Ok(None) | Ok(Some(Err(_))) => return,
+            };
+            let flow = match msg {
+                Message::Text(t) => {
+                    deadline = TokioInstant::now() + IDLE_LIMIT;
+                    self.on_text(t.as_bytes()).await
+                }
+                Message::Binary(b) => {
+                    deadline = TokioInstant::now() + IDLE_LIMIT;
+                    self.on_binary(&b).await
+                }
+                Message::Pong(_) => {
+                    deadline = TokioInstant::now() + IDLE_LIMIT;
+                    Flow::Continue
+                }
+                // Pings are answered by the WebSocket layer; a Close is answered by it too,
+                // after which the stream ends.
+                Message::Ping(_) | Message::Close(_) | Message::Frame(_) => Flow::Continue,
+            };
+            if flow == Flow::Close {
+                return;
+            }
+        }
+    }
+
+    /// Sends one frame, after the configured delay; `Close` when the socket failed or the
+    /// frame budget of `drop_after_frames` is spent.
+    async fn send(&mut self, msg: Message) -> Flow {
+        let faults = &self.shared.config.faults;
+        if let Some(delay) = faults.reply_delay {
+            tokio::time::sleep(delay).await;
+        }
+        let limit = faults.drop_after_frames;
+        if matches!(limit, Some(n) if self.frames_sent >= n) {
+            return Flow::Close;
+        }
+        if self.ws.send(msg).await.is_err() {
+            return Flow::Close;
+        }
+        self.frames_sent += 1;
+        match limit {
+            Some(n) if self.frames_sent >= n => Flow::Close,
+            _ => Flow::Continue,
+        }
+    }
+
+    async fn send_json<T: Serialize>(&mut self, resp: &T) -> Flow {
+        self.send(Message::Text(to_json(resp).into())).await
+    }
+
+    async fn send_binary(&mut self, frame: Vec<u8>) -> Flow {
+        self.send(Message::Binary(frame.into())).await
+    }
+
+    /// Sends the common error response.
+    async fn send_error(
+        &mut self,
+        action: &str,
+        req_id: u64,
+        start: Instant,
+        err: ServerError,
+    ) -> Flow {
+        let header =
+            ResponseHeader::error(action, req_id, elapsed_ns(start), err.code, err.message);
+        self.send_json(&header).await
+    }
+}

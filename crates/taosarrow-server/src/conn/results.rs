@@ -1,0 +1,94 @@
+//! A connection's open results: ids from a counter starting at 1, blocks of at most
+//! `block_rows` rows cut from the engine's batches.
+
+use std::collections::HashMap;
+
+use arrow::array::RecordBatch;
+use arrow::compute::concat_batches;
+use arrow::datatypes::SchemaRef;
+use arrow::error::ArrowError;
+
+/// One open result.
+pub(crate) struct OpenResult {
+    pub schema: SchemaRef,
+    batches: std::vec::IntoIter<RecordBatch>,
+    current: Option<(RecordBatch, usize)>,
+    block_rows: usize,
+    /// The block of the last JSON `fetch`, for `fetch_block`.
+    pub last_block: Option<Vec<u8>>,
+}
+
+impl OpenResult {
+    pub fn new(schema: SchemaRef, batches: Vec<RecordBatch>, block_rows: usize) -> Self {
+        OpenResult {
+            schema,
+            batches: batches.into_iter(),
+            current: None,
+            block_rows: block_rows.max(1),
+            last_block: None,
+        }
+    }
+
+    /// The next non-empty slice of at most `max` rows of one batch, or `None` at the end.
+    fn take(&mut self, max: usize) -> Option<RecordBatch> {
+        loop {
+            if let Some((batch, offset)) = &mut self.current {
+                let left = batch.num_rows() - *offset;
+                if left > 0 {
+                    let n = left.min(max);
+                    let slice = batch.slice(*offset, n);
+                    *offset += n;
+                    return Some(slice);
+                }
+            }
+            let next = self.batches.next()?;
+            self.current = Some((next, 0));
+        }
+    }
+
+    /// The next block: exactly `block_rows` rows except the last, whatever the engine's batch
+    /// sizes (slices of several batches are concatenated). `None` at the end.
+    pub fn next_block(&mut self) -> Result<Option<RecordBatch>, ArrowError> {
+        let mut parts = Vec::new();
+        let mut rows = 0;
+        while rows < self.block_rows {
+            match self.take(self.block_rows - rows) {
+                Some(part) => {
+                    rows += part.num_rows();
+                    parts.push(part);
+                }
+                None => break,
+            }
+        }
+        match parts.len() {
+            0 => Ok(None),
+            1 => Ok(parts.pop()),
+            _ => concat_batches(&parts[0].schema(), &parts).map(Some),
+        }
+    }
+}
+
+/// The results of one connection.
+#[derive(Default)]
+pub(crate) struct Results {
+    next_id: u64,
+    open: HashMap<u64, OpenResult>,
+}
+
+impl Results {
+    /// Registers a result and returns its id (1, 2, … never reused).
+    pub fn insert(&mut self, result: OpenResult) -> u64 {
+        self.next_id += 1;
+        self.open.insert(self.next_id, result);
+        self.next_id
+    }
+
+    pub fn get_mut(&mut self, id: u64) -> Option<&mut OpenResult> {
+        self.open.get_mut(&id)
+    }
+
+    /// Frees a result; unknown ids are ignored.
+    pub fn free(&mut self, id: u64) {
+        self.open.remove(&id);
+    }
+}
