@@ -1,0 +1,276 @@
+//! Server side, step 7: check a structurally valid payload against the prepared fields and
+//! turn each field block into an Arrow array.
+
+use std::sync::Arc;
+
+use arrow_array::{
+    make_array, ArrayRef, BinaryArray, BooleanArray, Decimal128Array, LargeBinaryArray, StringArray,
+};
+use arrow_buffer::{BooleanBuffer, Buffer, NullBuffer, OffsetBuffer, ScalarBuffer};
+use arrow_data::ArrayData;
+use arrow_schema::DataType;
+use taosarrow_protocol::{Code, Precision, TdType};
+
+use super::decimal;
+use super::error::Stmt2Error;
+use super::field::{BindField, Roles};
+use super::parse::{parse_raw, RawField, RawPayload};
+use crate::{arrow_type, ColumnSpec, SchemaOptions};
+
+/// One table of a received bind, as Arrow arrays.
+#[derive(Debug, Clone)]
+pub struct ParsedTable {
+    /// The table name, when the statement has a `tbname` placeholder.
+    pub name: Option<String>,
+    /// One length-1 array per tag field, in field order.
+    pub tags: Vec<ArrayRef>,
+    /// One array per column field, in field order.
+    pub columns: Vec<ArrayRef>,
+}
+
+impl ParsedTable {
+    /// Number of rows.
+    pub fn num_rows(&self) -> usize {
+        self.columns.first().map_or(0, |c| c.len())
+    }
+}
+
+fn invalid(msg: impl Into<String>) -> Stmt2Error {
+    Stmt2Error::rejected(Code::TSC_INVALID_OPERATION, msg)
+}
+
+/// Parses an action-9 payload (the bytes after the 30-byte frame header) against the
+/// statement's prepared fields: all of `stmt2.md` §5.7, then type codes, counts, row numbers,
+/// NULL placeholders, lengths, UTF-8 and DECIMAL text. Never panics.
+pub fn parse_payload(payload: &[u8], fields: &[BindField]) -> Result<Vec<ParsedTable>, Stmt2Error> {
+    let raw = parse_raw(payload)?;
+    check_against(&raw, fields)
+}
+
+/// Step 7 on an already split payload.
+pub fn check_against(
+    raw: &RawPayload<'_>,
+    fields: &[BindField],
+) -> Result<Vec<ParsedTable>, Stmt2Error> {
+    let roles = Roles::of(fields);
+    if raw.has_names != roles.has_tbname {
+        return Err(invalid(if roles.has_tbname {
+            "table name is required but missing"
+        } else {
+            "table name given but the statement has no tbname placeholder"
+        }));
+    }
+    let tag_count = if raw.tables.first().is_some_and(|t| !t.tags.is_empty()) {
+        raw.tag_count
+    } else {
+        0
+    };
+    let col_count = if raw.tables.first().is_some_and(|t| !t.columns.is_empty()) {
+        raw.col_count
+    } else {
+        0
+    };
+    if tag_count != roles.tags || col_count != roles.cols {
+        return Err(invalid(format!(
+            "bind has {tag_count} tags and {col_count} columns, the statement {} and {}",
+            roles.tags, roles.cols
+        )));
+    }
+    let tag_fields: Vec<&BindField> = roles.tag_fields().collect();
+    let col_fields: Vec<&BindField> = roles.col_fields().collect();
+    let mut out = Vec::with_capacity(raw.tables.len());
+    for (t, table) in raw.tables.iter().enumerate() {
+        let name = match table.name {
+            Some(b) => Some(
+                std::str::from_utf8(b)
+                    .map_err(|_| invalid(format!("table name is not UTF-8, tableIndex: {t}")))?
+                    .to_owned(),
+            ),
+            None => None,
+        };
+        let mut tags = Vec::with_capacity(tag_fields.len());
+        for (f, block) in tag_fields.iter().zip(&table.tags) {
+            if block.num != 1 {
+                return Err(invalid(format!(
+                    "tag `{}` of table {t} has {} values, expected 1",
+                    f.name, block.num
+                )));
+            }
+            tags.push(to_array(block, f, t)?);
+        }
+        let mut columns = Vec::with_capacity(col_fields.len());
+        let rows = table.columns.first().map_or(0, |b| b.num);
+        for (f, block) in col_fields.iter().zip(&table.columns) {
+            if block.num != rows {
+                return Err(invalid("row number in each bind param should be the same"));
+            }
+            columns.push(to_array(block, f, t)?);
+        }
+        if col_fields.is_empty() || rows > 0 {
+            out.push(ParsedTable {
+                name,
+                tags,
+                columns,
+            });
+        } else {
+            return Err(invalid(format!("table {t} has no rows")));
+        }
+    }
+    Ok(out)
+}
+
+/// The Arrow type a field's values are returned as (the crate's type table).
+pub fn field_arrow_type(f: &BindField) -> Result<DataType, Stmt2Error> {
+    let precision = if f.ty == TdType::Timestamp {
+        f.time_precision()?
+    } else {
+        Precision::Millisecond
+    };
+    let mut spec = ColumnSpec::new(f.name.clone(), f.ty);
+    if f.ty.is_decimal() {
+        spec.precision = f.precision;
+        spec.scale = f.scale;
+    }
+    let opts = SchemaOptions {
+        precision,
+        timezone: None,
+    };
+    arrow_type(&spec, &opts).map_err(|e| Stmt2Error::Field {
+        name: f.name.clone(),
+        reason: e.to_string(),
+    })
+}
+
+pub(crate) fn to_array(b: &RawField<'_>, f: &BindField, t: usize) -> Result<ArrayRef, Stmt2Error> {
+    if b.type_code != i32::from(f.ty.code()) {
+        return Err(Stmt2Error::rejected(
+            Code::TSC_INVALID_OPERATION,
+            format!(
+                "column type mis-match with buffer type, field `{}` of table {t}: expected {}, got {}",
+                f.name,
+                f.ty.code(),
+                b.type_code
+            ),
+        ));
+    }
+    let dt = field_arrow_type(f)?;
+    let n = b.num;
+    let nulls = NullBuffer::from(BooleanBuffer::collect_bool(n, |i| b.is_null[i] == 0));
+    let nulls = (nulls.null_count() > 0).then_some(nulls);
+    let all_null = nulls.as_ref().is_some_and(|x| x.null_count() == n);
+    let bad = |why: String| invalid(format!("field `{}` of table {t}: {why}", f.name));
+    if f.ty.is_decimal() || f.ty.fixed_width().is_none() {
+        let Some(_) = b.lengths else {
+            return Err(bad("length array missing".into()));
+        };
+        let mut offsets = Vec::with_capacity(n + 1);
+        offsets.push(0usize);
+        let mut end = 0usize;
+        for i in 0..n {
+            let l = b.length(i);
+            if l < 0 {
+                return Err(bad(format!("negative length {l} at row {i}")));
+            }
+            if b.is_null[i] == 0 {
+                end = end.saturating_add(l as usize);
+            }
+            offsets.push(end);
+        }
+        if end != b.buffer.len() {
+            return Err(bad(format!(
+                "lengths add up to {end} bytes, buffer has {}",
+                b.buffer.len()
+            )));
+        }
+        let value = |i: usize| &b.buffer[offsets[i]..offsets[i + 1]];
+        return match f.ty {
+            TdType::Decimal | TdType::Decimal64 => {
+                let mut v = Vec::with_capacity(n);
+                for i in 0..n {
+                    if b.is_null[i] != 0 {
+                        v.push(0);
+                        continue;
+                    }
+                    v.push(decimal::parse(value(i), f.precision, f.scale).ok_or_else(|| {
+                        Stmt2Error::rejected(
+                            Code::TSC_VALUE_OUT_OF_RANGE,
+                            format!(
+                                "field `{}` of table {t}, row {i}: invalid DECIMAL({}, {}) value {:?}",
+                                f.name,
+                                f.precision,
+                                f.scale,
+                                String::from_utf8_lossy(value(i))
+                            ),
+                        )
+                    })?);
+                }
+                let a = Decimal128Array::new(ScalarBuffer::from(v), nulls);
+                let a = a
+                    .with_precision_and_scale(f.precision, f.scale as i8)
+                    .map_err(|e| bad(e.to_string()))?;
+                Ok(Arc::new(a))
+            }
+            _ => var_array(&dt, b.buffer, &offsets, nulls).map_err(bad),
+        };
+    }
+    let w = f.ty.fixed_width().unwrap_or(0);
+    let data = if b.buffer.is_empty() && all_null {
+        Buffer::from(vec![0u8; n * w])
+    } else if b.buffer.len() == n * w {
+        Buffer::from(b.buffer)
+    } else {
+        return Err(bad(format!(
+            "buffer has {} bytes, {n} values of {w} bytes need {}",
+            b.buffer.len(),
+            n * w
+        )));
+    };
+    if f.ty == TdType::Bool {
+        let values = BooleanBuffer::collect_bool(n, |i| data[i] != 0);
+        return Ok(Arc::new(BooleanArray::new(values, nulls)));
+    }
+    let data = ArrayData::try_new(
+        dt,
+        n,
+        nulls.map(|x| x.into_inner().into_inner()),
+        0,
+        vec![data],
+        vec![],
+    )
+    .map_err(|e| bad(e.to_string()))?;
+    Ok(make_array(data))
+}
+
+fn var_array(
+    dt: &DataType,
+    buffer: &[u8],
+    offsets: &[usize],
+    nulls: Option<NullBuffer>,
+) -> Result<ArrayRef, String> {
+    let values = Buffer::from(buffer);
+    match dt {
+        DataType::LargeBinary => {
+            let o: Vec<i64> = offsets.iter().map(|&x| x as i64).collect();
+            let o = OffsetBuffer::new(ScalarBuffer::from(o));
+            Ok(Arc::new(
+                LargeBinaryArray::try_new(o, values, nulls).map_err(|e| e.to_string())?,
+            ))
+        }
+        _ => {
+            let o: Vec<i32> = offsets
+                .iter()
+                .map(|&x| i32::try_from(x).map_err(|_| "values exceed 2 GiB".to_string()))
+                .collect::<Result<_, _>>()?;
+            let o = OffsetBuffer::new(ScalarBuffer::from(o));
+            if *dt == DataType::Utf8 {
+                StringArray::try_new(o, values, nulls)
+                    .map(|a| Arc::new(a) as ArrayRef)
+                    .map_err(|_| "value is not valid UTF-8".to_string())
+            } else {
+                BinaryArray::try_new(o, values, nulls)
+                    .map(|a| Arc::new(a) as ArrayRef)
+                    .map_err(|e| e.to_string())
+            }
+        }
+    }
+}

@@ -1,0 +1,185 @@
+//! DECIMAL values travel as decimal text (`stmt2.md` §5.5), at the column's scale.
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::*;
+use arrow_array::Array;
+use arrow_schema::DataType;
+
+use super::block::Ctx;
+use super::error::Stmt2Error;
+use super::var::set_length;
+
+/// 10^k for k ≤ 38.
+pub(crate) fn pow10(k: u32) -> Option<i128> {
+    10i128.checked_pow(k)
+}
+
+/// Formats `v / 10^scale` with exactly `scale` fraction digits into `buf`; returns the text.
+pub(crate) fn format(v: i128, scale: u8, buf: &mut [u8; 48]) -> &[u8] {
+    let mut digits = [0u8; 40];
+    let mut n = 0;
+    let mut m = v.unsigned_abs();
+    loop {
+        digits[n] = b'0' + (m % 10) as u8;
+        n += 1;
+        m /= 10;
+        if m == 0 {
+            break;
+        }
+    }
+    let scale = usize::from(scale);
+    while n <= scale {
+        digits[n] = b'0';
+        n += 1;
+    }
+    let mut len = 0;
+    if v < 0 {
+        buf[0] = b'-';
+        len = 1;
+    }
+    for k in (0..n).rev() {
+        if k + 1 == scale {
+            buf[len] = b'.';
+            len += 1;
+        }
+        buf[len] = digits[k];
+        len += 1;
+    }
+    &buf[..len]
+}
+
+/// Parses decimal text into an unscaled integer at `scale` digits; `None` if malformed, if it
+/// has more nonzero fraction digits than `scale`, or if it needs more than `precision` digits.
+pub(crate) fn parse(text: &[u8], precision: u8, scale: u8) -> Option<i128> {
+    let (neg, body) = match text.first()? {
+        b'-' => (true, &text[1..]),
+        b'+' => (false, &text[1..]),
+        _ => (false, text),
+    };
+    let (int, frac) = match body.iter().position(|&c| c == b'.') {
+        Some(p) => (&body[..p], &body[p + 1..]),
+        None => (body, &body[..0]),
+    };
+    if int.is_empty() && frac.is_empty() {
+        return None;
+    }
+    let mut v: i128 = 0;
+    for &c in int {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        v = v.checked_mul(10)?.checked_add(i128::from(c - b'0'))?;
+    }
+    for (k, &c) in frac.iter().enumerate() {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        if k < usize::from(scale) {
+            v = v.checked_mul(10)?.checked_add(i128::from(c - b'0'))?;
+        } else if c != b'0' {
+            return None;
+        }
+    }
+    let short = usize::from(scale).saturating_sub(frac.len());
+    v = v.checked_mul(pow10(short as u32)?)?;
+    if v >= pow10(u32::from(precision))? {
+        return None;
+    }
+    Some(if neg { -v } else { v })
+}
+
+/// Writes each value as text at the field's scale, recording lengths.
+pub(crate) fn write_decimals(
+    out: &mut Vec<u8>,
+    array: &dyn Array,
+    lengths_pos: usize,
+    ctx: &Ctx<'_>,
+) -> Result<(), Stmt2Error> {
+    let f = ctx.field;
+    let limit = match (f.precision, f.scale) {
+        (1..=38, s) if s <= f.precision => pow10(u32::from(f.precision)).unwrap_or(i128::MAX),
+        (p, s) => {
+            return Err(Stmt2Error::Field {
+                name: f.name.clone(),
+                reason: format!("invalid DECIMAL precision/scale ({p}, {s})"),
+            })
+        }
+    };
+    let nulls = array.logical_nulls();
+    let is_null = |i: usize| nulls.as_ref().is_some_and(|b| b.is_null(i));
+    let mut buf = [0u8; 48];
+    let mut emit = |out: &mut Vec<u8>, i: usize, v: i128, from: i8| -> Result<(), Stmt2Error> {
+        let v = rescale(v, from, f.scale, ctx, i)?;
+        if v.unsigned_abs() >= limit.unsigned_abs() {
+            return Err(ctx.overflow(i, format(v, f.scale, &mut buf).escape_ascii()));
+        }
+        let text = format(v, f.scale, &mut buf);
+        out.extend_from_slice(text);
+        set_length(out, lengths_pos, i, text.len(), ctx)
+    };
+    macro_rules! each {
+        ($a:expr, $scale:expr) => {{
+            let a = $a;
+            for i in 0..a.len() {
+                if !is_null(i) {
+                    emit(out, i, i128::from(a.value(i)), $scale)?;
+                }
+            }
+        }};
+    }
+    match array.data_type() {
+        DataType::Decimal128(_, s) => each!(array.as_primitive::<Decimal128Type>(), *s),
+        DataType::Decimal64(_, s) => each!(array.as_primitive::<Decimal64Type>(), *s),
+        DataType::Decimal32(_, s) => each!(array.as_primitive::<Decimal32Type>(), *s),
+        DataType::Int8 => each!(array.as_primitive::<Int8Type>(), 0),
+        DataType::Int16 => each!(array.as_primitive::<Int16Type>(), 0),
+        DataType::Int32 => each!(array.as_primitive::<Int32Type>(), 0),
+        DataType::Int64 => each!(array.as_primitive::<Int64Type>(), 0),
+        DataType::UInt8 => each!(array.as_primitive::<UInt8Type>(), 0),
+        DataType::UInt16 => each!(array.as_primitive::<UInt16Type>(), 0),
+        DataType::UInt32 => each!(array.as_primitive::<UInt32Type>(), 0),
+        DataType::UInt64 => each!(array.as_primitive::<UInt64Type>(), 0),
+        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => {
+            for i in 0..array.len() {
+                if is_null(i) {
+                    continue;
+                }
+                let text = string_at(array, i);
+                let v = parse(text.as_bytes(), f.precision, f.scale)
+                    .ok_or_else(|| ctx.overflow(i, format!("{text:?}")))?;
+                emit(out, i, v, f.scale as i8)?;
+            }
+        }
+        dt => return Err(ctx.mismatch(dt)),
+    }
+    Ok(())
+}
+
+fn string_at(array: &dyn Array, i: usize) -> &str {
+    match array.data_type() {
+        DataType::LargeUtf8 => array.as_string::<i64>().value(i),
+        DataType::Utf8View => array.as_string_view().value(i),
+        _ => array.as_string::<i32>().value(i),
+    }
+}
+
+/// Moves an unscaled value from scale `from` to `to`.
+fn rescale(v: i128, from: i8, to: u8, ctx: &Ctx<'_>, row: usize) -> Result<i128, Stmt2Error> {
+    let (from, to) = (i32::from(from), i32::from(to));
+    if from == to {
+        return Ok(v);
+    }
+    let k = (to - from).unsigned_abs();
+    let p = pow10(k).ok_or_else(|| ctx.overflow(row, v))?;
+    if to > from {
+        return v.checked_mul(p).ok_or_else(|| ctx.overflow(row, v));
+    }
+    if v % p != 0 && !ctx.opts.allow_truncation {
+        return Err(Stmt2Error::PrecisionLoss {
+            at: ctx.at(Some(row)),
+            value: format!("{v}e-{from}"),
+            target: format!("scale {to}"),
+        });
+    }
+    Ok(v / p)
+}
