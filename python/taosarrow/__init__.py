@@ -1,5 +1,96 @@
-"""taosarrow: an Apache-Arrow-native connector for TDengine."""
+"""taosarrow: an Apache-Arrow-native connector for TDengine.
 
-from taosarrow._native import __version__
+PEP 249 (``connect``, ``Connection``, ``Cursor``) plus Arrow, pandas and polars reads::
 
-__all__ = ["__version__"]
+    import taosarrow
+    with taosarrow.connect("ws://root:taosdata@localhost:6041/db") as conn:
+        df = taosarrow.read_pandas("SELECT * FROM meters", conn)
+"""
+
+from __future__ import annotations
+
+from ._native import __version__
+from .connection import Connection, TaosField, TaosResult, connect
+from .cursor import Cursor
+from .exceptions import (
+    ConnectionError,
+    DatabaseError,
+    DataError,
+    Error,
+    IntegrityError,
+    InterfaceError,
+    InternalError,
+    NotSupportedError,
+    OperationalError,
+    ProgrammingError,
+    QueryError,
+    ResultError,
+    SchemalessError,
+    StatementError,
+    TmqError,
+    Warning,
+)
+from .reads import read_arrow, read_pandas, read_polars, scan_polars
+from .types import (
+    BINARY,
+    DATETIME,
+    NUMBER,
+    ROWID,
+    STRING,
+    Binary,
+    Date,
+    DateFromTicks,
+    Time,
+    TimeFromTicks,
+    Timestamp,
+    TimestampFromTicks,
+)
+
+#: PEP 249 module globals.
+apilevel = "2.0"
+threadsafety = 2
+paramstyle = "qmark"
+
+__all__ = [
+    "__version__",
+    "apilevel",
+    "threadsafety",
+    "paramstyle",
+    "connect",
+    "Connection",
+    "Cursor",
+    "TaosResult",
+    "TaosField",
+    "read_arrow",
+    "read_pandas",
+    "read_polars",
+    "scan_polars",
+    "Warning",
+    "Error",
+    "InterfaceError",
+    "DatabaseError",
+    "DataError",
+    "OperationalError",
+    "IntegrityError",
+    "InternalError",
+    "ProgrammingError",
+    "NotSupportedError",
+    "ConnectionError",
+    "QueryError",
+    "StatementError",
+    "ResultError",
+    "SchemalessError",
+    "TmqError",
+    "STRING",
+    "BINARY",
+    "NUMBER",
+    "DATETIME",
+    "ROWID",
+    "Date",
+    "Time",
+    "Timestamp",
+    "DateFromTicks",
+    "TimeFromTicks",
+    "TimestampFromTicks",
+    "Binary",
+]

@@ -1,0 +1,195 @@
+"""``Connection`` and ``TaosResult``: the PEP 249 connection plus TDengine's own calls."""
+
+from __future__ import annotations
+
+import threading
+import warnings
+from typing import Any, Dict, Iterator, List, NamedTuple, Optional, Tuple
+
+from . import _native
+from .exceptions import InterfaceError
+from .types import TYPE_NAMES
+
+__all__ = ["Connection", "TaosResult", "TaosField", "connect", "OPTION_NAMES"]
+
+#: The keyword options ``connect`` accepts (those of the Rust client's ``ConnectOptions``).
+OPTION_NAMES = (
+    "user",
+    "password",
+    "host",
+    "port",
+    "database",
+    "timezone",
+    "compression",
+    "conn_retries",
+    "retry_backoff_ms",
+    "retry_backoff_max_ms",
+    "read_timeout",
+    "connect_timeout",
+)
+
+
+class TaosField(NamedTuple):
+    """One result column: its name, TDengine type code and declared length."""
+
+    name: str
+    type_code: int
+    length: int
+    precision: int
+    scale: int
+
+    def type(self) -> str:
+        """The TDengine type name, e.g. ``"NCHAR"``."""
+        return TYPE_NAMES.get(self.type_code, str(self.type_code))
+
+    def bytes(self) -> int:
+        """The declared length (``fields_lengths``)."""
+        return self.length
+
+
+class TaosResult:
+    """The result of :meth:`Connection.query`: iterate for rows (tuples)."""
+
+    def __init__(self, native: Any) -> None:
+        self._native = native
+        self._fields = [TaosField(*f) for f in native.fields()]
+
+    @property
+    def fields(self) -> List[TaosField]:
+        """The result columns."""
+        return list(self._fields)
+
+    @property
+    def field_count(self) -> int:
+        """The number of result columns."""
+        return len(self._fields)
+
+    @property
+    def precision(self) -> str:
+        """The timestamp precision of the result: ``"ms"``, ``"us"`` or ``"ns"``."""
+        return self._native.precision
+
+    def __iter__(self) -> Iterator[Tuple[Any, ...]]:
+        while True:
+            rows = self._native.fetch_rows(None)
+            if not rows:
+                return
+            yield from rows
+
+    def fetch_all_into_dict(self) -> List[Dict[str, Any]]:
+        """Every remaining row as a ``{column name: value}`` dict."""
+        names = [f.name for f in self._fields]
+        return [dict(zip(names, row)) for row in self]
+
+    def to_arrow(self) -> Any:
+        """The remaining rows as a table exporting ``__arrow_c_stream__``."""
+        return self._native.read_all()
+
+    def close(self) -> None:
+        """Stops the query and frees its server-side result."""
+        self._native.close()
+
+
+def _normalize_options(kwargs: Dict[str, Any]) -> Dict[str, Any]:
+    unknown = sorted(set(kwargs) - set(OPTION_NAMES))
+    if unknown:
+        raise InterfaceError(f"unknown connection option(s): {', '.join(unknown)}")
+    return {k: v for k, v in kwargs.items() if v is not None}
+
+
+class Connection:
+    """A connection to a TDengine (taosAdapter WebSocket) server; safe to share by threads."""
+
+    def __init__(self, dsn: Optional[str] = None, **kwargs: Any) -> None:
+        options = _normalize_options(kwargs)
+        self._lock = threading.Lock()
+        self._native: Any = None
+        self._native = _native.NativeConnection(dsn, options)
+        self.timezone: Optional[str] = self._native.timezone
+
+    # -- internals ------------------------------------------------------------------------
+    def _conn(self) -> Any:
+        native = self._native
+        if native is None:
+            raise InterfaceError("the connection is closed")
+        return native
+
+    @property
+    def closed(self) -> bool:
+        """Whether :meth:`close` was called."""
+        return self._native is None
+
+    # -- PEP 249 --------------------------------------------------------------------------
+    def cursor(self) -> "Cursor":
+        """A new cursor on this connection."""
+        from .cursor import Cursor
+
+        self._conn()
+        return Cursor(self)
+
+    def commit(self) -> None:
+        """TDengine has no transactions: nothing to do."""
+        self._conn()
+
+    def rollback(self) -> None:
+        """TDengine has no transactions: nothing to do."""
+        self._conn()
+
+    def close(self) -> None:
+        """Closes the connection; later calls raise :class:`InterfaceError`. Idempotent."""
+        with self._lock:
+            native, self._native = self._native, None
+        if native is not None:
+            native.close()
+
+    # -- TDengine calls -------------------------------------------------------------------
+    def execute(self, sql: str, req_id: Optional[int] = None) -> int:
+        """Runs a statement and returns the number of affected rows."""
+        return self._conn().exec(sql, req_id)
+
+    def query(self, sql: str, req_id: Optional[int] = None) -> TaosResult:
+        """Runs a query and returns its result for iteration."""
+        return TaosResult(self._conn().query(sql, req_id))
+
+    def execute_with_req_id(self, sql: str, req_id: int) -> int:
+        """:meth:`execute` with a request id chosen by the caller (for tracing)."""
+        return self.execute(sql, req_id)
+
+    def query_with_req_id(self, sql: str, req_id: int) -> TaosResult:
+        """:meth:`query` with a request id chosen by the caller (for tracing)."""
+        return self.query(sql, req_id)
+
+    def _query_native(self, sql: str) -> Any:
+        return self._conn().query(sql, None)
+
+    def __enter__(self) -> "Connection":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        if getattr(self, "_native", None) is not None:
+            warnings.warn(
+                "taosarrow.Connection was not closed; use close() or a with block",
+                ResourceWarning,
+                stacklevel=2,
+                source=self,
+            )
+            try:
+                self.close()
+            except Exception:  # noqa: BLE001 - nothing to report to at interpreter exit
+                pass
+
+
+def connect(dsn: Optional[str] = None, **kwargs: Any) -> Connection:
+    """Connects to a server. ``dsn`` is e.g. ``"ws://root:taosdata@localhost:6041/db"``.
+
+    Keyword options (override the DSN): ``user``, ``password``, ``host``, ``port``,
+    ``database``, ``timezone``, ``compression``, ``conn_retries``, ``retry_backoff_ms``,
+    ``retry_backoff_max_ms``, ``read_timeout`` and ``connect_timeout`` (seconds).
+    """
+    return Connection(dsn, **kwargs)
+
+
+from .cursor import Cursor  # noqa: E402  (circular: Cursor uses Connection)

@@ -1,0 +1,109 @@
+"""The PEP 249 exception tree, with the classes TDengine users know placed inside it.
+
+Every class carries ``errno`` (the TDengine error code, or ``None`` when the error did not
+come from the server) and ``msg`` (the message). The native module looks these classes up by
+name and raises them; the mapping from client error kinds lives in one place on the Rust side.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+__all__ = [
+    "Warning",
+    "Error",
+    "InterfaceError",
+    "DatabaseError",
+    "DataError",
+    "OperationalError",
+    "IntegrityError",
+    "InternalError",
+    "ProgrammingError",
+    "NotSupportedError",
+    "ConnectionError",
+    "QueryError",
+    "StatementError",
+    "ResultError",
+    "SchemalessError",
+    "TmqError",
+]
+
+
+class Warning(Exception):  # noqa: A001 - the name PEP 249 requires
+    """Important warnings, e.g. data truncation (PEP 249)."""
+
+
+class Error(Exception):
+    """Base class of every taosarrow error (PEP 249)."""
+
+    def __init__(self, msg: str = "", errno: Optional[int] = None) -> None:
+        super().__init__(msg)
+        self.msg = msg
+        self.errno = errno
+
+    def __str__(self) -> str:
+        if self.errno is None:
+            return self.msg
+        return f"[0x{self.errno & 0xFFFF:04x}] {self.msg}"
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(msg={self.msg!r}, errno={self.errno!r})"
+
+    def __reduce__(self):
+        return (type(self), (self.msg, self.errno))
+
+
+class InterfaceError(Error):
+    """An error of the connector itself rather than of the database (PEP 249)."""
+
+
+class DatabaseError(Error):
+    """An error reported by or about the database (PEP 249)."""
+
+
+class DataError(DatabaseError):
+    """A problem with the processed data: out-of-range value, bad type (PEP 249)."""
+
+
+class OperationalError(DatabaseError):
+    """An error in the database's operation: lost connection, timeout (PEP 249)."""
+
+
+class IntegrityError(DatabaseError):
+    """Relational integrity is affected (PEP 249)."""
+
+
+class InternalError(DatabaseError):
+    """The database met an internal error (PEP 249)."""
+
+
+class ProgrammingError(DatabaseError):
+    """A programming error: SQL syntax, missing table, wrong parameter count (PEP 249)."""
+
+
+class NotSupportedError(DatabaseError):
+    """A method or database API the database does not support (PEP 249)."""
+
+
+class ConnectionError(OperationalError):  # noqa: A001 - the name TDengine users know
+    """Connecting or staying connected failed (bad address, authentication, lost link)."""
+
+
+class QueryError(ProgrammingError):
+    """The server rejected a query (syntax, unknown table or database, …)."""
+
+
+class StatementError(ProgrammingError):
+    """A prepared statement (stmt2) failed: prepare, bind or execute."""
+
+
+class ResultError(DatabaseError):
+    """Reading a result failed: malformed or truncated block, unexpected type."""
+
+
+class SchemalessError(DataError):
+    """Schemaless (line protocol, telnet, JSON) ingest failed."""
+
+
+class TmqError(OperationalError):
+    """A data-subscription (TMQ) consumer operation failed."""

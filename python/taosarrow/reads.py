@@ -1,0 +1,112 @@
+"""One-call reads: ``read_arrow``, ``read_pandas``, ``read_polars`` and the lazy ``scan_polars``."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any, Iterator, List, Optional, Union
+
+from . import _frames
+from ._polars_scan import build_select, translate
+from .connection import Connection
+
+__all__ = ["read_arrow", "read_pandas", "read_polars", "scan_polars"]
+
+ConnOrDsn = Union[Connection, str]
+
+
+@contextlib.contextmanager
+def _connection(conn_or_dsn: ConnOrDsn) -> Iterator[Connection]:
+    if isinstance(conn_or_dsn, Connection):
+        yield conn_or_dsn
+    else:
+        conn = Connection(conn_or_dsn)
+        try:
+            yield conn
+        finally:
+            conn.close()
+
+
+def read_arrow(sql: str, conn_or_dsn: ConnOrDsn) -> Any:
+    """The result of ``sql`` as a ``pyarrow.Table``."""
+    with _connection(conn_or_dsn) as conn:
+        return _frames.to_pyarrow_table(conn._query_native(sql).read_all())
+
+
+def read_pandas(sql: str, conn_or_dsn: ConnOrDsn, *, dtype_backend: str = "numpy") -> Any:
+    """The result of ``sql`` as a pandas ``DataFrame``."""
+    with _connection(conn_or_dsn) as conn:
+        return _frames.to_pandas(conn._query_native(sql).read_all(), dtype_backend=dtype_backend)
+
+
+def read_polars(sql: str, conn_or_dsn: ConnOrDsn) -> Any:
+    """The result of ``sql`` as a polars ``DataFrame`` (pyarrow not needed)."""
+    with _connection(conn_or_dsn) as conn:
+        return _frames.to_polars(conn._query_native(sql).read_all())
+
+
+def _is_query(source: str) -> bool:
+    return any(ch.isspace() for ch in source.strip())
+
+
+def scan_polars(table_or_query: str, conn_or_dsn: ConnOrDsn, *, on_sql: Optional[Any] = None) -> Any:
+    """A polars ``LazyFrame`` over a table (``name`` or ``db.name``) or a query.
+
+    Projections become the SELECT list, simple comparisons, ranges, ``is_in`` and null tests
+    on columns become ``WHERE``, ``head(n)`` becomes ``LIMIT``; polars applies the full
+    predicate again to the streamed batches. ``on_sql`` (optional) is called with every
+    SQL text sent.
+    """
+    import polars as pl
+
+    is_query = _is_query(table_or_query)
+    probe = build_select(table_or_query, None, None, 0, is_query)
+    with _connection(conn_or_dsn) as conn:
+        empty = pl.DataFrame(conn._query_native(probe).read_all())
+    schema = empty.schema
+
+    def source(
+        with_columns: Optional[List[str]],
+        predicate: Optional[Any],
+        n_rows: Optional[int],
+        batch_size: Optional[int],
+    ) -> Iterator[Any]:
+        where, complete = translate(predicate, dict(schema))
+        columns = with_columns
+        if predicate is not None and columns is not None:
+            needed = predicate.meta.root_names()
+            columns = list(dict.fromkeys([*columns, *needed]))
+        limit = n_rows if complete else None
+        sql = build_select(table_or_query, columns, where, limit, is_query)
+        if on_sql is not None:
+            on_sql(sql)
+        remaining = n_rows
+        with _connection(conn_or_dsn) as conn:
+            reader = conn._query_native(sql).reader()
+            for batch in _polars_batches(reader):
+                if predicate is not None:
+                    batch = batch.filter(predicate)
+                if with_columns is not None:
+                    batch = batch.select(with_columns)
+                if remaining is not None:
+                    if remaining <= 0:
+                        break
+                    batch = batch.head(remaining)
+                    remaining -= batch.height
+                yield batch
+
+    return pl.io.plugins.register_io_source(io_source=source, schema=schema)
+
+
+def _polars_batches(reader: Any) -> Iterator[Any]:
+    import polars as pl
+
+    try:
+        import pyarrow as pa
+    except ImportError:
+        pa = None
+    if pa is not None:
+        for rb in pa.RecordBatchReader.from_stream(reader):
+            yield pl.from_arrow(rb)
+    else:
+        # Without pyarrow the stream is read whole through the PyCapsule protocol.
+        yield pl.DataFrame(reader)
