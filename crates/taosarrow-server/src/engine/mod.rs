@@ -1,2 +1,195 @@
 //! The SQL engine: an in-memory catalog, TDengine DDL/INSERT, and SELECT through DataFusion.
 //! Knows nothing of the network; the WebSocket layer calls [`Engine::execute`].
+//!
+//! * [`catalog`]: databases, super tables, child and normal tables.
+//! * [`storage`]: per-table Arrow batches sorted by timestamp, overwrite on duplicate ts.
+//! * `ddl`, `show`: CREATE/DROP/ALTER/USE and SHOW/DESCRIBE, parsed by hand.
+//! * `insert`: TDengine's multi-table INSERT syntax.
+//! * `select`: the TDengine → DataFusion translation (INTERVAL, PARTITION BY, FIRST/LAST…).
+
+pub mod catalog;
+mod ddl;
+mod insert;
+pub mod lexer;
+mod result;
+mod select;
+mod show;
+pub mod storage;
+mod time;
+pub mod types;
+mod values;
+mod wkt;
+
+use std::sync::Arc;
+
+use arrow::datatypes::SchemaRef;
+use arrow::record_batch::RecordBatch;
+use taosarrow_protocol::{Code, Precision};
+
+use self::catalog::{Catalog, Database};
+use self::lexer::{tokenize, Token};
+use crate::ServerError;
+
+/// The TDengine version the engine reports (`SELECT SERVER_VERSION()`).
+pub const ENGINE_VERSION: &str = "3.3.6.0";
+
+/// The shared SQL engine: one per server, used by every connection at once.
+#[derive(Debug, Clone, Default)]
+pub struct Engine {
+    catalog: Arc<Catalog>,
+}
+
+/// Per-connection state: the current database and the connection time zone.
+#[derive(Debug, Clone, Default)]
+pub struct Session {
+    db: Option<String>,
+    tz: Option<chrono_tz::Tz>,
+}
+
+impl Session {
+    /// A session whose current database is `db` (as `conn` names it).
+    pub fn new(db: Option<String>) -> Self {
+        Session {
+            db: db.filter(|d| !d.is_empty()),
+            tz: None,
+        }
+    }
+
+    /// The current database.
+    pub fn current_db(&self) -> Option<&str> {
+        self.db.as_deref()
+    }
+
+    /// Sets the connection time zone used to read time strings (UTC when `None`).
+    pub fn set_timezone(&mut self, tz: Option<chrono_tz::Tz>) {
+        self.tz = tz;
+    }
+
+    /// The connection time zone, if one was set.
+    pub fn timezone(&self) -> Option<chrono_tz::Tz> {
+        self.tz
+    }
+}
+
+/// What a statement produced.
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    /// No result set (INSERT, DDL): rows written (0 for DDL).
+    Affected {
+        /// Rows written.
+        rows: u64,
+    },
+    /// A result set.
+    Rows(ResultSet),
+}
+
+/// A query result: fields carry the codec metadata (`taos.type_code`, `taos.length`, …).
+#[derive(Debug, Clone)]
+pub struct ResultSet {
+    /// Result columns.
+    pub schema: SchemaRef,
+    /// The rows.
+    pub batches: Vec<RecordBatch>,
+    /// Unit of every TIMESTAMP column.
+    pub precision: Precision,
+}
+
+impl ResultSet {
+    /// Total rows.
+    pub fn num_rows(&self) -> usize {
+        self.batches.iter().map(RecordBatch::num_rows).sum()
+    }
+}
+
+impl Engine {
+    /// An empty engine.
+    pub fn new() -> Self {
+        Engine::default()
+    }
+
+    /// True when database `name` exists.
+    pub fn database_exists(&self, name: &str) -> bool {
+        self.catalog.db(&name.to_ascii_lowercase()).is_ok()
+    }
+
+    /// Runs one SQL statement for `session`.
+    pub async fn execute(&self, session: &mut Session, sql: &str) -> Result<Outcome, ServerError> {
+        let sql = sql.trim().trim_end_matches(';').trim_end();
+        let toks = tokenize(sql)?;
+        let Some(first) = toks.first() else {
+            return Err(ServerError::syntax(sql));
+        };
+        let kw = first.text.to_ascii_uppercase();
+        match kw.as_str() {
+            "CREATE" | "DROP" | "ALTER" | "USE" => ddl::run(self, session, sql, &toks),
+            "SHOW" | "DESCRIBE" | "DESC" => show::run(self, session, sql, &toks).map(Outcome::Rows),
+            "INSERT" => insert::run(self, session, sql, &toks),
+            "SELECT" | "WITH" | "(" => select::run(self, session, sql, &toks)
+                .await
+                .map(Outcome::Rows),
+            _ => Err(ServerError::syntax(sql)),
+        }
+    }
+
+    pub(crate) fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    /// The database a name refers to: `db.x` → `db`, else the session's, else 0x2616.
+    pub(crate) fn resolve_db(
+        &self,
+        session: &Session,
+        db: Option<&str>,
+    ) -> Result<Arc<Database>, ServerError> {
+        match db.or(session.current_db()) {
+            Some(d) => self.catalog.db(&d.to_ascii_lowercase()),
+            None => Err(ServerError::from_code(Code::PAR_DB_NOT_SPECIFIED)),
+        }
+    }
+}
+
+/// A possibly db-qualified name at `toks[*i]`: (`db`, `name`), advancing `i`.
+pub(crate) fn qualified_name(
+    toks: &[Token<'_>],
+    i: &mut usize,
+    sql: &str,
+) -> Result<(Option<String>, String), ServerError> {
+    let name_at = |i: usize| -> Result<String, ServerError> {
+        match toks.get(i) {
+            Some(t) if matches!(t.kind, lexer::Kind::Word | lexer::Kind::Quoted) => Ok(t.name()),
+            Some(t) => Err(ServerError::syntax(&sql[t.pos..])),
+            None => Err(ServerError::syntax("")),
+        }
+    };
+    let first = name_at(*i)?;
+    *i += 1;
+    if toks.get(*i).is_some_and(|t| t.is_punct(".")) {
+        let second = name_at(*i + 1)?;
+        *i += 2;
+        Ok((Some(first), second))
+    } else {
+        Ok((None, first))
+    }
+}
+
+/// A syntax error at token `i` (or at the end).
+pub(crate) fn syntax_at(toks: &[Token<'_>], i: usize, sql: &str) -> ServerError {
+    match toks.get(i) {
+        Some(t) => ServerError::syntax(&sql[t.pos..]),
+        None => ServerError::new(
+            Code::PAR_SYNTAX_ERROR,
+            "syntax error near \"\" (incomplete statement)",
+        ),
+    }
+}
+
+/// 0x2600 naming a construct the engine does not support.
+pub(crate) fn unsupported(what: &str) -> ServerError {
+    ServerError::new(
+        Code::PAR_SYNTAX_ERROR,
+        format!("syntax error: {what} is not supported by this server"),
+    )
+}
+
+#[cfg(test)]
+mod tests;

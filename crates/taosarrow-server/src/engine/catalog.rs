@@ -1,0 +1,184 @@
+//! The in-memory catalog: databases, super tables, child and normal tables, their schemas.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, RwLock};
+
+use arrow::datatypes::{Schema, SchemaRef};
+use datafusion::scalar::ScalarValue;
+use taosarrow_codec::ColumnSpec;
+use taosarrow_protocol::{Code, Precision};
+
+use super::storage::{SharedData, TableData};
+use super::types::field;
+use crate::ServerError;
+
+/// Poisoned locks only follow a panic elsewhere; the data is still consistent enough to read.
+pub fn read<T>(l: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
+    l.read().unwrap_or_else(|e| e.into_inner())
+}
+
+/// See [`read`].
+pub fn write<T>(l: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
+    l.write().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Columns (first = timestamp) and tags of a super table.
+#[derive(Debug, Clone)]
+pub struct StableDef {
+    /// Name.
+    pub name: String,
+    /// Data columns.
+    pub columns: Vec<ColumnSpec>,
+    /// Tag columns.
+    pub tags: Vec<ColumnSpec>,
+}
+
+/// A child or normal table.
+#[derive(Debug)]
+pub struct Table {
+    /// Name.
+    pub name: String,
+    /// Super table name and tag values (one per tag of the super table) for child tables.
+    pub child_of: Option<(String, RwLock<Vec<ScalarValue>>)>,
+    /// Columns of a normal table (child tables use their super table's).
+    pub columns: RwLock<Vec<ColumnSpec>>,
+    /// Rows.
+    pub data: SharedData,
+    /// Creation time (ms).
+    pub created: i64,
+}
+
+/// A database.
+#[derive(Debug)]
+pub struct Database {
+    /// Name.
+    pub name: String,
+    /// Timestamp precision.
+    pub precision: Precision,
+    /// Other options as written (`KEEP 3650`, …).
+    pub options: Vec<(String, String)>,
+    /// Creation time (ms).
+    pub created: i64,
+    /// Super tables.
+    pub stables: RwLock<BTreeMap<String, Arc<RwLock<StableDef>>>>,
+    /// Child and normal tables.
+    pub tables: RwLock<BTreeMap<String, Arc<Table>>>,
+}
+
+/// Arrow schema of `cols` in `precision`.
+pub fn schema_of(cols: &[ColumnSpec], precision: Precision) -> Result<SchemaRef, ServerError> {
+    let fields = cols
+        .iter()
+        .map(|c| field(c, precision))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Arc::new(Schema::new(fields)))
+}
+
+/// Milliseconds since the epoch, now.
+pub fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+impl Database {
+    /// A new empty database.
+    pub fn new(name: String, precision: Precision, options: Vec<(String, String)>) -> Self {
+        Database {
+            name,
+            precision,
+            options,
+            created: now_ms(),
+            stables: RwLock::default(),
+            tables: RwLock::default(),
+        }
+    }
+
+    /// The table `name`, or 0x2603.
+    pub fn table(&self, name: &str) -> Result<Arc<Table>, ServerError> {
+        read(&self.tables)
+            .get(name)
+            .cloned()
+            .ok_or_else(|| table_not_exist(name))
+    }
+
+    /// The super table `name`, if any.
+    pub fn stable(&self, name: &str) -> Option<Arc<RwLock<StableDef>>> {
+        read(&self.stables).get(name).cloned()
+    }
+
+    /// Creates a table; `columns` for normal tables, the super table's for child tables.
+    pub fn create_table(
+        &self,
+        name: &str,
+        columns: Vec<ColumnSpec>,
+        child_of: Option<(String, Vec<ScalarValue>)>,
+        if_not_exists: bool,
+    ) -> Result<Arc<Table>, ServerError> {
+        if read(&self.stables).contains_key(name) {
+            return Err(ServerError::from_code(Code::MND_STB_ALREADY_EXIST));
+        }
+        let mut tables = write(&self.tables);
+        if let Some(t) = tables.get(name) {
+            return if if_not_exists {
+                Ok(t.clone())
+            } else {
+                Err(ServerError::from_code(Code::TDB_TABLE_ALREADY_EXIST))
+            };
+        }
+        let schema = schema_of(&columns, self.precision)?;
+        let t = Arc::new(Table {
+            name: name.to_owned(),
+            child_of: child_of.map(|(s, tags)| (s, RwLock::new(tags))),
+            columns: RwLock::new(columns),
+            data: Arc::new(RwLock::new(TableData::new(schema))),
+            created: now_ms(),
+        });
+        tables.insert(name.to_owned(), t.clone());
+        Ok(t)
+    }
+
+    /// The data columns of a table (its super table's for a child table).
+    pub fn columns_of(&self, t: &Table) -> Result<Vec<ColumnSpec>, ServerError> {
+        match &t.child_of {
+            Some((s, _)) => {
+                let st = self.stable(s).ok_or_else(|| table_not_exist(s))?;
+                let cols = read(&st).columns.clone();
+                Ok(cols)
+            }
+            None => Ok(read(&t.columns).clone()),
+        }
+    }
+
+    /// Child tables of super table `stable`.
+    pub fn children(&self, stable: &str) -> Vec<Arc<Table>> {
+        read(&self.tables)
+            .values()
+            .filter(|t| t.child_of.as_ref().is_some_and(|(s, _)| s == stable))
+            .cloned()
+            .collect()
+    }
+}
+
+/// 0x2603 `Table does not exist: <name>`.
+pub fn table_not_exist(name: &str) -> ServerError {
+    ServerError::new(
+        Code::PAR_TABLE_NOT_EXIST,
+        format!("Table does not exist: {name}"),
+    )
+}
+
+/// All databases.
+#[derive(Debug, Default)]
+pub struct Catalog {
+    /// Databases by name.
+    pub dbs: RwLock<BTreeMap<String, Arc<Database>>>,
+}
+
+impl Catalog {
+    /// The database `name`, or 0x0388.
+    pub fn db(&self, name: &str) -> Result<Arc<Database>, ServerError> {
+        read(&self.dbs)
+            .get(name)
+            .cloned()
+            .ok_or_else(|| ServerError::from_code(Code::MND_DB_NOT_EXIST))
+    }
+}

@@ -1,0 +1,539 @@
+//! CREATE / DROP / ALTER / USE, parsed by a small recursive-descent parser (TDengine DDL is
+//! not standard SQL).
+
+use std::sync::{Arc, RwLock};
+
+use datafusion::scalar::ScalarValue;
+use taosarrow_codec::ColumnSpec;
+use taosarrow_protocol::{Code, Precision, TdType};
+
+use super::catalog::{read, schema_of, table_not_exist, write, Database, StableDef};
+use super::lexer::{Kind, Token};
+use super::types::parse_type;
+use super::values::{parse_lit, ColBuilder, Target};
+use super::{qualified_name, syntax_at, unsupported, Engine, Outcome, Session};
+use crate::ServerError;
+
+type Toks<'a, 'b> = &'b [Token<'a>];
+
+fn affected() -> Outcome {
+    Outcome::Affected { rows: 0 }
+}
+
+fn kw(toks: Toks<'_, '_>, i: usize, k: &str) -> bool {
+    toks.get(i).is_some_and(|t| t.is_kw(k))
+}
+
+fn expect_kw(toks: Toks<'_, '_>, i: &mut usize, k: &str, sql: &str) -> Result<(), ServerError> {
+    if kw(toks, *i, k) {
+        *i += 1;
+        Ok(())
+    } else {
+        Err(syntax_at(toks, *i, sql))
+    }
+}
+
+fn expect_punct(toks: Toks<'_, '_>, i: &mut usize, p: &str, sql: &str) -> Result<(), ServerError> {
+    if toks.get(*i).is_some_and(|t| t.is_punct(p)) {
+        *i += 1;
+        Ok(())
+    } else {
+        Err(syntax_at(toks, *i, sql))
+    }
+}
+
+fn if_exists(toks: Toks<'_, '_>, i: &mut usize, not: bool) -> bool {
+    let seq: &[&str] = if not {
+        &["IF", "NOT", "EXISTS"]
+    } else {
+        &["IF", "EXISTS"]
+    };
+    if seq.iter().enumerate().all(|(k, w)| kw(toks, *i + k, w)) {
+        *i += seq.len();
+        true
+    } else {
+        false
+    }
+}
+
+fn end(toks: Toks<'_, '_>, i: usize, sql: &str) -> Result<(), ServerError> {
+    if i < toks.len() {
+        Err(syntax_at(toks, i, sql))
+    } else {
+        Ok(())
+    }
+}
+
+/// Runs a CREATE, DROP, ALTER or USE statement.
+pub fn run(
+    e: &Engine,
+    s: &mut Session,
+    sql: &str,
+    toks: Toks<'_, '_>,
+) -> Result<Outcome, ServerError> {
+    let mut i = 1;
+    let first = toks[0].text.to_ascii_uppercase();
+    match first.as_str() {
+        "USE" => {
+            let (_, name) = qualified_name(toks, &mut i, sql)?;
+            end(toks, i, sql)?;
+            e.catalog().db(&name)?;
+            s.db = Some(name);
+            Ok(affected())
+        }
+        "CREATE" => {
+            if kw(toks, i, "DATABASE") {
+                i += 1;
+                create_database(e, sql, toks, i)
+            } else if kw(toks, i, "STABLE") {
+                i += 1;
+                create_table(e, s, sql, toks, i, true)
+            } else if kw(toks, i, "TABLE") {
+                i += 1;
+                create_table(e, s, sql, toks, i, false)
+            } else {
+                Err(unsupported(&format!(
+                    "CREATE {}",
+                    toks.get(i).map_or("", |t| t.text)
+                )))
+            }
+        }
+        "DROP" => drop(e, s, sql, toks),
+        "ALTER" => alter(e, s, sql, toks),
+        _ => Err(syntax_at(toks, 0, sql)),
+    }
+}
+
+fn create_database(
+    e: &Engine,
+    sql: &str,
+    toks: Toks<'_, '_>,
+    mut i: usize,
+) -> Result<Outcome, ServerError> {
+    let ine = if_exists(toks, &mut i, true);
+    let (_, name) = qualified_name(toks, &mut i, sql)?;
+    let mut precision = Precision::Millisecond;
+    let mut options = Vec::new();
+    while i < toks.len() {
+        let key = toks[i];
+        if key.kind != Kind::Word {
+            return Err(syntax_at(toks, i, sql));
+        }
+        let val = toks.get(i + 1).ok_or_else(|| syntax_at(toks, i + 1, sql))?;
+        let v = if val.kind == Kind::Str {
+            val.string_value().into_owned()
+        } else {
+            val.text.to_owned()
+        };
+        i += 2;
+        // Options like `KEEP 3650,3650,3650` or `RETENTIONS 15s:7d,1m:21d`.
+        let mut v = v;
+        while toks
+            .get(i)
+            .is_some_and(|t| t.is_punct(",") || t.is_punct(":"))
+            && i + 1 < toks.len()
+        {
+            v.push_str(toks[i].text);
+            v.push_str(toks[i + 1].text);
+            i += 2;
+        }
+        if key.is_kw("PRECISION") {
+            precision = v.parse().map_err(|_| {
+                ServerError::new(
+                    Code::MND_INVALID_DB_OPTION,
+                    format!("Invalid option precision: {v}"),
+                )
+            })?;
+        }
+        options.push((key.text.to_ascii_lowercase(), v));
+    }
+    let mut dbs = write(&e.catalog().dbs);
+    if dbs.contains_key(&name) {
+        return if ine {
+            Ok(affected())
+        } else {
+            Err(ServerError::from_code(Code::MND_DB_ALREADY_EXIST))
+        };
+    }
+    if matches!(name.as_str(), "information_schema" | "performance_schema") || name.len() > 64 {
+        return Err(ServerError::from_code(Code::MND_INVALID_DB));
+    }
+    dbs.insert(
+        name.clone(),
+        Arc::new(Database::new(name, precision, options)),
+    );
+    Ok(affected())
+}
+
+/// Parses `(name type, …)`.
+fn column_list(
+    toks: Toks<'_, '_>,
+    i: &mut usize,
+    sql: &str,
+) -> Result<Vec<ColumnSpec>, ServerError> {
+    expect_punct(toks, i, "(", sql)?;
+    let mut cols: Vec<ColumnSpec> = Vec::new();
+    loop {
+        let t = toks.get(*i).ok_or_else(|| syntax_at(toks, *i, sql))?;
+        if !matches!(t.kind, Kind::Word | Kind::Quoted) {
+            return Err(syntax_at(toks, *i, sql));
+        }
+        let name = t.name();
+        *i += 1;
+        let spec = parse_type(&name, toks, i, sql)?;
+        // Column options: COMMENT '…', ENCODE '…', COMPRESS '…', LEVEL '…', PRIMARY KEY.
+        while toks.get(*i).is_some_and(|t| t.kind == Kind::Word) {
+            if kw(toks, *i, "PRIMARY") && kw(toks, *i + 1, "KEY") {
+                return Err(unsupported("composite PRIMARY KEY"));
+            }
+            *i += 2;
+        }
+        if cols.iter().any(|c| c.name == spec.name) {
+            return Err(ServerError::from_code(Code::PAR_DUPLICATED_COLUMN));
+        }
+        cols.push(spec);
+        let sep = toks.get(*i).ok_or_else(|| syntax_at(toks, *i, sql))?;
+        *i += 1;
+        if sep.is_punct(")") {
+            return Ok(cols);
+        }
+        if !sep.is_punct(",") {
+            return Err(syntax_at(toks, *i - 1, sql));
+        }
+    }
+}
+
+fn create_table(
+    e: &Engine,
+    s: &Session,
+    sql: &str,
+    toks: Toks<'_, '_>,
+    mut i: usize,
+    stable: bool,
+) -> Result<Outcome, ServerError> {
+    loop {
+        let ine = if_exists(toks, &mut i, true);
+        let (dbn, name) = qualified_name(toks, &mut i, sql)?;
+        let db = e.resolve_db(s, dbn.as_deref())?;
+        if kw(toks, i, "USING") {
+            i += 1;
+            create_child(e, s, &db, &name, ine, sql, toks, &mut i)?;
+        } else {
+            let cols = column_list(toks, &mut i, sql)?;
+            if cols[0].ty != TdType::Timestamp {
+                return Err(ServerError::new(
+                    Code::PAR_SYNTAX_ERROR,
+                    "The first column must be timestamp",
+                ));
+            }
+            if cols.iter().any(|c| c.ty == TdType::Json) {
+                return Err(ServerError::new(
+                    Code::PAR_SYNTAX_ERROR,
+                    "Only tag can be json type",
+                ));
+            }
+            let tags = if kw(toks, i, "TAGS") {
+                i += 1;
+                Some(column_list(toks, &mut i, sql)?)
+            } else {
+                None
+            };
+            // Table options (COMMENT, TTL, SMA, …) are accepted and ignored.
+            while i < toks.len() && toks[i].kind == Kind::Word {
+                i += 2;
+                while toks.get(i).is_some_and(|t| t.is_punct(",")) {
+                    i += 2;
+                }
+            }
+            match (stable, tags) {
+                (_, Some(tags)) => create_stable(&db, name, cols, tags, ine)?,
+                (true, None) => return Err(syntax_at(toks, i, sql)),
+                (false, None) => {
+                    db.create_table(&name, cols, None, ine)?;
+                }
+            }
+        }
+        if i >= toks.len() {
+            return Ok(affected());
+        }
+        if stable {
+            return Err(syntax_at(toks, i, sql));
+        }
+    }
+}
+
+fn create_stable(
+    db: &Database,
+    name: String,
+    cols: Vec<ColumnSpec>,
+    tags: Vec<ColumnSpec>,
+    ine: bool,
+) -> Result<(), ServerError> {
+    if tags.iter().any(|t| t.ty == TdType::Json) && tags.len() > 1 {
+        return Err(ServerError::new(
+            Code::PAR_SYNTAX_ERROR,
+            "Only one tag if there is a json tag",
+        ));
+    }
+    if tags.iter().any(|t| cols.iter().any(|c| c.name == t.name)) {
+        return Err(ServerError::from_code(Code::PAR_DUPLICATED_COLUMN));
+    }
+    schema_of(&cols, db.precision)?;
+    schema_of(&tags, db.precision)?;
+    if read(&db.tables).contains_key(&name) {
+        return Err(ServerError::from_code(Code::TDB_TABLE_ALREADY_EXIST));
+    }
+    let mut st = write(&db.stables);
+    if st.contains_key(&name) {
+        return if ine {
+            Ok(())
+        } else {
+            Err(ServerError::from_code(Code::MND_STB_ALREADY_EXIST))
+        };
+    }
+    st.insert(
+        name.clone(),
+        Arc::new(RwLock::new(StableDef {
+            name,
+            columns: cols,
+            tags,
+        })),
+    );
+    Ok(())
+}
+
+/// Parses `stb [(tag, …)] TAGS (v, …)` after USING and returns (super table, tag values).
+pub fn using_clause(
+    e: &Engine,
+    s: &Session,
+    db: &Database,
+    sql: &str,
+    toks: Toks<'_, '_>,
+    i: &mut usize,
+) -> Result<(String, Vec<ColumnSpec>, Vec<ScalarValue>), ServerError> {
+    let (sdb, sname) = qualified_name(toks, i, sql)?;
+    if let Some(sdb) = sdb {
+        if sdb != db.name {
+            return Err(unsupported("a super table in another database"));
+        }
+    }
+    let _ = e;
+    let st = db.stable(&sname).ok_or_else(|| table_not_exist(&sname))?;
+    let def = read(&st).clone();
+    let mut names: Option<Vec<String>> = None;
+    if toks.get(*i).is_some_and(|t| t.is_punct("(")) {
+        *i += 1;
+        let mut v = Vec::new();
+        loop {
+            let t = toks.get(*i).ok_or_else(|| syntax_at(toks, *i, sql))?;
+            v.push(t.name());
+            *i += 1;
+            if toks.get(*i).is_some_and(|t| t.is_punct(")")) {
+                *i += 1;
+                break;
+            }
+            expect_punct(toks, i, ",", sql)?;
+        }
+        names = Some(v);
+    }
+    expect_kw(toks, i, "TAGS", sql)?;
+    expect_punct(toks, i, "(", sql)?;
+    let mut lits = Vec::new();
+    loop {
+        lits.push(parse_lit(toks, i, sql, db.precision)?);
+        if toks.get(*i).is_some_and(|t| t.is_punct(")")) {
+            *i += 1;
+            break;
+        }
+        expect_punct(toks, i, ",", sql)?;
+    }
+    let order: Vec<usize> = match &names {
+        None => (0..def.tags.len()).collect(),
+        Some(ns) => ns
+            .iter()
+            .map(|n| {
+                def.tags.iter().position(|t| &t.name == n).ok_or_else(|| {
+                    ServerError::new(
+                        Code::PAR_INVALID_COLUMN,
+                        format!("Invalid column name: {n}"),
+                    )
+                })
+            })
+            .collect::<Result<_, _>>()?,
+    };
+    if lits.len() != order.len() {
+        return Err(ServerError::from_code(Code::PAR_INCORRECT_NUM_OF_COL));
+    }
+    let mut values: Vec<ScalarValue> = Vec::with_capacity(def.tags.len());
+    for (k, spec) in def.tags.iter().enumerate() {
+        let f = super::types::field(spec, db.precision)?;
+        let mut b = ColBuilder::new(spec, 1);
+        match order.iter().position(|&o| o == k) {
+            Some(p) => b.append(
+                &lits[p],
+                &Target {
+                    spec,
+                    precision: db.precision,
+                    tz: s.tz,
+                },
+            )?,
+            None => b.append_null(),
+        }
+        let arr = b.finish(f.data_type())?;
+        values.push(
+            ScalarValue::try_from_array(&arr, 0)
+                .map_err(|e| ServerError::new(Code::TSC_INTERNAL_ERROR, e.to_string()))?,
+        );
+    }
+    Ok((def.name, def.columns, values))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn create_child(
+    e: &Engine,
+    s: &Session,
+    db: &Database,
+    name: &str,
+    ine: bool,
+    sql: &str,
+    toks: Toks<'_, '_>,
+    i: &mut usize,
+) -> Result<(), ServerError> {
+    let (stable, cols, tags) = using_clause(e, s, db, sql, toks, i)?;
+    if let Ok(t) = db.table(name) {
+        if ine {
+            return Ok(());
+        }
+        let _ = t;
+        return Err(ServerError::from_code(Code::TDB_TABLE_ALREADY_EXIST));
+    }
+    db.create_table(name, cols, Some((stable, tags)), ine)?;
+    Ok(())
+}
+
+fn drop(
+    e: &Engine,
+    s: &mut Session,
+    sql: &str,
+    toks: Toks<'_, '_>,
+) -> Result<Outcome, ServerError> {
+    let mut i = 1;
+    let what = toks
+        .get(i)
+        .map(|t| t.text.to_ascii_uppercase())
+        .unwrap_or_default();
+    i += 1;
+    let ie = if_exists(toks, &mut i, false);
+    match what.as_str() {
+        "DATABASE" => {
+            let (_, name) = qualified_name(toks, &mut i, sql)?;
+            end(toks, i, sql)?;
+            if write(&e.catalog().dbs).remove(&name).is_none() && !ie {
+                return Err(ServerError::from_code(Code::MND_DB_NOT_EXIST));
+            }
+            if s.db.as_deref() == Some(name.as_str()) {
+                s.db = None;
+            }
+        }
+        "TABLE" | "STABLE" => loop {
+            let (dbn, name) = qualified_name(toks, &mut i, sql)?;
+            let db = e.resolve_db(s, dbn.as_deref())?;
+            let removed_stable = write(&db.stables).remove(&name).is_some();
+            if removed_stable {
+                write(&db.tables)
+                    .retain(|_, t| t.child_of.as_ref().is_none_or(|(st, _)| st != &name));
+            } else if what == "STABLE" || write(&db.tables).remove(&name).is_none() {
+                if !ie {
+                    return Err(if what == "STABLE" {
+                        ServerError::from_code(Code::MND_STB_NOT_EXIST)
+                    } else {
+                        table_not_exist(&name)
+                    });
+                }
+            }
+            if i >= toks.len() {
+                break;
+            }
+            expect_punct(toks, &mut i, ",", sql)?;
+        },
+        _ => return Err(unsupported(&format!("DROP {what}"))),
+    }
+    Ok(affected())
+}
+
+fn alter(e: &Engine, s: &Session, sql: &str, toks: Toks<'_, '_>) -> Result<Outcome, ServerError> {
+    let mut i = 1;
+    let what = toks
+        .get(i)
+        .map(|t| t.text.to_ascii_uppercase())
+        .unwrap_or_default();
+    if what != "TABLE" && what != "STABLE" {
+        return Err(unsupported(&format!("ALTER {what}")));
+    }
+    i += 1;
+    let (dbn, name) = qualified_name(toks, &mut i, sql)?;
+    let db = e.resolve_db(s, dbn.as_deref())?;
+    expect_kw(toks, &mut i, "ADD", sql)
+        .map_err(|_| unsupported("ALTER other than ADD COLUMN / ADD TAG"))?;
+    let is_tag = if kw(toks, i, "TAG") {
+        true
+    } else if kw(toks, i, "COLUMN") {
+        false
+    } else {
+        return Err(syntax_at(toks, i, sql));
+    };
+    i += 1;
+    let t = toks.get(i).ok_or_else(|| syntax_at(toks, i, sql))?;
+    let cname = t.name();
+    i += 1;
+    let spec = parse_type(&cname, toks, &mut i, sql)?;
+    end(toks, i, sql)?;
+    super::types::field(&spec, db.precision)?;
+    if let Some(st) = db.stable(&name) {
+        let mut def = write(&st);
+        if def
+            .columns
+            .iter()
+            .chain(def.tags.iter())
+            .any(|c| c.name == cname)
+        {
+            return Err(ServerError::from_code(if is_tag {
+                Code::MND_TAG_ALREADY_EXIST
+            } else {
+                Code::MND_COLUMN_ALREADY_EXIST
+            }));
+        }
+        if is_tag {
+            def.tags.push(spec.clone());
+            let null = ScalarValue::try_from(super::types::field(&spec, db.precision)?.data_type())
+                .map_err(|e| ServerError::new(Code::TSC_INTERNAL_ERROR, e.to_string()))?;
+            for c in db.children(&name) {
+                if let Some((_, tags)) = &c.child_of {
+                    write(tags).push(null.clone());
+                }
+            }
+        } else {
+            def.columns.push(spec);
+            let schema = schema_of(&def.columns, db.precision)?;
+            for c in db.children(&name) {
+                write(&c.data).add_column(schema.clone())?;
+            }
+        }
+        return Ok(affected());
+    }
+    let t = db.table(&name)?;
+    if is_tag || t.child_of.is_some() {
+        return Err(ServerError::new(
+            Code::PAR_SYNTAX_ERROR,
+            "syntax error: only a super table's schema can get tags or columns this way",
+        ));
+    }
+    let mut cols = write(&t.columns);
+    if cols.iter().any(|c| c.name == cname) {
+        return Err(ServerError::from_code(Code::MND_COLUMN_ALREADY_EXIST));
+    }
+    cols.push(spec);
+    let schema = schema_of(&cols, db.precision)?;
+    write(&t.data).add_column(schema)?;
+    Ok(affected())
+}

@@ -1,0 +1,231 @@
+//! A small tokenizer for TDengine SQL: identifiers, `quoted` names, strings, numbers,
+//! durations (`10s`, `1d`) and punctuation. Tokens borrow from the statement text.
+
+use std::borrow::Cow;
+
+use crate::ServerError;
+
+/// What a token is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A bare word (keyword or name).
+    Word,
+    /// A back-quoted name, quotes removed.
+    Quoted,
+    /// A string literal in single or double quotes; `text` keeps the quotes.
+    Str,
+    /// A number (integer or decimal, no sign).
+    Number,
+    /// A number with a time unit, e.g. `10s`, `1d`, `500a`.
+    Duration,
+    /// Punctuation or an operator.
+    Punct,
+}
+
+/// One token: its kind, its text and its byte offset in the statement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Token<'a> {
+    /// The token's kind.
+    pub kind: Kind,
+    /// The token text (without back quotes for [`Kind::Quoted`]).
+    pub text: &'a str,
+    /// Byte offset of the token in the statement.
+    pub pos: usize,
+}
+
+impl<'a> Token<'a> {
+    /// True for a bare word equal to `kw` ignoring case.
+    pub fn is_kw(&self, kw: &str) -> bool {
+        self.kind == Kind::Word && self.text.eq_ignore_ascii_case(kw)
+    }
+
+    /// True for the punctuation `p`.
+    pub fn is_punct(&self, p: &str) -> bool {
+        self.kind == Kind::Punct && self.text == p
+    }
+
+    /// The content of a string literal, quotes removed and escapes resolved.
+    pub fn string_value(&self) -> Cow<'a, str> {
+        let inner = &self.text[1..self.text.len() - 1];
+        if !inner.contains('\\') && !inner.contains(&self.text[..1].repeat(2)) {
+            return Cow::Borrowed(inner);
+        }
+        let quote = self.text.as_bytes()[0] as char;
+        let mut out = String::with_capacity(inner.len());
+        let mut chars = inner.chars().peekable();
+        while let Some(c) = chars.next() {
+            if c == '\\' {
+                match chars.next() {
+                    Some('n') => out.push('\n'),
+                    Some('t') => out.push('\t'),
+                    Some('r') => out.push('\r'),
+                    Some('0') => out.push('\0'),
+                    // `\x..` is kept for VARBINARY hex literals.
+                    Some('x') => out.push_str("\\x"),
+                    Some(o) => out.push(o),
+                    None => out.push('\\'),
+                }
+            } else if c == quote && chars.peek() == Some(&quote) {
+                chars.next();
+                out.push(quote);
+            } else {
+                out.push(c);
+            }
+        }
+        Cow::Owned(out)
+    }
+
+    /// A name: a bare word lower-cased, a back-quoted name as written.
+    pub fn name(&self) -> String {
+        match self.kind {
+            Kind::Quoted => self.text.to_owned(),
+            _ => self.text.to_ascii_lowercase(),
+        }
+    }
+}
+
+const DURATION_UNITS: &[u8] = b"bunasmhdwy";
+
+/// Splits `sql` into tokens; an unterminated string or quote is a syntax error.
+pub fn tokenize(sql: &str) -> Result<Vec<Token<'_>>, ServerError> {
+    let b = sql.as_bytes();
+    let mut out = Vec::with_capacity(sql.len() / 4);
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        let start = i;
+        if c.is_ascii_whitespace() {
+            i += 1;
+            continue;
+        }
+        if c == b'-' && b.get(i + 1) == Some(&b'-') {
+            while i < b.len() && b[i] != b'\n' {
+                i += 1;
+            }
+            continue;
+        }
+        if c == b'\'' || c == b'"' {
+            i += 1;
+            loop {
+                match b.get(i) {
+                    None => return Err(ServerError::syntax(&sql[start..])),
+                    Some(b'\\') => i += 2,
+                    Some(&q) if q == c => {
+                        if b.get(i + 1) == Some(&c) {
+                            i += 2;
+                        } else {
+                            i += 1;
+                            break;
+                        }
+                    }
+                    Some(_) => i += 1,
+                }
+            }
+            if i > b.len() {
+                return Err(ServerError::syntax(&sql[start..]));
+            }
+            out.push(Token {
+                kind: Kind::Str,
+                text: &sql[start..i],
+                pos: start,
+            });
+            continue;
+        }
+        if c == b'`' {
+            i += 1;
+            while i < b.len() && b[i] != b'`' {
+                i += 1;
+            }
+            if i >= b.len() {
+                return Err(ServerError::syntax(&sql[start..]));
+            }
+            out.push(Token {
+                kind: Kind::Quoted,
+                text: &sql[start + 1..i],
+                pos: start,
+            });
+            i += 1;
+            continue;
+        }
+        if c.is_ascii_digit() || (c == b'.' && b.get(i + 1).is_some_and(u8::is_ascii_digit)) {
+            while i < b.len() && (b[i].is_ascii_digit() || b[i] == b'.') {
+                i += 1;
+            }
+            if i < b.len() && (b[i] == b'e' || b[i] == b'E') {
+                let mut j = i + 1;
+                if j < b.len() && (b[j] == b'+' || b[j] == b'-') {
+                    j += 1;
+                }
+                if j < b.len() && b[j].is_ascii_digit() {
+                    i = j;
+                    while i < b.len() && b[i].is_ascii_digit() {
+                        i += 1;
+                    }
+                }
+            }
+            let mut kind = Kind::Number;
+            if i < b.len() && DURATION_UNITS.contains(&b[i].to_ascii_lowercase()) {
+                let end_ok =
+                    |j: usize| j >= b.len() || !(b[j].is_ascii_alphanumeric() || b[j] == b'_');
+                if end_ok(i + 1) {
+                    i += 1;
+                    kind = Kind::Duration;
+                }
+            }
+            if i < b.len() && (b[i].is_ascii_alphabetic() || b[i] == b'_') {
+                // Hex literal or a name starting with digits.
+                while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_') {
+                    i += 1;
+                }
+                kind = Kind::Word;
+            }
+            out.push(Token {
+                kind,
+                text: &sql[start..i],
+                pos: start,
+            });
+            continue;
+        }
+        if c.is_ascii_alphabetic() || c == b'_' || c >= 0x80 {
+            while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_' || b[i] >= 0x80) {
+                i += 1;
+            }
+            out.push(Token {
+                kind: Kind::Word,
+                text: &sql[start..i],
+                pos: start,
+            });
+            continue;
+        }
+        let two = if i + 1 < b.len() { &sql[i..i + 2] } else { "" };
+        let len = if matches!(two, "<=" | ">=" | "<>" | "!=" | "||" | "::") {
+            2
+        } else {
+            1
+        };
+        i += len;
+        out.push(Token {
+            kind: Kind::Punct,
+            text: &sql[start..i],
+            pos: start,
+        });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens() {
+        let t = tokenize("insert into `T1` values (now-1d, 'a''b', 1.5e3, -2)").unwrap();
+        let kinds: Vec<_> = t.iter().map(|t| t.kind).collect();
+        assert_eq!(kinds[2], Kind::Quoted);
+        assert_eq!(t[2].text, "T1");
+        assert_eq!(t[7].kind, Kind::Duration);
+        assert_eq!(t[9].string_value(), "a'b");
+        assert_eq!(t[11].text, "1.5e3");
+        assert!(tokenize("select 'abc").is_err());
+    }
+}

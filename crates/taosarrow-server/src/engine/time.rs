@@ -1,0 +1,148 @@
+//! Timestamps in SQL text: integers in the db precision, time strings in the connection
+//! time zone, `NOW`, `TODAY` and durations such as `1d`, `10s`, `500a`.
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone};
+use taosarrow_protocol::{Code, Precision};
+
+use crate::ServerError;
+
+/// Current time in ticks of `p`.
+pub fn now(p: Precision) -> i64 {
+    let n = chrono::Utc::now();
+    match p {
+        Precision::Millisecond => n.timestamp_millis(),
+        Precision::Microsecond => n.timestamp_micros(),
+        Precision::Nanosecond => n.timestamp_nanos_opt().unwrap_or(i64::MAX),
+    }
+}
+
+fn bad_ts(s: &str) -> ServerError {
+    ServerError::new(
+        Code::PAR_INCORRECT_TIMESTAMP_VAL,
+        format!("Incorrect TIMESTAMP value: {s}"),
+    )
+}
+
+fn ticks_of(dt: DateTime<chrono::Utc>, p: Precision, s: &str) -> Result<i64, ServerError> {
+    let secs = dt.timestamp();
+    let nanos = i64::from(dt.timestamp_subsec_nanos());
+    let per = p.ticks_per_second();
+    secs.checked_mul(per)
+        .and_then(|v| v.checked_add(nanos / (1_000_000_000 / per)))
+        .ok_or_else(|| bad_ts(s))
+}
+
+/// A time string (`2024-01-01 00:00:00.000`, ISO 8601 with `T`, optional zone offset or `Z`)
+/// in ticks of `p`; strings without a zone are read in `tz` (UTC when `None`).
+pub fn parse_time_string(
+    s: &str,
+    p: Precision,
+    tz: Option<chrono_tz::Tz>,
+) -> Result<i64, ServerError> {
+    let t = s.trim();
+    if let Ok(dt) = DateTime::parse_from_rfc3339(t) {
+        return ticks_of(dt.with_timezone(&chrono::Utc), p, s);
+    }
+    for fmt in [
+        "%Y-%m-%d %H:%M:%S%.f%:z",
+        "%Y-%m-%d %H:%M:%S%.f%z",
+        "%Y-%m-%dT%H:%M:%S%.f%z",
+    ] {
+        if let Ok(dt) = DateTime::parse_from_str(t, fmt) {
+            return ticks_of(dt.with_timezone(&chrono::Utc), p, s);
+        }
+    }
+    let naive = [
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M",
+    ]
+    .iter()
+    .find_map(|f| NaiveDateTime::parse_from_str(t, f).ok())
+    .or_else(|| {
+        NaiveDate::parse_from_str(t, "%Y-%m-%d")
+            .ok()
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+    })
+    .ok_or_else(|| bad_ts(s))?;
+    let utc = match tz {
+        None => naive.and_utc(),
+        Some(z) => z
+            .from_local_datetime(&naive)
+            .earliest()
+            .ok_or_else(|| bad_ts(s))?
+            .with_timezone(&chrono::Utc),
+    };
+    ticks_of(utc, p, s)
+}
+
+/// A duration literal such as `1d`, `10s`, `500a`, `3u`, `7b` in ticks of `p`. Months and
+/// years (`n`, `y`) have no fixed length and are refused.
+pub fn duration_ticks(lit: &str, p: Precision) -> Result<i64, ServerError> {
+    let (num, unit) = lit.split_at(lit.len() - 1);
+    let n: i64 = num.parse().map_err(|_| ServerError::syntax(lit))?;
+    let nanos: i64 = match unit.to_ascii_lowercase().as_str() {
+        "b" => 1,
+        "u" => 1_000,
+        "a" => 1_000_000,
+        "s" => 1_000_000_000,
+        "m" => 60_000_000_000,
+        "h" => 3_600_000_000_000,
+        "d" => 86_400_000_000_000,
+        "w" => 7 * 86_400_000_000_000,
+        _ => {
+            return Err(ServerError::new(
+                Code::PAR_SYNTAX_ERROR,
+                format!("syntax error: duration {lit} in months or years is not supported"),
+            ))
+        }
+    };
+    let per_tick = 1_000_000_000 / p.ticks_per_second();
+    let total = n
+        .checked_mul(nanos)
+        .ok_or_else(|| ServerError::syntax(lit))?;
+    if total % per_tick != 0 {
+        return Err(ServerError::new(
+            Code::PAR_SYNTAX_ERROR,
+            format!("syntax error: duration {lit} is finer than the database precision"),
+        ));
+    }
+    Ok(total / per_tick)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strings_and_durations() {
+        let p = Precision::Millisecond;
+        assert_eq!(
+            parse_time_string("1970-01-01 00:00:01.5", p, None).unwrap(),
+            1500
+        );
+        assert_eq!(
+            parse_time_string("2024-01-01T00:00:00Z", p, None).unwrap(),
+            1_704_067_200_000
+        );
+        assert_eq!(
+            parse_time_string("2024-01-01 08:00:00+08:00", p, None).unwrap(),
+            1_704_067_200_000
+        );
+        let sh: chrono_tz::Tz = "Asia/Shanghai".parse().unwrap();
+        assert_eq!(
+            parse_time_string("2024-01-01 08:00:00", p, Some(sh)).unwrap(),
+            1_704_067_200_000
+        );
+        assert_eq!(
+            parse_time_string("1970-01-01 00:00:00.123456789", Precision::Nanosecond, None)
+                .unwrap(),
+            123_456_789
+        );
+        assert!(parse_time_string("yesterday", p, None).is_err());
+        assert_eq!(duration_ticks("1d", p).unwrap(), 86_400_000);
+        assert_eq!(duration_ticks("10u", Precision::Microsecond).unwrap(), 10);
+        assert!(duration_ticks("1u", p).is_err());
+        assert!(duration_ticks("1n", p).is_err());
+    }
+}
