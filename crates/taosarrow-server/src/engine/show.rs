@@ -29,6 +29,15 @@ fn ints(it: impl IntoIterator<Item = Option<i32>>) -> ArrayRef {
     Arc::new(Int32Array::from_iter(it))
 }
 
+/// The rows of `v` whose `keep` flag is set.
+fn kept<T>(v: Vec<T>, keep: &[bool]) -> Vec<T> {
+    v.into_iter()
+        .zip(keep)
+        .filter(|(_, k)| **k)
+        .map(|(x, _)| x)
+        .collect()
+}
+
 /// Runs SHOW … or DESCRIBE ….
 pub fn run(
     e: &Engine,
@@ -93,13 +102,6 @@ pub fn run(
                 .iter()
                 .map(|n| matches(n.as_deref().unwrap_or("")))
                 .collect();
-            let f = |v: Vec<_>| {
-                v.into_iter()
-                    .zip(&keep)
-                    .filter(|(_, k)| **k)
-                    .map(|(x, _)| x)
-                    .collect::<Vec<_>>()
-            };
             from_columns(
                 &[
                     vc("name", 64),
@@ -108,10 +110,10 @@ pub fn run(
                     vc("precision", 2),
                 ],
                 vec![
-                    strs(f(names)),
-                    ts(f(created)),
-                    ints(f(ntables)),
-                    strs(f(prec)),
+                    strs(kept(names, &keep)),
+                    ts(kept(created, &keep)),
+                    ints(kept(ntables, &keep)),
+                    strs(kept(prec, &keep)),
                 ],
                 ms,
             )
