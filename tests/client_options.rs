@@ -1,0 +1,124 @@
+//! DSN parsing, the builder, secret redaction and error classification.
+
+use std::time::Duration;
+
+use taosarrow::{classify, Code, ConnectOptions, Error, ErrorKind};
+
+#[test]
+fn dsn_defaults_and_params() {
+    let o = ConnectOptions::from_dsn("ws://").unwrap();
+    assert_eq!(o.addresses_text(), "localhost:6041");
+    assert_eq!(o.conn_retries(), 5);
+    assert_eq!(o.retry_backoff(), Duration::from_millis(200));
+    assert_eq!(o.retry_backoff_max(), Duration::from_millis(2000));
+    assert_eq!(o.read_timeout(), Duration::from_secs(300));
+    assert_eq!(o.connect_timeout(), Duration::from_secs(10));
+    assert!(o.tcp_nodelay());
+    assert!(!o.compression());
+    assert_eq!(o.user(), "root");
+
+    let o = ConnectOptions::from_dsn(
+        "wss://u:p@h1:1,[::1]:2/db?timezone=Asia/Shanghai&compression=true&conn_retries=2\
+         &retry_backoff_ms=10&retry_backoff_max_ms=50&read_timeout=3&connect_timeout=1.5&tcp_nodelay=false",
+    )
+    .unwrap();
+    assert!(o.tls());
+    assert_eq!(o.addresses_text(), "h1:1,[::1]:2");
+    assert_eq!(o.database(), Some("db"));
+    assert_eq!(o.timezone(), Some("Asia/Shanghai"));
+    assert!(o.compression());
+    assert_eq!(o.conn_retries(), 2);
+    assert_eq!(o.retry_backoff(), Duration::from_millis(10));
+    assert_eq!(o.retry_backoff_max(), Duration::from_millis(50));
+    assert_eq!(o.read_timeout(), Duration::from_secs(3));
+    assert_eq!(o.connect_timeout(), Duration::from_millis(1500));
+    assert!(!o.tcp_nodelay());
+}
+
+#[test]
+fn builder_matches_dsn() {
+    let a = ConnectOptions::new()
+        .with_host("127.0.0.1", 7000)
+        .with_credentials("u", "p")
+        .with_database("db")
+        .with_timezone("UTC")
+        .unwrap()
+        .with_conn_retries(1)
+        .with_retry_backoff(Duration::from_millis(5), Duration::from_millis(9))
+        .with_read_timeout(Duration::from_secs(2))
+        .with_connect_timeout(Duration::from_secs(1))
+        .with_tcp_nodelay(false);
+    let b = ConnectOptions::from_dsn(
+        "ws://u:p@127.0.0.1:7000/db?timezone=UTC&conn_retries=1&retry_backoff_ms=5\
+         &retry_backoff_max_ms=9&read_timeout=2&connect_timeout=1&tcp_nodelay=false",
+    )
+    .unwrap();
+    assert_eq!(a, b);
+}
+
+#[test]
+fn bad_params_are_clear_errors() {
+    for (dsn, needle) in [
+        ("ws://h?bogus=1", "unknown parameter `bogus`"),
+        ("ws://h?timezone=Mars/Base", "unknown time zone"),
+        ("ws://h?conn_retries=-1", "conn_retries"),
+        ("ws://h?read_timeout=abc", "read_timeout"),
+        ("ws://h?compression=maybe", "compression"),
+        ("ws://h:0", "bad port"),
+        ("ftp://h", "unsupported driver"),
+        ("localhost:6041", "expected"),
+    ] {
+        let e = ConnectOptions::from_dsn(dsn).unwrap_err();
+        assert!(matches!(e, Error::Options(_)), "{dsn}: {e:?}");
+        assert_eq!(e.kind(), ErrorKind::Interface);
+        assert!(e.to_string().contains(needle), "{dsn}: {e}");
+    }
+}
+
+#[test]
+fn secrets_never_printed() {
+    let o = ConnectOptions::from_dsn("ws://root:S3cr3tPw@h:1/db?token=T0kenXYZ").unwrap();
+    for text in [format!("{o:?}"), format!("{o}")] {
+        assert!(!text.contains("S3cr3tPw"), "{text}");
+        assert!(!text.contains("T0kenXYZ"), "{text}");
+    }
+    assert!(format!("{o}").contains("root@h:1/db"));
+    let e = ConnectOptions::from_dsn("ws://root:S3cr3t%G1@h:1").unwrap_err();
+    assert!(!e.to_string().contains("S3cr3t"));
+    let e = ConnectOptions::from_dsn("ws://root:S3cr3tPw@h:1?nope=1").unwrap_err();
+    assert!(!e.to_string().contains("S3cr3tPw"));
+}
+
+#[test]
+fn backoff_is_exponential_with_capped_jitter() {
+    let o = ConnectOptions::new()
+        .with_retry_backoff(Duration::from_millis(100), Duration::from_millis(1000));
+    for _ in 0..200 {
+        let d0 = o.backoff(0);
+        assert!(
+            d0 >= Duration::from_millis(80) && d0 <= Duration::from_millis(120),
+            "{d0:?}"
+        );
+        let d2 = o.backoff(2);
+        assert!(
+            d2 >= Duration::from_millis(320) && d2 <= Duration::from_millis(480),
+            "{d2:?}"
+        );
+        assert!(o.backoff(10) <= Duration::from_millis(1000));
+        assert!(o.backoff(10) >= Duration::from_millis(800));
+    }
+}
+
+#[test]
+fn error_classification() {
+    assert_eq!(classify(Code::PAR_SYNTAX_ERROR), ErrorKind::Query);
+    assert_eq!(classify(Code(0x0357)), ErrorKind::Connection);
+    assert_eq!(classify(Code(0x021B)), ErrorKind::Schemaless);
+    assert_eq!(classify(Code(0xFFFF)), ErrorKind::Protocol);
+    let e = Error::Timeout {
+        what: "response",
+        after: Duration::from_secs(1),
+    };
+    assert_eq!(e.kind(), ErrorKind::Connection);
+    assert_eq!(e.code(), Some(Code(0xE004)));
+}
