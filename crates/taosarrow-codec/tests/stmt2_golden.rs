@@ -3,8 +3,8 @@
 use std::sync::Arc;
 
 use arrow_array::cast::AsArray;
-use arrow_array::Array;
 use arrow_array::types::{Float32Type, Int32Type, TimestampMillisecondType};
+use arrow_array::Array;
 use arrow_array::{
     ArrayRef, Float32Array, Int32Array, Int64Array, StringArray, TimestampMillisecondArray,
     TimestampNanosecondArray,
