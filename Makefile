@@ -29,7 +29,9 @@ develop: venv
 	VIRTUAL_ENV=$(abspath $(VENV)) PATH=$(abspath $(VENV))/bin:$$PATH $(VENV)/bin/maturin develop -q
 
 test-python: develop
-	$(CARGO) build -p taosarrow-server --bin taosarrow
+	# Same targets as test-rust, so the same feature set: a no-op after it (building one package alone
+	# would resolve other features and rebuild DataFusion).
+	$(CARGO) build --workspace --all-targets
 	TAOSARROW_SERVER_BIN=$${CARGO_TARGET_DIR:-target}/debug/taosarrow $(VPY) -m pytest -q tests/python
 
 ## demo: ingest a DataFrame into the embedded server and read it back into pandas and polars.
