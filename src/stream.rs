@@ -137,10 +137,7 @@ impl Stream for ResultStream {
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         if self.cancelled.load(Ordering::SeqCst) {
-            return Poll::Ready(match self.rx.take() {
-                Some(_) => Some(Err(Error::Cancelled)),
-                None => None,
-            });
+            return Poll::Ready(self.rx.take().map(|_| Err(Error::Cancelled)));
         }
         let Some(rx) = self.rx.as_mut() else {
             return Poll::Ready(None);

@@ -99,7 +99,7 @@ pub enum DsnError {
 fn tls_of_driver(driver: &str) -> Result<bool, DsnError> {
     let lower = driver.to_ascii_lowercase();
     let proto = match lower.split_once('+') {
-        Some((d, p)) if matches!(d, "taos" | "taosws" | "tmq") => p.to_owned(),
+        Some(("taos" | "taosws" | "tmq", p)) => p.to_owned(),
         Some(_) => return Err(DsnError::InvalidDriver(driver.to_owned())),
         None => lower,
     };

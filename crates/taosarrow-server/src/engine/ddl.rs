@@ -442,14 +442,12 @@ fn drop(
             if removed_stable {
                 write(&db.tables)
                     .retain(|_, t| t.child_of.as_ref().is_none_or(|(st, _)| st != &name));
-            } else if what == "STABLE" || write(&db.tables).remove(&name).is_none() {
-                if !ie {
-                    return Err(if what == "STABLE" {
-                        ServerError::from_code(Code::MND_STB_NOT_EXIST)
-                    } else {
-                        table_not_exist(&name)
-                    });
-                }
+            } else if (what == "STABLE" || write(&db.tables).remove(&name).is_none()) && !ie {
+                return Err(if what == "STABLE" {
+                    ServerError::from_code(Code::MND_STB_NOT_EXIST)
+                } else {
+                    table_not_exist(&name)
+                });
             }
             if i >= toks.len() {
                 break;

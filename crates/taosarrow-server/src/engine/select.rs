@@ -60,7 +60,6 @@ const AGGREGATES: &[&str] = &[
 /// One table referenced in FROM.
 struct TableRef {
     db: Arc<Database>,
-    name: String,
     /// Columns `*` expands to.
     star: Vec<String>,
     ts: String,
@@ -153,7 +152,6 @@ fn register(ctx: &SessionContext, db: &Arc<Database>, name: &str) -> Result<Tabl
     }
     Ok(TableRef {
         db: db.clone(),
-        name: name.to_owned(),
         star,
         ts: cols[0].name.clone(),
     })
@@ -289,11 +287,11 @@ impl Translator<'_, '_> {
                 _ => t.text.to_owned(),
             };
             if !out.is_empty()
-                && !(t.is_punct(".")
-                    || t.is_punct(")")
-                    || t.is_punct(",")
-                    || out.ends_with('.')
-                    || out.ends_with('('))
+                && !t.is_punct(".")
+                && !t.is_punct(")")
+                && !t.is_punct(",")
+                && !out.ends_with('.')
+                && !out.ends_with('(')
             {
                 out.push(' ');
             }
