@@ -425,7 +425,16 @@ impl ColBuilder {
             ColBuilder::Str(b) => Arc::new(b.finish()),
             ColBuilder::Bin(b) => Arc::new(b.finish()),
             ColBuilder::LBin(b) => Arc::new(b.finish()),
-            ColBuilder::Dec(b) => Arc::new(b.finish()),
+            // The builder holds unscaled values at the column's scale: label them with the
+            // column's precision and scale (a cast would rescale them).
+            ColBuilder::Dec(b) => match dt {
+                DataType::Decimal128(p, s) => Arc::new(
+                    b.finish()
+                        .with_precision_and_scale(*p, *s)
+                        .map_err(|e| ServerError::new(Code::TSC_INTERNAL_ERROR, e.to_string()))?,
+                ),
+                _ => Arc::new(b.finish()),
+            },
         };
         if a.data_type() == dt {
             return Ok(a);
