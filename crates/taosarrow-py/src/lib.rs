@@ -1,9 +1,22 @@
 //! Python bindings for taosarrow: PyO3 glue only.
 use pyo3::prelude::*;
 
+mod connection;
+mod errors;
+mod result;
+mod rows;
+#[cfg(feature = "server")]
+mod server;
+mod wait;
+
 /// The native half of the `taosarrow` Python package.
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add_class::<connection::NativeConnection>()?;
+    m.add_class::<result::NativeResult>()?;
+    #[cfg(feature = "server")]
+    m.add_class::<server::NativeServer>()?;
+    m.add("HAS_SERVER", cfg!(feature = "server"))?;
     Ok(())
 }

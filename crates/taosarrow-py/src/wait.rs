@@ -22,7 +22,9 @@ where
     let rt = taosarrow::runtime();
     let mut handle = rt.spawn(fut);
     loop {
-        let polled = py.detach(|| rt.block_on(tokio::time::timeout(SIGNAL_POLL, &mut handle)));
+        // The timer is created inside `block_on`, where the runtime's reactor is current.
+        let polled = py
+            .detach(|| rt.block_on(async { tokio::time::timeout(SIGNAL_POLL, &mut handle).await }));
         match polled {
             Ok(Ok(result)) => return result.map_err(to_py_err),
             Ok(Err(join)) => return Err(internal(format!("background task failed: {join}"))),
