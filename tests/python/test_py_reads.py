@@ -1,0 +1,82 @@
+"""The native connection against the embedded server: rows, Arrow, pandas and polars agree
+with each other and with the official client."""
+
+from __future__ import annotations
+
+import decimal
+
+import pyarrow as pa
+import pytest
+import taosws
+
+import taosarrow
+from taosarrow.testing import LocalServer
+
+
+@pytest.fixture(scope="module")
+def server():
+    with LocalServer() as srv:
+        yield srv
+
+
+@pytest.fixture(scope="module")
+def conn(server):
+    c = taosarrow.connect(server.dsn())
+    c.execute("CREATE DATABASE r PRECISION 'ns'")
+    c.execute("USE r")
+    c.execute(
+        "CREATE STABLE m (ts TIMESTAMP, v DOUBLE, n BIGINT, s VARCHAR(16), d DECIMAL(20,4)) "
+        "TAGS (loc NCHAR(8))"
+    )
+    c.execute(
+        "INSERT INTO d1 USING m TAGS ('北京') VALUES "
+        "(1700000000000000001, 1.5, 7, 'a', 123.4567) "
+        "(1700000000000000002, NULL, NULL, NULL, NULL) "
+        "(1700000000000000003, -2.25, -9223372036854775807, 'é中', -99999.0001)"
+    )
+    yield c
+    c.close()
+
+
+EXPECTED = [
+    (1700000000000000001, 1.5, 7, "a", decimal.Decimal("123.4567"), "北京"),
+    (1700000000000000002, None, None, None, None, "北京"),
+    (1700000000000000003, -2.25, -9223372036854775807, "é中", decimal.Decimal("-99999.0001"), "北京"),
+]
+
+
+def test_rows_match_the_official_client(server, conn):
+    cur = conn.cursor()
+    cur.execute("SELECT * FROM m")
+    rows = cur.fetchall()
+    assert rows == EXPECTED
+    assert [d[0] for d in cur.description] == ["ts", "v", "n", "s", "d", "loc"]
+    official = taosws.connect(f"{server.url}/r".replace("ws://", "ws://root:taosdata@"))
+    ocur = official.cursor()
+    ocur.execute("SELECT * FROM m")
+    assert [tuple(r) for r in ocur.fetchall()] == rows
+    official.close()
+
+
+def test_arrow_keeps_ns_and_types(conn):
+    table = taosarrow.read_arrow("SELECT * FROM m", conn)
+    assert table.schema.field("ts").type == pa.timestamp("ns")
+    assert table.schema.field("d").type == pa.decimal128(20, 4)
+    assert table.column("ts").cast(pa.int64()).to_pylist() == [r[0] for r in EXPECTED]
+    assert table.column("s").to_pylist() == [r[3] for r in EXPECTED]
+
+
+def test_pandas_and_polars_agree(conn):
+    pdf = taosarrow.read_pandas("SELECT ts, v, n FROM m", conn)
+    assert str(pdf["ts"].dtype) == "datetime64[ns]"
+    assert pdf["ts"].astype("int64").tolist() == [r[0] for r in EXPECTED]
+    plf = taosarrow.read_polars("SELECT ts, v, n FROM m", conn)
+    assert str(plf.schema["ts"]) == "Datetime(time_unit='ns', time_zone=None)"
+    assert plf["n"].to_list() == [r[2] for r in EXPECTED]
+    assert plf["v"].to_list() == [r[1] for r in EXPECTED]
+
+
+def test_errors_carry_the_tdengine_code(conn):
+    with pytest.raises(taosarrow.ProgrammingError) as info:
+        conn.execute("SELECT * FROM no_such_table")
+    assert info.value.errno == 0x2603
