@@ -21,13 +21,21 @@ pub struct NativeConnection {
 impl NativeConnection {
     fn conn(&self, py: Python<'_>) -> PyResult<Arc<Connection>> {
         let guard = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        guard
-            .clone()
-            .ok_or_else(|| named(py, "InterfaceError", "the connection is closed".into(), None))
+        guard.clone().ok_or_else(|| {
+            named(
+                py,
+                "InterfaceError",
+                "the connection is closed".into(),
+                None,
+            )
+        })
     }
 }
 
-fn get<'py, T: FromPyObjectOwned<'py>>(options: &Bound<'py, PyDict>, key: &str) -> PyResult<Option<T>> {
+fn get<'py, T: FromPyObjectOwned<'py>>(
+    options: &Bound<'py, PyDict>,
+    key: &str,
+) -> PyResult<Option<T>> {
     match options.get_item(key)? {
         Some(v) if !v.is_none() => Ok(Some(v.extract().map_err(Into::into)?)),
         _ => Ok(None),
@@ -35,8 +43,14 @@ fn get<'py, T: FromPyObjectOwned<'py>>(options: &Bound<'py, PyDict>, key: &str) 
 }
 
 fn seconds(py: Python<'_>, key: &str, v: f64) -> PyResult<Duration> {
-    Duration::try_from_secs_f64(v)
-        .map_err(|_| named(py, "InterfaceError", format!("{key} must be a non-negative number of seconds"), None))
+    Duration::try_from_secs_f64(v).map_err(|_| {
+        named(
+            py,
+            "InterfaceError",
+            format!("{key} must be a non-negative number of seconds"),
+            None,
+        )
+    })
 }
 
 /// The client options from a DSN and the keyword options of `taosarrow.connect`.
@@ -48,7 +62,10 @@ fn options(py: Python<'_>, dsn: Option<&str>, kw: &Bound<'_, PyDict>) -> PyResul
     let host: Option<String> = get(kw, "host")?;
     let port: Option<u16> = get(kw, "port")?;
     if host.is_some() || port.is_some() {
-        let current = o.addresses().first().map(|a| (a.host.clone(), a.port.unwrap_or(6041)));
+        let current = o
+            .addresses()
+            .first()
+            .map(|a| (a.host.clone(), a.port.unwrap_or(6041)));
         let (h0, p0) = current.unwrap_or_else(|| ("localhost".into(), 6041));
         o = o.with_host(host.unwrap_or(h0), port.unwrap_or(p0));
     }
@@ -73,8 +90,12 @@ fn options(py: Python<'_>, dsn: Option<&str>, kw: &Bound<'_, PyDict>) -> PyResul
     let base: Option<u64> = get(kw, "retry_backoff_ms")?;
     let max: Option<u64> = get(kw, "retry_backoff_max_ms")?;
     if base.is_some() || max.is_some() {
-        let b = base.map(Duration::from_millis).unwrap_or_else(|| o.retry_backoff());
-        let m = max.map(Duration::from_millis).unwrap_or_else(|| o.retry_backoff_max());
+        let b = base
+            .map(Duration::from_millis)
+            .unwrap_or_else(|| o.retry_backoff());
+        let m = max
+            .map(Duration::from_millis)
+            .unwrap_or_else(|| o.retry_backoff_max());
         o = o.with_retry_backoff(b, m);
     }
     if let Some(t) = get::<f64>(kw, "read_timeout")? {
@@ -94,7 +115,10 @@ impl NativeConnection {
         let opts = self::options(py, dsn, options)?;
         let timezone = opts.timezone().map(str::to_string);
         let conn = wait(py, async move { Connection::connect(&opts).await })?;
-        Ok(NativeConnection { inner: Mutex::new(Some(Arc::new(conn))), timezone })
+        Ok(NativeConnection {
+            inner: Mutex::new(Some(Arc::new(conn))),
+            timezone,
+        })
     }
 
     /// The connection's time zone (DSN `timezone`), if one was given.

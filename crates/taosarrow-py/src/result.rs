@@ -39,7 +39,12 @@ impl NativeResult {
             taosarrow::protocol::Precision::Nanosecond => "ns",
             _ => "ms",
         };
-        NativeResult { state: Arc::new(Mutex::new(State::Open(stream))), schema, precision, timezone }
+        NativeResult {
+            state: Arc::new(Mutex::new(State::Open(stream))),
+            schema,
+            precision,
+            timezone,
+        }
     }
 
     /// Takes the stream out (to move it into a task); `None` when finished.
@@ -51,7 +56,12 @@ impl NativeResult {
                 *guard = State::Done;
                 Ok(None)
             }
-            State::Closed => Err(named(py, "InterfaceError", "the result is closed".into(), None)),
+            State::Closed => Err(named(
+                py,
+                "InterfaceError",
+                "the result is closed".into(),
+                None,
+            )),
         }
     }
 
@@ -65,7 +75,9 @@ impl NativeResult {
 
     /// The next batch, or `None` at the end.
     fn next_batch(&self, py: Python<'_>) -> PyResult<Option<RecordBatch>> {
-        let Some(mut stream) = self.take(py)? else { return Ok(None) };
+        let Some(mut stream) = self.take(py)? else {
+            return Ok(None);
+        };
         let (stream, item) = wait(py, async move {
             let item = stream.next().await.transpose()?;
             Ok((stream, item))
@@ -79,8 +91,14 @@ impl NativeResult {
 /// Column metadata as `(name, type_code, length, precision, scale)`.
 fn field_tuple(field: &arrow_schema::Field) -> (String, u8, u32, u8, i8) {
     let meta = field.metadata();
-    let code = meta.get("taos.type_code").and_then(|v| v.parse().ok()).unwrap_or(0);
-    let length = meta.get("taos.length").and_then(|v| v.parse().ok()).unwrap_or(0);
+    let code = meta
+        .get("taos.type_code")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    let length = meta
+        .get("taos.length")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
     let (precision, scale) = match field.data_type() {
         DataType::Decimal128(p, s) => (*p, *s),
         _ => (0, 0),
@@ -92,7 +110,11 @@ fn field_tuple(field: &arrow_schema::Field) -> (String, u8, u32, u8, i8) {
 impl NativeResult {
     /// Per column `(name, type_code, length, precision, scale)`.
     fn fields(&self) -> Vec<(String, u8, u32, u8, i8)> {
-        self.schema.fields().iter().map(|f| field_tuple(f)).collect()
+        self.schema
+            .fields()
+            .iter()
+            .map(|f| field_tuple(f))
+            .collect()
     }
 
     /// The timestamp precision: `"ms"`, `"us"` or `"ns"`.
@@ -103,7 +125,11 @@ impl NativeResult {
 
     /// The rows of the next batch as tuples (an empty list at the end). `size` is a hint.
     #[pyo3(signature = (size=None))]
-    fn fetch_rows<'py>(&self, py: Python<'py>, size: Option<usize>) -> PyResult<Vec<Bound<'py, PyTuple>>> {
+    fn fetch_rows<'py>(
+        &self,
+        py: Python<'py>,
+        size: Option<usize>,
+    ) -> PyResult<Vec<Bound<'py, PyTuple>>> {
         let _ = size;
         match self.next_batch(py)? {
             Some(batch) => batches_to_rows(py, &[batch], self.timezone.as_deref()),
@@ -124,7 +150,10 @@ impl NativeResult {
     /// The remaining batches as a streaming reader (exports `__arrow_c_stream__`).
     fn reader(&self, py: Python<'_>) -> PyResult<PyRecordBatchReader> {
         let stream = self.take(py)?;
-        Ok(PyRecordBatchReader::new(Box::new(BlockingReader { stream, schema: self.schema.clone() })))
+        Ok(PyRecordBatchReader::new(Box::new(BlockingReader {
+            stream,
+            schema: self.schema.clone(),
+        })))
     }
 
     /// Stops the query and frees its server-side result.

@@ -11,8 +11,8 @@ use arrow_array::types::{
 use arrow_array::{Array, ArrayRef, RecordBatch};
 use arrow_schema::{DataType, TimeUnit};
 use pyo3::prelude::*;
-use pyo3::IntoPyObjectExt;
 use pyo3::types::{PyBytes, PyTuple};
+use pyo3::IntoPyObjectExt;
 
 use crate::errors::named;
 
@@ -27,8 +27,12 @@ impl<'py> Ctx<'py> {
     fn new(py: Python<'py>, tz: Option<&str>) -> PyResult<Self> {
         let datetime = PyModule::import(py, "datetime")?;
         let tz = match tz {
-            Some(name) if name.eq_ignore_ascii_case("utc") => datetime.getattr("timezone")?.getattr("utc")?,
-            Some(name) => PyModule::import(py, "zoneinfo")?.getattr("ZoneInfo")?.call1((name,))?,
+            Some(name) if name.eq_ignore_ascii_case("utc") => {
+                datetime.getattr("timezone")?.getattr("utc")?
+            }
+            Some(name) => PyModule::import(py, "zoneinfo")?
+                .getattr("ZoneInfo")?
+                .call1((name,))?,
             None => local_zone(py)?,
         };
         Ok(Ctx {
@@ -56,7 +60,10 @@ impl<'py> Ctx<'py> {
 /// offset from `datetime.now().astimezone()`.
 fn local_zone(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
     let datetime = PyModule::import(py, "datetime")?;
-    let now = datetime.getattr("datetime")?.call_method0("now")?.call_method0("astimezone")?;
+    let now = datetime
+        .getattr("datetime")?
+        .call_method0("now")?
+        .call_method0("astimezone")?;
     now.getattr("tzinfo")
 }
 
@@ -98,7 +105,9 @@ fn column_values<'py>(
         DataType::Null => Ok((0..array.len()).map(|_| py.None().into_bound(py)).collect()),
         DataType::Boolean => {
             let a = array.as_boolean();
-            (0..a.len()).map(|i| opt(py, a.is_valid(i).then(|| a.value(i)))).collect()
+            (0..a.len())
+                .map(|i| opt(py, a.is_valid(i).then(|| a.value(i))))
+                .collect()
         }
         DataType::Int8 => prim!(Int8Type),
         DataType::Int16 => prim!(Int16Type),
@@ -110,33 +119,53 @@ fn column_values<'py>(
         DataType::UInt64 => prim!(UInt64Type),
         DataType::Float32 => {
             let a = array.as_primitive::<Float32Type>();
-            (0..a.len()).map(|i| opt(py, a.is_valid(i).then(|| f64::from(a.value(i))))).collect()
+            (0..a.len())
+                .map(|i| opt(py, a.is_valid(i).then(|| f64::from(a.value(i)))))
+                .collect()
         }
         DataType::Float64 => prim!(Float64Type),
         DataType::Utf8 => {
             let a = array.as_string::<i32>();
-            (0..a.len()).map(|i| opt(py, a.is_valid(i).then(|| a.value(i)))).collect()
+            (0..a.len())
+                .map(|i| opt(py, a.is_valid(i).then(|| a.value(i))))
+                .collect()
         }
         DataType::LargeUtf8 => {
             let a = array.as_string::<i64>();
-            (0..a.len()).map(|i| opt(py, a.is_valid(i).then(|| a.value(i)))).collect()
+            (0..a.len())
+                .map(|i| opt(py, a.is_valid(i).then(|| a.value(i))))
+                .collect()
         }
         DataType::Binary => {
             let a = array.as_binary::<i32>();
-            Ok((0..a.len()).map(|i| bytes(py, a.is_valid(i).then(|| a.value(i)))).collect())
+            Ok((0..a.len())
+                .map(|i| bytes(py, a.is_valid(i).then(|| a.value(i))))
+                .collect())
         }
         DataType::LargeBinary => {
             let a = array.as_binary::<i64>();
-            Ok((0..a.len()).map(|i| bytes(py, a.is_valid(i).then(|| a.value(i)))).collect())
+            Ok((0..a.len())
+                .map(|i| bytes(py, a.is_valid(i).then(|| a.value(i))))
+                .collect())
         }
         DataType::Timestamp(TimeUnit::Nanosecond, _) => prim!(TimestampNanosecondType),
         DataType::Timestamp(TimeUnit::Microsecond, _) => {
             let a = array.as_primitive::<TimestampMicrosecondType>();
-            timestamps(py, ctx, (0..a.len()).map(|i| a.is_valid(i).then(|| a.value(i))), 1_000_000)
+            timestamps(
+                py,
+                ctx,
+                (0..a.len()).map(|i| a.is_valid(i).then(|| a.value(i))),
+                1_000_000,
+            )
         }
         DataType::Timestamp(TimeUnit::Millisecond, _) => {
             let a = array.as_primitive::<TimestampMillisecondType>();
-            timestamps(py, ctx, (0..a.len()).map(|i| a.is_valid(i).then(|| a.value(i))), 1_000)
+            timestamps(
+                py,
+                ctx,
+                (0..a.len()).map(|i| a.is_valid(i).then(|| a.value(i))),
+                1_000,
+            )
         }
         DataType::Decimal128(_, _) => {
             let a = array.as_primitive::<Decimal128Type>();
@@ -150,7 +179,12 @@ fn column_values<'py>(
                 })
                 .collect()
         }
-        other => Err(named(py, "NotSupportedError", format!("no Python value for Arrow type {other}"), None)),
+        other => Err(named(
+            py,
+            "NotSupportedError",
+            format!("no Python value for Arrow type {other}"),
+            None,
+        )),
     }
 }
 

@@ -29,12 +29,29 @@ impl NativeServer {
         block_rows: usize,
     ) -> PyResult<Self> {
         if block_rows == 0 {
-            return Err(named(py, "InterfaceError", "block_rows must be at least 1".into(), None));
+            return Err(named(
+                py,
+                "InterfaceError",
+                "block_rows must be at least 1".into(),
+                None,
+            ));
         }
-        let config = ServerConfig { host, port, user, password, block_rows, ..ServerConfig::default() };
-        let server = py
-            .detach(|| LocalServer::spawn(config))
-            .map_err(|e| named(py, "OperationalError", format!("the server did not start: {e}"), None))?;
+        let config = ServerConfig {
+            host,
+            port,
+            user,
+            password,
+            block_rows,
+            ..ServerConfig::default()
+        };
+        let server = py.detach(|| LocalServer::spawn(config)).map_err(|e| {
+            named(
+                py,
+                "OperationalError",
+                format!("the server did not start: {e}"),
+                None,
+            )
+        })?;
         let addr = server.addr();
         Ok(NativeServer {
             host: addr.ip().to_string(),
