@@ -65,6 +65,9 @@ pub enum Error {
     /// A WebSocket or I/O failure.
     #[error("websocket error: {0}")]
     WebSocket(String),
+    /// The TLS handshake failed (certificate not trusted, name mismatch, protocol error).
+    #[error("TLS error: {0}")]
+    Tls(String),
     /// A malformed message from the server.
     #[error("protocol error: {0}")]
     Protocol(String),
@@ -89,7 +92,7 @@ impl Error {
         match self {
             Error::Server { code, .. } => Some(*code),
             Error::Options(_) => Some(Code(0xE000)),
-            Error::WebSocket(_) => Some(Code(0xE001)),
+            Error::WebSocket(_) | Error::Tls(_) => Some(Code(0xE001)),
             Error::Closed(_) => Some(Code(0xE002)),
             Error::Timeout { .. } => Some(Code(0xE004)),
             Error::Connect { .. } => Some(Code(0xE005)),
@@ -105,7 +108,7 @@ impl Error {
             Error::Connect { .. } | Error::Timeout { .. } | Error::Closed(_) => {
                 ErrorKind::Connection
             }
-            Error::WebSocket(_) => ErrorKind::Connection,
+            Error::WebSocket(_) | Error::Tls(_) => ErrorKind::Connection,
             Error::Protocol(_) | Error::Decode(_) => ErrorKind::Protocol,
             Error::Options(_) | Error::Interface(_) => ErrorKind::Interface,
             Error::Cancelled | Error::Interrupted => ErrorKind::Query,

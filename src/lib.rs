@@ -11,6 +11,7 @@ mod connection;
 mod error;
 mod options;
 mod stream;
+mod tls;
 mod transport;
 
 use std::sync::OnceLock;

@@ -247,8 +247,9 @@ impl ConnectOptions {
         Ok(self)
     }
 
-    /// Asks for permessage-deflate (not supported by this build's WebSocket library:
-    /// connecting with it set fails with a clear error).
+    /// Asks for permessage-deflate. The WebSocket library (tokio-tungstenite 0.30) does not
+    /// implement it, so the connection is made uncompressed and a warning is logged; the
+    /// server accepts uncompressed clients.
     pub fn with_compression(mut self, on: bool) -> Self {
         self.compression = on;
         self

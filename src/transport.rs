@@ -10,12 +10,12 @@ use taosarrow_protocol::Code;
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::WebSocketStream;
+use tokio_tungstenite::{Connector, MaybeTlsStream, WebSocketStream};
 
 use crate::{ConnectOptions, Error};
 
-/// The socket type of a plain connection.
-pub(crate) type Ws = WebSocketStream<TcpStream>;
+/// The socket type of a connection: plain TCP for `ws`, rustls for `wss`.
+pub(crate) type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 /// The connector string sent in `conn`.
 const CONNECTOR: &str = concat!("taosarrow-rs-v", env!("CARGO_PKG_VERSION"));
@@ -28,11 +28,14 @@ enum Attempt {
 
 /// Connects with failover and retries; returns the socket and the number of attempts made.
 pub(crate) async fn connect(opts: &ConnectOptions) -> Result<(Ws, String), Error> {
-    if opts.tls {
-        return Err(Error::Interface(
-            "wss (TLS) is not supported by this build of taosarrow yet".into(),
-        ));
-    }
+    // Built once per connect; a bad custom CA fails before any network traffic.
+    let tls = if opts.tls {
+        Some(Connector::Rustls(crate::tls::client_config(
+            opts.ca_pem.as_deref(),
+        )?))
+    } else {
+        None
+    };
     if opts.compression {
         tracing::warn!(
             "compression requested, but the WebSocket library has no permessage-deflate: \
@@ -51,7 +54,7 @@ pub(crate) async fn connect(opts: &ConnectOptions) -> Result<(Ws, String), Error
                 tokio::time::sleep(opts.backoff(attempt - 1)).await;
             }
             attempts += 1;
-            match one_attempt(opts, addr).await {
+            match one_attempt(opts, addr, tls.clone()).await {
                 Ok(ws) => return Ok((ws, addr_text)),
                 Err(Attempt::Retry(e)) => {
                     tracing::debug!(addr = %addr_text, attempt, error = %e, "connect attempt failed");
@@ -65,7 +68,7 @@ pub(crate) async fn connect(opts: &ConnectOptions) -> Result<(Ws, String), Error
         }
     }
     Err(match last {
-        Some((_, e @ Error::Server { .. })) => e,
+        Some((_, e @ (Error::Server { .. } | Error::Tls(_)))) => e,
         Some((addr, e)) => Error::Connect {
             addr,
             reason: e.to_string(),
@@ -75,9 +78,13 @@ pub(crate) async fn connect(opts: &ConnectOptions) -> Result<(Ws, String), Error
     })
 }
 
-async fn one_attempt(opts: &ConnectOptions, addr: &Address) -> Result<Ws, Attempt> {
+async fn one_attempt(
+    opts: &ConnectOptions,
+    addr: &Address,
+    tls: Option<Connector>,
+) -> Result<Ws, Attempt> {
     let t = opts.connect_timeout;
-    match tokio::time::timeout(t, open(opts, addr)).await {
+    match tokio::time::timeout(t, open(opts, addr, tls)).await {
         Ok(r) => r,
         Err(_) => Err(Attempt::Retry(Error::Timeout {
             what: "connect",
@@ -86,7 +93,11 @@ async fn one_attempt(opts: &ConnectOptions, addr: &Address) -> Result<Ws, Attemp
     }
 }
 
-async fn open(opts: &ConnectOptions, addr: &Address) -> Result<Ws, Attempt> {
+async fn open(
+    opts: &ConnectOptions,
+    addr: &Address,
+    tls: Option<Connector>,
+) -> Result<Ws, Attempt> {
     let port = addr.port.unwrap_or(80);
     let host = addr.host.trim_start_matches('[').trim_end_matches(']');
     let tcp = TcpStream::connect((host, port))
@@ -94,7 +105,8 @@ async fn open(opts: &ConnectOptions, addr: &Address) -> Result<Ws, Attempt> {
         .map_err(|e| Attempt::Retry(Error::Closed(e.to_string())))?;
     tcp.set_nodelay(opts.tcp_nodelay)
         .map_err(|e| Attempt::Retry(Error::Closed(e.to_string())))?;
-    let mut url = format!("ws://{}:{port}/ws", addr.host);
+    let scheme = if tls.is_some() { "wss" } else { "ws" };
+    let mut url = format!("{scheme}://{}:{port}/ws", addr.host);
     if let Some(token) = &opts.token {
         url.push_str("?token=");
         url.push_str(&percent_encode(token));
@@ -102,11 +114,34 @@ async fn open(opts: &ConnectOptions, addr: &Address) -> Result<Ws, Attempt> {
     let config = WebSocketConfig::default()
         .max_message_size(None)
         .max_frame_size(None);
-    let (mut ws, _) = tokio_tungstenite::client_async_with_config(url, tcp, Some(config))
+    let (mut ws, _) = tokio_tungstenite::client_async_tls_with_config(url, tcp, Some(config), tls)
         .await
-        .map_err(|e| Attempt::Retry(Error::WebSocket(redact_token(&e.to_string(), opts))))?;
+        .map_err(|e| upgrade_error(e, opts))?;
     handshake(&mut ws, opts).await?;
     Ok(ws)
+}
+
+/// A failed TLS handshake or upgrade. Certificate and TLS protocol failures will not heal by
+/// retrying the same address; I/O failures may.
+fn upgrade_error(e: tokio_tungstenite::tungstenite::Error, opts: &ConnectOptions) -> Attempt {
+    use tokio_tungstenite::tungstenite::error::TlsError;
+    use tokio_tungstenite::tungstenite::Error as W;
+    match e {
+        W::Tls(TlsError::Rustls(tls)) => Attempt::NextAddress(Error::Tls(tls.to_string())),
+        W::Tls(other) => Attempt::NextAddress(Error::Tls(other.to_string())),
+        W::Io(io) => {
+            // rustls reports certificate failures through the I/O error of the stream.
+            let is_tls = io
+                .get_ref()
+                .is_some_and(|inner| inner.downcast_ref::<rustls::Error>().is_some());
+            if is_tls {
+                Attempt::NextAddress(Error::Tls(io.to_string()))
+            } else {
+                Attempt::Retry(Error::Closed(io.to_string()))
+            }
+        }
+        other => Attempt::Retry(Error::WebSocket(redact_token(&other.to_string(), opts))),
+    }
 }
 
 fn percent_encode(s: &str) -> String {
