@@ -1,6 +1,7 @@
 //! [`LocalServer`]: a server on a local port, started from async or sync code.
 
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 
@@ -52,6 +53,7 @@ enum Running {
 pub struct LocalServer {
     addr: SocketAddr,
     running: Running,
+    open_results: Arc<AtomicUsize>,
 }
 
 async fn bind(config: &ServerConfig) -> Result<TcpListener, ServerStartError> {
@@ -86,11 +88,13 @@ impl LocalServer {
     ) -> Result<LocalServer, ServerStartError> {
         let listener = bind(&config).await?;
         let addr = local_addr(&listener, &config)?;
-        let shared = Arc::new(Shared { engine, config });
+        let shared = Arc::new(Shared::new(engine, config));
+        let open_results = Arc::clone(&shared.open_results);
         let task = tokio::spawn(accept_loop(listener, shared));
         Ok(LocalServer {
             addr,
             running: Running::Task(task),
+            open_results,
         })
     }
 
@@ -112,6 +116,8 @@ impl LocalServer {
             .map_err(ServerStartError::Runtime)?;
         let (ready_tx, ready_rx) = std::sync::mpsc::channel();
         let (stop_tx, stop_rx) = oneshot::channel::<()>();
+        let open_results = Arc::<AtomicUsize>::default();
+        let counter = Arc::clone(&open_results);
         let thread = std::thread::Builder::new()
             .name("taosarrow-server".to_owned())
             .spawn(move || {
@@ -131,7 +137,9 @@ impl LocalServer {
                         }
                     };
                     let _ = ready_tx.send(Ok(addr));
-                    let shared = Arc::new(Shared { engine, config });
+                    let mut shared = Shared::new(engine, config);
+                    shared.open_results = counter;
+                    let shared = Arc::new(shared);
                     tokio::select! {
                         _ = accept_loop(listener, shared) => {}
                         _ = stop_rx => {}
@@ -156,6 +164,7 @@ impl LocalServer {
                 stop: Some(stop_tx),
                 thread: Some(thread),
             },
+            open_results,
         })
     }
 
@@ -172,6 +181,13 @@ impl LocalServer {
     /// The DSN for the default credentials, e.g. `ws://root:taosdata@127.0.0.1:6041`.
     pub fn dsn(&self, user: &str, password: &str) -> String {
         format!("ws://{user}:{password}@{}", self.addr)
+    }
+
+    /// Results opened by clients and not yet freed (by `free_result`, by reading to the end
+    /// where the protocol frees implicitly, or by closing the connection). A client that
+    /// leaks results shows here.
+    pub fn open_results(&self) -> usize {
+        self.open_results.load(Ordering::Relaxed)
     }
 
     /// Stops accepting and closes every connection.

@@ -32,6 +32,18 @@ const IDLE_LIMIT: Duration = Duration::from_secs(114);
 pub(crate) struct Shared {
     pub engine: Engine,
     pub config: ServerConfig,
+    /// Results opened and not yet freed, over all connections.
+    pub open_results: Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl Shared {
+    pub fn new(engine: Engine, config: ServerConfig) -> Self {
+        Shared {
+            engine,
+            config,
+            open_results: Arc::default(),
+        }
+    }
 }
 
 /// Whether to keep serving after a reply.
@@ -58,12 +70,13 @@ fn elapsed_ns(start: Instant) -> i64 {
 
 impl Connection {
     pub fn new(shared: Arc<Shared>, ws: WebSocketStream<TcpStream>) -> Self {
+        let results = Results::new(Arc::clone(&shared.open_results));
         Connection {
             shared,
             ws,
             session: None,
             user: String::new(),
-            results: Results::default(),
+            results,
             frames_sent: 0,
         }
     }

@@ -2,6 +2,8 @@
 //! `block_rows` rows cut from the engine's batches.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 
 use arrow::array::RecordBatch;
 use arrow::compute::concat_batches;
@@ -68,18 +70,29 @@ impl OpenResult {
     }
 }
 
-/// The results of one connection.
-#[derive(Default)]
+/// The results of one connection. Every open result is also counted in a server-wide
+/// counter (see `LocalServer::open_results`), so tests can prove that clients free them.
 pub(crate) struct Results {
     next_id: u64,
     open: HashMap<u64, OpenResult>,
+    server_open: Arc<AtomicUsize>,
 }
 
 impl Results {
+    /// No results yet; `server_open` is the server-wide count of open results.
+    pub fn new(server_open: Arc<AtomicUsize>) -> Self {
+        Results {
+            next_id: 0,
+            open: HashMap::new(),
+            server_open,
+        }
+    }
+
     /// Registers a result and returns its id (1, 2, … never reused).
     pub fn insert(&mut self, result: OpenResult) -> u64 {
         self.next_id += 1;
         self.open.insert(self.next_id, result);
+        self.server_open.fetch_add(1, Ordering::Relaxed);
         self.next_id
     }
 
@@ -89,6 +102,16 @@ impl Results {
 
     /// Frees a result; unknown ids are ignored.
     pub fn free(&mut self, id: u64) {
-        self.open.remove(&id);
+        if self.open.remove(&id).is_some() {
+            self.server_open.fetch_sub(1, Ordering::Relaxed);
+        }
+    }
+}
+
+impl Drop for Results {
+    /// A closed connection frees all its results.
+    fn drop(&mut self) {
+        self.server_open
+            .fetch_sub(self.open.len(), Ordering::Relaxed);
     }
 }
