@@ -13,6 +13,7 @@
 
 mod request;
 mod response;
+mod stmt2;
 
 pub use request::{
     CheckServerStatusRequest, ConnOption, ConnRequest, ConnectionInfoRequest, NumFieldsRequest,
@@ -22,6 +23,11 @@ pub use response::{
     from_json, peek_header, to_json, ConnResponse, CurrentDbResponse, ErrorResponse, FetchResponse,
     InfoResponse, NumFieldsResponse, QueryResponse, ResponseHeader, ServerStatusResponse,
     ValidateSqlResponse, VersionResponse,
+};
+pub use stmt2::{
+    Stmt2ExecResponse, Stmt2Field, Stmt2InitRequest, Stmt2PrepareRequest, Stmt2PrepareResponse,
+    Stmt2ResultResponse, StmtIdRequest, StmtResponse, BIND_TYPE_COLUMN, BIND_TYPE_QUERY,
+    BIND_TYPE_TABLE_NAME, BIND_TYPE_TAG,
 };
 
 #[cfg(test)]

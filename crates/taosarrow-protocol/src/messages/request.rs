@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::stmt2::{Stmt2InitRequest, Stmt2PrepareRequest, StmtIdRequest};
 use crate::ProtocolError;
 
 /// `conn` arguments (`overview.md` §3.2). Unknown fields are ignored when decoding.
@@ -172,6 +173,16 @@ pub enum Request {
     CheckServerStatus(CheckServerStatusRequest),
     /// `get_connection_info`.
     GetConnectionInfo(ConnectionInfoRequest),
+    /// `stmt2_init`: a new statement (`stmt2.md` §3).
+    Stmt2Init(Stmt2InitRequest),
+    /// `stmt2_prepare` (`stmt2.md` §4).
+    Stmt2Prepare(Stmt2PrepareRequest),
+    /// `stmt2_exec` (`stmt2.md` §7).
+    Stmt2Exec(StmtIdRequest),
+    /// `stmt2_result` (`stmt2.md` §8).
+    Stmt2Result(StmtIdRequest),
+    /// `stmt2_close` (`stmt2.md` §9).
+    Stmt2Close(StmtIdRequest),
 }
 
 fn args<T: serde::de::DeserializeOwned + Default>(
@@ -228,6 +239,11 @@ impl Request {
             "options_connection" => Request::OptionsConnection(args(&action, a)?),
             "check_server_status" => Request::CheckServerStatus(args(&action, a)?),
             "get_connection_info" => Request::GetConnectionInfo(args(&action, a)?),
+            "stmt2_init" => Request::Stmt2Init(args(&action, a)?),
+            "stmt2_prepare" => Request::Stmt2Prepare(args(&action, a)?),
+            "stmt2_exec" => Request::Stmt2Exec(args(&action, a)?),
+            "stmt2_result" => Request::Stmt2Result(args(&action, a)?),
+            "stmt2_close" => Request::Stmt2Close(args(&action, a)?),
             _ => return Err(ProtocolError::UnknownAction(action)),
         })
     }
@@ -247,6 +263,11 @@ impl Request {
             Request::OptionsConnection(_) => "options_connection",
             Request::CheckServerStatus(_) => "check_server_status",
             Request::GetConnectionInfo(_) => "get_connection_info",
+            Request::Stmt2Init(_) => "stmt2_init",
+            Request::Stmt2Prepare(_) => "stmt2_prepare",
+            Request::Stmt2Exec(_) => "stmt2_exec",
+            Request::Stmt2Result(_) => "stmt2_result",
+            Request::Stmt2Close(_) => "stmt2_close",
         }
     }
 
@@ -261,6 +282,9 @@ impl Request {
             Request::OptionsConnection(r) => r.req_id,
             Request::CheckServerStatus(r) => r.req_id,
             Request::GetConnectionInfo(r) => r.req_id,
+            Request::Stmt2Init(r) => r.req_id,
+            Request::Stmt2Prepare(r) => r.req_id,
+            Request::Stmt2Exec(r) | Request::Stmt2Result(r) | Request::Stmt2Close(r) => r.req_id,
         }
     }
 
@@ -279,6 +303,11 @@ impl Request {
             Request::OptionsConnection(r) => serde_json::to_value(r),
             Request::CheckServerStatus(r) => serde_json::to_value(r),
             Request::GetConnectionInfo(r) => serde_json::to_value(r),
+            Request::Stmt2Init(r) => serde_json::to_value(r),
+            Request::Stmt2Prepare(r) => serde_json::to_value(r),
+            Request::Stmt2Exec(r) | Request::Stmt2Result(r) | Request::Stmt2Close(r) => {
+                serde_json::to_value(r)
+            }
         };
         v.map(Some)
     }

@@ -251,3 +251,58 @@ fn other_responses_round_trip() {
         Err(ProtocolError::BadResponse { .. })
     ));
 }
+
+#[test]
+fn stmt2_requests_round_trip() {
+    use super::{Stmt2InitRequest, Stmt2PrepareRequest, StmtIdRequest};
+    let reqs = [
+        Request::Stmt2Init(Stmt2InitRequest {
+            req_id: 291,
+            single_stb_insert: true,
+            single_table_bind_once: false,
+        }),
+        Request::Stmt2Prepare(Stmt2PrepareRequest {
+            req_id: 3,
+            stmt_id: 1,
+            sql: "INSERT INTO ? USING meters TAGS(?) VALUES(?,?,?)".into(),
+            get_fields: true,
+        }),
+        Request::Stmt2Exec(StmtIdRequest {
+            req_id: 10,
+            stmt_id: 1,
+        }),
+        Request::Stmt2Result(StmtIdRequest {
+            req_id: 7,
+            stmt_id: 1,
+        }),
+        Request::Stmt2Close(StmtIdRequest {
+            req_id: 11,
+            stmt_id: 1,
+        }),
+    ];
+    for r in reqs {
+        assert_eq!(Request::parse(r.to_json().as_bytes()).unwrap(), r);
+    }
+}
+
+#[test]
+fn stmt2_prepare_response_from_spec() {
+    use super::{Stmt2PrepareResponse, BIND_TYPE_TABLE_NAME};
+    let text = r#"{"code":0,"message":"","action":"stmt2_prepare","req_id":3,"timing":812345,"stmt_id":1,
+ "is_insert":true,
+ "fields":[
+   {"name":"tbname","field_type":8,"precision":0,"scale":0,"bytes":194,"bind_type":4},
+   {"name":"groupid","field_type":4,"precision":0,"scale":0,"bytes":4,"bind_type":2},
+   {"name":"ts","field_type":9,"precision":0,"scale":0,"bytes":8,"bind_type":1}],
+ "fields_count":3}"#;
+    let r: Stmt2PrepareResponse = from_json("stmt2_prepare", text.as_bytes()).unwrap();
+    assert!(r.is_insert);
+    let fields = r.fields.unwrap();
+    assert_eq!(fields.len(), 3);
+    assert_eq!(fields[0].bind_type, BIND_TYPE_TABLE_NAME);
+    assert_eq!(fields[2].field_type, 9);
+    // A query: fields null.
+    let q = r#"{"code":0,"message":"","action":"stmt2_prepare","req_id":3,"timing":1,"stmt_id":1,"is_insert":false,"fields":null,"fields_count":2}"#;
+    let r: Stmt2PrepareResponse = from_json("stmt2_prepare", q.as_bytes()).unwrap();
+    assert!(r.fields.is_none() && r.fields_count == 2);
+}
