@@ -16,7 +16,7 @@ use datafusion::scalar::ScalarValue;
 use taosarrow_codec::ColumnSpec;
 use taosarrow_protocol::{Code, Precision, TdType};
 
-use super::catalog::{read, schema_of, table_not_exist, write, Database};
+use super::catalog::{read, schema_of, write, Database};
 use super::lexer::{Kind, Token};
 use super::result::finish;
 use super::time::{duration_ticks, now};
@@ -63,6 +63,17 @@ struct TableRef {
     /// Columns `*` expands to.
     star: Vec<String>,
     ts: String,
+    /// Lower-cased names of its TIMESTAMP columns and tags.
+    ts_cols: Vec<String>,
+}
+
+/// What TDengine's parser answers for a FROM table that does not exist: 0x2662
+/// (`PAR_GET_META_ERROR` wrapping "Table does not exist"), as its parser tests expect.
+fn no_table_info() -> ServerError {
+    ServerError::new(
+        Code::PAR_GET_META_ERROR,
+        "Fail to get table info, error: Table does not exist",
+    )
 }
 
 fn internal(e: impl std::fmt::Display) -> ServerError {
@@ -150,10 +161,16 @@ fn register(ctx: &SessionContext, db: &Arc<Database>, name: &str) -> Result<Tabl
     if is_stable {
         star.extend(tags.iter().map(|t| t.name.clone()));
     }
+    let ts_cols = all
+        .iter()
+        .filter(|c| c.ty == TdType::Timestamp)
+        .map(|c| c.name.to_ascii_lowercase())
+        .collect();
     Ok(TableRef {
         db: db.clone(),
         star,
         ts: cols[0].name.clone(),
+        ts_cols,
     })
 }
 
@@ -196,9 +213,56 @@ struct Translator<'a, 't> {
     db_name: String,
     precision: Precision,
     ts: String,
+    /// Lower-cased names of the TIMESTAMP columns in scope (plus window pseudo-columns).
+    ts_cols: Vec<String>,
 }
 
+const COMPARISONS: &[&str] = &["=", "<", ">", "<=", ">=", "!=", "<>"];
+
 impl Translator<'_, '_> {
+    /// True when `toks[k]` names a TIMESTAMP column.
+    fn is_ts_name(&self, k: usize) -> bool {
+        self.toks.get(k).is_some_and(|t| {
+            matches!(t.kind, Kind::Word | Kind::Quoted)
+                && self.ts_cols.contains(&t.name().to_ascii_lowercase())
+        })
+    }
+
+    /// True when the integer at `toks[k]` is compared with a TIMESTAMP column (`ts = n`,
+    /// `n < ts`, `ts BETWEEN n AND m`, `ts IN (n, …)`): TDengine reads it as ticks.
+    fn is_ts_operand(&self, k: usize) -> bool {
+        let toks = self.toks;
+        let is_cmp = |i: usize| {
+            toks.get(i)
+                .is_some_and(|t| t.kind == Kind::Punct && COMPARISONS.contains(&t.text))
+        };
+        if k >= 2 && is_cmp(k - 1) && self.is_ts_name(k - 2) {
+            return true;
+        }
+        if is_cmp(k + 1) && self.is_ts_name(k + 2) {
+            return true;
+        }
+        if k >= 2 && toks[k - 1].is_kw("BETWEEN") && self.is_ts_name(k - 2) {
+            return true;
+        }
+        if k >= 4
+            && toks[k - 1].is_kw("AND")
+            && toks[k - 3].is_kw("BETWEEN")
+            && self.is_ts_name(k - 4)
+        {
+            return true;
+        }
+        let mut j = k;
+        while j > 0 && (toks[j - 1].is_punct(",") || toks[j - 1].kind == Kind::Number) {
+            j -= 1;
+        }
+        j >= 3
+            && toks[j - 1].is_punct("(")
+            && toks[j - 2].is_kw("IN")
+            && (self.is_ts_name(j - 3)
+                || j >= 4 && toks[j - 3].is_kw("NOT") && self.is_ts_name(j - 4))
+    }
+
     fn ts_literal(&self, ticks: i64) -> String {
         let unit = match self.precision {
             Precision::Millisecond => "Millisecond",
@@ -284,6 +348,15 @@ impl Translator<'_, '_> {
                     };
                     format!("INTERVAL '{ticks} {unit}'")
                 }
+                Kind::Number
+                    if t.text.bytes().all(|b| b.is_ascii_digit()) && self.is_ts_operand(k) =>
+                {
+                    let ticks = t
+                        .text
+                        .parse::<i64>()
+                        .map_err(|_| ServerError::from_code(Code::PAR_INCORRECT_TIMESTAMP_VAL))?;
+                    self.ts_literal(ticks)
+                }
                 _ => t.text.to_owned(),
             };
             if !out.is_empty()
@@ -325,6 +398,9 @@ pub async fn run(
     // FROM / JOIN table references.
     let mut refs: HashMap<usize, (usize, String)> = HashMap::new();
     let mut main: Option<TableRef> = None;
+    let mut ts_cols: Vec<String> = ["_wstart", "_wend", "_rowts", "_c0"]
+        .map(str::to_owned)
+        .to_vec();
     let mut k = 0;
     while k < toks.len() {
         if (toks[k].is_kw("FROM") || toks[k].is_kw("JOIN"))
@@ -336,9 +412,10 @@ pub async fn run(
             let (dbn, name) = super::qualified_name(toks, &mut i, sql)?;
             let db = e.resolve_db(s, dbn.as_deref())?;
             if db.stable(&name).is_none() && db.table(&name).is_err() {
-                return Err(table_not_exist(&name));
+                return Err(no_table_info());
             }
             let r = register(&ctx, &db, &name)?;
+            ts_cols.extend(r.ts_cols.iter().cloned());
             let text = format!("{}.{}", quote(&db.name), quote(&name));
             refs.insert(k + 1, (i, text));
             if main.is_none() && depth[k] == 0 {
@@ -366,6 +443,7 @@ pub async fn run(
         ts: main
             .as_ref()
             .map_or_else(|| "ts".to_owned(), |m| m.ts.clone()),
+        ts_cols,
     };
     // Top-level clause positions.
     let top = |kw: &str| (0..toks.len()).find(|&i| depth[i] == 0 && toks[i].is_kw(kw));

@@ -1,0 +1,312 @@
+"""The embedded server's SQL as the official client taos-ws-py 0.7.0 sees it: aggregates, GROUP BY /
+PARTITION BY, INTERVAL … SLIDING windows, WHERE on ts/tags/tbname, ORDER BY/LIMIT/OFFSET,
+SHOW/DESCRIBE, ALTER, overwrites, auto-create, NOW ± interval — and errors carrying TDengine codes.
+
+Every expected value is computed here from the rows inserted (a small model of the data).
+taos-ws-py 0.7.0 exceptions have no ``errno``: the code is in the text ``[0xCODE] …``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from typing import Any, Dict, Iterator, List, Optional
+
+import pytest
+import taosws
+
+import fidelity_data as fd
+from conftest import RunningServer, start_server
+
+T0 = 1_700_000_000_000  # 2023-11-14 22:13:20 UTC, ms
+TABLES = {"a1": ("sf", 1), "a2": ("la", 1), "a3": ("sf", 2)}
+
+
+def model() -> List[Dict[str, Any]]:
+    """The rows of agg.m: 10 per child, ts = T0 + k s, v = 10t + k (a2: NULL at k 5 and 9),
+    f = k/2 + t, s = '<tb>-<k>'."""
+    rows = []
+    for t, (tb, (loc, gid)) in enumerate(TABLES.items(), start=1):
+        for k in range(10):
+            v: Optional[int] = 10 * t + k
+            if tb == "a2" and k in (5, 9):
+                v = None
+            rows.append(dict(ts=T0 + 1000 * k, v=v, f=k / 2 + t, s=f"{tb}-{k}", tb=tb, loc=loc, gid=gid))
+    return rows
+
+
+ROWS = model()
+
+
+@pytest.fixture(scope="module")
+def srv() -> Iterator[RunningServer]:
+    s = start_server()
+    conn = taosws.connect(s.dsn())
+    conn.execute("CREATE DATABASE agg PRECISION 'ms' KEEP 3650 DURATION 10")
+    conn.execute("CREATE STABLE agg.m (ts TIMESTAMP, v INT, f DOUBLE, s NCHAR(8)) TAGS (loc VARCHAR(10), gid INT)")
+    for tb, (loc, gid) in TABLES.items():
+        conn.execute(f"CREATE TABLE agg.{tb} USING agg.m TAGS ('{loc}', {gid})")
+    values: Dict[str, List[str]] = {tb: [] for tb in TABLES}
+    for r in ROWS:
+        v = "NULL" if r["v"] is None else str(r["v"])
+        values[r["tb"]].append(f"({r['ts']}, {v}, {r['f']}, '{r['s']}')")
+    # Many tables in one statement.
+    sql = "INSERT INTO " + " ".join(f"agg.{tb} VALUES {' '.join(v)}" for tb, v in values.items())
+    assert conn.execute(sql) == len(ROWS)
+    conn.close()
+    yield s
+    s.stop()
+
+
+@pytest.fixture(scope="module")
+def ws(srv: RunningServer) -> Iterator["taosws.Connection"]:
+    conn = taosws.connect(srv.dsn())
+    yield conn
+    conn.close()
+
+
+def fetch(conn, sql: str) -> List[tuple]:
+    """Rows through Cursor.fetchall, ms timestamps turned into ticks."""
+    cur = conn.cursor()
+    cur.execute(sql)
+    return [tuple(fd.ticks_of_datetime(v, "ms") if isinstance(v, dt.datetime) else v for v in r) for r in cur.fetchall()]
+
+
+def codes(conn, sql: str) -> List[int]:
+    cur = conn.cursor()
+    cur.execute(sql)
+    return [d[1] for d in cur.description]
+
+
+def non_null(rows, key="v"):
+    return [r[key] for r in rows if r[key] is not None]
+
+
+def test_aggregates_over_a_super_table(ws):
+    sql = "SELECT COUNT(*), COUNT(v), SUM(v), MIN(v), MAX(v), AVG(f), AVG(v) FROM agg.m"
+    vs = non_null(ROWS)
+    assert fetch(ws, sql) == [
+        (len(ROWS), len(vs), sum(vs), min(vs), max(vs), sum(r["f"] for r in ROWS) / len(ROWS), sum(vs) / len(vs))
+    ]
+    # COUNT and SUM(INT) are BIGINT, MIN/MAX keep INT, AVG is DOUBLE.
+    assert codes(ws, sql) == [5, 5, 5, 4, 4, 7, 7]
+
+
+def test_first_last_last_row(ws):
+    a2 = [r for r in ROWS if r["tb"] == "a2"]
+    assert fetch(ws, "SELECT FIRST(v), LAST(v), LAST_ROW(v), FIRST(s), LAST(ts) FROM agg.a2") == [
+        (a2[0]["v"], non_null(a2)[-1], None, a2[0]["s"], a2[-1]["ts"])
+    ]
+    # Per child of the super table.
+    got = fetch(ws, "SELECT tbname, LAST(v), LAST_ROW(f) FROM agg.m PARTITION BY tbname ORDER BY tbname")
+    want = []
+    for tb in sorted(TABLES):
+        rows = [r for r in ROWS if r["tb"] == tb]
+        want.append((tb, non_null(rows)[-1], rows[-1]["f"]))
+    assert got == want
+
+
+def test_group_by_tbname_and_tags(ws):
+    got = fetch(ws, "SELECT tbname, COUNT(*), SUM(v) FROM agg.m GROUP BY tbname ORDER BY tbname")
+    assert got == [
+        (tb, 10, sum(non_null([r for r in ROWS if r["tb"] == tb]))) for tb in sorted(TABLES)
+    ]
+    got = fetch(ws, "SELECT loc, COUNT(*), MAX(v) FROM agg.m GROUP BY loc ORDER BY loc")
+    assert got == [
+        (loc, len(rs), max(non_null(rs)))
+        for loc in ("la", "sf")
+        for rs in [[r for r in ROWS if r["loc"] == loc]]
+    ]
+    got = fetch(ws, "SELECT gid, loc, MIN(f) FROM agg.m PARTITION BY gid, loc")
+    assert sorted(got) == sorted(
+        {(r["gid"], r["loc"], min(x["f"] for x in ROWS if (x["gid"], x["loc"]) == (r["gid"], r["loc"]))) for r in ROWS}
+    )
+
+
+def windows(rows, interval: int, sliding: int):
+    """TDengine INTERVAL/SLIDING windows over `rows`: start aligned to `sliding`, [start, start + interval)."""
+    out = {}
+    for r in rows:
+        first = (r["ts"] - interval) // sliding * sliding + sliding
+        for start in range(first, r["ts"] + 1, sliding):
+            if start <= r["ts"] < start + interval:
+                out.setdefault(start, []).append(r)
+    return [(s, s + interval, out[s]) for s in sorted(out)]
+
+
+def test_interval_with_sliding(ws):
+    a1 = [r for r in ROWS if r["tb"] == "a1"]
+    got = fetch(ws, "SELECT _wstart, _wend, COUNT(*), SUM(v) FROM agg.a1 INTERVAL(4s) SLIDING(2s)")
+    want = [(s, e, len(rs), sum(non_null(rs))) for s, e, rs in windows(a1, 4000, 2000)]
+    assert got == want
+    assert want[0][0] == T0 - 2000  # a window that starts before the first row
+    assert codes(ws, "SELECT _wstart, _wend, COUNT(*) FROM agg.a1 INTERVAL(4s) SLIDING(2s)") == [9, 9, 5]
+
+
+def test_interval_partitioned_by_tbname(ws):
+    got = fetch(ws, "SELECT tbname, _wstart, COUNT(v), AVG(f) FROM agg.m PARTITION BY tbname INTERVAL(3s) ORDER BY tbname, _wstart")
+    want = []
+    for tb in sorted(TABLES):
+        for s, _, rs in windows([r for r in ROWS if r["tb"] == tb], 3000, 3000):
+            want.append((tb, s, len(non_null(rs)), sum(r["f"] for r in rs) / len(rs)))
+    assert got == want
+
+
+def test_interval_over_a_time_range_with_limit(ws):
+    got = fetch(
+        ws,
+        f"SELECT _wstart, MAX(v) FROM agg.m WHERE ts >= {T0 + 2000} AND ts < {T0 + 8000} INTERVAL(2s) LIMIT 2 OFFSET 1",
+    )
+    want = []
+    for s, _, rs in windows([r for r in ROWS if T0 + 2000 <= r["ts"] < T0 + 8000], 2000, 2000):
+        want.append((s, max(non_null(rs))))
+    assert got == want[1:3]
+
+
+def test_where_on_ts_tags_and_tbname(ws):
+    a1 = [r for r in ROWS if r["tb"] == "a1"]
+    assert fetch(ws, f"SELECT v FROM agg.a1 WHERE ts BETWEEN {T0 + 2000} AND {T0 + 4000} ORDER BY ts") == [
+        (r["v"],) for r in a1[2:5]
+    ]
+    # Time strings are read in the connection's time zone (UTC here).
+    assert fetch(ws, "SELECT v FROM agg.a1 WHERE ts >= '2023-11-14 22:13:27' ORDER BY ts") == [(r["v"],) for r in a1[7:]]
+    assert fetch(ws, "SELECT COUNT(*) FROM agg.m WHERE loc = 'sf' AND gid = 2") == [(10,)]
+    assert fetch(ws, "SELECT COUNT(*) FROM agg.m WHERE tbname IN ('a1', 'a3')") == [(20,)]
+    assert fetch(ws, "SELECT DISTINCT tbname FROM agg.m WHERE v > 25 ORDER BY tbname") == [("a2",), ("a3",)]
+    assert fetch(ws, "SELECT s FROM agg.m WHERE tbname = 'a2' AND v IS NULL ORDER BY ts") == [("a2-5",), ("a2-9",)]
+
+
+def test_order_by_limit_offset(ws):
+    vs = sorted(non_null(ROWS), reverse=True)
+    assert fetch(ws, "SELECT v FROM agg.m WHERE v IS NOT NULL ORDER BY v DESC LIMIT 3 OFFSET 2") == [(v,) for v in vs[2:5]]
+    a3 = [r for r in ROWS if r["tb"] == "a3"]
+    assert fetch(ws, "SELECT ts, s FROM agg.a3 ORDER BY ts LIMIT 4, 3") == [(r["ts"], r["s"]) for r in a3[4:7]]
+    assert fetch(ws, "SELECT ts, f * 2 + 1 AS g FROM agg.a3 ORDER BY ts DESC LIMIT 2") == [
+        (r["ts"], r["f"] * 2 + 1) for r in a3[::-1][:2]
+    ]
+
+
+def test_show_and_describe(ws):
+    names = [r[0] for r in list(ws.query("SHOW DATABASES"))]
+    assert "agg" in names
+    ws.execute("USE agg")
+    assert [r[0] for r in ws.query("SHOW STABLES")] == ["m"]
+    assert sorted(r[0] for r in ws.query("SHOW TABLES")) == ["a1", "a2", "a3"]
+    desc = [tuple(r[:4]) for r in ws.query("DESCRIBE agg.m")]
+    assert desc == [
+        ("ts", "TIMESTAMP", 8, ""),
+        ("v", "INT", 4, ""),
+        ("f", "DOUBLE", 8, ""),
+        ("s", "NCHAR", 8, ""),
+        ("loc", "VARCHAR", 10, "TAG"),
+        ("gid", "INT", 4, "TAG"),
+    ]
+    # Connection.cursor() opens its own socket, so the USE above shows on this connection only.
+    [(db, version)] = list(ws.query("SELECT DATABASE(), SERVER_VERSION()"))
+    assert db == "agg" and version.startswith("3.")
+    assert fetch(ws, "SELECT DATABASE()") == [(None,)]
+
+
+def test_alter_add_column_and_tag(ws):
+    ws.execute("CREATE TABLE agg.alt (ts TIMESTAMP, v INT)")
+    ws.execute(f"INSERT INTO agg.alt VALUES ({T0}, 1)")
+    ws.execute("ALTER TABLE agg.alt ADD COLUMN w DOUBLE")
+    ws.execute(f"INSERT INTO agg.alt VALUES ({T0 + 1}, 2, 2.5)")
+    assert fetch(ws, "SELECT * FROM agg.alt") == [(T0, 1, None), (T0 + 1, 2, 2.5)]
+    ws.execute("CREATE STABLE agg.m2 (ts TIMESTAMP, v INT) TAGS (g INT)")
+    ws.execute(f"INSERT INTO agg.m2c USING agg.m2 TAGS (7) VALUES ({T0}, 1)")
+    ws.execute("ALTER STABLE agg.m2 ADD TAG label NCHAR(4)")
+    ws.execute("ALTER STABLE agg.m2 ADD COLUMN x BIGINT")
+    assert fetch(ws, "SELECT * FROM agg.m2") == [(T0, 1, None, 7, None)]
+    assert [tuple(r[:4]) for r in ws.query("DESCRIBE agg.m2")][-2:] == [("g", "INT", 4, "TAG"), ("label", "NCHAR", 4, "TAG")]
+
+
+def test_same_timestamp_overwrites_and_rows_stay_ordered(ws):
+    ws.execute("CREATE TABLE agg.ow (ts TIMESTAMP, v INT, s VARCHAR(4))")
+    assert ws.execute(f"INSERT INTO agg.ow VALUES ({T0 + 2}, 2, 'b') ({T0}, 0, 'a') ({T0 + 1}, 1, 'x')") == 3
+    ws.execute(f"INSERT INTO agg.ow VALUES ({T0 + 1}, 10, 'y')")
+    assert fetch(ws, "SELECT * FROM agg.ow") == [(T0, 0, "a"), (T0 + 1, 10, "y"), (T0 + 2, 2, "b")]
+    assert fetch(ws, "SELECT COUNT(*) FROM agg.ow") == [(3,)]
+
+
+def test_insert_using_tags_auto_creates_children(ws):
+    n = ws.execute(
+        f"INSERT INTO agg.n1 USING agg.m TAGS ('ny', 3) VALUES ({T0}, 1, 0.5, 'n1') "
+        f"agg.n2 USING agg.m TAGS ('ny', 4) VALUES ({T0}, 2, 1.5, 'n2') ({T0 + 1}, 3, 2.5, 'n2b')"
+    )
+    assert n == 3
+    assert fetch(ws, "SELECT tbname, gid, SUM(v) FROM agg.m WHERE loc = 'ny' GROUP BY tbname, gid ORDER BY tbname") == [
+        ("n1", 3, 1),
+        ("n2", 4, 5),
+    ]
+    ws.execute("DROP TABLE agg.n1")
+    ws.execute("DROP TABLE agg.n2")
+    assert fetch(ws, "SELECT COUNT(*) FROM agg.m") == [(len(ROWS),)]
+
+
+def test_now_plus_minus_interval(ws):
+    ws.execute("CREATE TABLE agg.nw (ts TIMESTAMP, v INT)")
+    before = int(time.time() * 1000)
+    ws.execute("INSERT INTO agg.nw VALUES (NOW - 1h, 1) (NOW, 2) (NOW + 1h, 3) (NOW + 1d, 4)")
+    after = int(time.time() * 1000)
+    rows = fetch(ws, "SELECT ts, v FROM agg.nw")
+    assert [r[1] for r in rows] == [1, 2, 3, 4]
+    now = rows[1][0]
+    assert before <= now <= after
+    assert [r[0] - now for r in rows] == [-3_600_000, 0, 3_600_000, 86_400_000]
+    assert fetch(ws, "SELECT COUNT(*) FROM agg.nw WHERE ts > NOW - 30m AND ts < NOW() + 30m") == [(1,)]
+
+
+def _raises(call, cls, code: str, *fragments: str) -> str:
+    with pytest.raises(cls) as info:
+        call()
+    text = str(info.value)
+    assert text.startswith(f"[{code}]"), text
+    for f in fragments:
+        assert f in text, text
+    return text
+
+
+ERRORS = [
+    ("SELEC * FROM agg.m", "0x2600", ["syntax error"]),
+    ("SELECT * FROM agg.nope", "0x2662", ["Fail to get table info", "Table does not exist"]),
+    ("SELECT * FROM nodb.t", "0x0388", ["Database not exist"]),
+    ("USE nodb", "0x0388", ["Database not exist"]),
+    ("CREATE DATABASE agg", "0x0381", ["Database already exists"]),
+    ("CREATE TABLE agg.a1 (ts TIMESTAMP, v INT)", "0x0603", ["Table already exists"]),
+    ("CREATE STABLE agg.m (ts TIMESTAMP, v INT) TAGS (g INT)", "0x0360", ["STable already exists"]),
+    (f"INSERT INTO agg.nope VALUES ({T0}, 1)", "0x2603", ["Table does not exist"]),
+    (f"INSERT INTO agg.a1 VALUES ({T0}, 1)", "0x2634", []),
+    (f"INSERT INTO agg.a1 (ts, s) VALUES ({T0}, 'longer than 8')", "0x2653", []),
+    ("SELECT nosuch FROM agg.a1", "0x2602", ["nosuch"]),
+    # Unsupported syntax: the syntax-error code and a message naming what is unsupported.
+    ("SELECT _wstart, COUNT(*) FROM agg.a1 INTERVAL(1s) FILL(PREV)", "0x2600", ["FILL"]),
+    ("SELECT COUNT(*) FROM agg.a1 SESSION(ts, 2s)", "0x2600", ["SESSION"]),
+    ("SELECT COUNT(*) FROM agg.a1 STATE_WINDOW(v)", "0x2600", ["STATE_WINDOW"]),
+    ("SELECT COUNT(*) FROM agg.a1 EVENT_WINDOW START WITH v > 1 END WITH v < 5", "0x2600", ["EVENT_WINDOW"]),
+    ("SELECT COUNT(*) FROM agg.m PARTITION BY tbname SLIMIT 1", "0x2600", ["SLIMIT"]),
+    ("SELECT INTERP(v) FROM agg.a1 RANGE('2023-11-14 22:13:20', '2023-11-14 22:13:25') EVERY(1s)", "0x2600", []),
+    ("SELECT DIFF(v) FROM agg.a1", "0x2600", ["diff"]),
+    ("SELECT TOP(v, 2) FROM agg.a1", "0x2600", ["top"]),
+    ("SELECT _wstart, COUNT(*) FROM agg.a1 INTERVAL(2s, 1s)", "0x2600", ["INTERVAL with an offset"]),
+]
+
+
+@pytest.mark.parametrize("sql, code, fragments", ERRORS, ids=[e[0][:40] for e in ERRORS])
+def test_errors_carry_tdengine_codes(ws, sql, code, fragments):
+    _raises(lambda: ws.execute(sql), taosws.QueryError, code, *fragments)
+    _raises(lambda: ws.query(sql), taosws.QueryError, code, *fragments)
+    _raises(lambda: ws.cursor().execute(sql), taosws.OperationalError, code, *fragments)
+    # The connection keeps working after an error.
+    assert fetch(ws, "SELECT COUNT(*) FROM agg.a3") == [(10,)]
+
+
+def test_database_not_specified(srv):
+    conn = taosws.connect(srv.dsn())
+    _raises(lambda: conn.execute("SELECT * FROM m"), taosws.QueryError, "0x2616")
+    conn.close()
+
+
+def test_authentication_failure(srv):
+    _raises(lambda: taosws.connect(srv.dsn(password="nope")), taosws.ConnectionError, "0x0357", "Authentication failure")
+    _raises(lambda: taosws.connect(srv.dsn(db="nodb")), taosws.ConnectionError, "0x0388")
