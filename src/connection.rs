@@ -131,7 +131,7 @@ impl Connection {
         if resp.is_update || resp.fields_count == 0 {
             return Ok(Outcome::Affected(resp.affected_rows.max(0) as u64));
         }
-        let (schema, precision) = self.schema_of(&resp)?;
+        let (schema, precision) = result_schema(&resp, &self.opts)?;
         Ok(Outcome::Rows(ResultStream::start(
             self.socket.clone(),
             resp.id,
@@ -140,50 +140,60 @@ impl Connection {
         )))
     }
 
-    fn schema_of(&self, r: &QueryResponse) -> Result<(SchemaRef, Precision), Error> {
-        let n = usize::try_from(r.fields_count)
-            .map_err(|_| Error::Protocol("negative fields_count".into()))?;
-        let bad = |what: &str| Error::Protocol(format!("query response: {what}"));
-        let names = r
-            .fields_names
-            .as_deref()
-            .ok_or_else(|| bad("no fields_names"))?;
-        let types = r
-            .fields_types
-            .as_deref()
-            .ok_or_else(|| bad("no fields_types"))?;
-        let lengths = r
-            .fields_lengths
-            .as_deref()
-            .ok_or_else(|| bad("no fields_lengths"))?;
-        if names.len() != n || types.len() != n || lengths.len() != n {
-            return Err(bad("field arrays do not match fields_count"));
-        }
-        let precs = r.fields_precisions.as_deref();
-        let scales = r.fields_scales.as_deref();
-        let mut cols = Vec::with_capacity(n);
-        for i in 0..n {
-            let ty = TdType::from_code(i32::from(types[i]))
-                .map_err(|e| Error::Protocol(e.to_string()))?;
-            let small = |v: Option<&[i64]>| {
-                v.and_then(|v| v.get(i))
-                    .map(|x| u8::try_from(*x).unwrap_or(0))
-                    .unwrap_or(0)
-            };
-            cols.push(ColumnSpec {
-                name: names[i].clone(),
-                ty,
-                length: u32::try_from(lengths[i]).map_err(|_| bad("bad field length"))?,
-                precision: small(precs),
-                scale: small(scales),
-            });
-        }
-        let precision = Precision::from_code(i64::from(r.precision))
-            .map_err(|e| Error::Protocol(e.to_string()))?;
-        let opts = SchemaOptions {
-            precision,
-            timezone: self.opts.timezone.clone(),
-        };
-        Ok((arrow_schema(&cols, &opts)?, precision))
+    /// A new stmt2 statement on this connection (`stmt2_init`); prepare it next.
+    pub async fn stmt2(&self) -> Result<crate::Stmt2, Error> {
+        crate::Stmt2::init(self.socket.clone(), self.opts.clone()).await
     }
+}
+
+/// The Arrow schema and precision of a result described by a query (or `stmt2_result`)
+/// response, with the connection's time zone applied.
+pub(crate) fn result_schema(
+    r: &QueryResponse,
+    opts: &ConnectOptions,
+) -> Result<(SchemaRef, Precision), Error> {
+    let n = usize::try_from(r.fields_count)
+        .map_err(|_| Error::Protocol("negative fields_count".into()))?;
+    let bad = |what: &str| Error::Protocol(format!("query response: {what}"));
+    let names = r
+        .fields_names
+        .as_deref()
+        .ok_or_else(|| bad("no fields_names"))?;
+    let types = r
+        .fields_types
+        .as_deref()
+        .ok_or_else(|| bad("no fields_types"))?;
+    let lengths = r
+        .fields_lengths
+        .as_deref()
+        .ok_or_else(|| bad("no fields_lengths"))?;
+    if names.len() != n || types.len() != n || lengths.len() != n {
+        return Err(bad("field arrays do not match fields_count"));
+    }
+    let precs = r.fields_precisions.as_deref();
+    let scales = r.fields_scales.as_deref();
+    let mut cols = Vec::with_capacity(n);
+    for i in 0..n {
+        let ty =
+            TdType::from_code(i32::from(types[i])).map_err(|e| Error::Protocol(e.to_string()))?;
+        let small = |v: Option<&[i64]>| {
+            v.and_then(|v| v.get(i))
+                .map(|x| u8::try_from(*x).unwrap_or(0))
+                .unwrap_or(0)
+        };
+        cols.push(ColumnSpec {
+            name: names[i].clone(),
+            ty,
+            length: u32::try_from(lengths[i]).map_err(|_| bad("bad field length"))?,
+            precision: small(precs),
+            scale: small(scales),
+        });
+    }
+    let precision =
+        Precision::from_code(i64::from(r.precision)).map_err(|e| Error::Protocol(e.to_string()))?;
+    let opts = SchemaOptions {
+        precision,
+        timezone: opts.timezone.clone(),
+    };
+    Ok((arrow_schema(&cols, &opts)?, precision))
 }

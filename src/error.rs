@@ -74,6 +74,13 @@ pub enum Error {
     /// A result block that does not decode.
     #[error("cannot decode result block: {0}")]
     Decode(#[from] taosarrow_codec::CodecError),
+    /// Arrow data that cannot be bound to a prepared statement (type mismatch, overflow,
+    /// precision loss, wrong shape); raised before anything is sent.
+    #[error("cannot bind: {0}")]
+    Bind(#[from] taosarrow_codec::stmt2::Stmt2Error),
+    /// A bulk ingest failed; says exactly which rows were written.
+    #[error(transparent)]
+    Ingest(Box<crate::IngestError>),
     /// The query was cancelled by the caller.
     #[error("query cancelled")]
     Cancelled,
@@ -97,6 +104,8 @@ impl Error {
             Error::Timeout { .. } => Some(Code(0xE004)),
             Error::Connect { .. } => Some(Code(0xE005)),
             Error::Protocol(_) => Some(Code(0xE007)),
+            Error::Bind(e) => e.code(),
+            Error::Ingest(e) => e.source.code(),
             _ => None,
         }
     }
@@ -112,6 +121,8 @@ impl Error {
             Error::Protocol(_) | Error::Decode(_) => ErrorKind::Protocol,
             Error::Options(_) | Error::Interface(_) => ErrorKind::Interface,
             Error::Cancelled | Error::Interrupted => ErrorKind::Query,
+            Error::Bind(_) => ErrorKind::Statement,
+            Error::Ingest(e) => e.source.kind(),
         }
     }
 

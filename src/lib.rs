@@ -9,7 +9,9 @@ pub mod blocking;
 mod conn;
 mod connection;
 mod error;
+mod ingest;
 mod options;
+mod stmt2;
 mod stream;
 mod tls;
 mod transport;
@@ -18,7 +20,12 @@ use std::sync::OnceLock;
 
 pub use connection::Connection;
 pub use error::{classify, Error, ErrorKind};
+pub use ingest::{
+    BatchResult, IngestError, IngestMode, IngestOptions, IngestReport, IngestTarget, Progress,
+    Subtable,
+};
 pub use options::ConnectOptions;
+pub use stmt2::Stmt2;
 pub use stream::{CancelHandle, ResultStream};
 pub use taosarrow_codec as codec;
 pub use taosarrow_protocol as protocol;

@@ -1,0 +1,541 @@
+//! Bulk ingest: Arrow record batches → stmt2 column binds, chunked by payload size, with
+//! several chunks in flight, and an exact account of what was written when it fails.
+
+mod ddl;
+mod plan;
+
+use std::ops::Range;
+use std::sync::Arc;
+
+use arrow_array::RecordBatch;
+use arrow_schema::{ArrowError, SchemaRef};
+use tokio::sync::{mpsc, Mutex};
+
+use crate::{Connection, Error, Stmt2};
+use ddl::{max_lengths, quote_ident, quote_table, sql_type};
+use plan::{chunks, complement, merge, parse_template, Chunk, Mapping, Namer};
+
+/// What to do about the target table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum IngestMode {
+    /// Write into an existing table (child tables of a super table are created on demand).
+    #[default]
+    Append,
+    /// Create the table from the Arrow schema; an error if it exists.
+    Create,
+    /// Create the table when it does not exist, then append.
+    CreateAppend,
+    /// Drop the table if it exists, create it from the Arrow schema, then write.
+    Replace,
+}
+
+/// How the child table of each row of a super-table write is named.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Subtable {
+    /// The value of this (string) column; the column is not written as data.
+    Column(String),
+    /// A template over columns, e.g. `d_{location}_{group_id}`; `{{`/`}}` are braces.
+    Template(String),
+}
+
+/// Where the rows go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IngestTarget {
+    /// A normal table or one existing child table (`db.table` or `table` in the current
+    /// database). Every column of the data is a column of the table.
+    Table(String),
+    /// A super table: each row goes to the child table that [`Subtable`] names, created on
+    /// demand with the row's `tags` columns as tag values. The remaining columns are data.
+    SuperTable {
+        /// The super table (`db.stable` or `stable`).
+        stable: String,
+        /// How child tables are named.
+        subtable: Subtable,
+        /// The columns of the data that are tags, in the super table's tag order.
+        tags: Vec<String>,
+    },
+}
+
+/// Called after each written chunk with the rows written so far.
+pub type Progress = Arc<dyn Fn(u64) + Send + Sync>;
+
+/// Options of [`Connection::ingest`].
+#[derive(Clone)]
+pub struct IngestOptions {
+    /// What to do about the target table.
+    pub mode: IngestMode,
+    /// Target size of one bind payload (default 4 MiB).
+    pub chunk_bytes: usize,
+    /// Chunks written concurrently, each on its own statement (default 2).
+    pub in_flight: usize,
+    /// Truncate timestamps finer than the database precision instead of failing.
+    pub allow_truncation: bool,
+    /// Progress callback.
+    pub progress: Option<Progress>,
+}
+
+impl Default for IngestOptions {
+    fn default() -> Self {
+        IngestOptions {
+            mode: IngestMode::Append,
+            chunk_bytes: 4 << 20,
+            in_flight: 2,
+            allow_truncation: false,
+            progress: None,
+        }
+    }
+}
+
+impl std::fmt::Debug for IngestOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IngestOptions")
+            .field("mode", &self.mode)
+            .field("chunk_bytes", &self.chunk_bytes)
+            .field("in_flight", &self.in_flight)
+            .field("allow_truncation", &self.allow_truncation)
+            .field("progress", &self.progress.is_some())
+            .finish()
+    }
+}
+
+/// What a successful ingest did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct IngestReport {
+    /// Rows written (as the server counted them).
+    pub rows: u64,
+    /// Bind + exec round trips.
+    pub chunks: u64,
+}
+
+/// A failed ingest: which input rows were written and which were not. Positions count rows
+/// over all input batches from 0. Rows in `written` are stored; the others are not. Writing
+/// the same data again is safe: rows with the same timestamp overwrite.
+#[derive(Debug, thiserror::Error)]
+#[error("ingest failed after writing {rows_written} row(s) ({}); not written: {}: {source}", fmt_ranges(.written), fmt_not_written(.not_written, .unread_from))]
+pub struct IngestError {
+    /// Rows written before the failure.
+    pub rows_written: u64,
+    /// The positions written, merged and sorted.
+    pub written: Vec<Range<u64>>,
+    /// The positions read from the input but not written.
+    pub not_written: Vec<Range<u64>>,
+    /// Rows from this position on were never read from the input (`None`: all were read).
+    pub unread_from: Option<u64>,
+    /// The first error met.
+    #[source]
+    pub source: Box<Error>,
+}
+
+fn fmt_ranges(v: &[Range<u64>]) -> String {
+    if v.is_empty() {
+        return "none".into();
+    }
+    let shown: Vec<String> = v
+        .iter()
+        .take(8)
+        .map(|r| format!("{}..{}", r.start, r.end))
+        .collect();
+    let more = if v.len() > 8 {
+        format!(" and {} more ranges", v.len() - 8)
+    } else {
+        String::new()
+    };
+    format!("rows {}{more}", shown.join(", "))
+}
+
+fn fmt_not_written(v: &[Range<u64>], unread: &Option<u64>) -> String {
+    match unread {
+        Some(at) => format!("{} and every row from {at} on", fmt_ranges(v)),
+        None => fmt_ranges(v),
+    }
+}
+
+impl From<IngestError> for Error {
+    fn from(e: IngestError) -> Self {
+        Error::Ingest(Box::new(e))
+    }
+}
+
+/// The input of an ingest: record batches of one schema.
+pub type BatchResult = Result<RecordBatch, ArrowError>;
+
+struct Done {
+    rows: u64,
+    positions: Vec<Range<u64>>,
+    result: Result<u64, Error>,
+}
+
+impl Connection {
+    /// Writes record batches into a table through stmt2 column binds.
+    ///
+    /// The data's column names select the table's columns (case-insensitive). Timestamps
+    /// of any Arrow unit are converted to the database precision (an error on precision loss
+    /// unless [`IngestOptions::allow_truncation`]); strings, binaries and dictionaries bind
+    /// to VARCHAR/NCHAR/VARBINARY/…; a value that does not fit fails before it is sent,
+    /// naming its column and row. In `Create`/`Replace` modes the input is read once up
+    /// front to size variable-width columns.
+    ///
+    /// On failure the [`IngestError`] lists exactly which rows were written.
+    pub async fn ingest(
+        &self,
+        schema: SchemaRef,
+        batches: impl IntoIterator<Item = BatchResult>,
+        target: &IngestTarget,
+        opts: &IngestOptions,
+    ) -> Result<IngestReport, Error> {
+        let mut input = batches.into_iter();
+        let mut buffered: Option<Vec<RecordBatch>> = None;
+        if opts.mode != IngestMode::Append {
+            let all = input
+                .by_ref()
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| Error::Interface(format!("reading the input: {e}")))?;
+            self.create_target(&schema, &all, target, opts.mode).await?;
+            buffered = Some(all);
+        }
+        let (sql, namer, fixed_name) = insert_sql(&schema, target)?;
+        let in_flight = opts.in_flight.max(1);
+        let mut stmts = Vec::with_capacity(in_flight);
+        for _ in 0..in_flight {
+            let mut s = self.stmt2().await?;
+            s.set_allow_truncation(opts.allow_truncation);
+            s.prepare(&sql).await?;
+            stmts.push(s);
+        }
+        let fields = stmts[0].fields().to_vec();
+        let mapping = Mapping::new(&fields, &schema)?;
+        let source: Box<dyn Iterator<Item = BatchResult> + '_> = match buffered {
+            Some(all) => Box::new(all.into_iter().map(Ok)),
+            None => Box::new(input),
+        };
+        run_pipeline(
+            stmts,
+            source,
+            &schema,
+            |batch, offset| {
+                chunks(
+                    batch,
+                    offset,
+                    &fields,
+                    &mapping,
+                    &namer,
+                    fixed_name.as_deref(),
+                    opts.chunk_bytes.max(1),
+                )
+            },
+            opts.progress.clone(),
+        )
+        .await
+    }
+
+    async fn create_target(
+        &self,
+        schema: &SchemaRef,
+        batches: &[RecordBatch],
+        target: &IngestTarget,
+        mode: IngestMode,
+    ) -> Result<(), Error> {
+        let lengths = max_lengths(batches, schema.fields().len());
+        let (name, is_super) = match target {
+            IngestTarget::Table(t) => (t, false),
+            IngestTarget::SuperTable { stable, .. } => (stable, true),
+        };
+        let (tag_names, skip): (Vec<&str>, Option<&str>) = match target {
+            IngestTarget::Table(_) => (Vec::new(), None),
+            IngestTarget::SuperTable { tags, subtable, .. } => (
+                tags.iter().map(String::as_str).collect(),
+                match subtable {
+                    Subtable::Column(c) => Some(c.as_str()),
+                    Subtable::Template(_) => None,
+                },
+            ),
+        };
+        let mut cols = Vec::new();
+        let mut tags = Vec::new();
+        let mut ts_seen = false;
+        for (i, f) in schema.fields().iter().enumerate() {
+            if Some(f.name().as_str()) == skip {
+                continue;
+            }
+            let def = format!("{} {}", quote_ident(f.name()), sql_type(f, lengths[i])?);
+            if tag_names.iter().any(|t| t == f.name()) {
+                tags.push(def);
+            } else {
+                if !ts_seen {
+                    if !matches!(f.data_type(), arrow_schema::DataType::Timestamp(..)) {
+                        return Err(Error::Interface(format!(
+                            "the first data column must be the timestamp, not `{}` ({})",
+                            f.name(),
+                            f.data_type()
+                        )));
+                    }
+                    ts_seen = true;
+                }
+                cols.push(def);
+            }
+        }
+        if !ts_seen {
+            return Err(Error::Interface("the data has no timestamp column".into()));
+        }
+        if is_super && tags.len() != tag_names.len() {
+            return Err(Error::Interface(
+                "every tag must be a column of the data".into(),
+            ));
+        }
+        if mode == IngestMode::Replace {
+            let kind = if is_super { "STABLE" } else { "TABLE" };
+            self.exec(&format!("DROP {kind} IF EXISTS {}", quote_table(name)))
+                .await?;
+        }
+        let if_not = if mode == IngestMode::CreateAppend {
+            " IF NOT EXISTS"
+        } else {
+            ""
+        };
+        let sql = if is_super {
+            format!(
+                "CREATE STABLE{if_not} {} ({}) TAGS ({})",
+                quote_table(name),
+                cols.join(", "),
+                tags.join(", ")
+            )
+        } else {
+            format!(
+                "CREATE TABLE{if_not} {} ({})",
+                quote_table(name),
+                cols.join(", ")
+            )
+        };
+        self.exec(&sql).await?;
+        Ok(())
+    }
+}
+
+/// The INSERT with placeholders, and how rows find their child table.
+fn insert_sql(
+    schema: &SchemaRef,
+    target: &IngestTarget,
+) -> Result<(String, Namer, Option<String>), Error> {
+    match target {
+        IngestTarget::Table(t) => {
+            let cols: Vec<String> = schema
+                .fields()
+                .iter()
+                .map(|f| quote_ident(f.name()))
+                .collect();
+            let marks = vec!["?"; cols.len()].join(", ");
+            let sql = format!(
+                "INSERT INTO {} ({}) VALUES ({marks})",
+                quote_table(t),
+                cols.join(", ")
+            );
+            Ok((sql, Namer::Fixed, Some(t.clone())))
+        }
+        IngestTarget::SuperTable {
+            stable,
+            subtable,
+            tags,
+        } => {
+            let (namer, skip) = match subtable {
+                Subtable::Column(c) => {
+                    let i = schema
+                        .fields()
+                        .iter()
+                        .position(|f| f.name() == c)
+                        .ok_or_else(|| {
+                            Error::Interface(format!("the data has no subtable column `{c}`"))
+                        })?;
+                    (Namer::Column(i), Some(c.as_str()))
+                }
+                Subtable::Template(t) => (Namer::Template(parse_template(t, schema)?), None),
+            };
+            for t in tags {
+                if !schema.fields().iter().any(|f| f.name() == t) {
+                    return Err(Error::Interface(format!(
+                        "the data has no tag column `{t}`"
+                    )));
+                }
+            }
+            let mut names = vec!["tbname".to_owned()];
+            names.extend(tags.iter().map(|t| quote_ident(t)));
+            for f in schema.fields() {
+                let n = f.name();
+                if Some(n.as_str()) != skip && !tags.iter().any(|t| t == n) {
+                    names.push(quote_ident(n));
+                }
+            }
+            let marks = vec!["?"; names.len()].join(", ");
+            let sql = format!(
+                "INSERT INTO {} ({}) VALUES ({marks})",
+                quote_table(stable),
+                names.join(", ")
+            );
+            Ok((sql, namer, None))
+        }
+    }
+}
+
+/// Feeds chunks to one task per statement; stops feeding at the first failure and waits
+/// for the chunks in flight, so the account of written rows is exact.
+async fn run_pipeline<'a>(
+    stmts: Vec<Stmt2>,
+    mut source: Box<dyn Iterator<Item = BatchResult> + 'a>,
+    schema: &SchemaRef,
+    mut cut: impl FnMut(&RecordBatch, u64) -> Result<Vec<Chunk>, Error>,
+    progress: Option<Progress>,
+) -> Result<IngestReport, Error> {
+    let n = stmts.len();
+    let (work_tx, work_rx) = mpsc::channel::<Chunk>(n);
+    let work_rx = Arc::new(Mutex::new(work_rx));
+    let (done_tx, mut done_rx) = mpsc::unbounded_channel::<Done>();
+    let mut workers = Vec::with_capacity(n);
+    for mut stmt in stmts {
+        let rx = work_rx.clone();
+        let done = done_tx.clone();
+        workers.push(tokio::spawn(async move {
+            loop {
+                let next = rx.lock().await.recv().await;
+                let Some(chunk) = next else { break };
+                let result = async {
+                    stmt.bind(&chunk.tables).await?;
+                    stmt.exec().await
+                }
+                .await;
+                let failed = result.is_err();
+                let _ = done.send(Done {
+                    rows: chunk.rows,
+                    positions: chunk.positions,
+                    result,
+                });
+                if failed {
+                    break;
+                }
+            }
+            let _ = stmt.close().await;
+        }));
+    }
+    drop(done_tx);
+
+    let mut written_rows = 0u64;
+    let mut chunks_done = 0u64;
+    let mut written: Vec<Range<u64>> = Vec::new();
+    let mut first_error: Option<Error> = None;
+    let mut read = 0u64;
+    let mut unread_from: Option<u64> = None;
+    let on_done = |d: Done,
+                   first_error: &mut Option<Error>,
+                   written_rows: &mut u64,
+                   chunks_done: &mut u64,
+                   written: &mut Vec<Range<u64>>| {
+        match d.result {
+            Ok(affected) => {
+                *written_rows += affected.min(d.rows);
+                *chunks_done += 1;
+                written.extend(d.positions);
+                if let Some(p) = &progress {
+                    p(*written_rows);
+                }
+            }
+            Err(e) => {
+                if first_error.is_none() {
+                    *first_error = Some(e);
+                }
+            }
+        }
+    };
+
+    'feed: loop {
+        while let Ok(d) = done_rx.try_recv() {
+            on_done(
+                d,
+                &mut first_error,
+                &mut written_rows,
+                &mut chunks_done,
+                &mut written,
+            );
+        }
+        if first_error.is_some() {
+            unread_from = Some(read);
+            break;
+        }
+        let batch = match source.next() {
+            None => break,
+            Some(Ok(b)) => b,
+            Some(Err(e)) => {
+                first_error = Some(Error::Interface(format!("reading the input: {e}")));
+                unread_from = Some(read);
+                break;
+            }
+        };
+        if batch.schema().fields() != schema.fields() {
+            first_error = Some(Error::Interface(
+                "a batch's schema differs from the first batch's".into(),
+            ));
+            unread_from = Some(read);
+            break;
+        }
+        let offset = read;
+        read += batch.num_rows() as u64;
+        let pieces = match cut(&batch, offset) {
+            Ok(p) => p,
+            Err(e) => {
+                first_error = Some(e);
+                unread_from = Some(read);
+                break;
+            }
+        };
+        for chunk in pieces {
+            // Waits while every worker is busy, watching for results meanwhile: after a
+            // failure nothing more is handed out.
+            loop {
+                tokio::select! {
+                    permit = work_tx.reserve() => {
+                        match permit {
+                            Ok(permit) => permit.send(chunk),
+                            Err(_) => break 'feed,
+                        }
+                        break;
+                    }
+                    Some(d) = done_rx.recv() => {
+                        on_done(d, &mut first_error, &mut written_rows, &mut chunks_done, &mut written);
+                        if first_error.is_some() {
+                            unread_from = Some(read);
+                            break 'feed;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    drop(work_tx);
+    while let Some(d) = done_rx.recv().await {
+        on_done(
+            d,
+            &mut first_error,
+            &mut written_rows,
+            &mut chunks_done,
+            &mut written,
+        );
+    }
+    for w in workers {
+        let _ = w.await;
+    }
+    match first_error {
+        None => Ok(IngestReport {
+            rows: written_rows,
+            chunks: chunks_done,
+        }),
+        Some(source) => {
+            let written = merge(written);
+            let not_written = complement(&written, read);
+            Err(IngestError {
+                rows_written: written_rows,
+                written,
+                not_written,
+                unread_from,
+                source: Box::new(source),
+            }
+            .into())
+        }
+    }
+}

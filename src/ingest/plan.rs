@@ -1,0 +1,426 @@
+//! Cutting input batches into stmt2 binds: which child table each row goes to, which
+//! columns feed which placeholders, and chunks of about the configured payload size.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use arrow_array::cast::AsArray;
+use arrow_array::{Array, ArrayRef, RecordBatch, UInt32Array};
+use arrow_schema::{DataType, SchemaRef};
+use taosarrow_codec::stmt2::{estimate_table_size, BindField, BindRole, TableBind};
+
+use crate::Error;
+
+/// Where each placeholder's values come from.
+#[derive(Debug, Clone)]
+pub(crate) struct Mapping {
+    /// Column index in the batch for each tag field, in field order.
+    tags: Vec<usize>,
+    /// Column index in the batch for each column field, in field order.
+    cols: Vec<usize>,
+    /// Whether the statement has a `tbname` placeholder.
+    has_tbname: bool,
+}
+
+impl Mapping {
+    /// Matches the prepared fields to the batch columns by name (case-insensitive).
+    pub fn new(fields: &[BindField], schema: &SchemaRef) -> Result<Mapping, Error> {
+        let find = |name: &str| {
+            schema
+                .fields()
+                .iter()
+                .position(|f| f.name().eq_ignore_ascii_case(name))
+                .ok_or_else(|| {
+                    Error::Interface(format!(
+                        "the data has no column `{name}` that the table needs"
+                    ))
+                })
+        };
+        let mut m = Mapping {
+            tags: Vec::new(),
+            cols: Vec::new(),
+            has_tbname: false,
+        };
+        for f in fields {
+            match f.role {
+                BindRole::TableName => m.has_tbname = true,
+                BindRole::Tag => m.tags.push(find(&f.name)?),
+                BindRole::Column | BindRole::Query => m.cols.push(find(&f.name)?),
+            }
+        }
+        Ok(m)
+    }
+}
+
+/// How the child table of each row is named.
+#[derive(Debug, Clone)]
+pub(crate) enum Namer {
+    /// One fixed table (no `tbname` placeholder).
+    Fixed,
+    /// The value of a string column.
+    Column(usize),
+    /// A template with `{column}` holes.
+    Template(Vec<TemplatePart>),
+}
+
+/// A piece of a child-table name template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum TemplatePart {
+    Text(String),
+    Column(usize),
+}
+
+/// Parses `d_{location}_{group}` against the schema; `{{` and `}}` are literal braces.
+pub(crate) fn parse_template(t: &str, schema: &SchemaRef) -> Result<Vec<TemplatePart>, Error> {
+    let mut parts = Vec::new();
+    let mut text = String::new();
+    let mut chars = t.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '{' if chars.peek() == Some(&'{') => {
+                chars.next();
+                text.push('{');
+            }
+            '}' if chars.peek() == Some(&'}') => {
+                chars.next();
+                text.push('}');
+            }
+            '{' => {
+                let mut name = String::new();
+                loop {
+                    match chars.next() {
+                        Some('}') => break,
+                        Some(c) => name.push(c),
+                        None => {
+                            return Err(Error::Interface(format!(
+                                "subtable template `{t}`: unclosed `{{`"
+                            )))
+                        }
+                    }
+                }
+                let idx = schema
+                    .fields()
+                    .iter()
+                    .position(|f| f.name() == &name)
+                    .ok_or_else(|| {
+                        Error::Interface(format!(
+                            "subtable template `{t}`: the data has no column `{name}`"
+                        ))
+                    })?;
+                if !text.is_empty() {
+                    parts.push(TemplatePart::Text(std::mem::take(&mut text)));
+                }
+                parts.push(TemplatePart::Column(idx));
+            }
+            '}' => {
+                return Err(Error::Interface(format!(
+                    "subtable template `{t}`: unmatched `}}`"
+                )))
+            }
+            c => text.push(c),
+        }
+    }
+    if !text.is_empty() {
+        parts.push(TemplatePart::Text(text));
+    }
+    if !parts.iter().any(|p| matches!(p, TemplatePart::Column(_))) {
+        return Err(Error::Interface(format!(
+            "subtable template `{t}` names no column: every row would go to one table"
+        )));
+    }
+    Ok(parts)
+}
+
+/// One bind + exec: the tables, and which input rows (global positions) they hold.
+pub(crate) struct Chunk {
+    pub tables: Vec<TableBind>,
+    pub rows: u64,
+    pub positions: Vec<Range<u64>>,
+}
+
+/// Splits one batch (whose first row has global position `offset`) into chunks.
+pub(crate) fn chunks(
+    batch: &RecordBatch,
+    offset: u64,
+    fields: &[BindField],
+    mapping: &Mapping,
+    namer: &Namer,
+    fixed_name: Option<&str>,
+    chunk_bytes: usize,
+) -> Result<Vec<Chunk>, Error> {
+    let n = batch.num_rows();
+    if n == 0 {
+        return Ok(Vec::new());
+    }
+    let groups: Vec<(Option<String>, Vec<u32>)> = match namer {
+        Namer::Fixed => vec![(fixed_name.map(str::to_owned), Vec::new())],
+        Namer::Column(i) => group_rows(n, |row| string_value(batch.column(*i), row))?,
+        Namer::Template(parts) => group_rows(n, |row| render(parts, batch, row))?,
+    };
+    let mut out = Vec::new();
+    let mut current = Chunk {
+        tables: Vec::new(),
+        rows: 0,
+        positions: Vec::new(),
+    };
+    let mut current_size = 0usize;
+    for (name, rows) in groups {
+        // Whole batch for a fixed table; else the rows of this child table.
+        let (table, positions) = if rows.is_empty() {
+            let t = table_bind(batch, mapping, name, None)?;
+            (t, vec![offset..offset + n as u64])
+        } else {
+            let idx = UInt32Array::from(rows);
+            let t = table_bind(batch, mapping, name, Some(&idx))?;
+            (t, ranges(offset, idx.values()))
+        };
+        let size = estimate_table_size(fields, &table);
+        for (piece, piece_positions) in split(table, positions, size, chunk_bytes) {
+            let piece_size = estimate_table_size(fields, &piece);
+            if current_size > 0 && current_size + piece_size > chunk_bytes {
+                out.push(std::mem::replace(
+                    &mut current,
+                    Chunk {
+                        tables: Vec::new(),
+                        rows: 0,
+                        positions: Vec::new(),
+                    },
+                ));
+                current_size = 0;
+            }
+            current.rows += piece.num_rows() as u64;
+            current.tables.push(piece);
+            current.positions.extend(piece_positions);
+            current_size += piece_size;
+        }
+    }
+    if current.rows > 0 {
+        out.push(current);
+    }
+    Ok(out)
+}
+
+/// Cuts one table bind into pieces of at most about `limit` bytes (by rows).
+fn split(
+    table: TableBind,
+    positions: Vec<Range<u64>>,
+    size: usize,
+    limit: usize,
+) -> Vec<(TableBind, Vec<Range<u64>>)> {
+    let rows = table.num_rows();
+    if size <= limit || rows <= 1 {
+        return vec![(table, positions)];
+    }
+    let per_row = size.div_ceil(rows).max(1);
+    let step = (limit / per_row).max(1);
+    let flat: Vec<u64> = positions.iter().flat_map(|r| r.clone()).collect();
+    let mut out = Vec::new();
+    let mut start = 0;
+    while start < rows {
+        let len = step.min(rows - start);
+        let piece = TableBind {
+            name: table.name.clone(),
+            tags: table.tags.clone(),
+            columns: table.columns.iter().map(|c| c.slice(start, len)).collect(),
+        };
+        let pos = ranges_of(&flat[start..start + len]);
+        out.push((piece, pos));
+        start += len;
+    }
+    out
+}
+
+fn table_bind(
+    batch: &RecordBatch,
+    mapping: &Mapping,
+    name: Option<String>,
+    rows: Option<&UInt32Array>,
+) -> Result<TableBind, Error> {
+    let pick = |i: usize| -> Result<ArrayRef, Error> {
+        let col = batch.column(i);
+        match rows {
+            None => Ok(col.clone()),
+            Some(idx) => arrow_select::take::take(col.as_ref(), idx, None)
+                .map_err(|e| Error::Interface(format!("cannot gather rows: {e}"))),
+        }
+    };
+    let columns = mapping
+        .cols
+        .iter()
+        .map(|&i| pick(i))
+        .collect::<Result<Vec<_>, _>>()?;
+    // Tags: the value of the table's first row.
+    let first = rows.map_or(0, |idx| idx.value(0) as usize);
+    let tags = mapping
+        .tags
+        .iter()
+        .map(|&i| batch.column(i).slice(first, 1))
+        .collect();
+    Ok(TableBind {
+        name: if mapping.has_tbname { name } else { None },
+        tags,
+        columns,
+    })
+}
+
+/// Groups row numbers by key, tables in order of first appearance.
+fn group_rows(
+    n: usize,
+    mut key: impl FnMut(usize) -> Result<String, Error>,
+) -> Result<Vec<(Option<String>, Vec<u32>)>, Error> {
+    let mut index: HashMap<String, usize> = HashMap::new();
+    let mut groups: Vec<(Option<String>, Vec<u32>)> = Vec::new();
+    let mut last: Option<(String, usize)> = None;
+    for row in 0..n {
+        let k = key(row)?;
+        // Runs of the same table (sorted input) skip the hash lookup.
+        let g = match &last {
+            Some((lk, g)) if *lk == k => *g,
+            _ => {
+                let g = match index.get(&k) {
+                    Some(&g) => g,
+                    None => {
+                        groups.push((Some(k.clone()), Vec::new()));
+                        index.insert(k.clone(), groups.len() - 1);
+                        groups.len() - 1
+                    }
+                };
+                last = Some((k, g));
+                g
+            }
+        };
+        groups[g].1.push(row as u32);
+    }
+    Ok(groups)
+}
+
+fn string_value(col: &ArrayRef, row: usize) -> Result<String, Error> {
+    if col.is_null(row) {
+        return Err(Error::Interface(format!(
+            "row {row}: the child-table name is NULL"
+        )));
+    }
+    let s = match col.data_type() {
+        DataType::Utf8 => col.as_string::<i32>().value(row).to_owned(),
+        DataType::LargeUtf8 => col.as_string::<i64>().value(row).to_owned(),
+        DataType::Utf8View => col.as_string_view().value(row).to_owned(),
+        _ => display_value(col, row)?,
+    };
+    if s.is_empty() {
+        return Err(Error::Interface(format!(
+            "row {row}: the child-table name is empty"
+        )));
+    }
+    Ok(s)
+}
+
+fn display_value(col: &ArrayRef, row: usize) -> Result<String, Error> {
+    let fmt = arrow_cast::display::ArrayFormatter::try_new(col.as_ref(), &Default::default())
+        .map_err(|e| Error::Interface(format!("cannot format a child-table name: {e}")))?;
+    Ok(fmt.value(row).to_string())
+}
+
+fn render(parts: &[TemplatePart], batch: &RecordBatch, row: usize) -> Result<String, Error> {
+    let mut s = String::new();
+    for p in parts {
+        match p {
+            TemplatePart::Text(t) => s.push_str(t),
+            TemplatePart::Column(i) => {
+                let col = batch.column(*i);
+                if col.is_null(row) {
+                    return Err(Error::Interface(format!(
+                        "row {row}: column `{}` used in the subtable template is NULL",
+                        batch.schema().field(*i).name()
+                    )));
+                }
+                s.push_str(&display_value(col, row)?);
+            }
+        }
+    }
+    Ok(s)
+}
+
+/// Global positions of the given row numbers, as ranges.
+fn ranges(offset: u64, rows: &[u32]) -> Vec<Range<u64>> {
+    let flat: Vec<u64> = rows.iter().map(|&r| offset + u64::from(r)).collect();
+    ranges_of(&flat)
+}
+
+fn ranges_of(sorted: &[u64]) -> Vec<Range<u64>> {
+    let mut out: Vec<Range<u64>> = Vec::new();
+    for &p in sorted {
+        match out.last_mut() {
+            Some(r) if r.end == p => r.end = p + 1,
+            _ => out.push(p..p + 1),
+        }
+    }
+    out
+}
+
+/// Merges ranges into a sorted, non-overlapping list.
+pub(crate) fn merge(mut v: Vec<Range<u64>>) -> Vec<Range<u64>> {
+    v.sort_by_key(|r| r.start);
+    let mut out: Vec<Range<u64>> = Vec::new();
+    for r in v {
+        match out.last_mut() {
+            Some(last) if last.end >= r.start => last.end = last.end.max(r.end),
+            _ => out.push(r),
+        }
+    }
+    out
+}
+
+/// The parts of `0..total` not covered by `covered` (sorted, merged).
+pub(crate) fn complement(covered: &[Range<u64>], total: u64) -> Vec<Range<u64>> {
+    let mut out = Vec::new();
+    let mut at = 0;
+    for r in covered {
+        if r.start > at {
+            out.push(at..r.start);
+        }
+        at = at.max(r.end);
+    }
+    if at < total {
+        out.push(at..total);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    use arrow_schema::{Field, Schema};
+
+    #[test]
+    fn templates_parse() {
+        let schema: SchemaRef = Arc::new(Schema::new(vec![
+            Field::new("loc", DataType::Utf8, true),
+            Field::new("g", DataType::Int32, true),
+        ]));
+        let p = parse_template("d_{loc}_{g}{{x}}", &schema).unwrap();
+        assert_eq!(
+            p,
+            vec![
+                TemplatePart::Text("d_".into()),
+                TemplatePart::Column(0),
+                TemplatePart::Text("_".into()),
+                TemplatePart::Column(1),
+                TemplatePart::Text("{x}".into()),
+            ]
+        );
+        assert!(parse_template("d_{nope}", &schema).is_err());
+        assert!(parse_template("d_{loc", &schema).is_err());
+        assert!(parse_template("fixed", &schema).is_err());
+    }
+
+    #[test]
+    fn ranges_merge_and_complement() {
+        assert_eq!(ranges(10, &[0, 1, 2, 5, 6]), vec![10..13, 15..17]);
+        let m = merge(vec![5..7, 0..2, 2..3, 6..9]);
+        assert_eq!(m, vec![0..3, 5..9]);
+        assert_eq!(complement(&m, 12), vec![3..5, 9..12]);
+        assert_eq!(complement(&[], 3), vec![0..3]);
+    }
+}

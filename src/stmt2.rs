@@ -1,0 +1,355 @@
+//! stmt2 (`stmt2.md`): prepare a statement with `?` placeholders once, then bind Arrow
+//! arrays to it, table by table, and execute. Inserts go out as stmt2's columnar bind
+//! payload, written straight from the Arrow buffers by `taosarrow_codec::stmt2`.
+
+use std::sync::Arc;
+
+use arrow_array::ArrayRef;
+use arrow_schema::DataType;
+use taosarrow_codec::stmt2::{encode_bind_frame, BindField, BindRole, EncodeOptions, TableBind};
+use taosarrow_protocol::messages::{
+    from_json, QueryResponse, Request, Stmt2ExecResponse, Stmt2InitRequest, Stmt2PrepareRequest,
+    Stmt2PrepareResponse, Stmt2ResultResponse, StmtIdRequest, StmtResponse,
+};
+use taosarrow_protocol::{Code, TdType};
+use tokio_tungstenite::tungstenite::Message;
+
+use crate::conn::{Reply, Socket};
+use crate::connection::result_schema;
+use crate::stream::ResultStream;
+use crate::{ConnectOptions, Error, ErrorKind};
+
+/// A prepared statement of one connection (stmt2).
+///
+/// ```no_run
+/// # async fn demo(conn: &taosarrow::Connection) -> Result<(), taosarrow::Error> {
+/// use std::sync::Arc;
+/// use arrow_array::{ArrayRef, Int32Array, TimestampMillisecondArray};
+/// use taosarrow::codec::stmt2::TableBind;
+/// let mut stmt = conn.stmt2().await?;
+/// stmt.prepare("insert into db.t values (?, ?)").await?;
+/// let ts: ArrayRef = Arc::new(TimestampMillisecondArray::from(vec![1_700_000_000_000]));
+/// let v: ArrayRef = Arc::new(Int32Array::from(vec![1]));
+/// stmt.bind(&[TableBind::new(vec![ts, v])]).await?;
+/// assert_eq!(stmt.exec().await?, 1);
+/// stmt.close().await?;
+/// # Ok(()) }
+/// ```
+pub struct Stmt2 {
+    socket: Arc<Socket>,
+    opts: ConnectOptions,
+    stmt_id: u64,
+    fields: Vec<BindField>,
+    is_insert: bool,
+    /// Number of `?` of a prepared query.
+    params: usize,
+    encode: EncodeOptions,
+    closed: bool,
+}
+
+impl std::fmt::Debug for Stmt2 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Stmt2")
+            .field("stmt_id", &self.stmt_id)
+            .field("is_insert", &self.is_insert)
+            .field("fields", &self.fields)
+            .finish()
+    }
+}
+
+/// A server error of a stmt2 request, classified as a statement error.
+fn stmt_error(code: u32, message: String) -> Error {
+    Error::Server {
+        code: Code((code & 0xFFFF) as u16),
+        message,
+        kind: ErrorKind::Statement,
+    }
+}
+
+impl Stmt2 {
+    pub(crate) async fn init(socket: Arc<Socket>, opts: ConnectOptions) -> Result<Stmt2, Error> {
+        let req_id = socket.req_id();
+        let req = Request::Stmt2Init(Stmt2InitRequest {
+            req_id,
+            single_stb_insert: false,
+            single_table_bind_once: false,
+        });
+        let resp: StmtResponse = json_request(&socket, req_id, req, "stmt2_init").await?;
+        Ok(Stmt2 {
+            socket,
+            opts,
+            stmt_id: resp.stmt_id,
+            fields: Vec::new(),
+            is_insert: false,
+            params: 0,
+            encode: EncodeOptions::default(),
+            closed: false,
+        })
+    }
+
+    /// The statement id on the server.
+    pub fn id(&self) -> u64 {
+        self.stmt_id
+    }
+
+    /// Accept timestamps finer than the database precision (and decimals with more digits
+    /// than the column's scale) by truncating them; off by default, when such a value is an
+    /// error naming its column and row.
+    pub fn set_allow_truncation(&mut self, allow: bool) {
+        self.encode.allow_truncation = allow;
+    }
+
+    /// Prepares `sql` (placeholders `?`); may be called again with other SQL.
+    pub async fn prepare(&mut self, sql: &str) -> Result<(), Error> {
+        let req_id = self.socket.req_id();
+        let req = Request::Stmt2Prepare(Stmt2PrepareRequest {
+            req_id,
+            stmt_id: self.stmt_id,
+            sql: sql.to_owned(),
+            get_fields: true,
+        });
+        let resp: Stmt2PrepareResponse =
+            json_request(&self.socket, req_id, req, "stmt2_prepare").await?;
+        let mut fields = Vec::new();
+        for f in resp.fields.unwrap_or_default() {
+            let field = BindField::from_wire(
+                f.name,
+                f.field_type.into(),
+                f.precision.into(),
+                f.scale.into(),
+                f.bytes.into(),
+                f.bind_type.into(),
+            )
+            .map_err(|e| Error::Protocol(format!("stmt2_prepare: {e}")))?;
+            fields.push(field);
+        }
+        self.is_insert = resp.is_insert;
+        self.params = usize::try_from(resp.fields_count)
+            .map_err(|_| Error::Protocol("stmt2_prepare: negative fields_count".into()))?;
+        self.fields = fields;
+        Ok(())
+    }
+
+    /// The placeholders of an INSERT, in order (table name, tags, columns), as prepare
+    /// described them; empty for a query.
+    pub fn fields(&self) -> &[BindField] {
+        &self.fields
+    }
+
+    /// Whether the prepared SQL is an INSERT.
+    pub fn is_insert(&self) -> bool {
+        self.is_insert
+    }
+
+    /// Number of placeholders.
+    pub fn param_count(&self) -> usize {
+        self.params
+    }
+
+    /// Binds tables of an INSERT: each names its child table when the SQL has a `tbname`
+    /// placeholder, carries one length-1 array per tag and one array per column, in field
+    /// order. Arrow types are converted losslessly (see `taosarrow_codec::stmt2`); a value
+    /// that does not fit is an error naming its column and row, raised before anything is
+    /// sent. Several binds may precede one [`exec`](Self::exec).
+    pub async fn bind(&mut self, tables: &[TableBind]) -> Result<(), Error> {
+        if !self.is_insert {
+            return Err(Error::Interface(
+                "bind() is for INSERT statements; use bind_params() for a query".into(),
+            ));
+        }
+        let fields = self.fields.clone();
+        self.send_bind(&fields, tables).await
+    }
+
+    /// Binds the parameters of a prepared query: one length-1 array per `?`, in order. The
+    /// TDengine type of each is taken from its Arrow type.
+    pub async fn bind_params(&mut self, params: &[ArrayRef]) -> Result<(), Error> {
+        if self.is_insert {
+            return Err(Error::Interface(
+                "bind_params() is for queries; use bind() for an INSERT".into(),
+            ));
+        }
+        if params.len() != self.params {
+            return Err(Error::Interface(format!(
+                "the query has {} placeholder(s), {} value(s) given",
+                self.params,
+                params.len()
+            )));
+        }
+        let mut fields = Vec::with_capacity(params.len());
+        for (i, p) in params.iter().enumerate() {
+            if p.len() != 1 {
+                return Err(Error::Interface(format!(
+                    "query parameter {i} must hold exactly one value, not {}",
+                    p.len()
+                )));
+            }
+            fields.push(query_field(i, p.data_type())?);
+        }
+        let table = TableBind::new(params.to_vec());
+        self.send_bind(&fields, std::slice::from_ref(&table)).await
+    }
+
+    async fn send_bind(&mut self, fields: &[BindField], tables: &[TableBind]) -> Result<(), Error> {
+        let req_id = self.socket.req_id();
+        let mut frame = Vec::new();
+        encode_bind_frame(
+            req_id,
+            self.stmt_id,
+            fields,
+            tables,
+            &self.encode,
+            &mut frame,
+        )?;
+        let reply = self.socket.request(req_id, Message::binary(frame)).await?;
+        let _: StmtResponse = parse_reply(reply, "stmt2_bind")?;
+        Ok(())
+    }
+
+    /// Executes what was bound; returns the rows written (0 for a query).
+    pub async fn exec(&mut self) -> Result<u64, Error> {
+        let req_id = self.socket.req_id();
+        let req = Request::Stmt2Exec(StmtIdRequest {
+            req_id,
+            stmt_id: self.stmt_id,
+        });
+        let resp: Stmt2ExecResponse = json_request(&self.socket, req_id, req, "stmt2_exec").await?;
+        u64::try_from(resp.affected)
+            .map_err(|_| Error::Protocol("stmt2_exec: negative affected".into()))
+    }
+
+    /// The result of an executed query, as a stream of record batches.
+    pub async fn result(&mut self) -> Result<ResultStream, Error> {
+        let req_id = self.socket.req_id();
+        let req = Request::Stmt2Result(StmtIdRequest {
+            req_id,
+            stmt_id: self.stmt_id,
+        });
+        let r: Stmt2ResultResponse =
+            json_request(&self.socket, req_id, req, "stmt2_result").await?;
+        let as_query = QueryResponse {
+            header: r.header,
+            id: r.id,
+            is_update: false,
+            affected_rows: 0,
+            fields_count: r.fields_count,
+            fields_names: r.fields_names,
+            fields_types: r.fields_types,
+            fields_lengths: r.fields_lengths,
+            precision: u8::try_from(r.precision)
+                .map_err(|_| Error::Protocol("stmt2_result: bad precision".into()))?,
+            fields_precisions: r.fields_precisions,
+            fields_scales: r.fields_scales,
+        };
+        let (schema, precision) = result_schema(&as_query, &self.opts)?;
+        Ok(ResultStream::start(
+            self.socket.clone(),
+            as_query.id,
+            schema,
+            precision,
+        ))
+    }
+
+    /// Closes the statement on the server.
+    pub async fn close(mut self) -> Result<(), Error> {
+        self.closed = true;
+        let req_id = self.socket.req_id();
+        let req = Request::Stmt2Close(StmtIdRequest {
+            req_id,
+            stmt_id: self.stmt_id,
+        });
+        let _: StmtResponse = json_request(&self.socket, req_id, req, "stmt2_close").await?;
+        Ok(())
+    }
+}
+
+impl Drop for Stmt2 {
+    /// A statement dropped without [`close`](Stmt2::close) is closed in the background
+    /// (the reply is not awaited).
+    fn drop(&mut self) {
+        if !self.closed {
+            let req = Request::Stmt2Close(StmtIdRequest {
+                req_id: self.socket.req_id(),
+                stmt_id: self.stmt_id,
+            });
+            let _ = self.socket.send(Message::text(req.to_json()));
+        }
+    }
+}
+
+/// The field of query parameter `i` from its Arrow type.
+fn query_field(i: usize, dt: &DataType) -> Result<BindField, Error> {
+    let name = format!("?{}", i + 1);
+    let ty = match dt {
+        DataType::Boolean => TdType::Bool,
+        DataType::Int8 => TdType::TinyInt,
+        DataType::Int16 => TdType::SmallInt,
+        DataType::Int32 => TdType::Int,
+        DataType::Int64 => TdType::BigInt,
+        DataType::UInt8 => TdType::UTinyInt,
+        DataType::UInt16 => TdType::USmallInt,
+        DataType::UInt32 => TdType::UInt,
+        DataType::UInt64 => TdType::UBigInt,
+        DataType::Float32 => TdType::Float,
+        DataType::Float64 => TdType::Double,
+        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => TdType::VarChar,
+        DataType::Binary | DataType::LargeBinary | DataType::BinaryView => TdType::VarBinary,
+        DataType::Timestamp(unit, _) => {
+            let p = match unit {
+                arrow_schema::TimeUnit::Second | arrow_schema::TimeUnit::Millisecond => {
+                    taosarrow_protocol::Precision::Millisecond
+                }
+                arrow_schema::TimeUnit::Microsecond => taosarrow_protocol::Precision::Microsecond,
+                arrow_schema::TimeUnit::Nanosecond => taosarrow_protocol::Precision::Nanosecond,
+            };
+            return Ok(BindField::timestamp(name, p, BindRole::Query));
+        }
+        DataType::Decimal128(p, s) => {
+            let s = u8::try_from(*s).map_err(|_| {
+                Error::Interface(format!("query parameter {i}: negative decimal scale"))
+            })?;
+            return Ok(BindField::decimal(name, *p, s, BindRole::Query));
+        }
+        DataType::Null => TdType::VarChar,
+        other => {
+            return Err(Error::Interface(format!(
+                "query parameter {i}: Arrow type {other} cannot be bound"
+            )))
+        }
+    };
+    Ok(BindField::new(name, ty, BindRole::Query))
+}
+
+/// Sends a JSON request and decodes its reply, turning a non-zero code into a statement
+/// error.
+async fn json_request<T: serde::de::DeserializeOwned + HasHeader>(
+    socket: &Socket,
+    req_id: u64,
+    req: Request,
+    action: &'static str,
+) -> Result<T, Error> {
+    let reply = socket.request(req_id, Message::text(req.to_json())).await?;
+    parse_reply(reply, action)
+}
+
+fn parse_reply<T: serde::de::DeserializeOwned + HasHeader>(
+    reply: Reply,
+    action: &'static str,
+) -> Result<T, Error> {
+    let Reply::Text(text) = reply else {
+        return Err(Error::Protocol(format!("binary reply to {action}")));
+    };
+    let h = taosarrow_protocol::messages::peek_header(&text)?;
+    if h.code != 0 {
+        return Err(stmt_error(h.code, h.message));
+    }
+    let resp: T = from_json(action, &text)?;
+    Ok(resp)
+}
+
+/// Responses that carry the common header (all stmt2 responses).
+trait HasHeader {}
+impl HasHeader for StmtResponse {}
+impl HasHeader for Stmt2PrepareResponse {}
+impl HasHeader for Stmt2ExecResponse {}
+impl HasHeader for Stmt2ResultResponse {}
