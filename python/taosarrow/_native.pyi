@@ -1,6 +1,6 @@
 """Type stubs for the native half of ``taosarrow`` (PyO3)."""
 
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 __version__: str
 HAS_SERVER: bool
@@ -21,6 +21,21 @@ class NativeConnection:
     def exec(self, sql: str, req_id: Optional[int] = None) -> int: ...
     def query(self, sql: str, req_id: Optional[int] = None) -> NativeResult: ...
     def close(self) -> None: ...
+
+def ingest(
+    conn: NativeConnection,
+    data: Any,
+    table: Optional[str] = None,
+    stable: Optional[str] = None,
+    subtable: Optional[str] = None,
+    subtable_template: Optional[str] = None,
+    tags: Optional[List[str]] = None,
+    mode: str = "append",
+    chunk_bytes: int = 4194304,
+    in_flight: int = 2,
+    allow_truncation: bool = False,
+    progress: Optional[Callable[[int], Any]] = None,
+) -> int: ...
 
 class NativeServer:
     def __init__(

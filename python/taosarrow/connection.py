@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import warnings
-from typing import Any, Dict, Iterator, List, NamedTuple, Optional, Tuple
+from typing import Any, Dict, Iterator, List, NamedTuple, Optional, Sequence, Tuple
 
 from . import _native
 from .exceptions import InterfaceError
@@ -158,6 +158,55 @@ class Connection:
     def query_with_req_id(self, sql: str, req_id: int) -> TaosResult:
         """:meth:`query` with a request id chosen by the caller (for tracing)."""
         return self.query(sql, req_id)
+
+    def write(
+        self,
+        data: Any,
+        table: Optional[str] = None,
+        *,
+        stable: Optional[str] = None,
+        subtable: Optional[str] = None,
+        subtable_template: Optional[str] = None,
+        tags: Optional[Sequence[str]] = None,
+        mode: str = "append",
+        chunk_bytes: int = 4 * 1024 * 1024,
+        in_flight: int = 2,
+        allow_truncation: bool = False,
+        progress: Any = None,
+    ) -> int:
+        """Writes a DataFrame or Arrow data through stmt2 column binds; returns rows written.
+
+        ``data``: a pyarrow Table / RecordBatch / RecordBatchReader, a polars or pandas
+        DataFrame, or any object with ``__arrow_c_stream__``. Its column names pick the
+        table's columns. Either ``table`` (a normal or child table), or ``stable`` with
+        ``subtable`` (a column naming each row's child table) or ``subtable_template``
+        (e.g. ``"d_{location}"``) and ``tags`` (the columns that are tags); child tables are
+        created on demand. ``mode``: ``append``, ``create``, ``create_append`` or
+        ``replace`` (the last three derive the table from the data's schema; the first
+        timestamp column is the primary key). Timestamps finer than the database precision
+        raise unless ``allow_truncation``. ``progress=True`` shows a tqdm bar when tqdm is
+        installed; a callable receives the rows written so far.
+
+        On failure the exception has ``rows_written``, ``written`` and ``not_written``
+        (``(start, end)`` input row ranges) and ``unread_from``; writing the same data again
+        is safe, rows with the same timestamp overwrite.
+        """
+        from .writes import write
+
+        return write(
+            self._conn(),
+            data,
+            table=table,
+            stable=stable,
+            subtable=subtable,
+            subtable_template=subtable_template,
+            tags=tags,
+            mode=mode,
+            chunk_bytes=chunk_bytes,
+            in_flight=in_flight,
+            allow_truncation=allow_truncation,
+            progress=progress,
+        )
 
     def _query_native(self, sql: str) -> Any:
         return self._conn().query(sql, None)

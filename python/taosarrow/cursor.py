@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, Iterator, List, Optional, Sequence, Tuple
 
 from . import _frames
 from ._params import format_query
-from .exceptions import InterfaceError, ProgrammingError
+from .exceptions import InterfaceError, NotSupportedError, ProgrammingError
 
 if TYPE_CHECKING:
     from .connection import Connection
@@ -175,6 +175,30 @@ class Cursor:
     def fetch_polars(self) -> Any:
         """The remaining result as a polars ``DataFrame`` (no pyarrow needed)."""
         return _frames.to_polars(self._arrow_source().read_all())
+
+    def adbc_ingest(
+        self,
+        table_name: str,
+        data: Any,
+        mode: str = "append",
+        *,
+        catalog_name: Optional[str] = None,
+        db_schema_name: Optional[str] = None,
+        temporary: bool = False,
+    ) -> int:
+        """Writes Arrow data (pyarrow, polars, pandas, ``__arrow_c_stream__``) into
+        ``table_name`` through stmt2 binds; returns the rows written (ADBC's signature).
+        ``mode``: ``append``, ``create``, ``replace`` or ``create_append``.
+        ``db_schema_name`` (or ``catalog_name``) is the database. For super tables use
+        :meth:`Connection.write`."""
+        if temporary:
+            raise NotSupportedError("TDengine has no temporary tables")
+        db = db_schema_name or catalog_name
+        target = f"{db}.{table_name}" if db else table_name
+        n = self.connection.write(data, target, mode=mode)
+        self._reset()
+        self._rowcount = n
+        return n
 
     # -- misc -----------------------------------------------------------------------------
     def setinputsizes(self, sizes: Any) -> None:

@@ -176,13 +176,17 @@ impl Connection {
     /// front to size variable-width columns.
     ///
     /// On failure the [`IngestError`] lists exactly which rows were written.
-    pub async fn ingest(
+    pub async fn ingest<I>(
         &self,
         schema: SchemaRef,
-        batches: impl IntoIterator<Item = BatchResult>,
+        batches: I,
         target: &IngestTarget,
         opts: &IngestOptions,
-    ) -> Result<IngestReport, Error> {
+    ) -> Result<IngestReport, Error>
+    where
+        I: IntoIterator<Item = BatchResult>,
+        I::IntoIter: Send,
+    {
         let mut input = batches.into_iter();
         let mut buffered: Option<Vec<RecordBatch>> = None;
         if opts.mode != IngestMode::Append {
@@ -204,7 +208,7 @@ impl Connection {
         }
         let fields = stmts[0].fields().to_vec();
         let mapping = Mapping::new(&fields, &schema)?;
-        let source: Box<dyn Iterator<Item = BatchResult> + '_> = match buffered {
+        let source: Box<dyn Iterator<Item = BatchResult> + Send + '_> = match buffered {
             Some(all) => Box::new(all.into_iter().map(Ok)),
             None => Box::new(input),
         };
@@ -379,7 +383,7 @@ fn insert_sql(
 /// for the chunks in flight, so the account of written rows is exact.
 async fn run_pipeline<'a>(
     stmts: Vec<Stmt2>,
-    mut source: Box<dyn Iterator<Item = BatchResult> + 'a>,
+    mut source: Box<dyn Iterator<Item = BatchResult> + Send + 'a>,
     schema: &SchemaRef,
     mut cut: impl FnMut(&RecordBatch, u64) -> Result<Vec<Chunk>, Error>,
     progress: Option<Progress>,
@@ -537,5 +541,38 @@ async fn run_pipeline<'a>(
             }
             .into())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_send<T: Send>(_: &T) {}
+
+    #[allow(dead_code)]
+    fn ingest_future_is_send(conn: &Connection, schema: SchemaRef) {
+        let batches: Vec<BatchResult> = Vec::new();
+        let target = IngestTarget::Table("t".into());
+        let opts = IngestOptions::default();
+        let fut = conn.ingest(schema, batches, &target, &opts);
+        assert_send(&fut);
+    }
+
+    #[test]
+    fn error_text_names_the_rows() {
+        let e = IngestError {
+            rows_written: 10,
+            written: vec![0..10],
+            not_written: vec![10..20],
+            unread_from: Some(20),
+            source: Box::new(Error::Closed("by peer".into())),
+        };
+        let text = e.to_string();
+        assert!(text.contains("writing 10 row(s) (rows 0..10)"), "{text}");
+        assert!(
+            text.contains("rows 10..20 and every row from 20 on"),
+            "{text}"
+        );
     }
 }

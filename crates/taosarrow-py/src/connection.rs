@@ -19,6 +19,11 @@ pub struct NativeConnection {
 }
 
 impl NativeConnection {
+    /// The open connection, or `InterfaceError` once closed.
+    pub(crate) fn connection(&self, py: Python<'_>) -> PyResult<Arc<Connection>> {
+        self.conn(py)
+    }
+
     fn conn(&self, py: Python<'_>) -> PyResult<Arc<Connection>> {
         let guard = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         guard.clone().ok_or_else(|| {

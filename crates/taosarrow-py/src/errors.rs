@@ -35,7 +35,10 @@ pub fn to_py_err(err: Error) -> PyErr {
     if matches!(err, Error::Interrupted) {
         return PyKeyboardInterrupt::new_err(err.to_string());
     }
-    Python::attach(|py| named(py, class_name(&err), err.message(), err.code().map(|c| c.0)))
+    Python::attach(|py| {
+        crate::ingest::ingest_error(py, &err)
+            .unwrap_or_else(|| named(py, class_name(&err), err.message(), err.code().map(|c| c.0)))
+    })
 }
 
 /// An exception of the named `taosarrow.exceptions` class with `(msg, errno)`.

@@ -3,6 +3,7 @@ use pyo3::prelude::*;
 
 mod connection;
 mod errors;
+mod ingest;
 mod result;
 mod rows;
 #[cfg(feature = "server")]
@@ -15,6 +16,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_class::<connection::NativeConnection>()?;
     m.add_class::<result::NativeResult>()?;
+    m.add_function(wrap_pyfunction!(ingest::ingest, m)?)?;
     #[cfg(feature = "server")]
     m.add_class::<server::NativeServer>()?;
     m.add("HAS_SERVER", cfg!(feature = "server"))?;
