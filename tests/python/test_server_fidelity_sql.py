@@ -257,6 +257,27 @@ def test_now_plus_minus_interval(ws):
     assert fetch(ws, "SELECT COUNT(*) FROM agg.nw WHERE ts > NOW - 30m AND ts < NOW() + 30m") == [(1,)]
 
 
+def test_arithmetic_is_double_and_timestamps_shift_by_ticks(ws):
+    a1 = [r for r in ROWS if r["tb"] == "a1"]
+    sql = f"SELECT v / 4, v % 3, -v, v * 2 + 1, ts - 1000, 500 + ts, ts + 1s FROM agg.a1 ORDER BY ts LIMIT 2"
+    assert codes(ws, sql) == [7, 7, 7, 7, 9, 9, 9]
+    assert fetch(ws, sql) == [
+        (r["v"] / 4, float(r["v"] % 3), float(-r["v"]), r["v"] * 2 + 1.0, r["ts"] - 1000, r["ts"] + 500, r["ts"] + 1000)
+        for r in a1[:2]
+    ]
+    vs = non_null(ROWS)
+    assert fetch(ws, "SELECT SUM(v) / COUNT(v) FROM agg.m") == [(sum(vs) / len(vs),)]
+    assert fetch(ws, "SELECT CAST(v AS DOUBLE), CAST(f AS INT) FROM agg.a1 WHERE v = 11") == [(11.0, 1)]
+
+
+def test_string_escapes(ws):
+    ws.execute("CREATE TABLE agg.esc (ts TIMESTAMP, s NCHAR(16))")
+    ws.execute(f"INSERT INTO agg.esc VALUES ({T0}, 'it\\'s') ({T0 + 1}, 'tab\\there') ({T0 + 2}, \"dq 'x'\")")
+    assert fetch(ws, "SELECT s FROM agg.esc ORDER BY ts") == [("it's",), ("tab\there",), ("dq 'x'",)]
+    assert fetch(ws, "SELECT ts FROM agg.esc WHERE s = 'it\\'s'") == [(T0,)]
+    assert fetch(ws, "SELECT ts FROM agg.esc WHERE s = \"dq 'x'\"") == [(T0 + 2,)]
+
+
 def _raises(call, cls, code: str, *fragments: str) -> str:
     with pytest.raises(cls) as info:
         call()
@@ -289,6 +310,16 @@ ERRORS = [
     ("SELECT DIFF(v) FROM agg.a1", "0x2600", ["diff"]),
     ("SELECT TOP(v, 2) FROM agg.a1", "0x2600", ["top"]),
     ("SELECT _wstart, COUNT(*) FROM agg.a1 INTERVAL(2s, 1s)", "0x2600", ["INTERVAL with an offset"]),
+    ("SELECT _wstart, COUNT(*) FROM agg.a1 INTERVAL(1n)", "0x2600", ["months or years"]),
+    ("SELECT v FROM agg.a1 UNION ALL SELECT v FROM agg.a2", "0x2600", ["UNION"]),
+    ("SELECT * FROM (SELECT v FROM agg.a1)", "0x2600", ["subquery in FROM"]),
+    ("SELECT * FROM agg.a1, agg.a2 WHERE a1.ts = a2.ts", "0x2600", ["several tables in FROM"]),
+    ("DELETE FROM agg.a1 WHERE ts < 1", "0x2600", ["DELETE"]),
+    ("SHOW CREATE TABLE agg.a1", "0x2600", ["SHOW CREATE TABLE"]),
+    ("ALTER TABLE agg.a1 SET TAG gid = 5", "0x2600", ["ALTER"]),
+    ("CREATE STREAM s1 INTO agg.s1 AS SELECT COUNT(*) FROM agg.m INTERVAL(1s)", "0x2600", ["CREATE STREAM"]),
+    ("SELECT LAST(*) FROM agg.a1", "0x2600", ["last(*)"]),
+    ("SELECT SPREAD(v) FROM agg.a1", "0x2600", ["spread"]),
 ]
 
 

@@ -7,6 +7,7 @@
 //! * `insert`: TDengine's multi-table INSERT syntax.
 //! * `select`: the TDengine → DataFusion translation (INTERVAL, PARTITION BY, FIRST/LAST…).
 
+mod arith;
 pub mod catalog;
 mod ddl;
 mod insert;
@@ -127,6 +128,9 @@ impl Engine {
             "SELECT" | "WITH" | "(" => select::run(self, session, sql, &toks)
                 .await
                 .map(Outcome::Rows),
+            "DELETE" | "EXPLAIN" | "FLUSH" | "COMPACT" | "TRIM" | "KILL" | "GRANT" | "REVOKE"
+            | "BALANCE" | "REDISTRIBUTE" | "SPLIT" | "MERGE" | "RESET" | "RESTORE" | "PAUSE"
+            | "RESUME" | "SUBSCRIBE" => Err(unsupported(&format!("{kw} statements"))),
             _ => Err(ServerError::syntax(sql)),
         }
     }

@@ -79,7 +79,14 @@ pub fn finish(
                 ),
             )
         })?;
-        let keep_meta = f.metadata().contains_key(META_TYPE_CODE) && &target == dt;
+        // A stored column's metadata describes it only while its Arrow type is unchanged
+        // (`CAST(v AS DOUBLE)` keeps `v`'s metadata in DataFusion).
+        let keep_meta = f.metadata().contains_key(META_TYPE_CODE)
+            && &target == dt
+            && column_spec(f.as_ref())
+                .ok()
+                .and_then(|spec| field(&spec, p).ok())
+                .is_some_and(|stored| stored.data_type() == dt);
         casts.push((&target != dt).then(|| target.clone()));
         fields.push((f.clone(), target, keep_meta));
     }

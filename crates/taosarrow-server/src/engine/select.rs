@@ -11,7 +11,7 @@ use arrow::record_batch::RecordBatch;
 use datafusion::catalog::MemorySchemaProvider;
 use datafusion::datasource::MemTable;
 use datafusion::error::DataFusionError;
-use datafusion::prelude::{SessionConfig, SessionContext};
+use datafusion::prelude::{DataFrame, SessionConfig, SessionContext};
 use datafusion::scalar::ScalarValue;
 use taosarrow_codec::ColumnSpec;
 use taosarrow_protocol::{Code, Precision, TdType};
@@ -220,6 +220,27 @@ struct Translator<'a, 't> {
 const COMPARISONS: &[&str] = &["=", "<", ">", "<=", ">=", "!=", "<>"];
 
 impl Translator<'_, '_> {
+    /// The interval unit of one tick.
+    fn unit_name(&self) -> &'static str {
+        match self.precision {
+            Precision::Millisecond => "milliseconds",
+            Precision::Microsecond => "microseconds",
+            Precision::Nanosecond => "nanoseconds",
+        }
+    }
+
+    /// True when the integer at `toks[k]` shifts a TIMESTAMP column (`ts - 1000`,
+    /// `1000 + ts`): TDengine adds ticks and the result stays a TIMESTAMP.
+    fn is_ts_shift(&self, k: usize) -> bool {
+        let toks = self.toks;
+        let sign = |i: usize| {
+            toks.get(i)
+                .is_some_and(|t| t.is_punct("+") || t.is_punct("-"))
+        };
+        k >= 2 && sign(k - 1) && self.is_ts_name(k - 2)
+            || toks.get(k + 1).is_some_and(|t| t.is_punct("+")) && self.is_ts_name(k + 2)
+    }
+
     /// True when `toks[k]` names a TIMESTAMP column.
     fn is_ts_name(&self, k: usize) -> bool {
         self.toks.get(k).is_some_and(|t| {
@@ -338,15 +359,20 @@ impl Translator<'_, '_> {
                     }
                 }
                 Kind::Quoted => quote(t.text),
-                Kind::Str if t.text.starts_with('"') => sql_string(&t.string_value()),
+                // Escapes (`\'`, `\n`, …) resolved; DataFusion reads standard SQL strings.
+                Kind::Str => sql_string(&t.string_value()),
                 Kind::Duration => {
                     let ticks = duration_ticks(t.text, self.precision)?;
-                    let unit = match self.precision {
-                        Precision::Millisecond => "milliseconds",
-                        Precision::Microsecond => "microseconds",
-                        Precision::Nanosecond => "nanoseconds",
-                    };
-                    format!("INTERVAL '{ticks} {unit}'")
+                    format!("INTERVAL '{ticks} {}'", self.unit_name())
+                }
+                Kind::Number
+                    if t.text.bytes().all(|b| b.is_ascii_digit()) && self.is_ts_shift(k) =>
+                {
+                    let ticks = t
+                        .text
+                        .parse::<i64>()
+                        .map_err(|_| ServerError::from_code(Code::PAR_INCORRECT_TIMESTAMP_VAL))?;
+                    format!("INTERVAL '{ticks} {}'", self.unit_name())
                 }
                 Kind::Number
                     if t.text.bytes().all(|b| b.is_ascii_digit()) && self.is_ts_operand(k) =>
@@ -391,6 +417,14 @@ pub async fn run(
         }
     }
     let depth = depths(toks);
+    for (k, t) in toks.iter().enumerate() {
+        if depth[k] == 0 && t.is_kw("UNION") {
+            return Err(unsupported("UNION"));
+        }
+        if t.is_kw("FROM") && toks.get(k + 1).is_some_and(|n| n.is_punct("(")) {
+            return Err(unsupported("a subquery in FROM"));
+        }
+    }
     let config = SessionConfig::new()
         .with_target_partitions(1)
         .with_information_schema(false);
@@ -413,6 +447,20 @@ pub async fn run(
             let db = e.resolve_db(s, dbn.as_deref())?;
             if db.stable(&name).is_none() && db.table(&name).is_err() {
                 return Err(no_table_info());
+            }
+            if toks[k].is_kw("FROM") {
+                let mut j = i;
+                if toks.get(j).is_some_and(|t| t.is_kw("AS")) {
+                    j += 1;
+                }
+                if toks.get(j).is_some_and(|t| {
+                    t.kind == Kind::Quoted || t.kind == Kind::Word && !t.is_kw("WHERE")
+                }) {
+                    j += 1;
+                }
+                if toks.get(j).is_some_and(|t| t.is_punct(",")) {
+                    return Err(unsupported("several tables in FROM (use JOIN … ON)"));
+                }
             }
             let r = register(&ctx, &db, &name)?;
             ts_cols.extend(r.ts_cols.iter().cloned());
@@ -732,7 +780,9 @@ fn map_df_error(e: DataFusionError) -> ServerError {
 }
 
 async fn execute(ctx: &SessionContext, sql: &str, p: Precision) -> Result<ResultSet, ServerError> {
-    let df = ctx.sql(sql).await.map_err(map_df_error)?;
+    let (state, plan) = ctx.sql(sql).await.map_err(map_df_error)?.into_parts();
+    let plan = super::arith::tdengine_arithmetic(plan).map_err(map_df_error)?;
+    let df = DataFrame::new(state, plan);
     let schema: Schema = df.schema().as_arrow().clone();
     let batches = df.collect().await.map_err(map_df_error)?;
     let schema = batches

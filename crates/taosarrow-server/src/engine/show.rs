@@ -75,6 +75,13 @@ pub fn run(
     } else {
         None
     };
+    if !matches!(what.as_str(), "DATABASES" | "STABLES" | "TABLES") {
+        let words: Vec<&str> = toks[1..toks.len().min(3)].iter().map(|t| t.text).collect();
+        return Err(unsupported(&format!(
+            "SHOW {}",
+            words.join(" ").to_ascii_uppercase()
+        )));
+    }
     if i < toks.len() {
         return Err(syntax_at(toks, i, sql));
     }

@@ -88,3 +88,103 @@ async fn select_from_a_missing_table_is_a_meta_error() {
     assert_eq!(err.code, Code::PAR_GET_META_ERROR);
     assert!(err.message.contains("Table does not exist"), "{err}");
 }
+
+/// An engine with `d.t(ts ms, v INT, f FLOAT, s VARCHAR)` holding two rows.
+async fn small() -> (Engine, Session) {
+    let e = Engine::new();
+    let mut s = Session::new(None);
+    for sql in [
+        "create database d",
+        "use d",
+        "create table t (ts timestamp, v int, f float, s varchar(8))",
+        "insert into t values (1700000000000, 7, 1.5, 'it\\'s') (1700000001000, -3, 2.5, 'x')",
+    ] {
+        e.execute(&mut s, sql).await.unwrap();
+    }
+    (e, s)
+}
+
+/// The TDengine type code of every result column and the rows as text.
+async fn typed(e: &Engine, s: &mut Session, sql: &str) -> (Vec<String>, Vec<String>) {
+    let Outcome::Rows(rs) = e.execute(s, sql).await.unwrap() else {
+        panic!("{sql}: no rows")
+    };
+    let types = rs
+        .schema
+        .fields()
+        .iter()
+        .map(|f| {
+            taosarrow_codec::column_spec(f)
+                .unwrap()
+                .ty
+                .sql_name()
+                .to_owned()
+        })
+        .collect();
+    let mut rows = Vec::new();
+    for b in &rs.batches {
+        for r in 0..b.num_rows() {
+            let cells: Vec<String> = b
+                .columns()
+                .iter()
+                .map(|c| arrow::util::display::array_value_to_string(c, r).unwrap())
+                .collect();
+            rows.push(cells.join("|"));
+        }
+    }
+    (types, rows)
+}
+
+#[tokio::test]
+async fn arithmetic_is_double_as_in_tdengine() {
+    let (e, mut s) = small().await;
+    let (types, rows) = typed(&e, &mut s, "select v / 2, v % 4, v * 2, -v, 1 + 1 from t").await;
+    assert_eq!(types, ["DOUBLE"; 5]);
+    assert_eq!(rows, ["3.5|3.0|14.0|-7.0|2.0", "-1.5|-3.0|-6.0|3.0|2.0"]);
+    let (types, rows) = typed(&e, &mut s, "select sum(v) / count(v) from t").await;
+    assert_eq!(
+        (types, rows),
+        (vec!["DOUBLE".to_owned()], vec!["2.0".to_owned()])
+    );
+    let (_, rows) = typed(&e, &mut s, "select v from t where v / 2 = 3.5").await;
+    assert_eq!(rows, ["7"]);
+}
+
+#[tokio::test]
+async fn timestamps_shift_by_integer_ticks() {
+    let (e, mut s) = small().await;
+    let (types, rows) = typed(&e, &mut s, "select ts - 1000, 500 + ts from t where v = 7").await;
+    assert_eq!(types, ["TIMESTAMP", "TIMESTAMP"]);
+    assert_eq!(rows, ["2023-11-14T22:13:19|2023-11-14T22:13:20.500"]);
+}
+
+#[tokio::test]
+async fn string_escapes_and_casts() {
+    let (e, mut s) = small().await;
+    let (_, rows) = typed(&e, &mut s, "select v from t where s = 'it\\'s'").await;
+    assert_eq!(rows, ["7"]);
+    let (types, rows) = typed(
+        &e,
+        &mut s,
+        "select cast(v as double), cast(f as int) from t",
+    )
+    .await;
+    assert_eq!(types, ["DOUBLE", "INT"]);
+    assert_eq!(rows[0], "7.0|1"); // C-style truncation, as TDengine casts
+}
+
+#[tokio::test]
+async fn unsupported_syntax_is_named() {
+    let (e, mut s) = small().await;
+    for (sql, what) in [
+        ("select v from t union all select v from t", "UNION"),
+        ("select * from (select v from t)", "subquery in FROM"),
+        ("select * from t, t", "several tables in FROM"),
+        ("delete from t where ts < 1", "DELETE statements"),
+        ("show create table t", "SHOW CREATE TABLE"),
+    ] {
+        let err = e.execute(&mut s, sql).await.expect_err(sql);
+        assert_eq!(err.code, Code::PAR_SYNTAX_ERROR, "{sql}");
+        assert!(err.message.contains(what), "{sql}: {}", err.message);
+    }
+}
