@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import threading
 import warnings
-from typing import Any, Dict, Iterator, List, NamedTuple, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Dict, Iterator, List, NamedTuple, Optional, Sequence, Tuple
 
 from . import _native
 from .exceptions import InterfaceError
 from .types import TYPE_NAMES
+
+if TYPE_CHECKING:
+    from .statement import Statement2
 
 __all__ = ["Connection", "TaosResult", "TaosField", "connect", "OPTION_NAMES"]
 
@@ -207,6 +210,12 @@ class Connection:
             allow_truncation=allow_truncation,
             progress=progress,
         )
+
+    def statement2(self, sql: Optional[str] = None, option: Any = None) -> "Statement2":
+        """A stmt2 prepared statement (prepared at once when ``sql`` is given)."""
+        from .statement import Statement2
+
+        return Statement2(self._conn(), sql)
 
     def _query_native(self, sql: str) -> Any:
         return self._conn().query(sql, None)

@@ -24,6 +24,11 @@ impl NativeConnection {
         self.conn(py)
     }
 
+    /// The connection's time zone, if one was given.
+    pub(crate) fn timezone_name(&self) -> Option<String> {
+        self.timezone.clone()
+    }
+
     fn conn(&self, py: Python<'_>) -> PyResult<Arc<Connection>> {
         let guard = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         guard.clone().ok_or_else(|| {

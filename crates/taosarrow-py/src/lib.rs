@@ -8,6 +8,7 @@ mod result;
 mod rows;
 #[cfg(feature = "server")]
 mod server;
+mod stmt2;
 mod wait;
 
 /// The native half of the `taosarrow` Python package.
@@ -17,6 +18,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<connection::NativeConnection>()?;
     m.add_class::<result::NativeResult>()?;
     m.add_function(wrap_pyfunction!(ingest::ingest, m)?)?;
+    m.add_class::<stmt2::NativeStmt2>()?;
     #[cfg(feature = "server")]
     m.add_class::<server::NativeServer>()?;
     m.add("HAS_SERVER", cfg!(feature = "server"))?;
