@@ -278,6 +278,23 @@ def test_string_escapes(ws):
     assert fetch(ws, "SELECT ts FROM agg.esc WHERE s = \"dq 'x'\"") == [(T0 + 2,)]
 
 
+def test_connection_time_zone(srv):
+    """Time strings without an offset are read in the DSN's time zone; day windows start at its
+    midnight."""
+    conn = taosws.connect(srv.dsn() + "?timezone=Asia/Shanghai")
+    conn.execute("CREATE TABLE agg.tz (ts TIMESTAMP, v INT)")
+    # T0 is 2023-11-15 06:13:20 in Shanghai (UTC+8).
+    conn.execute("INSERT INTO agg.tz VALUES ('2023-11-15 06:13:20', 1) ('2023-11-15 07:00:00.5', 2) ('2023-11-14T15:59:59Z', 3)")
+    assert fetch(conn, "SELECT ts, v FROM agg.tz") == [(T0 - 22_401_000, 3), (T0, 1), (T0 + 2_800_500, 2)]
+    assert fetch(conn, "SELECT v FROM agg.tz WHERE ts = '2023-11-15 06:13:20'") == [(1,)]
+    assert fetch(conn, "SELECT v FROM agg.tz WHERE ts >= '2023-11-15 00:00:00' ORDER BY v") == [(1,), (2,)]
+    midnight = T0 - 22_400_000  # 2023-11-15 00:00:00 +08:00
+    assert fetch(conn, "SELECT _wstart, COUNT(*) FROM agg.tz INTERVAL(1d)") == [(midnight - 86_400_000, 1), (midnight, 2)]
+    [(text, _)] = list(conn.query("SELECT _wstart, COUNT(*) FROM agg.tz WHERE v = 1 INTERVAL(1d)"))
+    assert text == "2023-11-15 00:00:00 CST"
+    conn.close()
+
+
 def _raises(call, cls, code: str, *fragments: str) -> str:
     with pytest.raises(cls) as info:
         call()
@@ -320,6 +337,9 @@ ERRORS = [
     ("CREATE STREAM s1 INTO agg.s1 AS SELECT COUNT(*) FROM agg.m INTERVAL(1s)", "0x2600", ["CREATE STREAM"]),
     ("SELECT LAST(*) FROM agg.a1", "0x2600", ["last(*)"]),
     ("SELECT SPREAD(v) FROM agg.a1", "0x2600", ["spread"]),
+    ("SELECT v FROM agg.a1 WHERE s MATCH '^a'", "0x2600", ["MATCH"]),
+    ("SELECT info->'k' FROM agg.m", "0x2600", ["->"]),
+    ("SELECT v FROM agg.m WHERE info CONTAINS 'k'", "0x2600", ["CONTAINS"]),
 ]
 
 

@@ -19,7 +19,7 @@ use taosarrow_protocol::{Code, Precision, TdType};
 use super::catalog::{read, schema_of, write, Database};
 use super::lexer::{Kind, Token};
 use super::result::finish;
-use super::time::{duration_ticks, now};
+use super::time::{duration_ticks, now, parse_time_string};
 use super::{syntax_at, unsupported, Engine, ResultSet, Session, ENGINE_VERSION};
 use crate::ServerError;
 
@@ -35,6 +35,9 @@ const UNSUPPORTED: &[&str] = &[
     "WINDOW_OFFSET",
     "EVERY",
     "RANGE",
+    "CONTAINS",
+    "MATCH",
+    "NMATCH",
 ];
 const AGGREGATES: &[&str] = &[
     "count",
@@ -65,6 +68,18 @@ struct TableRef {
     ts: String,
     /// Lower-cased names of its TIMESTAMP columns and tags.
     ts_cols: Vec<String>,
+}
+
+/// The offset of `tz` east of UTC now, in ticks of `p` (0 without a time zone).
+fn tz_offset_ticks(tz: Option<chrono_tz::Tz>, p: Precision) -> i64 {
+    use chrono::{Offset, TimeZone};
+    tz.map_or(0, |tz| {
+        let secs = tz
+            .offset_from_utc_datetime(&chrono::Utc::now().naive_utc())
+            .fix()
+            .local_minus_utc();
+        i64::from(secs) * p.ticks_per_second()
+    })
 }
 
 /// What TDengine's parser answers for a FROM table that does not exist: 0x2662
@@ -215,6 +230,8 @@ struct Translator<'a, 't> {
     ts: String,
     /// Lower-cased names of the TIMESTAMP columns in scope (plus window pseudo-columns).
     ts_cols: Vec<String>,
+    /// The connection time zone: time strings without an offset are read in it.
+    tz: Option<chrono_tz::Tz>,
 }
 
 const COMPARISONS: &[&str] = &["=", "<", ">", "<=", ">=", "!=", "<>"];
@@ -274,7 +291,9 @@ impl Translator<'_, '_> {
             return true;
         }
         let mut j = k;
-        while j > 0 && (toks[j - 1].is_punct(",") || toks[j - 1].kind == Kind::Number) {
+        while j > 0
+            && (toks[j - 1].is_punct(",") || matches!(toks[j - 1].kind, Kind::Number | Kind::Str))
+        {
             j -= 1;
         }
         j >= 3
@@ -359,6 +378,12 @@ impl Translator<'_, '_> {
                     }
                 }
                 Kind::Quoted => quote(t.text),
+                // A time string compared with a timestamp is read in the connection time zone.
+                Kind::Str if self.is_ts_operand(k) => self.ts_literal(parse_time_string(
+                    &t.string_value(),
+                    self.precision,
+                    self.tz,
+                )?),
                 // Escapes (`\'`, `\n`, …) resolved; DataFusion reads standard SQL strings.
                 Kind::Str => sql_string(&t.string_value()),
                 Kind::Duration => {
@@ -408,12 +433,19 @@ pub async fn run(
     sql: &str,
     toks: &[Token<'_>],
 ) -> Result<ResultSet, ServerError> {
-    for t in toks {
+    for (k, t) in toks.iter().enumerate() {
         if let Some(u) = UNSUPPORTED.iter().find(|u| t.is_kw(u)) {
             return Err(unsupported(u));
         }
         if t.is_punct(";") {
             return Err(unsupported("more than one statement"));
+        }
+        if t.is_punct("-")
+            && toks
+                .get(k + 1)
+                .is_some_and(|n| n.is_punct(">") && n.pos == t.pos + 1)
+        {
+            return Err(unsupported("the JSON operator ->"));
         }
     }
     let depth = depths(toks);
@@ -492,6 +524,7 @@ pub async fn run(
             .as_ref()
             .map_or_else(|| "ts".to_owned(), |m| m.ts.clone()),
         ts_cols,
+        tz: s.timezone(),
     };
     // Top-level clause positions.
     let top = |kw: &str| (0..toks.len()).find(|&i| depth[i] == 0 && toks[i].is_kw(kw));
@@ -599,6 +632,9 @@ pub async fn run(
     let from_end = next_clause(from_at + 1);
     let mut partition: Option<(usize, usize)> = None;
     let mut interval: Option<(i64, i64)> = None;
+    // Day and week windows start at midnight of the connection time zone (TDengine
+    // `taosTimeTruncate`): the offset east of UTC in ticks.
+    let mut align = 0i64;
     let mut group: Option<(usize, usize)> = None;
     let mut other = Vec::new();
     let mut i = from_end;
@@ -631,6 +667,9 @@ pub async fn run(
             }
             if t.is_kw("INTERVAL") {
                 interval = Some((d, d));
+                if args[0].text.ends_with(['d', 'w']) {
+                    align = tz_offset_ticks(s.timezone(), precision);
+                }
             } else {
                 let iv = interval.as_mut().ok_or_else(|| syntax_at(toks, i, sql))?;
                 if d > iv.0 {
@@ -677,7 +716,7 @@ pub async fn run(
                 };
                 let n = (iv + sl - 1) / sl;
                 let tsi = format!("arrow_cast(_s.{ts}, 'Int64')");
-                let base = format!("({tsi} - ((({tsi} % {sl}) + {sl}) % {sl}))");
+                let base = format!("({tsi} - (((({tsi} + {align}) % {sl}) + {sl}) % {sl}))");
                 let (join, kexpr) = if n > 1 {
                     let vals: Vec<String> = (0..n).map(|v| format!("({v})")).collect();
                     (

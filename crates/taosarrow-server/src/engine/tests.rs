@@ -188,3 +188,50 @@ async fn unsupported_syntax_is_named() {
         assert!(err.message.contains(what), "{sql}: {}", err.message);
     }
 }
+
+#[tokio::test]
+async fn time_strings_and_day_windows_follow_the_connection_time_zone() {
+    let (e, mut s) = small().await;
+    s.set_timezone(Some(chrono_tz::Asia::Shanghai));
+    // 1700000000000 is 2023-11-15 06:13:20 in Shanghai.
+    let (_, rows) = typed(
+        &e,
+        &mut s,
+        "select v from t where ts = '2023-11-15 06:13:20'",
+    )
+    .await;
+    assert_eq!(rows, ["7"]);
+    let (_, rows) = typed(
+        &e,
+        &mut s,
+        "select v from t where ts in ('2023-11-15 06:13:21', '2000-01-01 00:00:00')",
+    )
+    .await;
+    assert_eq!(rows, ["-3"]);
+    // The day window starts at Shanghai midnight: 2023-11-14T16:00:00Z.
+    let (_, rows) = typed(&e, &mut s, "select _wstart, count(*) from t interval(1d)").await;
+    assert_eq!(rows, ["2023-11-14T16:00:00|2"]);
+    s.set_timezone(None);
+    let (_, rows) = typed(&e, &mut s, "select _wstart, count(*) from t interval(1d)").await;
+    assert_eq!(rows, ["2023-11-14T00:00:00|2"]);
+}
+
+#[tokio::test]
+async fn json_operators_are_named_when_rejected() {
+    let (e, mut s) = small().await;
+    e.execute(
+        &mut s,
+        "create stable sj (ts timestamp, v int) tags (info json)",
+    )
+    .await
+    .unwrap();
+    for (sql, what) in [
+        ("select info->'k' from sj", "->"),
+        ("select v from sj where info contains 'k'", "CONTAINS"),
+        ("select v from t where s match '^a'", "MATCH"),
+    ] {
+        let err = e.execute(&mut s, sql).await.expect_err(sql);
+        assert_eq!(err.code, Code::PAR_SYNTAX_ERROR, "{sql}");
+        assert!(err.message.contains(what), "{sql}: {}", err.message);
+    }
+}
