@@ -17,6 +17,7 @@ mod select;
 mod show;
 pub mod storage;
 mod time;
+mod translate;
 pub mod types;
 mod values;
 mod wkt;

@@ -1,6 +1,6 @@
 //! The TDengine → DataFusion translation: table registration (with `tbname` and tags),
 //! `*` expansion without pseudo-columns, INTERVAL/SLIDING windows (`_wstart`, `_wend`),
-//! PARTITION BY, FIRST/LAST/LAST_ROW, NOW/TODAY, durations, DATABASE() and SERVER_VERSION().
+//! PARTITION BY, FIRST/LAST/LAST_ROW; expressions are translated token by token in `translate`.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -19,8 +19,9 @@ use taosarrow_protocol::{Code, Precision, TdType};
 use super::catalog::{read, schema_of, write, Database};
 use super::lexer::{Kind, Token};
 use super::result::finish;
-use super::time::{duration_ticks, now, parse_time_string};
-use super::{syntax_at, unsupported, Engine, ResultSet, Session, ENGINE_VERSION};
+use super::time::duration_ticks;
+use super::translate::{depths, quote, Translator};
+use super::{syntax_at, unsupported, Engine, ResultSet, Session};
 use crate::ServerError;
 
 const UNSUPPORTED: &[&str] = &[
@@ -93,14 +94,6 @@ fn no_table_info() -> ServerError {
 
 fn internal(e: impl std::fmt::Display) -> ServerError {
     ServerError::new(Code::TSC_INTERNAL_ERROR, e.to_string())
-}
-
-fn quote(name: &str) -> String {
-    format!("\"{}\"", name.replace('"', "\"\""))
-}
-
-fn sql_string(s: &str) -> String {
-    format!("'{}'", s.replace('\'', "''"))
 }
 
 /// Registers `name` of `db` into `ctx` and returns what the translation needs of it.
@@ -187,243 +180,6 @@ fn register(ctx: &SessionContext, db: &Arc<Database>, name: &str) -> Result<Tabl
         ts: cols[0].name.clone(),
         ts_cols,
     })
-}
-
-/// Index of the matching `)` for the `(` at `open`.
-fn close_of(toks: &[Token<'_>], open: usize) -> Option<usize> {
-    let mut depth = 0i32;
-    for (k, t) in toks.iter().enumerate().skip(open) {
-        if t.is_punct("(") {
-            depth += 1;
-        } else if t.is_punct(")") {
-            depth -= 1;
-            if depth == 0 {
-                return Some(k);
-            }
-        }
-    }
-    None
-}
-
-fn depths(toks: &[Token<'_>]) -> Vec<i32> {
-    let mut d = 0;
-    toks.iter()
-        .map(|t| {
-            if t.is_punct("(") {
-                d += 1;
-                d - 1
-            } else if t.is_punct(")") {
-                d -= 1;
-                d
-            } else {
-                d
-            }
-        })
-        .collect()
-}
-
-struct Translator<'a, 't> {
-    sql: &'a str,
-    toks: &'t [Token<'a>],
-    db_name: String,
-    precision: Precision,
-    ts: String,
-    /// Lower-cased names of the TIMESTAMP columns in scope (plus window pseudo-columns).
-    ts_cols: Vec<String>,
-    /// The connection time zone: time strings without an offset are read in it.
-    tz: Option<chrono_tz::Tz>,
-}
-
-const COMPARISONS: &[&str] = &["=", "<", ">", "<=", ">=", "!=", "<>"];
-
-impl Translator<'_, '_> {
-    /// The interval unit of one tick.
-    fn unit_name(&self) -> &'static str {
-        match self.precision {
-            Precision::Millisecond => "milliseconds",
-            Precision::Microsecond => "microseconds",
-            Precision::Nanosecond => "nanoseconds",
-        }
-    }
-
-    /// True when the integer at `toks[k]` shifts a TIMESTAMP column (`ts - 1000`,
-    /// `1000 + ts`): TDengine adds ticks and the result stays a TIMESTAMP.
-    fn is_ts_shift(&self, k: usize) -> bool {
-        let toks = self.toks;
-        let sign = |i: usize| {
-            toks.get(i)
-                .is_some_and(|t| t.is_punct("+") || t.is_punct("-"))
-        };
-        k >= 2 && sign(k - 1) && self.is_ts_name(k - 2)
-            || toks.get(k + 1).is_some_and(|t| t.is_punct("+")) && self.is_ts_name(k + 2)
-    }
-
-    /// True when `toks[k]` names a TIMESTAMP column.
-    fn is_ts_name(&self, k: usize) -> bool {
-        self.toks.get(k).is_some_and(|t| {
-            matches!(t.kind, Kind::Word | Kind::Quoted)
-                && self.ts_cols.contains(&t.name().to_ascii_lowercase())
-        })
-    }
-
-    /// True when the integer at `toks[k]` is compared with a TIMESTAMP column (`ts = n`,
-    /// `n < ts`, `ts BETWEEN n AND m`, `ts IN (n, …)`): TDengine reads it as ticks.
-    fn is_ts_operand(&self, k: usize) -> bool {
-        let toks = self.toks;
-        let is_cmp = |i: usize| {
-            toks.get(i)
-                .is_some_and(|t| t.kind == Kind::Punct && COMPARISONS.contains(&t.text))
-        };
-        if k >= 2 && is_cmp(k - 1) && self.is_ts_name(k - 2) {
-            return true;
-        }
-        if is_cmp(k + 1) && self.is_ts_name(k + 2) {
-            return true;
-        }
-        if k >= 2 && toks[k - 1].is_kw("BETWEEN") && self.is_ts_name(k - 2) {
-            return true;
-        }
-        if k >= 4
-            && toks[k - 1].is_kw("AND")
-            && toks[k - 3].is_kw("BETWEEN")
-            && self.is_ts_name(k - 4)
-        {
-            return true;
-        }
-        let mut j = k;
-        while j > 0
-            && (toks[j - 1].is_punct(",") || matches!(toks[j - 1].kind, Kind::Number | Kind::Str))
-        {
-            j -= 1;
-        }
-        j >= 3
-            && toks[j - 1].is_punct("(")
-            && toks[j - 2].is_kw("IN")
-            && (self.is_ts_name(j - 3)
-                || j >= 4 && toks[j - 3].is_kw("NOT") && self.is_ts_name(j - 4))
-    }
-
-    fn ts_literal(&self, ticks: i64) -> String {
-        let unit = match self.precision {
-            Precision::Millisecond => "Millisecond",
-            Precision::Microsecond => "Microsecond",
-            Precision::Nanosecond => "Nanosecond",
-        };
-        format!("arrow_cast({ticks}, 'Timestamp({unit}, None)')")
-    }
-
-    /// Translates tokens `range` to DataFusion SQL.
-    fn expr(&self, from: usize, to: usize) -> Result<String, ServerError> {
-        let toks = self.toks;
-        let mut out = String::new();
-        let mut k = from;
-        while k < to {
-            let t = toks[k];
-            let next_paren = toks.get(k + 1).is_some_and(|n| n.is_punct("(")) && k + 1 < to;
-            let piece = match t.kind {
-                Kind::Word => {
-                    let w = t.text.to_ascii_lowercase();
-                    match w.as_str() {
-                        "now" | "today" => {
-                            if next_paren && toks.get(k + 2).is_some_and(|n| n.is_punct(")")) {
-                                k += 2;
-                            }
-                            let mut v = now(self.precision);
-                            if w == "today" {
-                                let day = self.precision.ticks_per_second() * 86_400;
-                                v -= v.rem_euclid(day);
-                            }
-                            self.ts_literal(v)
-                        }
-                        "database" | "server_version" | "client_version" | "server_status"
-                            if next_paren && toks.get(k + 2).is_some_and(|n| n.is_punct(")")) =>
-                        {
-                            k += 2;
-                            match w.as_str() {
-                                "database" => {
-                                    if self.db_name.is_empty() {
-                                        "arrow_cast(NULL, 'Utf8')".to_owned()
-                                    } else {
-                                        sql_string(&self.db_name)
-                                    }
-                                }
-                                "server_status" => "1".to_owned(),
-                                _ => sql_string(ENGINE_VERSION),
-                            }
-                        }
-                        "first" | "last" | "last_row" if next_paren => {
-                            let close = close_of(toks, k + 1)
-                                .ok_or_else(|| syntax_at(toks, k, self.sql))?;
-                            if close == k + 3 && toks[k + 2].is_punct("*") {
-                                return Err(unsupported(&format!("{w}(*)")));
-                            }
-                            let arg = self.expr(k + 2, close)?;
-                            let ts = quote(&self.ts);
-                            k = close;
-                            match w.as_str() {
-                                "first" => format!("first_value({arg} ORDER BY {ts}) FILTER (WHERE ({arg}) IS NOT NULL)"),
-                                "last" => format!("last_value({arg} ORDER BY {ts}) FILTER (WHERE ({arg}) IS NOT NULL)"),
-                                _ => format!("last_value({arg} ORDER BY {ts})"),
-                            }
-                        }
-                        "_rowts" | "_c0" => quote(&self.ts),
-                        "interp" | "diff" | "csum" | "derivative" | "irate" | "mavg"
-                        | "statecount" | "stateduration" | "twa" | "top" | "bottom" | "sample"
-                        | "tail" | "unique" | "elapsed" | "spread" | "apercentile"
-                        | "hyperloglog" | "histogram" | "leastsquares" | "_irowts"
-                        | "_isfilled" | "_qstart" | "_qend" | "_wduration" | "tbuid" | "_tags" => {
-                            return Err(unsupported(&format!("function or pseudo-column {w}")));
-                        }
-                        _ => t.text.to_owned(),
-                    }
-                }
-                Kind::Quoted => quote(t.text),
-                // A time string compared with a timestamp is read in the connection time zone.
-                Kind::Str if self.is_ts_operand(k) => self.ts_literal(parse_time_string(
-                    &t.string_value(),
-                    self.precision,
-                    self.tz,
-                )?),
-                // Escapes (`\'`, `\n`, …) resolved; DataFusion reads standard SQL strings.
-                Kind::Str => sql_string(&t.string_value()),
-                Kind::Duration => {
-                    let ticks = duration_ticks(t.text, self.precision)?;
-                    format!("INTERVAL '{ticks} {}'", self.unit_name())
-                }
-                Kind::Number
-                    if t.text.bytes().all(|b| b.is_ascii_digit()) && self.is_ts_shift(k) =>
-                {
-                    let ticks = t
-                        .text
-                        .parse::<i64>()
-                        .map_err(|_| ServerError::from_code(Code::PAR_INCORRECT_TIMESTAMP_VAL))?;
-                    format!("INTERVAL '{ticks} {}'", self.unit_name())
-                }
-                Kind::Number
-                    if t.text.bytes().all(|b| b.is_ascii_digit()) && self.is_ts_operand(k) =>
-                {
-                    let ticks = t
-                        .text
-                        .parse::<i64>()
-                        .map_err(|_| ServerError::from_code(Code::PAR_INCORRECT_TIMESTAMP_VAL))?;
-                    self.ts_literal(ticks)
-                }
-                _ => t.text.to_owned(),
-            };
-            if !out.is_empty()
-                && !t.is_punct(".")
-                && !t.is_punct(")")
-                && !t.is_punct(",")
-                && !out.ends_with('.')
-                && !out.ends_with('(')
-            {
-                out.push(' ');
-            }
-            out.push_str(&piece);
-            k += 1;
-        }
-        Ok(out)
-    }
 }
 
 /// Runs a SELECT.

@@ -1,0 +1,261 @@
+//! Token-level translation of TDengine expressions to DataFusion SQL: NOW/TODAY, durations,
+//! FIRST/LAST/LAST_ROW, DATABASE()/SERVER_VERSION(), and integers or time strings compared with
+//! (or added to) TIMESTAMP columns read as ticks in the connection time zone.
+
+use taosarrow_protocol::{Code, Precision};
+
+use super::lexer::{Kind, Token};
+use super::time::{duration_ticks, now, parse_time_string};
+use super::{syntax_at, unsupported, ENGINE_VERSION};
+use crate::ServerError;
+
+pub(super) fn quote(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+pub(super) fn sql_string(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+/// Index of the matching `)` for the `(` at `open`.
+pub(super) fn close_of(toks: &[Token<'_>], open: usize) -> Option<usize> {
+    let mut depth = 0i32;
+    for (k, t) in toks.iter().enumerate().skip(open) {
+        if t.is_punct("(") {
+            depth += 1;
+        } else if t.is_punct(")") {
+            depth -= 1;
+            if depth == 0 {
+                return Some(k);
+            }
+        }
+    }
+    None
+}
+
+pub(super) fn depths(toks: &[Token<'_>]) -> Vec<i32> {
+    let mut d = 0;
+    toks.iter()
+        .map(|t| {
+            if t.is_punct("(") {
+                d += 1;
+                d - 1
+            } else if t.is_punct(")") {
+                d -= 1;
+                d
+            } else {
+                d
+            }
+        })
+        .collect()
+}
+
+/// What the translation of one SELECT needs to know.
+pub(super) struct Translator<'a, 't> {
+    /// The statement text.
+    pub sql: &'a str,
+    /// Its tokens.
+    pub toks: &'t [Token<'a>],
+    /// The current database ("" when none).
+    pub db_name: String,
+    /// The precision of the main table's database.
+    pub precision: Precision,
+    /// The main table's timestamp column.
+    pub ts: String,
+    /// Lower-cased names of the TIMESTAMP columns in scope (plus window pseudo-columns).
+    pub ts_cols: Vec<String>,
+    /// The connection time zone: time strings without an offset are read in it.
+    pub tz: Option<chrono_tz::Tz>,
+}
+
+const COMPARISONS: &[&str] = &["=", "<", ">", "<=", ">=", "!=", "<>"];
+
+impl Translator<'_, '_> {
+    /// The interval unit of one tick.
+    fn unit_name(&self) -> &'static str {
+        match self.precision {
+            Precision::Millisecond => "milliseconds",
+            Precision::Microsecond => "microseconds",
+            Precision::Nanosecond => "nanoseconds",
+        }
+    }
+
+    /// True when the integer at `toks[k]` shifts a TIMESTAMP column (`ts - 1000`,
+    /// `1000 + ts`): TDengine adds ticks and the result stays a TIMESTAMP.
+    fn is_ts_shift(&self, k: usize) -> bool {
+        let toks = self.toks;
+        let sign = |i: usize| {
+            toks.get(i)
+                .is_some_and(|t| t.is_punct("+") || t.is_punct("-"))
+        };
+        k >= 2 && sign(k - 1) && self.is_ts_name(k - 2)
+            || toks.get(k + 1).is_some_and(|t| t.is_punct("+")) && self.is_ts_name(k + 2)
+    }
+
+    /// True when `toks[k]` names a TIMESTAMP column.
+    fn is_ts_name(&self, k: usize) -> bool {
+        self.toks.get(k).is_some_and(|t| {
+            matches!(t.kind, Kind::Word | Kind::Quoted)
+                && self.ts_cols.contains(&t.name().to_ascii_lowercase())
+        })
+    }
+
+    /// True when the integer at `toks[k]` is compared with a TIMESTAMP column (`ts = n`,
+    /// `n < ts`, `ts BETWEEN n AND m`, `ts IN (n, …)`): TDengine reads it as ticks.
+    fn is_ts_operand(&self, k: usize) -> bool {
+        let toks = self.toks;
+        let is_cmp = |i: usize| {
+            toks.get(i)
+                .is_some_and(|t| t.kind == Kind::Punct && COMPARISONS.contains(&t.text))
+        };
+        if k >= 2 && is_cmp(k - 1) && self.is_ts_name(k - 2) {
+            return true;
+        }
+        if is_cmp(k + 1) && self.is_ts_name(k + 2) {
+            return true;
+        }
+        if k >= 2 && toks[k - 1].is_kw("BETWEEN") && self.is_ts_name(k - 2) {
+            return true;
+        }
+        if k >= 4
+            && toks[k - 1].is_kw("AND")
+            && toks[k - 3].is_kw("BETWEEN")
+            && self.is_ts_name(k - 4)
+        {
+            return true;
+        }
+        let mut j = k;
+        while j > 0
+            && (toks[j - 1].is_punct(",") || matches!(toks[j - 1].kind, Kind::Number | Kind::Str))
+        {
+            j -= 1;
+        }
+        j >= 3
+            && toks[j - 1].is_punct("(")
+            && toks[j - 2].is_kw("IN")
+            && (self.is_ts_name(j - 3)
+                || j >= 4 && toks[j - 3].is_kw("NOT") && self.is_ts_name(j - 4))
+    }
+
+    fn ts_literal(&self, ticks: i64) -> String {
+        let unit = match self.precision {
+            Precision::Millisecond => "Millisecond",
+            Precision::Microsecond => "Microsecond",
+            Precision::Nanosecond => "Nanosecond",
+        };
+        format!("arrow_cast({ticks}, 'Timestamp({unit}, None)')")
+    }
+
+    /// Translates tokens `range` to DataFusion SQL.
+    pub(super) fn expr(&self, from: usize, to: usize) -> Result<String, ServerError> {
+        let toks = self.toks;
+        let mut out = String::new();
+        let mut k = from;
+        while k < to {
+            let t = toks[k];
+            let next_paren = toks.get(k + 1).is_some_and(|n| n.is_punct("(")) && k + 1 < to;
+            let piece = match t.kind {
+                Kind::Word => {
+                    let w = t.text.to_ascii_lowercase();
+                    match w.as_str() {
+                        "now" | "today" => {
+                            if next_paren && toks.get(k + 2).is_some_and(|n| n.is_punct(")")) {
+                                k += 2;
+                            }
+                            let mut v = now(self.precision);
+                            if w == "today" {
+                                let day = self.precision.ticks_per_second() * 86_400;
+                                v -= v.rem_euclid(day);
+                            }
+                            self.ts_literal(v)
+                        }
+                        "database" | "server_version" | "client_version" | "server_status"
+                            if next_paren && toks.get(k + 2).is_some_and(|n| n.is_punct(")")) =>
+                        {
+                            k += 2;
+                            match w.as_str() {
+                                "database" => {
+                                    if self.db_name.is_empty() {
+                                        "arrow_cast(NULL, 'Utf8')".to_owned()
+                                    } else {
+                                        sql_string(&self.db_name)
+                                    }
+                                }
+                                "server_status" => "1".to_owned(),
+                                _ => sql_string(ENGINE_VERSION),
+                            }
+                        }
+                        "first" | "last" | "last_row" if next_paren => {
+                            let close = close_of(toks, k + 1)
+                                .ok_or_else(|| syntax_at(toks, k, self.sql))?;
+                            if close == k + 3 && toks[k + 2].is_punct("*") {
+                                return Err(unsupported(&format!("{w}(*)")));
+                            }
+                            let arg = self.expr(k + 2, close)?;
+                            let ts = quote(&self.ts);
+                            k = close;
+                            match w.as_str() {
+                                "first" => format!("first_value({arg} ORDER BY {ts}) FILTER (WHERE ({arg}) IS NOT NULL)"),
+                                "last" => format!("last_value({arg} ORDER BY {ts}) FILTER (WHERE ({arg}) IS NOT NULL)"),
+                                _ => format!("last_value({arg} ORDER BY {ts})"),
+                            }
+                        }
+                        "_rowts" | "_c0" => quote(&self.ts),
+                        "interp" | "diff" | "csum" | "derivative" | "irate" | "mavg"
+                        | "statecount" | "stateduration" | "twa" | "top" | "bottom" | "sample"
+                        | "tail" | "unique" | "elapsed" | "spread" | "apercentile"
+                        | "hyperloglog" | "histogram" | "leastsquares" | "_irowts"
+                        | "_isfilled" | "_qstart" | "_qend" | "_wduration" | "tbuid" | "_tags" => {
+                            return Err(unsupported(&format!("function or pseudo-column {w}")));
+                        }
+                        _ => t.text.to_owned(),
+                    }
+                }
+                Kind::Quoted => quote(t.text),
+                // A time string compared with a timestamp is read in the connection time zone.
+                Kind::Str if self.is_ts_operand(k) => self.ts_literal(parse_time_string(
+                    &t.string_value(),
+                    self.precision,
+                    self.tz,
+                )?),
+                // Escapes (`\'`, `\n`, …) resolved; DataFusion reads standard SQL strings.
+                Kind::Str => sql_string(&t.string_value()),
+                Kind::Duration => {
+                    let ticks = duration_ticks(t.text, self.precision)?;
+                    format!("INTERVAL '{ticks} {}'", self.unit_name())
+                }
+                Kind::Number
+                    if t.text.bytes().all(|b| b.is_ascii_digit()) && self.is_ts_shift(k) =>
+                {
+                    let ticks = t
+                        .text
+                        .parse::<i64>()
+                        .map_err(|_| ServerError::from_code(Code::PAR_INCORRECT_TIMESTAMP_VAL))?;
+                    format!("INTERVAL '{ticks} {}'", self.unit_name())
+                }
+                Kind::Number
+                    if t.text.bytes().all(|b| b.is_ascii_digit()) && self.is_ts_operand(k) =>
+                {
+                    let ticks = t
+                        .text
+                        .parse::<i64>()
+                        .map_err(|_| ServerError::from_code(Code::PAR_INCORRECT_TIMESTAMP_VAL))?;
+                    self.ts_literal(ticks)
+                }
+                _ => t.text.to_owned(),
+            };
+            if !out.is_empty()
+                && !t.is_punct(".")
+                && !t.is_punct(")")
+                && !t.is_punct(",")
+                && !out.ends_with('.')
+                && !out.ends_with('(')
+            {
+                out.push(' ');
+            }
+            out.push_str(&piece);
+            k += 1;
+        }
+        Ok(out)
+    }
+}
