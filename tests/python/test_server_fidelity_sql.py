@@ -323,6 +323,8 @@ ERRORS = [
     ("SELECT COUNT(*) FROM agg.a1 STATE_WINDOW(v)", "0x2600", ["STATE_WINDOW"]),
     ("SELECT COUNT(*) FROM agg.a1 EVENT_WINDOW START WITH v > 1 END WITH v < 5", "0x2600", ["EVENT_WINDOW"]),
     ("SELECT COUNT(*) FROM agg.m PARTITION BY tbname SLIMIT 1", "0x2600", ["SLIMIT"]),
+    # TDengine limits each partition: a global LIMIT would differ silently.
+    ("SELECT tbname, _wstart, COUNT(*) FROM agg.m PARTITION BY tbname INTERVAL(1s) LIMIT 2", "0x2600", ["PARTITION BY"]),
     ("SELECT INTERP(v) FROM agg.a1 RANGE('2023-11-14 22:13:20', '2023-11-14 22:13:25') EVERY(1s)", "0x2600", []),
     ("SELECT DIFF(v) FROM agg.a1", "0x2600", ["diff"]),
     ("SELECT TOP(v, 2) FROM agg.a1", "0x2600", ["top"]),

@@ -443,6 +443,17 @@ pub async fn run(
         }
         i = end;
     }
+    // TDengine applies LIMIT/OFFSET to each partition (SLIMIT limits partitions); a global
+    // limit would be a silently different answer.
+    if partition.is_some()
+        && other
+            .iter()
+            .any(|&(a, _)| toks[a].is_kw("LIMIT") || toks[a].is_kw("OFFSET"))
+    {
+        return Err(unsupported(
+            "LIMIT/OFFSET with PARTITION BY (TDengine limits each partition)",
+        ));
+    }
     // FROM clause with references replaced; the main table wrapped for windows.
     let mut from_sql = String::from(" FROM ");
     let mut k = from_at + 1;

@@ -182,6 +182,10 @@ async fn unsupported_syntax_is_named() {
         ("select * from t, t", "several tables in FROM"),
         ("delete from t where ts < 1", "DELETE statements"),
         ("show create table t", "SHOW CREATE TABLE"),
+        (
+            "select _wstart, count(*) from t partition by v interval(1s) limit 1",
+            "LIMIT/OFFSET with PARTITION BY",
+        ),
     ] {
         let err = e.execute(&mut s, sql).await.expect_err(sql);
         assert_eq!(err.code, Code::PAR_SYNTAX_ERROR, "{sql}");
