@@ -166,3 +166,22 @@ def test_large_result_through_query_iteration_descending(big):
     values = [v for v in map(_big_v, range(BIG_ROWS)) if v is not None]
     assert (count, count_v, total, lo, hi) == (BIG_ROWS, len(values), sum(values), min(values), max(values))
     conn.close()
+
+
+def test_ns_windows_over_many_blocks(big):
+    """INTERVAL in a nanosecond database over 100k rows: windows of 100 µs, exact counts and sums."""
+    conn = taosws.connect(big.dsn())
+    cur = conn.cursor()
+    cur.execute("SELECT _wstart, _wend, COUNT(*), SUM(v) FROM big.t INTERVAL(100u)")
+    got = cur.fetchall()
+    windows: dict = {}
+    for i in range(BIG_ROWS):
+        start = BIG_BASE + (7 * i) // 100_000 * 100_000
+        count, total = windows.get(start, (0, None))
+        v = _big_v(i)
+        if v is not None:
+            total = v if total is None else total + v
+        windows[start] = (count + 1, total)
+    assert got == [(s, s + 100_000, c, t) for s, (c, t) in sorted(windows.items())]
+    assert type(got[0][0]) is int  # ns timestamps stay exact integers
+    conn.close()
