@@ -74,6 +74,8 @@ codes! {
     TSC_LINE_SYNTAX_ERROR = 0x021B, "Syntax error in Line";
     /// Value out of range.
     TSC_VALUE_OUT_OF_RANGE = 0x0224, "Value out of range";
+    /// A statement API call out of order (e.g. exec before bind).
+    TSC_STMT_API_ERROR = 0x022A, "Stmt API usage error";
     /// Query killed.
     TSC_QUERY_KILLED = 0x022D, "Query killed";
     /// Internal client error.

@@ -39,6 +39,7 @@ impl Connection {
                         .await
                 }
             },
+            BinaryAction::Stmt2Bind => self.stmt2_bind(frame, start).await,
             _ => {
                 let err = ServerError::from_code(Code::OPS_NOT_SUPPORT);
                 self.send_error(name, req_id, start, err).await

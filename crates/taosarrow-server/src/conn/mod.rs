@@ -5,6 +5,7 @@ mod blocks;
 mod fetch;
 mod query;
 mod results;
+mod statements;
 mod text;
 
 use std::sync::Arc;
@@ -22,6 +23,7 @@ use taosarrow_protocol::messages::{to_json, ResponseHeader};
 use crate::engine::{Engine, Session};
 use crate::{ServerConfig, ServerError};
 use results::Results;
+use statements::Statements;
 
 /// Ping period after `conn` (taosAdapter: 54 s).
 const PING_PERIOD: Duration = Duration::from_secs(54);
@@ -61,6 +63,7 @@ pub(crate) struct Connection {
     session: Option<Session>,
     user: String,
     results: Results,
+    statements: Statements,
     frames_sent: u64,
 }
 
@@ -77,6 +80,7 @@ impl Connection {
             session: None,
             user: String::new(),
             results,
+            statements: Statements::default(),
             frames_sent: 0,
         }
     }

@@ -143,6 +143,14 @@ impl Connection {
                     self.send_error(action, req_id, start, err).await
                 }
             }
+            Request::Stmt2Init(_) => self.stmt2_init(action, req_id, start).await,
+            Request::Stmt2Prepare(p) => {
+                self.stmt2_prepare(action, req_id, p.stmt_id, &p.sql, p.get_fields, start)
+                    .await
+            }
+            Request::Stmt2Exec(r) => self.stmt2_exec(action, req_id, r.stmt_id, start).await,
+            Request::Stmt2Result(r) => self.stmt2_result(action, req_id, r.stmt_id, start).await,
+            Request::Stmt2Close(r) => self.stmt2_close(action, req_id, r.stmt_id, start).await,
             other => {
                 let err = ServerError::protocol(format!("unknown action {}", other.action()));
                 self.send_error(action, req_id, start, err).await

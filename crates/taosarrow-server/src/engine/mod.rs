@@ -12,6 +12,7 @@ pub mod catalog;
 mod ddl;
 mod insert;
 pub mod lexer;
+pub mod prepared;
 mod result;
 mod select;
 mod show;

@@ -1,0 +1,375 @@
+//! stmt2 on the WebSocket (`stmt2.md`): `stmt2_init`, `stmt2_prepare`, the binary
+//! `stmt2_bind` (action 9), `stmt2_exec`, `stmt2_result`, `stmt2_close`. Bound inserts go
+//! straight from the parsed Arrow columns into storage.
+
+use std::collections::HashMap;
+use std::time::Instant;
+
+use arrow::array::ArrayRef;
+use taosarrow_codec::stmt2::{
+    check_against, parse_bind_frame, parse_payload, parse_raw, BindField, BindRole, ParsedTable,
+    RawPayload, Stmt2Error,
+};
+use taosarrow_protocol::messages::{
+    ResponseHeader, Stmt2ExecResponse, Stmt2Field, Stmt2PrepareResponse, Stmt2ResultResponse,
+    StmtResponse,
+};
+use taosarrow_protocol::{Code, TdType};
+
+use super::results::OpenResult;
+use super::{blocks, elapsed_ns, Connection, Flow};
+use crate::engine::prepared::{self, Prepared};
+use crate::engine::{Outcome, ResultSet};
+use crate::ServerError;
+
+/// One statement of a connection.
+#[derive(Default)]
+pub(crate) struct Statement {
+    prepared: Option<Prepared>,
+    /// Insert tables bound since the last exec.
+    pending: Vec<ParsedTable>,
+    /// The parameters bound to a query.
+    params: Option<Vec<ArrayRef>>,
+    /// The result of an executed query, until `stmt2_result` takes it.
+    result: Option<ResultSet>,
+}
+
+/// The statements of a connection; ids from one counter starting at 1.
+#[derive(Default)]
+pub(crate) struct Statements {
+    next_id: u64,
+    open: HashMap<u64, Statement>,
+}
+
+impl Statements {
+    fn add(&mut self) -> u64 {
+        self.next_id += 1;
+        self.open.insert(self.next_id, Statement::default());
+        self.next_id
+    }
+}
+
+fn nil() -> ServerError {
+    ServerError::protocol("stmt2 is nil")
+}
+
+fn stmt_error(e: Stmt2Error) -> ServerError {
+    let code = e.code().unwrap_or(Code::ADAPTER_PROTOCOL);
+    ServerError::new(code, e.to_string())
+}
+
+fn wire_field(f: &BindField) -> Stmt2Field {
+    Stmt2Field {
+        name: f.name.clone(),
+        field_type: f.ty.code() as i8,
+        precision: f.precision,
+        scale: f.scale,
+        bytes: f.bytes,
+        bind_type: f.role.code() as i8,
+    }
+}
+
+/// Query parameters: the types come from the payload itself (prepare has no fields for a
+/// query). TIMESTAMP parameters are read in milliseconds, DECIMAL as DECIMAL(38, 18) text.
+fn query_fields(raw: &RawPayload<'_>) -> Result<Vec<BindField>, ServerError> {
+    let table = raw
+        .tables
+        .first()
+        .ok_or_else(|| ServerError::protocol("query bind without parameters"))?;
+    if raw.tables.len() != 1 {
+        return Err(ServerError::protocol("query only supports one row"));
+    }
+    table
+        .columns
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            if f.num != 1 {
+                return Err(ServerError::protocol("query only supports one row"));
+            }
+            let ty = TdType::from_code(f.type_code).map_err(|_| {
+                ServerError::new(
+                    Code::PAR_WRONG_VALUE_TYPE,
+                    format!("parameter {i}: unknown type code {}", f.type_code),
+                )
+            })?;
+            let name = format!("?{}", i + 1);
+            Ok(match ty {
+                TdType::Decimal | TdType::Decimal64 => {
+                    let mut b = BindField::decimal(name, 38, 18, BindRole::Query);
+                    b.ty = ty;
+                    b
+                }
+                _ => BindField::new(name, ty, BindRole::Query),
+            })
+        })
+        .collect()
+}
+
+impl Connection {
+    pub(super) async fn stmt2_init(&mut self, action: &str, req_id: u64, start: Instant) -> Flow {
+        let stmt_id = self.statements.add();
+        let resp = StmtResponse {
+            header: ResponseHeader::ok(action, req_id, elapsed_ns(start)),
+            stmt_id,
+        };
+        self.send_json(&resp).await
+    }
+
+    pub(super) async fn stmt2_prepare(
+        &mut self,
+        action: &str,
+        req_id: u64,
+        stmt_id: u64,
+        sql: &str,
+        get_fields: bool,
+        start: Instant,
+    ) -> Flow {
+        let Some(session) = self.session.as_ref() else {
+            return self
+                .send_error(
+                    action,
+                    req_id,
+                    start,
+                    ServerError::protocol("server not connected"),
+                )
+                .await;
+        };
+        if !self.statements.open.contains_key(&stmt_id) {
+            return self
+                .stmt_failure(action, req_id, stmt_id, start, nil())
+                .await;
+        }
+        let prepared = match prepared::prepare(&self.shared.engine, session, sql) {
+            Ok(p) => p,
+            Err(e) => return self.stmt_failure(action, req_id, stmt_id, start, e).await,
+        };
+        let (is_insert, fields, count) = match &prepared {
+            Prepared::Insert(plan) => {
+                let f: Vec<Stmt2Field> = plan.fields.iter().map(wire_field).collect();
+                let n = f.len() as i64;
+                (
+                    true,
+                    get_fields.then_some(f),
+                    if get_fields { n } else { 0 },
+                )
+            }
+            Prepared::Query { marks, .. } => (false, None, marks.len() as i64),
+        };
+        if let Some(st) = self.statements.open.get_mut(&stmt_id) {
+            *st = Statement {
+                prepared: Some(prepared),
+                ..Statement::default()
+            };
+        }
+        let resp = Stmt2PrepareResponse {
+            header: ResponseHeader::ok(action, req_id, elapsed_ns(start)),
+            stmt_id,
+            is_insert,
+            fields,
+            fields_count: count,
+        };
+        self.send_json(&resp).await
+    }
+
+    /// The binary `stmt2_bind` frame (action 9).
+    pub(super) async fn stmt2_bind(&mut self, frame: &[u8], start: Instant) -> Flow {
+        const ACTION: &str = "stmt2_bind";
+        let bind = match parse_bind_frame(frame) {
+            Ok(b) => b,
+            Err(e) => {
+                let req_id = frame
+                    .get(..8)
+                    .and_then(|b| b.try_into().ok())
+                    .map_or(0, u64::from_le_bytes);
+                return self.send_error(ACTION, req_id, start, stmt_error(e)).await;
+            }
+        };
+        let (req_id, stmt_id) = (bind.req_id, bind.stmt_id);
+        if bind.col_idx != -1 {
+            let e = ServerError::new(
+                Code::OPS_NOT_SUPPORT,
+                "binding a single column (col_idx ≥ 0) is not supported",
+            );
+            return self.stmt_failure(ACTION, req_id, stmt_id, start, e).await;
+        }
+        let outcome = match self.statements.open.get_mut(&stmt_id) {
+            None => Err(nil()),
+            Some(st) => match &st.prepared {
+                None => Err(ServerError::new(
+                    Code::TSC_STMT_API_ERROR,
+                    "stmt2 bind before prepare",
+                )),
+                Some(Prepared::Insert(plan)) => parse_payload(bind.payload, &plan.fields)
+                    .map(|tables| st.pending.extend(tables))
+                    .map_err(stmt_error),
+                Some(Prepared::Query { .. }) => {
+                    parse_raw(bind.payload).map_err(stmt_error).and_then(|raw| {
+                        let fields = query_fields(&raw)?;
+                        let mut tables = check_against(&raw, &fields).map_err(stmt_error)?;
+                        let t = tables.pop().ok_or_else(|| {
+                            ServerError::protocol("query bind without parameters")
+                        })?;
+                        st.params = Some(t.columns);
+                        Ok(())
+                    })
+                }
+            },
+        };
+        match outcome {
+            Ok(()) => {
+                let resp = StmtResponse {
+                    header: ResponseHeader::ok(ACTION, req_id, elapsed_ns(start)),
+                    stmt_id,
+                };
+                self.send_json(&resp).await
+            }
+            Err(e) => self.stmt_failure(ACTION, req_id, stmt_id, start, e).await,
+        }
+    }
+
+    pub(super) async fn stmt2_exec(
+        &mut self,
+        action: &str,
+        req_id: u64,
+        stmt_id: u64,
+        start: Instant,
+    ) -> Flow {
+        match self.exec_statement(stmt_id).await {
+            Ok(affected) => {
+                let resp = Stmt2ExecResponse {
+                    header: ResponseHeader::ok(action, req_id, elapsed_ns(start)),
+                    stmt_id,
+                    affected: i64::try_from(affected).unwrap_or(i64::MAX),
+                };
+                self.send_json(&resp).await
+            }
+            Err(e) => self.stmt_failure(action, req_id, stmt_id, start, e).await,
+        }
+    }
+
+    async fn exec_statement(&mut self, stmt_id: u64) -> Result<u64, ServerError> {
+        let st = self.statements.open.get_mut(&stmt_id).ok_or_else(nil)?;
+        match &st.prepared {
+            None => Err(ServerError::new(
+                Code::TSC_STMT_API_ERROR,
+                "stmt2 exec before prepare",
+            )),
+            Some(Prepared::Insert(plan)) => {
+                if st.pending.is_empty() {
+                    return Err(ServerError::new(
+                        Code::TSC_STMT_API_ERROR,
+                        "stmt2 exec without bind",
+                    ));
+                }
+                let tables = std::mem::take(&mut st.pending);
+                plan.write(&tables)
+            }
+            Some(Prepared::Query { sql, marks }) => {
+                let params = match (&st.params, marks.is_empty()) {
+                    (Some(p), _) => p.clone(),
+                    (None, true) => Vec::new(),
+                    (None, false) => {
+                        return Err(ServerError::new(
+                            Code::TSC_STMT_API_ERROR,
+                            "stmt2 exec without bind",
+                        ))
+                    }
+                };
+                let text = prepared::substitute(sql, marks, &params)?;
+                let session = self
+                    .session
+                    .as_mut()
+                    .ok_or_else(|| ServerError::protocol("server not connected"))?;
+                let outcome = self.shared.engine.execute(session, &text).await?;
+                let st = self.statements.open.get_mut(&stmt_id).ok_or_else(nil)?;
+                st.result = match outcome {
+                    Outcome::Rows(rs) => Some(rs),
+                    Outcome::Affected { .. } => None,
+                };
+                Ok(0)
+            }
+        }
+    }
+
+    pub(super) async fn stmt2_result(
+        &mut self,
+        action: &str,
+        req_id: u64,
+        stmt_id: u64,
+        start: Instant,
+    ) -> Flow {
+        let taken = match self.statements.open.get_mut(&stmt_id) {
+            None => Err(nil()),
+            Some(st) => match (&st.prepared, st.result.take()) {
+                (Some(Prepared::Insert(_)), _) => {
+                    Err(ServerError::protocol("stmt is insert, no result set"))
+                }
+                (_, None) => Err(ServerError::new(
+                    Code::TSC_STMT_API_ERROR,
+                    "no result: execute the query first",
+                )),
+                (_, Some(rs)) => Ok(rs),
+            },
+        };
+        let rs = match taken {
+            Ok(rs) => rs,
+            Err(e) => return self.stmt_failure(action, req_id, stmt_id, start, e).await,
+        };
+        let f = match blocks::fields(&rs.schema) {
+            Ok(f) => f,
+            Err(e) => return self.stmt_failure(action, req_id, stmt_id, start, e).await,
+        };
+        let precision = rs.precision.code();
+        let count = f.names.len() as i64;
+        let block_rows = self.shared.config.block_rows;
+        let id = self
+            .results
+            .insert(OpenResult::new(rs.schema, rs.batches, block_rows));
+        let resp = Stmt2ResultResponse {
+            header: ResponseHeader::ok(action, req_id, elapsed_ns(start)),
+            stmt_id,
+            id,
+            fields_count: count,
+            fields_names: Some(f.names),
+            fields_types: Some(f.types),
+            fields_lengths: Some(f.lengths),
+            precision: i32::from(precision),
+            fields_precisions: Some(f.precisions),
+            fields_scales: Some(f.scales),
+        };
+        self.send_json(&resp).await
+    }
+
+    pub(super) async fn stmt2_close(
+        &mut self,
+        action: &str,
+        req_id: u64,
+        stmt_id: u64,
+        start: Instant,
+    ) -> Flow {
+        // Closing an unknown id succeeds, as taosAdapter does.
+        self.statements.open.remove(&stmt_id);
+        let resp = StmtResponse {
+            header: ResponseHeader::ok(action, req_id, elapsed_ns(start)),
+            stmt_id,
+        };
+        self.send_json(&resp).await
+    }
+
+    /// A stmt2 error response: the common header plus `stmt_id`.
+    async fn stmt_failure(
+        &mut self,
+        action: &str,
+        req_id: u64,
+        stmt_id: u64,
+        start: Instant,
+        e: ServerError,
+    ) -> Flow {
+        let resp = StmtResponse {
+            header: ResponseHeader::error(action, req_id, elapsed_ns(start), e.code, e.message),
+            stmt_id,
+        };
+        self.send_json(&resp).await
+    }
+}

@@ -1,0 +1,505 @@
+//! Prepared statements (stmt2): the placeholders of an INSERT, appending bound Arrow
+//! columns straight to storage (no SQL text per row), and queries with `?` parameters.
+//!
+//! INSERT forms understood (`?` only, no literals mixed in):
+//! * `INSERT INTO ? USING stb [(tags…)] TAGS (?, …) [(cols…)] VALUES (?, …)`
+//! * `INSERT INTO tb [USING stb [(tags…)] TAGS (?, …)] [(cols…)] VALUES (?, …)`
+//! * `INSERT INTO stb (tbname, tag…, col…) VALUES (?, …)` (a super table with `tbname`)
+
+use std::sync::Arc;
+
+use arrow::array::{new_null_array, Array, ArrayRef, RecordBatch};
+use arrow::compute::cast;
+use datafusion::scalar::ScalarValue;
+use taosarrow_codec::stmt2::{BindField, BindRole, ParsedTable};
+use taosarrow_codec::ColumnSpec;
+use taosarrow_protocol::{Code, Precision, TdType};
+
+use super::catalog::{read, schema_of, table_not_exist, write, Database};
+use super::lexer::{tokenize, Kind, Token};
+use super::{qualified_name, syntax_at, Engine, Session};
+use crate::ServerError;
+
+/// What a prepared SQL is.
+#[derive(Debug, Clone)]
+pub enum Prepared {
+    /// An INSERT: its placeholders and where their values go.
+    Insert(InsertPlan),
+    /// A query with `params` placeholders, run by substituting the bound values.
+    Query {
+        /// The SQL as prepared.
+        sql: String,
+        /// Byte offsets of the `?` placeholders.
+        marks: Vec<usize>,
+    },
+}
+
+/// Where the rows of a prepared INSERT go.
+#[derive(Debug, Clone)]
+pub struct InsertPlan {
+    db: Arc<Database>,
+    /// The table named in the SQL, or `None` when it is bound (`?` / `tbname`).
+    table: Option<String>,
+    /// The super table for auto-creation.
+    stable: Option<String>,
+    /// The placeholders, in order.
+    pub fields: Vec<BindField>,
+    /// For each tag field: its index among the super table's tags.
+    tag_index: Vec<usize>,
+    /// For each column field: its index among the table's columns.
+    col_index: Vec<usize>,
+}
+
+fn unsupported_stmt(what: &str) -> ServerError {
+    ServerError::new(
+        Code::PAR_SYNTAX_ERROR,
+        format!("syntax error: {what} is not supported in a prepared statement"),
+    )
+}
+
+fn is_mark(t: Option<&Token<'_>>) -> bool {
+    t.is_some_and(|t| t.is_punct("?"))
+}
+
+/// A parenthesised name list `(a, b, …)` at `i`.
+fn name_list(toks: &[Token<'_>], i: &mut usize, sql: &str) -> Result<Vec<String>, ServerError> {
+    let mut v = Vec::new();
+    *i += 1;
+    loop {
+        let t = toks.get(*i).ok_or_else(|| syntax_at(toks, *i, sql))?;
+        if !matches!(t.kind, Kind::Word | Kind::Quoted) {
+            return Err(syntax_at(toks, *i, sql));
+        }
+        v.push(t.name());
+        *i += 1;
+        match toks.get(*i) {
+            Some(t) if t.is_punct(")") => {
+                *i += 1;
+                return Ok(v);
+            }
+            Some(t) if t.is_punct(",") => *i += 1,
+            _ => return Err(syntax_at(toks, *i, sql)),
+        }
+    }
+}
+
+/// A parenthesised list of `?` at `i`; returns how many.
+fn mark_list(toks: &[Token<'_>], i: &mut usize, sql: &str) -> Result<usize, ServerError> {
+    if !toks.get(*i).is_some_and(|t| t.is_punct("(")) {
+        return Err(syntax_at(toks, *i, sql));
+    }
+    *i += 1;
+    let mut n = 0;
+    loop {
+        if !is_mark(toks.get(*i)) {
+            return Err(unsupported_stmt("a literal value among the placeholders"));
+        }
+        n += 1;
+        *i += 1;
+        match toks.get(*i) {
+            Some(t) if t.is_punct(")") => {
+                *i += 1;
+                return Ok(n);
+            }
+            Some(t) if t.is_punct(",") => *i += 1,
+            _ => return Err(syntax_at(toks, *i, sql)),
+        }
+    }
+}
+
+fn field(spec: &ColumnSpec, role: BindRole, precision: Precision) -> BindField {
+    let mut f = BindField::new(spec.name.clone(), spec.ty, role);
+    f.bytes = spec.length as i32;
+    if spec.ty == TdType::Timestamp {
+        f.precision = precision.code();
+    } else if spec.ty.is_decimal() {
+        f.precision = spec.precision;
+        f.scale = spec.scale;
+    }
+    f
+}
+
+fn position(specs: &[ColumnSpec], name: &str) -> Result<usize, ServerError> {
+    specs
+        .iter()
+        .position(|c| c.name.eq_ignore_ascii_case(name))
+        .ok_or_else(|| {
+            ServerError::new(
+                Code::PAR_INVALID_COLUMN,
+                format!("Invalid column name: {name}"),
+            )
+        })
+}
+
+/// Prepares `sql` for `session`.
+pub fn prepare(e: &Engine, s: &Session, sql: &str) -> Result<Prepared, ServerError> {
+    let sql = sql.trim().trim_end_matches(';').trim_end();
+    let toks = tokenize(sql)?;
+    let first = toks.first().ok_or_else(|| ServerError::syntax(sql))?;
+    if !first.is_kw("INSERT") {
+        let marks = toks
+            .iter()
+            .filter(|t| t.is_punct("?"))
+            .map(|t| t.pos)
+            .collect();
+        return Ok(Prepared::Query {
+            sql: sql.to_owned(),
+            marks,
+        });
+    }
+    let mut i = 1;
+    if !toks.get(i).is_some_and(|t| t.is_kw("INTO")) {
+        return Err(syntax_at(&toks, i, sql));
+    }
+    i += 1;
+    let (db_name, table) = if is_mark(toks.get(i)) {
+        i += 1;
+        (None, None)
+    } else {
+        let (d, t) = qualified_name(&toks, &mut i, sql)?;
+        (d, Some(t))
+    };
+    let db = e.resolve_db(s, db_name.as_deref())?;
+    let mut fields = Vec::new();
+    let mut tag_index = Vec::new();
+    let mut col_index = Vec::new();
+    let mut stable = None;
+    if table.is_none() {
+        fields.push(BindField::new(
+            "tbname",
+            TdType::VarChar,
+            BindRole::TableName,
+        ));
+    }
+    // `USING stb [(tags)] TAGS (?, …)`.
+    if toks.get(i).is_some_and(|t| t.is_kw("USING")) {
+        i += 1;
+        let (sdb, sname) = qualified_name(&toks, &mut i, sql)?;
+        if sdb.is_some_and(|d| d != db.name) {
+            return Err(unsupported_stmt("a super table in another database"));
+        }
+        let st = db.stable(&sname).ok_or_else(|| table_not_exist(&sname))?;
+        let def = read(&st).clone();
+        let names = if toks.get(i).is_some_and(|t| t.is_punct("(")) {
+            name_list(&toks, &mut i, sql)?
+        } else {
+            def.tags.iter().map(|t| t.name.clone()).collect()
+        };
+        if !toks.get(i).is_some_and(|t| t.is_kw("TAGS")) {
+            return Err(syntax_at(&toks, i, sql));
+        }
+        i += 1;
+        let n = mark_list(&toks, &mut i, sql)?;
+        if n != names.len() {
+            return Err(ServerError::new(
+                Code::PAR_INCORRECT_NUM_OF_COL,
+                "Illegal number of tags",
+            ));
+        }
+        for name in &names {
+            let k = position(&def.tags, name)?;
+            tag_index.push(k);
+            fields.push(field(&def.tags[k], BindRole::Tag, db.precision));
+        }
+        stable = Some(sname);
+    }
+    // The data columns: the super table's (USING / tbname form) or the table's own.
+    let target_stable = match (&stable, &table) {
+        (Some(s), _) => Some(s.clone()),
+        (None, Some(t)) if db.stable(t).is_some() => Some(t.clone()),
+        _ => None,
+    };
+    let via_stable_tbname = stable.is_none() && target_stable.is_some();
+    let cols: Vec<ColumnSpec> = match (&target_stable, &table) {
+        (Some(s), _) => {
+            let st = db.stable(s).ok_or_else(|| table_not_exist(s))?;
+            let cols = read(&st).columns.clone();
+            cols
+        }
+        (None, Some(t)) => {
+            let tb = db.table(t)?;
+            db.columns_of(&tb)?
+        }
+        (None, None) => {
+            return Err(unsupported_stmt(
+                "`INSERT INTO ? VALUES` without `USING` (name the table or its super table)",
+            ))
+        }
+    };
+    let listed = if toks.get(i).is_some_and(|t| t.is_punct("(")) {
+        Some(name_list(&toks, &mut i, sql)?)
+    } else {
+        None
+    };
+    if !toks
+        .get(i)
+        .is_some_and(|t| t.is_kw("VALUES") || t.is_kw("VALUE"))
+    {
+        return Err(syntax_at(&toks, i, sql));
+    }
+    i += 1;
+    let n = mark_list(&toks, &mut i, sql)?;
+    if i != toks.len() {
+        return Err(unsupported_stmt("more than one VALUES clause"));
+    }
+    let names: Vec<String> = match listed {
+        Some(v) => v,
+        None if via_stable_tbname => {
+            return Err(unsupported_stmt(
+                "a super table without a column list naming `tbname`",
+            ))
+        }
+        None => cols.iter().map(|c| c.name.clone()).collect(),
+    };
+    if n != names.len() {
+        return Err(ServerError::new(
+            Code::PAR_INCORRECT_NUM_OF_COL,
+            "Illegal number of columns",
+        ));
+    }
+    if via_stable_tbname {
+        let Some(sname) = &target_stable else {
+            return Err(ServerError::syntax(sql));
+        };
+        let st = db.stable(sname).ok_or_else(|| table_not_exist(sname))?;
+        let def = read(&st).clone();
+        let mut tb_seen = false;
+        let (mut tagf, mut colf) = (Vec::new(), Vec::new());
+        for name in &names {
+            if name.eq_ignore_ascii_case("tbname") {
+                tb_seen = true;
+            } else if let Ok(k) = position(&def.tags, name) {
+                tag_index.push(k);
+                tagf.push(field(&def.tags[k], BindRole::Tag, db.precision));
+            } else {
+                let k = position(&def.columns, name)?;
+                col_index.push(k);
+                colf.push(field(&def.columns[k], BindRole::Column, db.precision));
+            }
+        }
+        if !tb_seen {
+            return Err(unsupported_stmt(
+                "a super table without a column list naming `tbname`",
+            ));
+        }
+        fields.push(BindField::new(
+            "tbname",
+            TdType::VarChar,
+            BindRole::TableName,
+        ));
+        fields.extend(tagf);
+        fields.extend(colf);
+        stable = Some(sname.clone());
+    } else {
+        for name in &names {
+            let k = position(&cols, name)?;
+            col_index.push(k);
+            fields.push(field(&cols[k], BindRole::Column, db.precision));
+        }
+    }
+    if !col_index.contains(&0) {
+        return Err(ServerError::new(
+            Code::PAR_INVALID_COLUMN,
+            "Invalid column name: primary timestamp column must be given",
+        ));
+    }
+    let table = if via_stable_tbname { None } else { table };
+    Ok(Prepared::Insert(InsertPlan {
+        db,
+        table,
+        stable,
+        fields,
+        tag_index,
+        col_index,
+    }))
+}
+
+impl InsertPlan {
+    /// Appends the bound tables; returns the rows written. Child tables that do not exist
+    /// are created from the super table with the bound tag values.
+    pub fn write(&self, tables: &[ParsedTable]) -> Result<u64, ServerError> {
+        let mut total = 0;
+        for t in tables {
+            total += self.write_table(t)?;
+        }
+        Ok(total)
+    }
+
+    fn write_table(&self, t: &ParsedTable) -> Result<u64, ServerError> {
+        let name = match (&self.table, &t.name) {
+            (Some(n), _) => n.clone(),
+            (None, Some(n)) => bare_name(n, &self.db.name)?,
+            (None, None) => {
+                return Err(ServerError::new(
+                    Code::PAR_INVALID_IDENTIFIER_NAME,
+                    "table name missing in the bind",
+                ))
+            }
+        };
+        let table = match self.db.table(&name) {
+            Ok(tb) => tb,
+            Err(e) => {
+                let Some(sname) = &self.stable else {
+                    return Err(e);
+                };
+                let st = self
+                    .db
+                    .stable(sname)
+                    .ok_or_else(|| table_not_exist(sname))?;
+                let def = read(&st).clone();
+                let mut tags: Vec<ScalarValue> = def
+                    .tags
+                    .iter()
+                    .map(|spec| null_scalar(spec, self.db.precision))
+                    .collect::<Result<_, _>>()?;
+                for (arr, &k) in t.tags.iter().zip(&self.tag_index) {
+                    tags[k] = ScalarValue::try_from_array(arr.as_ref(), 0).map_err(internal)?;
+                }
+                self.db.create_table(
+                    &name,
+                    def.columns.clone(),
+                    Some((sname.clone(), tags)),
+                    true,
+                )?
+            }
+        };
+        let cols = self.db.columns_of(&table)?;
+        let schema = schema_of(&cols, self.db.precision)?;
+        let rows = t.num_rows();
+        let mut arrays: Vec<ArrayRef> = schema
+            .fields()
+            .iter()
+            .map(|f| new_null_array(f.data_type(), rows))
+            .collect();
+        for (arr, &k) in t.columns.iter().zip(&self.col_index) {
+            let want = schema.field(k).data_type();
+            arrays[k] = if arr.data_type() == want {
+                arr.clone()
+            } else {
+                cast(arr.as_ref(), want).map_err(internal)?
+            };
+        }
+        if arrays[0].null_count() > 0 {
+            return Err(ServerError::new(
+                Code::PAR_INCORRECT_TIMESTAMP_VAL,
+                "Timestamp data out of range: the primary timestamp cannot be NULL",
+            ));
+        }
+        let batch = RecordBatch::try_new(schema, arrays).map_err(internal)?;
+        let mut data = write(&table.data);
+        data.append_batch(batch)
+    }
+}
+
+fn internal(e: impl std::fmt::Display) -> ServerError {
+    ServerError::new(Code::TSC_INTERNAL_ERROR, e.to_string())
+}
+
+fn null_scalar(spec: &ColumnSpec, p: Precision) -> Result<ScalarValue, ServerError> {
+    let schema = schema_of(std::slice::from_ref(spec), p)?;
+    ScalarValue::try_from(schema.field(0).data_type()).map_err(internal)
+}
+
+/// `db.table` or `table` → `table` (the database must be the statement's).
+fn bare_name(name: &str, db: &str) -> Result<String, ServerError> {
+    let lower = name.trim();
+    let t = match lower.split_once('.') {
+        Some((d, t)) if d.trim_matches('`').eq_ignore_ascii_case(db) => t,
+        Some(_) => return Err(unsupported_stmt("a child table in another database")),
+        None => lower,
+    };
+    let t = t.trim_matches('`');
+    if t.is_empty() {
+        return Err(ServerError::new(
+            Code::PAR_INVALID_IDENTIFIER_NAME,
+            "Invalid identifier name: empty table name",
+        ));
+    }
+    Ok(if name.contains('`') {
+        t.to_owned()
+    } else {
+        t.to_ascii_lowercase()
+    })
+}
+
+/// Renders bound query parameters into the SQL in place of the `?` marks.
+pub fn substitute(sql: &str, marks: &[usize], params: &[ArrayRef]) -> Result<String, ServerError> {
+    if marks.len() != params.len() {
+        return Err(ServerError::new(
+            Code::PAR_INCORRECT_NUM_OF_COL,
+            format!(
+                "{} parameter(s) expected, {} bound",
+                marks.len(),
+                params.len()
+            ),
+        ));
+    }
+    let mut out = String::with_capacity(sql.len() + 16 * params.len());
+    let mut at = 0;
+    for (&pos, p) in marks.iter().zip(params) {
+        out.push_str(&sql[at..pos]);
+        out.push_str(&literal(p)?);
+        at = pos + 1;
+    }
+    out.push_str(&sql[at..]);
+    Ok(out)
+}
+
+/// One value as a SQL literal.
+fn literal(a: &ArrayRef) -> Result<String, ServerError> {
+    use arrow::array::AsArray;
+    use arrow::datatypes::{DataType, TimeUnit};
+    if a.len() != 1 {
+        return Err(ServerError::protocol("query only supports one row"));
+    }
+    if a.is_null(0) {
+        return Ok("NULL".to_owned());
+    }
+    let quote = |s: &str| format!("'{}'", s.replace('\\', "\\\\").replace('\'', "\\'"));
+    Ok(match a.data_type() {
+        DataType::Utf8 => quote(a.as_string::<i32>().value(0)),
+        DataType::LargeUtf8 => quote(a.as_string::<i64>().value(0)),
+        DataType::Binary | DataType::LargeBinary => {
+            let bytes: &[u8] = match a.data_type() {
+                DataType::Binary => a.as_binary::<i32>().value(0),
+                _ => a.as_binary::<i64>().value(0),
+            };
+            let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+            format!("'\\x{hex}'")
+        }
+        DataType::Timestamp(unit, _) => {
+            let v = match unit {
+                TimeUnit::Second => a
+                    .as_primitive::<arrow::datatypes::TimestampSecondType>()
+                    .value(0),
+                TimeUnit::Millisecond => a
+                    .as_primitive::<arrow::datatypes::TimestampMillisecondType>()
+                    .value(0),
+                TimeUnit::Microsecond => a
+                    .as_primitive::<arrow::datatypes::TimestampMicrosecondType>()
+                    .value(0),
+                TimeUnit::Nanosecond => a
+                    .as_primitive::<arrow::datatypes::TimestampNanosecondType>()
+                    .value(0),
+            };
+            let nanos = match unit {
+                TimeUnit::Second => i128::from(v) * 1_000_000_000,
+                TimeUnit::Millisecond => i128::from(v) * 1_000_000,
+                TimeUnit::Microsecond => i128::from(v) * 1_000,
+                TimeUnit::Nanosecond => i128::from(v),
+            };
+            let secs = i64::try_from(nanos.div_euclid(1_000_000_000)).map_err(internal)?;
+            let sub = nanos.rem_euclid(1_000_000_000) as u32;
+            let dt = chrono::DateTime::from_timestamp(secs, sub)
+                .ok_or_else(|| ServerError::from_code(Code::INVALID_TIMESTAMP))?;
+            format!("'{}'", dt.format("%Y-%m-%dT%H:%M:%S%.9f+00:00"))
+        }
+        _ => {
+            let s = ScalarValue::try_from_array(a.as_ref(), 0).map_err(internal)?;
+            match s {
+                ScalarValue::Boolean(Some(b)) => b.to_string(),
+                other => other.to_string(),
+            }
+        }
+    })
+}

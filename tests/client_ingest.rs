@@ -1,0 +1,716 @@
+//! Bulk ingest through stmt2 against the embedded server: every type round-trips, super
+//! tables with many child tables, precision checks, type errors before anything is sent, and
+//! an exact account of what was written when the connection drops mid-ingest.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::*;
+use arrow_array::*;
+use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
+use taosarrow::{
+    ConnectOptions, Connection, Error, ErrorKind, IngestMode, IngestOptions, IngestTarget, Subtable,
+};
+use taosarrow_server::engine::Engine;
+use taosarrow_server::{FaultConfig, LocalServer, ServerConfig};
+
+async fn connect(server: &LocalServer) -> Connection {
+    let opts = ConnectOptions::from_dsn(&server.dsn("root", "taosdata"))
+        .unwrap()
+        .with_conn_retries(0)
+        .with_read_timeout(Duration::from_secs(20));
+    Connection::connect(&opts).await.unwrap()
+}
+
+async fn setup(precision: &str) -> (LocalServer, Connection) {
+    let server = LocalServer::start(ServerConfig::default()).await.unwrap();
+    let conn = connect(&server).await;
+    conn.exec(&format!("create database db precision '{precision}'"))
+        .await
+        .unwrap();
+    (server, conn)
+}
+
+async fn read(conn: &Connection, sql: &str) -> RecordBatch {
+    let stream = conn.query(sql).await.unwrap();
+    let schema = stream.schema();
+    let batches = stream.collect_all().await.unwrap();
+    arrow_select::concat::concat_batches(&schema, &batches).unwrap()
+}
+
+fn ok(batches: Vec<RecordBatch>) -> std::vec::IntoIter<taosarrow::BatchResult> {
+    batches.into_iter().map(Ok).collect::<Vec<_>>().into_iter()
+}
+
+fn opts(mode: IngestMode) -> IngestOptions {
+    IngestOptions {
+        mode,
+        ..IngestOptions::default()
+    }
+}
+
+/// One batch with every bindable type and NULLs in every column but `ts`.
+fn all_types(unit: TimeUnit, n: usize) -> RecordBatch {
+    let base: i64 = match unit {
+        TimeUnit::Millisecond => 1_700_000_000_000,
+        TimeUnit::Microsecond => 1_700_000_000_000_000,
+        TimeUnit::Nanosecond => 1_700_000_000_000_000_123,
+        TimeUnit::Second => unreachable!(),
+    };
+    let null = |i: usize| i % 3 == 1;
+    let ts: ArrayRef = match unit {
+        TimeUnit::Millisecond => Arc::new(TimestampMillisecondArray::from_iter_values(
+            (0..n as i64).map(|i| base + i),
+        )),
+        TimeUnit::Microsecond => Arc::new(TimestampMicrosecondArray::from_iter_values(
+            (0..n as i64).map(|i| base + i),
+        )),
+        _ => Arc::new(TimestampNanosecondArray::from_iter_values(
+            (0..n as i64).map(|i| base + i),
+        )),
+    };
+    let cols: Vec<(&str, ArrayRef)> = vec![
+        ("ts", ts),
+        (
+            "b",
+            Arc::new(
+                (0..n)
+                    .map(|i| (!null(i)).then_some(i % 2 == 0))
+                    .collect::<BooleanArray>(),
+            ),
+        ),
+        (
+            "i8",
+            Arc::new(
+                (0..n)
+                    .map(|i| (!null(i)).then_some(if i == 0 { i8::MIN } else { i as i8 }))
+                    .collect::<Int8Array>(),
+            ),
+        ),
+        (
+            "i16",
+            Arc::new(
+                (0..n)
+                    .map(|i| (!null(i)).then_some(if i == 0 { i16::MAX } else { -(i as i16) }))
+                    .collect::<Int16Array>(),
+            ),
+        ),
+        (
+            "i32",
+            Arc::new(
+                (0..n)
+                    .map(|i| (!null(i)).then_some(if i == 0 { i32::MIN } else { i as i32 * 1000 }))
+                    .collect::<Int32Array>(),
+            ),
+        ),
+        (
+            "i64",
+            Arc::new(
+                (0..n)
+                    .map(|i| (!null(i)).then_some(if i == 0 { i64::MAX } else { i as i64 * -7 }))
+                    .collect::<Int64Array>(),
+            ),
+        ),
+        (
+            "u8",
+            Arc::new(
+                (0..n)
+                    .map(|i| (!null(i)).then_some(if i == 0 { u8::MAX } else { i as u8 }))
+                    .collect::<UInt8Array>(),
+            ),
+        ),
+        (
+            "u16",
+            Arc::new(
+                (0..n)
+                    .map(|i| (!null(i)).then_some(if i == 0 { u16::MAX } else { i as u16 }))
+                    .collect::<UInt16Array>(),
+            ),
+        ),
+        (
+            "u32",
+            Arc::new(
+                (0..n)
+                    .map(|i| (!null(i)).then_some(if i == 0 { u32::MAX } else { i as u32 }))
+                    .collect::<UInt32Array>(),
+            ),
+        ),
+        (
+            "u64",
+            Arc::new(
+                (0..n)
+                    .map(|i| (!null(i)).then_some(if i == 0 { u64::MAX } else { i as u64 }))
+                    .collect::<UInt64Array>(),
+            ),
+        ),
+        (
+            "f32",
+            Arc::new(
+                (0..n)
+                    .map(|i| (!null(i)).then_some(i as f32 * 0.5))
+                    .collect::<Float32Array>(),
+            ),
+        ),
+        (
+            "f64",
+            Arc::new(
+                (0..n)
+                    .map(|i| (!null(i)).then_some(i as f64 / 3.0))
+                    .collect::<Float64Array>(),
+            ),
+        ),
+        (
+            "s",
+            Arc::new(
+                (0..n)
+                    .map(|i| (!null(i)).then(|| format!("héllo 中文 😀 {i}")))
+                    .collect::<StringArray>(),
+            ),
+        ),
+        (
+            "bin",
+            Arc::new(
+                (0..n)
+                    .map(|i| (!null(i)).then(|| vec![0u8, 0xff, i as u8]))
+                    .collect::<BinaryArray>(),
+            ),
+        ),
+        (
+            "dec",
+            Arc::new(
+                (0..n)
+                    .map(|i| {
+                        (!null(i)).then_some(if i == 0 {
+                            99_999_999_999_999_999_i128
+                        } else {
+                            -(i as i128) * 1234
+                        })
+                    })
+                    .collect::<Decimal128Array>()
+                    .with_precision_and_scale(18, 4)
+                    .unwrap(),
+            ),
+        ),
+        (
+            "dec38",
+            Arc::new(
+                (0..n)
+                    .map(|i| {
+                        (!null(i)).then_some(if i == 0 {
+                            10_i128.pow(38) - 1
+                        } else {
+                            i as i128
+                        })
+                    })
+                    .collect::<Decimal128Array>()
+                    .with_precision_and_scale(38, 10)
+                    .unwrap(),
+            ),
+        ),
+    ];
+    let fields: Vec<Field> = cols
+        .iter()
+        .map(|(name, a)| Field::new(*name, a.data_type().clone(), *name != "ts"))
+        .collect();
+    RecordBatch::try_new(
+        Arc::new(Schema::new(fields)),
+        cols.into_iter().map(|(_, a)| a).collect(),
+    )
+    .unwrap()
+}
+
+/// Compares values column by column (types of the read side may carry metadata).
+fn assert_same_values(wrote: &RecordBatch, got: &RecordBatch) {
+    assert_eq!(wrote.num_rows(), got.num_rows());
+    for (i, f) in wrote.schema().fields().iter().enumerate() {
+        let a = wrote.column(i);
+        let b = got.column(i);
+        assert_eq!(a.data_type(), b.data_type(), "column {}", f.name());
+        assert_eq!(a.to_data(), b.to_data(), "column {}", f.name());
+    }
+}
+
+#[tokio::test]
+async fn every_type_round_trips_in_each_precision() {
+    for (p, unit) in [
+        ("ms", TimeUnit::Millisecond),
+        ("us", TimeUnit::Microsecond),
+        ("ns", TimeUnit::Nanosecond),
+    ] {
+        let (_server, conn) = setup(p).await;
+        let batch = all_types(unit, 100);
+        let report = conn
+            .ingest(
+                batch.schema(),
+                ok(vec![batch.clone()]),
+                &IngestTarget::Table("db.t".into()),
+                &opts(IngestMode::Create),
+            )
+            .await
+            .unwrap();
+        assert_eq!(report.rows, 100, "{p}");
+        let got = read(&conn, "select * from db.t order by ts").await;
+        assert_same_values(&batch, &got);
+    }
+}
+
+#[tokio::test]
+async fn many_small_chunks_and_several_batches() {
+    let (_server, conn) = setup("ms").await;
+    let a = all_types(TimeUnit::Millisecond, 3000);
+    let (first, second) = (a.slice(0, 1700), a.slice(1700, 1300));
+    let o = IngestOptions {
+        mode: IngestMode::Create,
+        chunk_bytes: 16 * 1024,
+        in_flight: 3,
+        ..IngestOptions::default()
+    };
+    let report = conn
+        .ingest(
+            a.schema(),
+            ok(vec![first, second]),
+            &IngestTarget::Table("db.t".into()),
+            &o,
+        )
+        .await
+        .unwrap();
+    assert_eq!(report.rows, 3000);
+    assert!(report.chunks > 10, "{report:?}");
+    let got = read(&conn, "select * from db.t order by ts").await;
+    assert_same_values(&a, &got);
+}
+
+fn meters(tables: usize, rows_per_table: usize) -> RecordBatch {
+    let n = tables * rows_per_table;
+    let ts = TimestampMillisecondArray::from_iter_values(
+        (0..n).map(|i| 1_700_000_000_000 + (i % rows_per_table) as i64 * 1000),
+    );
+    let current = Float64Array::from_iter_values((0..n).map(|i| i as f64));
+    let name = StringArray::from_iter_values((0..n).map(|i| format!("d{}", i / rows_per_table)));
+    let group = Int32Array::from_iter_values((0..n).map(|i| (i / rows_per_table) as i32 % 10));
+    let location =
+        StringArray::from_iter_values((0..n).map(|i| format!("loc{}", i / rows_per_table)));
+    let schema = Schema::new(vec![
+        Field::new(
+            "ts",
+            DataType::Timestamp(TimeUnit::Millisecond, None),
+            false,
+        ),
+        Field::new("current", DataType::Float64, true),
+        Field::new("tb", DataType::Utf8, false),
+        Field::new("groupid", DataType::Int32, true),
+        Field::new("location", DataType::Utf8, true),
+    ]);
+    RecordBatch::try_new(
+        Arc::new(schema),
+        vec![
+            Arc::new(ts),
+            Arc::new(current),
+            Arc::new(name),
+            Arc::new(group),
+            Arc::new(location),
+        ],
+    )
+    .unwrap()
+}
+
+#[tokio::test]
+async fn super_table_with_a_thousand_child_tables() {
+    let (_server, conn) = setup("ms").await;
+    let batch = meters(1000, 5);
+    let target = IngestTarget::SuperTable {
+        stable: "db.meters".into(),
+        subtable: Subtable::Column("tb".into()),
+        tags: vec!["groupid".into(), "location".into()],
+    };
+    let report = conn
+        .ingest(
+            batch.schema(),
+            ok(vec![batch]),
+            &target,
+            &opts(IngestMode::Create),
+        )
+        .await
+        .unwrap();
+    assert_eq!(report.rows, 5000);
+    let counts = read(&conn, "select tbname, count(*), first(groupid), first(location) from db.meters partition by tbname").await;
+    assert_eq!(counts.num_rows(), 1000);
+    let n = counts.column(1).as_primitive::<Int64Type>();
+    assert!(n.values().iter().all(|&c| c == 5));
+    let one = read(
+        &conn,
+        "select groupid, location, sum(current) from db.d123 group by groupid, location",
+    )
+    .await;
+    assert_eq!(one.column(0).as_primitive::<Int32Type>().value(0), 3);
+    assert_eq!(one.column(1).as_string::<i32>().value(0), "loc123");
+    let expect: f64 = (615..620).map(|i| i as f64).sum();
+    assert_eq!(one.column(2).as_primitive::<Float64Type>().value(0), expect);
+}
+
+#[tokio::test]
+async fn subtable_template_names_children() {
+    let (_server, conn) = setup("ms").await;
+    let batch = meters(3, 2);
+    let cols: Vec<usize> = vec![0, 1, 3, 4]; // without `tb`
+    let batch = batch.project(&cols).unwrap();
+    let target = IngestTarget::SuperTable {
+        stable: "db.m".into(),
+        subtable: Subtable::Template("m_{location}_{groupid}".into()),
+        tags: vec!["groupid".into(), "location".into()],
+    };
+    conn.ingest(
+        batch.schema(),
+        ok(vec![batch]),
+        &target,
+        &opts(IngestMode::Create),
+    )
+    .await
+    .unwrap();
+    let got = read(&conn, "select count(*) from db.m_loc2_2").await;
+    assert_eq!(got.column(0).as_primitive::<Int64Type>().value(0), 2);
+}
+
+#[tokio::test]
+async fn append_needs_the_table_and_create_refuses_an_existing_one() {
+    let (_server, conn) = setup("ms").await;
+    let batch = meters(1, 3).project(&[0, 1]).unwrap();
+    let t = IngestTarget::Table("db.plain".into());
+    let e = conn
+        .ingest(
+            batch.schema(),
+            ok(vec![batch.clone()]),
+            &t,
+            &opts(IngestMode::Append),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(e, Error::Server { .. }), "{e:?}");
+    conn.ingest(
+        batch.schema(),
+        ok(vec![batch.clone()]),
+        &t,
+        &opts(IngestMode::Create),
+    )
+    .await
+    .unwrap();
+    assert!(conn
+        .ingest(
+            batch.schema(),
+            ok(vec![batch.clone()]),
+            &t,
+            &opts(IngestMode::Create)
+        )
+        .await
+        .is_err());
+    // Same rows again: same timestamps overwrite.
+    conn.ingest(
+        batch.schema(),
+        ok(vec![batch.clone()]),
+        &t,
+        &opts(IngestMode::Append),
+    )
+    .await
+    .unwrap();
+    conn.ingest(
+        batch.schema(),
+        ok(vec![batch.clone()]),
+        &t,
+        &opts(IngestMode::CreateAppend),
+    )
+    .await
+    .unwrap();
+    let got = read(&conn, "select count(*) from db.plain").await;
+    assert_eq!(got.column(0).as_primitive::<Int64Type>().value(0), 3);
+    conn.ingest(
+        batch.schema(),
+        ok(vec![batch.slice(0, 1)]),
+        &t,
+        &opts(IngestMode::Replace),
+    )
+    .await
+    .unwrap();
+    let got = read(&conn, "select count(*) from db.plain").await;
+    assert_eq!(got.column(0).as_primitive::<Int64Type>().value(0), 1);
+}
+
+#[tokio::test]
+async fn precision_loss_is_refused_before_anything_is_written() {
+    let (_server, conn) = setup("ms").await;
+    conn.exec("create table db.t (ts timestamp, v int)")
+        .await
+        .unwrap();
+    let schema: SchemaRef = Arc::new(Schema::new(vec![
+        Field::new("ts", DataType::Timestamp(TimeUnit::Nanosecond, None), false),
+        Field::new("v", DataType::Int32, true),
+    ]));
+    let ts =
+        TimestampNanosecondArray::from(vec![1_700_000_000_000_000_000, 1_700_000_000_001_000_001]);
+    let batch = RecordBatch::try_new(
+        schema.clone(),
+        vec![Arc::new(ts), Arc::new(Int32Array::from(vec![1, 2]))],
+    )
+    .unwrap();
+    let e = conn
+        .ingest(
+            schema.clone(),
+            ok(vec![batch.clone()]),
+            &IngestTarget::Table("db.t".into()),
+            &opts(IngestMode::Append),
+        )
+        .await
+        .unwrap_err();
+    let text = e.to_string();
+    assert!(text.contains("`ts`") && text.contains("row 1"), "{text}");
+    assert_eq!(e.kind(), ErrorKind::Statement);
+    match &e {
+        Error::Ingest(i) => {
+            assert_eq!(i.rows_written, 0);
+            assert_eq!(i.not_written, vec![0..2]);
+        }
+        other => panic!("{other:?}"),
+    }
+    let got = read(&conn, "select count(*) from db.t").await;
+    assert_eq!(got.column(0).as_primitive::<Int64Type>().value(0), 0);
+    let o = IngestOptions {
+        allow_truncation: true,
+        ..IngestOptions::default()
+    };
+    conn.ingest(
+        schema,
+        ok(vec![batch]),
+        &IngestTarget::Table("db.t".into()),
+        &o,
+    )
+    .await
+    .unwrap();
+    let got = read(&conn, "select ts from db.t order by ts").await;
+    let ts = got.column(0).as_primitive::<TimestampMillisecondType>();
+    assert_eq!(ts.values(), &[1_700_000_000_000, 1_700_000_000_001]);
+}
+
+#[tokio::test]
+async fn wrong_types_and_missing_columns_are_clear_errors() {
+    let (_server, conn) = setup("ms").await;
+    conn.exec("create table db.t (ts timestamp, v int)")
+        .await
+        .unwrap();
+    let schema: SchemaRef = Arc::new(Schema::new(vec![
+        Field::new(
+            "ts",
+            DataType::Timestamp(TimeUnit::Millisecond, None),
+            false,
+        ),
+        Field::new("v", DataType::Utf8, true),
+    ]));
+    let batch = RecordBatch::try_new(
+        schema.clone(),
+        vec![
+            Arc::new(TimestampMillisecondArray::from(vec![1])),
+            Arc::new(StringArray::from(vec!["x"])),
+        ],
+    )
+    .unwrap();
+    let e = conn
+        .ingest(
+            schema,
+            ok(vec![batch]),
+            &IngestTarget::Table("db.t".into()),
+            &opts(IngestMode::Append),
+        )
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("`v`"), "{e}");
+    // Overflow: 300 into TINYINT UNSIGNED is named by column and row.
+    conn.exec("create table db.u (ts timestamp, v tinyint unsigned)")
+        .await
+        .unwrap();
+    let schema: SchemaRef = Arc::new(Schema::new(vec![
+        Field::new(
+            "ts",
+            DataType::Timestamp(TimeUnit::Millisecond, None),
+            false,
+        ),
+        Field::new("v", DataType::Int32, true),
+    ]));
+    let batch = RecordBatch::try_new(
+        schema.clone(),
+        vec![
+            Arc::new(TimestampMillisecondArray::from(vec![1, 2])),
+            Arc::new(Int32Array::from(vec![1, 300])),
+        ],
+    )
+    .unwrap();
+    let e = conn
+        .ingest(
+            schema,
+            ok(vec![batch]),
+            &IngestTarget::Table("db.u".into()),
+            &opts(IngestMode::Append),
+        )
+        .await
+        .unwrap_err();
+    let text = e.to_string();
+    assert!(
+        text.contains("`v`") && text.contains("row 1") && text.contains("300"),
+        "{text}"
+    );
+    let got = read(&conn, "select count(*) from db.u").await;
+    assert_eq!(got.column(0).as_primitive::<Int64Type>().value(0), 0);
+}
+
+#[tokio::test]
+async fn empty_and_all_null_inputs() {
+    let (_server, conn) = setup("us").await;
+    let batch = all_types(TimeUnit::Microsecond, 10);
+    let empty = batch.slice(0, 0);
+    let t = IngestTarget::Table("db.t".into());
+    let r = conn
+        .ingest(
+            batch.schema(),
+            ok(vec![empty.clone()]),
+            &t,
+            &opts(IngestMode::Create),
+        )
+        .await
+        .unwrap();
+    assert_eq!(r.rows, 0);
+    let r = conn
+        .ingest(
+            batch.schema(),
+            ok(Vec::new()),
+            &t,
+            &opts(IngestMode::Append),
+        )
+        .await
+        .unwrap();
+    assert_eq!(r.rows, 0);
+    // Every column but ts NULL.
+    let nulls: Vec<ArrayRef> = batch
+        .columns()
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            if i == 0 {
+                c.clone()
+            } else {
+                arrow_array::new_null_array(c.data_type(), c.len())
+            }
+        })
+        .collect();
+    let all_null = RecordBatch::try_new(batch.schema(), nulls).unwrap();
+    conn.ingest(
+        batch.schema(),
+        ok(vec![all_null.clone()]),
+        &t,
+        &opts(IngestMode::Append),
+    )
+    .await
+    .unwrap();
+    let got = read(&conn, "select * from db.t order by ts").await;
+    assert_same_values(&all_null, &got);
+}
+
+#[tokio::test]
+async fn dropped_connection_reports_exactly_what_was_written() {
+    // One engine behind two servers: one drops every connection after a few frames, the
+    // other is used to check what was stored.
+    let engine = Engine::new();
+    let clean = LocalServer::start_with_engine(ServerConfig::default(), engine.clone())
+        .await
+        .unwrap();
+    let faulty = LocalServer::start_with_engine(
+        ServerConfig::default().with_faults(FaultConfig {
+            // version + conn, 2 × (init + prepare), then 3 bind/exec pairs.
+            drop_after_frames: Some(2 + 4 + 6),
+            ..FaultConfig::default()
+        }),
+        engine,
+    )
+    .await
+    .unwrap();
+    let check = connect(&clean).await;
+    check.exec("create database db").await.unwrap();
+    let batch = meters(1, 20_000).project(&[0, 1]).unwrap();
+    check
+        .exec("create table db.t (ts timestamp, current double)")
+        .await
+        .unwrap();
+    let o = IngestOptions {
+        chunk_bytes: 32 * 1024,
+        ..IngestOptions::default()
+    };
+    let conn = connect(&faulty).await;
+    let t = IngestTarget::Table("db.t".into());
+    let e = conn
+        .ingest(batch.schema(), ok(vec![batch.clone()]), &t, &o)
+        .await
+        .unwrap_err();
+    let Error::Ingest(info) = &e else {
+        panic!("{e:?}")
+    };
+    assert_eq!(info.source.kind(), ErrorKind::Connection, "{e}");
+    assert!(info.rows_written > 0 && info.rows_written < 20_000, "{e}");
+    // The rows the error calls written are exactly the rows stored.
+    let stored = read(&check, "select ts from db.t order by ts").await;
+    let stored: BTreeSet<i64> = stored
+        .column(0)
+        .as_primitive::<TimestampMillisecondType>()
+        .values()
+        .iter()
+        .copied()
+        .collect();
+    let ts = batch.column(0).as_primitive::<TimestampMillisecondType>();
+    let claimed: BTreeSet<i64> = info
+        .written
+        .iter()
+        .flat_map(|r| r.clone())
+        .map(|p| ts.value(p as usize))
+        .collect();
+    assert_eq!(stored, claimed);
+    assert_eq!(stored.len() as u64, info.rows_written);
+    let not: u64 = info.not_written.iter().map(|r| r.end - r.start).sum();
+    assert_eq!(not + info.rows_written, 20_000);
+    // Writing everything again through the clean server leaves no duplicates.
+    let retry = connect(&clean).await;
+    retry
+        .ingest(
+            batch.schema(),
+            ok(vec![batch]),
+            &t,
+            &IngestOptions::default(),
+        )
+        .await
+        .unwrap();
+    let got = read(&check, "select count(*) from db.t").await;
+    assert_eq!(got.column(0).as_primitive::<Int64Type>().value(0), 20_000);
+}
+
+#[tokio::test]
+async fn stmt2_query_with_parameters() {
+    let (_server, conn) = setup("ms").await;
+    let batch = meters(1, 10).project(&[0, 1]).unwrap();
+    conn.ingest(
+        batch.schema(),
+        ok(vec![batch]),
+        &IngestTarget::Table("db.q".into()),
+        &opts(IngestMode::Create),
+    )
+    .await
+    .unwrap();
+    let mut stmt = conn.stmt2().await.unwrap();
+    stmt.prepare("select ts, current from db.q where current >= ? and current < ?")
+        .await
+        .unwrap();
+    assert!(!stmt.is_insert());
+    let lo: ArrayRef = Arc::new(Float64Array::from(vec![3.0]));
+    let hi: ArrayRef = Arc::new(Float64Array::from(vec![6.0]));
+    stmt.bind_params(&[lo, hi]).await.unwrap();
+    stmt.exec().await.unwrap();
+    let batches = stmt.result().await.unwrap().collect_all().await.unwrap();
+    let rows: usize = batches.iter().map(|b| b.num_rows()).sum();
+    assert_eq!(rows, 3);
+    stmt.close().await.unwrap();
+}
