@@ -79,4 +79,4 @@ def test_pandas_and_polars_agree(conn):
 def test_errors_carry_the_tdengine_code(conn):
     with pytest.raises(taosarrow.ProgrammingError) as info:
         conn.execute("SELECT * FROM no_such_table")
-    assert info.value.errno == 0x2603
+    assert info.value.errno == 0x2662

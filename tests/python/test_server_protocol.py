@@ -124,7 +124,7 @@ def test_many_connections(server):
     [
         ("selec * from db.t", "0x2600"),
         ("select * from no_such_db.t", "0x0388"),
-        ("select * from db.no_such_table", "0x2603"),
+        ("select * from db.no_such_table", "0x2662"),
     ],
 )
 def test_errors_carry_tdengine_codes(server, sql, code):

@@ -159,7 +159,14 @@ pub fn prepare(e: &Engine, s: &Session, sql: &str) -> Result<Prepared, ServerErr
         let (d, t) = qualified_name(&toks, &mut i, sql)?;
         (d, Some(t))
     };
-    let db = e.resolve_db(s, db_name.as_deref())?;
+    // `INSERT INTO ? USING db.stb …` takes the database from the super table.
+    let using_db = if table.is_none() && toks.get(i).is_some_and(|t| t.is_kw("USING")) {
+        let mut j = i + 1;
+        qualified_name(&toks, &mut j, sql)?.0
+    } else {
+        None
+    };
+    let db = e.resolve_db(s, db_name.as_deref().or(using_db.as_deref()))?;
     let mut fields = Vec::new();
     let mut tag_index = Vec::new();
     let mut col_index = Vec::new();
