@@ -1,6 +1,7 @@
 //! Bulk ingest through stmt2 against the embedded server: every type round-trips, super
 //! tables with many child tables, precision checks, type errors before anything is sent, and
 //! an exact account of what was written when the connection drops mid-ingest.
+#![allow(clippy::single_range_in_vec_init)] // vectors of row ranges are the point
 
 use std::collections::BTreeSet;
 use std::sync::Arc;

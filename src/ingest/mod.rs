@@ -545,6 +545,7 @@ async fn run_pipeline<'a>(
 }
 
 #[cfg(test)]
+#[allow(clippy::single_range_in_vec_init)] // vectors of row ranges are the point
 mod tests {
     use super::*;
 

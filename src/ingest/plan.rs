@@ -152,7 +152,7 @@ pub(crate) fn chunks(
     if n == 0 {
         return Ok(Vec::new());
     }
-    let groups: Vec<(Option<String>, Vec<u32>)> = match namer {
+    let groups: Vec<Group> = match namer {
         Namer::Fixed => vec![(fixed_name.map(str::to_owned), Vec::new())],
         Namer::Column(i) => group_rows(n, |row| string_value(batch.column(*i), row))?,
         Namer::Template(parts) => group_rows(n, |row| render(parts, batch, row))?,
@@ -168,7 +168,8 @@ pub(crate) fn chunks(
         // Whole batch for a fixed table; else the rows of this child table.
         let (table, positions) = if rows.is_empty() {
             let t = table_bind(batch, mapping, name, None)?;
-            (t, vec![offset..offset + n as u64])
+            let whole: Range<u64> = offset..offset + n as u64;
+            (t, std::iter::once(whole).collect())
         } else {
             let idx = UInt32Array::from(rows);
             let t = table_bind(batch, mapping, name, Some(&idx))?;
@@ -263,13 +264,16 @@ fn table_bind(
     })
 }
 
+/// Row numbers of one child table (`None`: the fixed table, all rows).
+type Group = (Option<String>, Vec<u32>);
+
 /// Groups row numbers by key, tables in order of first appearance.
 fn group_rows(
     n: usize,
     mut key: impl FnMut(usize) -> Result<String, Error>,
-) -> Result<Vec<(Option<String>, Vec<u32>)>, Error> {
+) -> Result<Vec<Group>, Error> {
     let mut index: HashMap<String, usize> = HashMap::new();
-    let mut groups: Vec<(Option<String>, Vec<u32>)> = Vec::new();
+    let mut groups: Vec<Group> = Vec::new();
     let mut last: Option<(String, usize)> = None;
     for row in 0..n {
         let k = key(row)?;
@@ -387,6 +391,7 @@ pub(crate) fn complement(covered: &[Range<u64>], total: u64) -> Vec<Range<u64>> 
 }
 
 #[cfg(test)]
+#[allow(clippy::single_range_in_vec_init)] // vectors of row ranges are the point
 mod tests {
     use super::*;
     use std::sync::Arc;
