@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use arrow_array::ArrayRef;
+use arrow_array::{Array, ArrayRef};
 use arrow_schema::DataType;
 use taosarrow_codec::stmt2::{encode_bind_frame, BindField, BindRole, EncodeOptions, TableBind};
 use taosarrow_protocol::messages::{
@@ -177,6 +177,7 @@ impl Stmt2 {
             )));
         }
         let mut fields = Vec::with_capacity(params.len());
+        let mut values = Vec::with_capacity(params.len());
         for (i, p) in params.iter().enumerate() {
             if p.len() != 1 {
                 return Err(Error::Interface(format!(
@@ -184,9 +185,16 @@ impl Stmt2 {
                     p.len()
                 )));
             }
-            fields.push(query_field(i, p.data_type())?);
+            // The wire carries no unit for a TIMESTAMP parameter: send the instant as
+            // RFC 3339 text in UTC, as the official Go client does.
+            let value = match p.data_type() {
+                DataType::Timestamp(..) => timestamp_text(i, p)?,
+                _ => p.clone(),
+            };
+            fields.push(query_field(i, value.data_type())?);
+            values.push(value);
         }
-        let table = TableBind::new(params.to_vec());
+        let table = TableBind::new(values);
         self.send_bind(&fields, std::slice::from_ref(&table)).await
     }
 
@@ -275,6 +283,41 @@ impl Drop for Stmt2 {
             let _ = self.socket.send(Message::text(req.to_json()));
         }
     }
+}
+
+/// A one-value timestamp array as RFC 3339 text in UTC, to the nanosecond.
+fn timestamp_text(i: usize, a: &ArrayRef) -> Result<ArrayRef, Error> {
+    use arrow_array::cast::AsArray;
+    use arrow_array::types::{
+        TimestampMicrosecondType, TimestampMillisecondType, TimestampNanosecondType,
+        TimestampSecondType,
+    };
+    use arrow_schema::TimeUnit;
+    if a.is_null(0) {
+        return Ok(Arc::new(arrow_array::StringArray::new_null(1)));
+    }
+    let DataType::Timestamp(unit, _) = a.data_type() else {
+        return Ok(a.clone());
+    };
+    let (v, per_sec): (i64, i64) = match unit {
+        TimeUnit::Second => (a.as_primitive::<TimestampSecondType>().value(0), 1),
+        TimeUnit::Millisecond => (a.as_primitive::<TimestampMillisecondType>().value(0), 1_000),
+        TimeUnit::Microsecond => (
+            a.as_primitive::<TimestampMicrosecondType>().value(0),
+            1_000_000,
+        ),
+        TimeUnit::Nanosecond => (
+            a.as_primitive::<TimestampNanosecondType>().value(0),
+            1_000_000_000,
+        ),
+    };
+    let secs = v.div_euclid(per_sec);
+    let nanos = (v.rem_euclid(per_sec) * (1_000_000_000 / per_sec)) as u32;
+    let dt = chrono::DateTime::from_timestamp(secs, nanos).ok_or_else(|| {
+        Error::Interface(format!("query parameter {i}: timestamp {v} out of range"))
+    })?;
+    let text = dt.format("%Y-%m-%dT%H:%M:%S%.9f+00:00").to_string();
+    Ok(Arc::new(arrow_array::StringArray::from(vec![text])))
 }
 
 /// The field of query parameter `i` from its Arrow type.

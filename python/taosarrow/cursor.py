@@ -17,6 +17,15 @@ __all__ = ["Cursor", "returns_rows"]
 _ROWS_RE = re.compile(r"^\s*(?:/\*.*?\*/\s*|--[^\n]*\n\s*)*\(?\s*(select|show|describe|desc|with|explain)\b", re.I | re.S)
 
 
+def _can_bind() -> bool:
+    """Whether parameters can be bound through stmt2 (lists become Arrow arrays)."""
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
 def returns_rows(sql: str) -> bool:
     """Whether a statement produces a result set (SELECT, SHOW, DESCRIBE, …)."""
     return _ROWS_RE.match(sql) is not None
@@ -71,28 +80,70 @@ class Cursor:
 
     # -- execution ------------------------------------------------------------------------
     def execute(self, operation: str, parameters: Optional[Sequence[Any]] = None, req_id: Optional[int] = None) -> "Cursor":
-        """Runs one statement; ``?`` placeholders take ``parameters`` (qmark style)."""
+        """Runs one statement; ``?`` placeholders take ``parameters`` (qmark style), bound
+        server-side through stmt2 (quoted as literals when pyarrow is not installed)."""
         conn = self.connection._conn()
         self._reset()
+        if parameters is not None and len(parameters) > 0 and _can_bind():
+            stmt = self._prepare(operation)
+            if stmt is not None:
+                try:
+                    if stmt.is_insert:
+                        stmt.bind_rows([parameters])
+                        self._rowcount = stmt.execute()
+                    else:
+                        stmt.bind_param(None, None, [[[p] for p in parameters]])
+                        stmt.execute()
+                        self._set_result(stmt._native_result())
+                finally:
+                    stmt.close()
+                return self
         sql = format_query(operation, parameters)
         if returns_rows(sql):
-            result = conn.query(sql, req_id)
-            self._result = result
-            self._description = [
-                (name, code, None, length, precision or None, scale or None, True)
-                for (name, code, length, precision, scale) in result.fields()
-            ]
-            self._rowcount = 0
+            self._set_result(conn.query(sql, req_id))
         else:
             self._rowcount = conn.exec(sql, req_id)
         return self
 
+    def _set_result(self, result: Any) -> None:
+        self._result = result
+        self._description = [
+            (name, code, None, length, precision or None, scale or None, True)
+            for (name, code, length, precision, scale) in result.fields()
+        ]
+        self._rowcount = 0
+
+    def _prepare(self, operation: str) -> Any:
+        """A stmt2 statement for ``operation``, or ``None`` when the server cannot prepare
+        it (the caller then quotes the parameters into the SQL)."""
+        from .exceptions import StatementError
+        from .statement import Statement2
+
+        try:
+            return Statement2(self.connection._conn(), operation)
+        except StatementError:
+            return None
+
     def executemany(self, operation: str, seq_of_parameters: Sequence[Sequence[Any]]) -> "Cursor":
-        """Runs one statement per parameter sequence; ``rowcount`` is the total affected."""
+        """Runs an INSERT for every parameter sequence; with pyarrow installed all rows go
+        in one stmt2 bind (grouped by child table). ``rowcount`` is the total affected."""
         if returns_rows(operation):
             raise ProgrammingError("executemany() does not take queries that return rows")
+        rows = list(seq_of_parameters)
+        self._reset()
+        if rows and _can_bind():
+            stmt = self._prepare(operation)
+            if stmt is not None and stmt.is_insert:
+                try:
+                    stmt.bind_rows(rows)
+                    self._rowcount = stmt.execute()
+                finally:
+                    stmt.close()
+                return self
+            if stmt is not None:
+                stmt.close()
         total = 0
-        for params in seq_of_parameters:
+        for params in rows:
             self.execute(operation, params)
             total += max(self._rowcount, 0)
         self._rowcount = total
