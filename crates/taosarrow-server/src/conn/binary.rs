@@ -1,5 +1,6 @@
 //! Binary requests: the 24-byte header, then binary query (6), fetch_raw_block (7) and
-//! validate_sql (10) (`overview.md` §5, `sql.md` §3, §6, §7.7).
+//! validate_sql (10) (`overview.md` §5, `sql.md` §3, §6, §7.7); stmt v1 set_tags (1) and bind
+//! (2), stmt2_bind (9) and stmt2_bind_exec (11) (`stmt2.md` §5, §10, §12).
 
 use std::time::Instant;
 
@@ -39,7 +40,13 @@ impl Connection {
                         .await
                 }
             },
-            BinaryAction::Stmt2Bind => self.stmt2_bind(frame, start).await,
+            BinaryAction::Stmt2Bind | BinaryAction::Stmt2BindExec => {
+                self.stmt2_bind(frame, start).await
+            }
+            BinaryAction::SetTags | BinaryAction::Bind => {
+                self.stmt1_binary(name, frame, req_id, header.resource_id, start)
+                    .await
+            }
             _ => {
                 let err = ServerError::from_code(Code::OPS_NOT_SUPPORT);
                 self.send_error(name, req_id, start, err).await

@@ -6,6 +6,8 @@ mod fetch;
 mod query;
 mod results;
 mod statements;
+mod stmt1;
+mod stmt1_values;
 mod text;
 
 use std::sync::Arc;

@@ -7,8 +7,8 @@ use std::time::Instant;
 
 use arrow::array::ArrayRef;
 use taosarrow_codec::stmt2::{
-    check_against, parse_bind_frame, parse_payload, parse_raw, BindField, BindRole, ParsedTable,
-    RawPayload, Stmt2Error,
+    check_against, parse_bind_exec_payload, parse_bind_exec_raw, parse_bind_frame, parse_payload,
+    parse_raw, BindField, BindFrame, BindRole, ParsedTable, RawField, Stmt2Error, ACTION_BIND_EXEC,
 };
 use taosarrow_protocol::messages::{
     ResponseHeader, Stmt2ExecResponse, Stmt2Field, Stmt2PrepareResponse, Stmt2ResultResponse,
@@ -23,29 +23,63 @@ use crate::engine::{Outcome, ResultSet};
 use crate::ServerError;
 
 /// One statement of a connection.
-#[derive(Default)]
 pub(crate) struct Statement {
-    prepared: Option<Prepared>,
+    /// A stmt v1 statement (`init`), not a stmt2 one (`stmt2_init`).
+    pub(super) v1: bool,
+    pub(super) prepared: Option<Prepared>,
     /// Insert tables bound since the last exec.
-    pending: Vec<ParsedTable>,
+    pub(super) pending: Vec<ParsedTable>,
     /// The parameters bound to a query.
-    params: Option<Vec<ArrayRef>>,
-    /// The result of an executed query, until `stmt2_result` takes it.
-    result: Option<ResultSet>,
+    pub(super) params: Option<Vec<ArrayRef>>,
+    /// The result of an executed query, until `stmt2_result` / `use_result` takes it.
+    pub(super) result: Option<ResultSet>,
+    /// stmt v1: the table being bound (name, tags, columns since the last `add_batch`).
+    pub(super) current: ParsedTable,
 }
 
-/// The statements of a connection; ids from one counter starting at 1.
+impl Statement {
+    /// A fresh statement of the given kind.
+    fn new(v1: bool) -> Self {
+        Statement {
+            v1,
+            prepared: None,
+            pending: Vec::new(),
+            params: None,
+            result: None,
+            current: ParsedTable {
+                name: None,
+                tags: Vec::new(),
+                columns: Vec::new(),
+            },
+        }
+    }
+
+    /// Forgets everything but the kind (a new `prepare`).
+    pub(super) fn reset(&mut self, prepared: Prepared) {
+        *self = Statement::new(self.v1);
+        self.prepared = Some(prepared);
+    }
+}
+
+/// The statements of a connection; ids from one counter (shared by stmt v1 and stmt2)
+/// starting at 1.
 #[derive(Default)]
 pub(crate) struct Statements {
     next_id: u64,
-    open: HashMap<u64, Statement>,
+    pub(super) open: HashMap<u64, Statement>,
 }
 
 impl Statements {
-    fn add(&mut self) -> u64 {
+    /// A new statement; its id.
+    pub(super) fn add(&mut self, v1: bool) -> u64 {
         self.next_id += 1;
-        self.open.insert(self.next_id, Statement::default());
+        self.open.insert(self.next_id, Statement::new(v1));
         self.next_id
+    }
+
+    /// The statement `id` when it is of kind `v1`.
+    pub(super) fn get(&mut self, id: u64, v1: bool) -> Option<&mut Statement> {
+        self.open.get_mut(&id).filter(|s| s.v1 == v1)
     }
 }
 
@@ -71,16 +105,8 @@ fn wire_field(f: &BindField) -> Stmt2Field {
 
 /// Query parameters: the types come from the payload itself (prepare has no fields for a
 /// query). TIMESTAMP parameters are read in milliseconds, DECIMAL as DECIMAL(38, 18) text.
-fn query_fields(raw: &RawPayload<'_>) -> Result<Vec<BindField>, ServerError> {
-    let table = raw
-        .tables
-        .first()
-        .ok_or_else(|| ServerError::protocol("query bind without parameters"))?;
-    if raw.tables.len() != 1 {
-        return Err(ServerError::protocol("query only supports one row"));
-    }
-    table
-        .columns
+fn query_fields(blocks: &[RawField<'_>]) -> Result<Vec<BindField>, ServerError> {
+    blocks
         .iter()
         .enumerate()
         .map(|(i, f)| {
@@ -108,7 +134,7 @@ fn query_fields(raw: &RawPayload<'_>) -> Result<Vec<BindField>, ServerError> {
 
 impl Connection {
     pub(super) async fn stmt2_init(&mut self, action: &str, req_id: u64, start: Instant) -> Flow {
-        let stmt_id = self.statements.add();
+        let stmt_id = self.statements.add(false);
         let resp = StmtResponse {
             header: ResponseHeader::ok(action, req_id, elapsed_ns(start)),
             stmt_id,
@@ -135,7 +161,7 @@ impl Connection {
                 )
                 .await;
         };
-        if !self.statements.open.contains_key(&stmt_id) {
+        if self.statements.get(stmt_id, false).is_none() {
             return self
                 .stmt_failure(action, req_id, stmt_id, start, nil())
                 .await;
@@ -156,11 +182,8 @@ impl Connection {
             }
             Prepared::Query { marks, .. } => (false, None, marks.len() as i64),
         };
-        if let Some(st) = self.statements.open.get_mut(&stmt_id) {
-            *st = Statement {
-                prepared: Some(prepared),
-                ..Statement::default()
-            };
+        if let Some(st) = self.statements.get(stmt_id, false) {
+            st.reset(prepared);
         }
         let resp = Stmt2PrepareResponse {
             header: ResponseHeader::ok(action, req_id, elapsed_ns(start)),
@@ -193,7 +216,10 @@ impl Connection {
             );
             return self.stmt_failure(ACTION, req_id, stmt_id, start, e).await;
         }
-        let outcome = match self.statements.open.get_mut(&stmt_id) {
+        if bind.action == ACTION_BIND_EXEC {
+            return self.stmt2_bind_exec(bind, start).await;
+        }
+        let outcome = match self.statements.get(stmt_id, false) {
             None => Err(nil()),
             Some(st) => match &st.prepared {
                 None => Err(ServerError::new(
@@ -201,11 +227,18 @@ impl Connection {
                     "stmt2 bind before prepare",
                 )),
                 Some(Prepared::Insert(plan)) => parse_payload(bind.payload, &plan.fields)
-                    .map(|tables| st.pending.extend(tables))
-                    .map_err(stmt_error),
+                    .map_err(stmt_error)
+                    .and_then(|tables| {
+                        plan.validate(&tables)?;
+                        st.pending.extend(tables);
+                        Ok(())
+                    }),
                 Some(Prepared::Query { .. }) => {
                     parse_raw(bind.payload).map_err(stmt_error).and_then(|raw| {
-                        let fields = query_fields(&raw)?;
+                        if raw.tables.len() != 1 {
+                            return Err(ServerError::protocol("query only supports one row"));
+                        }
+                        let fields = query_fields(&raw.tables[0].columns)?;
                         let mut tables = check_against(&raw, &fields).map_err(stmt_error)?;
                         let t = tables.pop().ok_or_else(|| {
                             ServerError::protocol("query bind without parameters")
@@ -228,6 +261,47 @@ impl Connection {
         }
     }
 
+    /// The binary `stmt2_bind_exec` frame (action 11): a column-wise bind, then exec.
+    async fn stmt2_bind_exec(&mut self, bind: BindFrame<'_>, start: Instant) -> Flow {
+        const ACTION: &str = "stmt2_bind_exec";
+        let (req_id, stmt_id) = (bind.req_id, bind.stmt_id);
+        let bound = match self.statements.get(stmt_id, false) {
+            None => Err(nil()),
+            Some(st) => match &st.prepared {
+                None => Err(ServerError::new(
+                    Code::TSC_STMT_API_ERROR,
+                    "stmt2 bind before prepare",
+                )),
+                Some(Prepared::Insert(plan)) => parse_bind_exec_payload(bind.payload, &plan.fields)
+                    .map_err(stmt_error)
+                    .and_then(|tables| {
+                        plan.validate(&tables)?;
+                        st.pending.extend(tables);
+                        Ok(())
+                    }),
+                Some(Prepared::Query { .. }) => parse_bind_exec_raw(bind.payload)
+                    .map_err(stmt_error)
+                    .and_then(|raw| {
+                        if raw.row_count != 1 {
+                            return Err(ServerError::protocol("query only supports one row"));
+                        }
+                        let fields = query_fields(&raw.fields)?;
+                        let mut tables =
+                            parse_bind_exec_payload(bind.payload, &fields).map_err(stmt_error)?;
+                        let t = tables.pop().ok_or_else(|| {
+                            ServerError::protocol("query bind without parameters")
+                        })?;
+                        st.params = Some(t.columns);
+                        Ok(())
+                    }),
+            },
+        };
+        if let Err(e) = bound {
+            return self.stmt_failure(ACTION, req_id, stmt_id, start, e).await;
+        }
+        self.stmt2_exec(ACTION, req_id, stmt_id, start).await
+    }
+
     pub(super) async fn stmt2_exec(
         &mut self,
         action: &str,
@@ -235,7 +309,7 @@ impl Connection {
         stmt_id: u64,
         start: Instant,
     ) -> Flow {
-        match self.exec_statement(stmt_id).await {
+        match self.exec_statement(stmt_id, false).await {
             Ok(affected) => {
                 let resp = Stmt2ExecResponse {
                     header: ResponseHeader::ok(action, req_id, elapsed_ns(start)),
@@ -248,8 +322,22 @@ impl Connection {
         }
     }
 
-    async fn exec_statement(&mut self, stmt_id: u64) -> Result<u64, ServerError> {
-        let st = self.statements.open.get_mut(&stmt_id).ok_or_else(nil)?;
+    /// Executes statement `stmt_id` of kind `v1`: writes the pending tables of an insert,
+    /// runs a query with its bound parameters (keeping the result for `stmt2_result` /
+    /// `use_result`). Returns the rows written.
+    pub(super) async fn exec_statement(
+        &mut self,
+        stmt_id: u64,
+        v1: bool,
+    ) -> Result<u64, ServerError> {
+        let missing = || {
+            if v1 {
+                ServerError::protocol("stmt is nil")
+            } else {
+                nil()
+            }
+        };
+        let st = self.statements.get(stmt_id, v1).ok_or_else(missing)?;
         match &st.prepared {
             None => Err(ServerError::new(
                 Code::TSC_STMT_API_ERROR,
@@ -282,7 +370,7 @@ impl Connection {
                     .as_mut()
                     .ok_or_else(|| ServerError::protocol("server not connected"))?;
                 let outcome = self.shared.engine.execute(session, &text).await?;
-                let st = self.statements.open.get_mut(&stmt_id).ok_or_else(nil)?;
+                let st = self.statements.get(stmt_id, v1).ok_or_else(missing)?;
                 st.result = match outcome {
                     Outcome::Rows(rs) => Some(rs),
                     Outcome::Affected { .. } => None,
@@ -299,7 +387,7 @@ impl Connection {
         stmt_id: u64,
         start: Instant,
     ) -> Flow {
-        let taken = match self.statements.open.get_mut(&stmt_id) {
+        let taken = match self.statements.get(stmt_id, false) {
             None => Err(nil()),
             Some(st) => match (&st.prepared, st.result.take()) {
                 (Some(Prepared::Insert(_)), _) => {
@@ -348,7 +436,11 @@ impl Connection {
         stmt_id: u64,
         start: Instant,
     ) -> Flow {
-        // Closing an unknown id succeeds, as taosAdapter does.
+        // Closing an unknown id succeeds, as taosAdapter does; a stmt v1 id does not.
+        if self.statements.open.get(&stmt_id).is_some_and(|s| s.v1) {
+            let e = ServerError::protocol(format!("stmtID:{stmt_id}, isStmt2:true not match"));
+            return self.stmt_failure(action, req_id, stmt_id, start, e).await;
+        }
         self.statements.open.remove(&stmt_id);
         let resp = StmtResponse {
             header: ResponseHeader::ok(action, req_id, elapsed_ns(start)),
@@ -357,8 +449,8 @@ impl Connection {
         self.send_json(&resp).await
     }
 
-    /// A stmt2 error response: the common header plus `stmt_id`.
-    async fn stmt_failure(
+    /// A stmt error response: the common header plus `stmt_id`.
+    pub(super) async fn stmt_failure(
         &mut self,
         action: &str,
         req_id: u64,

@@ -33,6 +33,9 @@ impl Connection {
         let start = Instant::now();
         let req = match Request::parse(text) {
             Ok(r) => r,
+            Err(ProtocolError::UnknownAction(a)) if super::stmt1::ACTIONS.contains(&a.as_str()) => {
+                return self.stmt1_text(&a, text, start).await;
+            }
             Err(e) => {
                 let (action, req_id) = match &e {
                     ProtocolError::BadArgs { action, req_id, .. } => (action.clone(), *req_id),

@@ -8,6 +8,7 @@
 //! * `select`: the TDengine → DataFusion translation (INTERVAL, PARTITION BY, FIRST/LAST…).
 
 mod arith;
+pub mod bind;
 pub mod catalog;
 mod ddl;
 mod insert;

@@ -57,6 +57,13 @@ fn unsupported_stmt(what: &str) -> ServerError {
     )
 }
 
+/// The table-name placeholder.
+fn tbname_field() -> BindField {
+    let mut f = BindField::new("tbname", TdType::VarChar, BindRole::TableName);
+    f.bytes = super::bind::TBNAME_BYTES;
+    f
+}
+
 fn is_mark(t: Option<&Token<'_>>) -> bool {
     t.is_some_and(|t| t.is_punct("?"))
 }
@@ -109,7 +116,7 @@ fn mark_list(toks: &[Token<'_>], i: &mut usize, sql: &str) -> Result<usize, Serv
 
 fn field(spec: &ColumnSpec, role: BindRole, precision: Precision) -> BindField {
     let mut f = BindField::new(spec.name.clone(), spec.ty, role);
-    f.bytes = spec.length as i32;
+    f.bytes = super::bind::wire_bytes(spec);
     if spec.ty == TdType::Timestamp {
         f.precision = precision.code();
     } else if spec.ty.is_decimal() {
@@ -172,11 +179,7 @@ pub fn prepare(e: &Engine, s: &Session, sql: &str) -> Result<Prepared, ServerErr
     let mut col_index = Vec::new();
     let mut stable = None;
     if table.is_none() {
-        fields.push(BindField::new(
-            "tbname",
-            TdType::VarChar,
-            BindRole::TableName,
-        ));
+        fields.push(tbname_field());
     }
     // `USING stb [(tags)] TAGS (?, …)`.
     if toks.get(i).is_some_and(|t| t.is_kw("USING")) {
@@ -289,11 +292,7 @@ pub fn prepare(e: &Engine, s: &Session, sql: &str) -> Result<Prepared, ServerErr
                 "a super table without a column list naming `tbname`",
             ));
         }
-        fields.push(BindField::new(
-            "tbname",
-            TdType::VarChar,
-            BindRole::TableName,
-        ));
+        fields.push(tbname_field());
         fields.extend(tagf);
         fields.extend(colf);
         stable = Some(sname.clone());
@@ -322,6 +321,23 @@ pub fn prepare(e: &Engine, s: &Session, sql: &str) -> Result<Prepared, ServerErr
 }
 
 impl InsertPlan {
+    /// Checks bound tables before they are kept: names, declared lengths, a NULL primary
+    /// timestamp (see [`super::bind::validate`]).
+    pub fn validate(&self, tables: &[ParsedTable]) -> Result<(), ServerError> {
+        let ts = self.col_index.iter().position(|&k| k == 0);
+        super::bind::validate(&self.fields, tables, ts)
+    }
+
+    /// The column specs of the tags (`get_tag_fields`) and columns (`get_col_fields`) bound
+    /// by this statement, in placeholder order.
+    pub fn bound_fields(&self, role: BindRole) -> Vec<BindField> {
+        self.fields
+            .iter()
+            .filter(|f| f.role == role)
+            .cloned()
+            .collect()
+    }
+
     /// Appends the bound tables; returns the rows written. Child tables that do not exist
     /// are created from the super table with the bound tag values.
     pub fn write(&self, tables: &[ParsedTable]) -> Result<u64, ServerError> {

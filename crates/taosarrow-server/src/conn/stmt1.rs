@@ -1,0 +1,413 @@
+//! stmt (v1) on the WebSocket (`stmt2.md` §12): `init`, `prepare`, `set_table_name`,
+//! `set_tags`, `bind` (JSON, or binary actions 1 / 2 carrying a raw block), `add_batch`,
+//! `exec`, `use_result`, `get_tag_fields`, `get_col_fields`, `stmt_num_params`,
+//! `stmt_get_param`, `close`. Statements share the id counter of stmt2; rows reach storage
+//! through the same Arrow path as stmt2 binds.
+
+use std::time::Instant;
+
+use arrow::array::ArrayRef;
+use arrow::compute::concat;
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+use taosarrow_codec::stmt2::{BindField, BindRole, ParsedTable};
+use taosarrow_protocol::messages::ResponseHeader;
+use taosarrow_protocol::{Code, Precision};
+
+use super::results::OpenResult;
+use super::statements::Statement;
+use super::stmt1_values::{block_columns, block_params, json_column, rows_match};
+use super::{blocks, elapsed_ns, Connection, Flow};
+use crate::engine::prepared::{self, InsertPlan, Prepared};
+use crate::ServerError;
+
+/// The JSON actions of stmt v1.
+pub(super) const ACTIONS: [&str; 13] = [
+    "init",
+    "prepare",
+    "set_table_name",
+    "set_tags",
+    "bind",
+    "add_batch",
+    "exec",
+    "close",
+    "get_tag_fields",
+    "get_col_fields",
+    "use_result",
+    "stmt_num_params",
+    "stmt_get_param",
+];
+
+#[derive(Debug, Default, Deserialize)]
+struct Args {
+    #[serde(default)]
+    req_id: u64,
+    #[serde(default)]
+    stmt_id: u64,
+    #[serde(default)]
+    sql: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    tags: Value,
+    #[serde(default)]
+    columns: Value,
+    #[serde(default)]
+    index: i64,
+}
+
+#[derive(Debug, Deserialize)]
+struct Envelope {
+    #[serde(default)]
+    args: Option<Args>,
+}
+
+fn nil() -> ServerError {
+    ServerError::protocol("stmt is nil")
+}
+
+fn api(msg: impl Into<String>) -> ServerError {
+    ServerError::new(Code::TSC_STMT_API_ERROR, msg)
+}
+
+fn insert_plan(st: &Statement) -> Result<&InsertPlan, ServerError> {
+    match &st.prepared {
+        Some(Prepared::Insert(plan)) => Ok(plan),
+        Some(Prepared::Query { .. }) => Err(api("Stmt API usage error: not an insert statement")),
+        None => Err(api("Stmt API usage error: statement not prepared")),
+    }
+}
+
+/// The database precision of a prepared insert (from its TIMESTAMP fields; ms without one).
+fn precision_of(fields: &[BindField]) -> Precision {
+    fields
+        .iter()
+        .find(|f| f.ty == taosarrow_protocol::TdType::Timestamp)
+        .and_then(|f| f.time_precision().ok())
+        .unwrap_or(Precision::Millisecond)
+}
+
+/// A v1 field object: `{name, field_type, precision, scale, bytes}`.
+fn v1_field(f: &BindField) -> Value {
+    json!({"name": f.name, "field_type": f.ty.code(), "precision": f.precision,
+           "scale": f.scale, "bytes": f.bytes})
+}
+
+/// Appends bound columns to the rows already bound for the current table.
+fn append(current: &mut ParsedTable, cols: Vec<ArrayRef>) -> Result<(), ServerError> {
+    if current.columns.is_empty() {
+        current.columns = cols;
+        return Ok(());
+    }
+    let joined = current
+        .columns
+        .iter()
+        .zip(&cols)
+        .map(|(a, b)| concat(&[a.as_ref(), b.as_ref()]))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| ServerError::protocol(e.to_string()))?;
+    current.columns = joined;
+    Ok(())
+}
+
+impl Connection {
+    /// Answers a stmt v1 JSON request whose action is one of [`ACTIONS`].
+    pub(super) async fn stmt1_text(&mut self, action: &str, text: &[u8], start: Instant) -> Flow {
+        let args = match serde_json::from_slice::<Envelope>(text) {
+            Ok(e) => e.args.unwrap_or_default(),
+            Err(_) => {
+                let err = ServerError::protocol(format!("unmarshal {action} request error"));
+                return self.send_error(action, 0, start, err).await;
+            }
+        };
+        let (req_id, stmt_id) = (args.req_id, args.stmt_id);
+        if self.session.is_none() {
+            let err = ServerError::protocol("server not connected");
+            return self.send_error(action, req_id, start, err).await;
+        }
+        if action == "close" {
+            return match self.stmt1_close(stmt_id) {
+                Ok(()) => Flow::Continue,
+                Err(e) => self.stmt_failure(action, req_id, stmt_id, start, e).await,
+            };
+        }
+        let outcome = match action {
+            "init" => Ok(json!({"stmt_id": self.statements.add(true)})),
+            "prepare" => self.stmt1_prepare(stmt_id, &args.sql),
+            "set_table_name" => self.stmt1_set_table_name(stmt_id, &args.name),
+            "set_tags" => self.stmt1_set_tags_json(stmt_id, &args.tags),
+            "bind" => self.stmt1_bind_json(stmt_id, &args.columns),
+            "add_batch" => self.stmt1_add_batch(stmt_id),
+            "exec" => self
+                .exec_statement(stmt_id, true)
+                .await
+                .map(|n| json!({"affected": n})),
+            "get_tag_fields" => self.stmt1_fields(stmt_id, BindRole::Tag),
+            "get_col_fields" => self.stmt1_fields(stmt_id, BindRole::Column),
+            "use_result" => self.stmt1_use_result(stmt_id),
+            "stmt_num_params" => self.stmt1_num_params(stmt_id),
+            "stmt_get_param" => self.stmt1_get_param(stmt_id, args.index),
+            other => Err(ServerError::protocol(format!("unknown action {other}"))),
+        };
+        self.stmt1_reply(action, req_id, stmt_id, start, outcome)
+            .await
+    }
+
+    /// The binary `set_tags` (1) and `bind` (2) frames: the 24-byte header, then a raw block.
+    pub(super) async fn stmt1_binary(
+        &mut self,
+        action: &str,
+        frame: &[u8],
+        req_id: u64,
+        stmt_id: u64,
+        start: Instant,
+    ) -> Flow {
+        let block = frame.get(24..).unwrap_or_default();
+        let outcome = if action == "set_tags" {
+            self.stmt1_set_tags_block(stmt_id, block)
+        } else {
+            self.stmt1_bind_block(stmt_id, block)
+        };
+        self.stmt1_reply(action, req_id, stmt_id, start, outcome)
+            .await
+    }
+
+    async fn stmt1_reply(
+        &mut self,
+        action: &str,
+        req_id: u64,
+        stmt_id: u64,
+        start: Instant,
+        outcome: Result<Value, ServerError>,
+    ) -> Flow {
+        let extra = match outcome {
+            Ok(v) => v,
+            Err(e) => return self.stmt_failure(action, req_id, stmt_id, start, e).await,
+        };
+        let header = ResponseHeader::ok(action, req_id, elapsed_ns(start));
+        let mut body: Map<String, Value> = match serde_json::to_value(header) {
+            Ok(Value::Object(m)) => m,
+            _ => Map::new(),
+        };
+        body.insert("stmt_id".into(), json!(stmt_id));
+        if let Value::Object(m) = extra {
+            body.extend(m);
+        }
+        self.send_json(&Value::Object(body)).await
+    }
+
+    fn stmt1(&mut self, stmt_id: u64) -> Result<&mut Statement, ServerError> {
+        self.statements.get(stmt_id, true).ok_or_else(nil)
+    }
+
+    fn stmt1_close(&mut self, stmt_id: u64) -> Result<(), ServerError> {
+        if self.statements.open.get(&stmt_id).is_some_and(|s| !s.v1) {
+            return Err(ServerError::protocol(format!(
+                "stmtID:{stmt_id}, isStmt2:false not match"
+            )));
+        }
+        self.statements.open.remove(&stmt_id);
+        Ok(())
+    }
+
+    fn stmt1_prepare(&mut self, stmt_id: u64, sql: &str) -> Result<Value, ServerError> {
+        let session = self.session.as_ref().ok_or_else(nil)?;
+        self.statements.get(stmt_id, true).ok_or_else(nil)?;
+        let prepared = prepared::prepare(&self.shared.engine, session, sql)?;
+        let is_insert = matches!(prepared, Prepared::Insert(_));
+        self.stmt1(stmt_id)?.reset(prepared);
+        Ok(json!({"is_insert": is_insert}))
+    }
+
+    fn stmt1_set_table_name(&mut self, stmt_id: u64, name: &str) -> Result<Value, ServerError> {
+        let st = self.stmt1(stmt_id)?;
+        insert_plan(st)?;
+        if !st.current.columns.is_empty() {
+            return Err(api(
+                "Stmt API usage error: add_batch before changing the table name",
+            ));
+        }
+        st.current.name = Some(name.to_owned());
+        Ok(json!({}))
+    }
+
+    fn stmt1_set_tags_json(&mut self, stmt_id: u64, tags: &Value) -> Result<Value, ServerError> {
+        let st = self.stmt1(stmt_id)?;
+        let fields = insert_plan(st)?.bound_fields(BindRole::Tag);
+        if fields.is_empty() {
+            return Ok(json!({}));
+        }
+        let parse = |m: String| ServerError::protocol(format!("stmt parse tag json:{m}"));
+        let values = tags
+            .as_array()
+            .ok_or_else(|| parse("tags must be an array".into()))?;
+        if values.len() != fields.len() {
+            return Err(parse(format!(
+                "{} tags given, the statement has {}",
+                values.len(),
+                fields.len()
+            )));
+        }
+        let arrays = fields
+            .iter()
+            .zip(values)
+            .map(|(f, v)| json_column(f, std::slice::from_ref(v)))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(parse)?;
+        st.current.tags = arrays;
+        Ok(json!({}))
+    }
+
+    fn stmt1_set_tags_block(&mut self, stmt_id: u64, block: &[u8]) -> Result<Value, ServerError> {
+        let st = self.stmt1(stmt_id)?;
+        let plan = insert_plan(st)?;
+        let fields = plan.bound_fields(BindRole::Tag);
+        if fields.is_empty() {
+            return Ok(json!({}));
+        }
+        let (rows, arrays) =
+            block_columns(block, &fields, precision_of(&plan.fields)).map_err(|m| {
+                let m = if m.contains("count not match") {
+                    "stmt tags count not match".to_owned()
+                } else {
+                    m
+                };
+                ServerError::protocol(m)
+            })?;
+        if rows != 1 {
+            return Err(ServerError::protocol("rows not equal 1"));
+        }
+        st.current.tags = arrays;
+        Ok(json!({}))
+    }
+
+    fn stmt1_bind_json(&mut self, stmt_id: u64, columns: &Value) -> Result<Value, ServerError> {
+        let st = self.stmt1(stmt_id)?;
+        let fields = insert_plan(st)?.bound_fields(BindRole::Column);
+        if fields.is_empty() {
+            return Ok(json!({}));
+        }
+        let parse = |m: String| ServerError::protocol(format!("stmt parse column json:{m}"));
+        let cols = columns
+            .as_array()
+            .ok_or_else(|| parse("columns must be an array".into()))?;
+        if cols.len() != fields.len() {
+            return Err(parse(format!(
+                "{} columns given, the statement has {}",
+                cols.len(),
+                fields.len()
+            )));
+        }
+        let arrays = fields
+            .iter()
+            .zip(cols)
+            .map(|(f, c)| match c.as_array() {
+                Some(values) => json_column(f, values),
+                None => Err(format!("column {} must be an array", f.name)),
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(parse)?;
+        if !rows_match(&arrays) {
+            return Err(parse("wrong row length".into()));
+        }
+        append(&mut st.current, arrays)?;
+        Ok(json!({}))
+    }
+
+    fn stmt1_bind_block(&mut self, stmt_id: u64, block: &[u8]) -> Result<Value, ServerError> {
+        let st = self.stmt1(stmt_id)?;
+        match &st.prepared {
+            Some(Prepared::Insert(plan)) => {
+                let fields = plan.bound_fields(BindRole::Column);
+                let (_, arrays) = block_columns(block, &fields, precision_of(&plan.fields))
+                    .map_err(ServerError::protocol)?;
+                append(&mut st.current, arrays)?;
+            }
+            Some(Prepared::Query { .. }) => {
+                let params = block_params(block).map_err(|m| {
+                    ServerError::protocol(format!("parse row block info error, err:{m}"))
+                })?;
+                st.params = Some(params);
+            }
+            None => return Err(api("Stmt API usage error: statement not prepared")),
+        }
+        Ok(json!({}))
+    }
+
+    fn stmt1_add_batch(&mut self, stmt_id: u64) -> Result<Value, ServerError> {
+        let st = self.stmt1(stmt_id)?;
+        let plan = match &st.prepared {
+            Some(Prepared::Insert(plan)) => plan,
+            Some(Prepared::Query { .. }) => return Ok(json!({})),
+            None => return Err(api("Stmt API usage error: statement not prepared")),
+        };
+        if st.current.columns.is_empty() {
+            return Err(api("Stmt API usage error: add_batch without bound rows"));
+        }
+        let has_tbname = plan.fields.iter().any(|f| f.role == BindRole::TableName);
+        if has_tbname && st.current.name.is_none() {
+            return Err(api("Stmt API usage error: table name not set"));
+        }
+        let table = ParsedTable {
+            name: st.current.name.clone(),
+            tags: st.current.tags.clone(),
+            columns: std::mem::take(&mut st.current.columns),
+        };
+        plan.validate(std::slice::from_ref(&table))?;
+        st.pending.push(table);
+        Ok(json!({}))
+    }
+
+    fn stmt1_fields(&mut self, stmt_id: u64, role: BindRole) -> Result<Value, ServerError> {
+        let st = self.stmt1(stmt_id)?;
+        let fields = insert_plan(st)?.bound_fields(role);
+        Ok(match (fields.is_empty(), role) {
+            // taosAdapter omits an empty tag list and sends `null` for an empty column list.
+            (true, BindRole::Tag) => json!({}),
+            (true, _) => json!({"fields": null}),
+            (false, _) => json!({"fields": fields.iter().map(v1_field).collect::<Vec<_>>()}),
+        })
+    }
+
+    fn stmt1_num_params(&mut self, stmt_id: u64) -> Result<Value, ServerError> {
+        let st = self.stmt1(stmt_id)?;
+        let n = match &st.prepared {
+            Some(Prepared::Insert(plan)) => plan.bound_fields(BindRole::Column).len(),
+            Some(Prepared::Query { marks, .. }) => marks.len(),
+            None => return Err(api("Stmt API usage error: statement not prepared")),
+        };
+        Ok(json!({"num_params": n}))
+    }
+
+    fn stmt1_get_param(&mut self, stmt_id: u64, index: i64) -> Result<Value, ServerError> {
+        let st = self.stmt1(stmt_id)?;
+        let fields = insert_plan(st)?.bound_fields(BindRole::Column);
+        let f = usize::try_from(index)
+            .ok()
+            .and_then(|i| fields.get(i))
+            .ok_or_else(|| ServerError::from_code(Code::INVALID_PARA))?;
+        Ok(json!({"index": index, "data_type": f.ty.code(), "length": f.bytes}))
+    }
+
+    fn stmt1_use_result(&mut self, stmt_id: u64) -> Result<Value, ServerError> {
+        let st = self.stmt1(stmt_id)?;
+        if matches!(st.prepared, Some(Prepared::Insert(_))) {
+            return Err(ServerError::protocol("stmt is insert, no result set"));
+        }
+        let rs = st
+            .result
+            .take()
+            .ok_or_else(|| api("Stmt API usage error: execute the query first"))?;
+        let f = blocks::fields(&rs.schema)?;
+        let precision = rs.precision.code();
+        let block_rows = self.shared.config.block_rows;
+        let id = self
+            .results
+            .insert(OpenResult::new(rs.schema, rs.batches, block_rows));
+        Ok(json!({
+            "result_id": id, "fields_count": f.names.len(), "fields_names": f.names,
+            "fields_types": f.types, "fields_lengths": f.lengths, "precision": precision,
+            "fields_precisions": f.precisions, "fields_scales": f.scales,
+        }))
+    }
+}
