@@ -49,6 +49,13 @@ fmt:
 bench:
 	$(CARGO) bench --workspace
 
+## bench-python: release build of the native module, then the read and write comparisons
+## against taos-ws-py (same embedded server, one run each).
+bench-python: venv
+	VIRTUAL_ENV=$(abspath $(VENV)) PATH=$(abspath $(VENV))/bin:$$PATH $(VENV)/bin/maturin develop -q --release
+	$(VPY) benches/python/read_bench.py
+	$(VPY) benches/python/ingest_bench.py
+
 clean:
 	$(CARGO) clean
 	rm -rf $(VENV)
