@@ -83,3 +83,42 @@ proptest! {
         let _ = parse_bind_exec_raw(&bytes);
     }
 }
+
+/// The server rounds DECIMAL text with more fraction digits than the column's scale half away
+/// from zero, as TDengine does (`0.995` → `1.00`).
+#[test]
+fn decimal_text_is_rounded_to_the_column_scale() {
+    use arrow_array::Decimal128Array;
+    let ts: ArrayRef = Arc::new(TimestampMicrosecondArray::from(vec![1, 2, 3, 4, 5, 6]));
+    let sent: Vec<i128> = vec![995, 994, 1995, -995, 123_000_000, 5];
+    let d: ArrayRef = Arc::new(
+        Decimal128Array::from(sent)
+            .with_precision_and_scale(12, 3)
+            .unwrap(),
+    );
+    let send = [
+        BindField::timestamp("ts", Precision::Microsecond, BindRole::Column),
+        BindField::decimal("d", 12, 3, BindRole::Column),
+    ];
+    let recv = [
+        send[0].clone(),
+        BindField::decimal("d", 12, 2, BindRole::Column),
+    ];
+    let mut out = Vec::new();
+    encode_payload(
+        &send,
+        &[TableBind::new(vec![ts, d])],
+        &EncodeOptions::default(),
+        &mut out,
+    )
+    .unwrap();
+    let parsed = parse_payload(&out, &recv).unwrap();
+    let got = parsed[0].columns[1]
+        .as_any()
+        .downcast_ref::<Decimal128Array>()
+        .unwrap();
+    assert_eq!(
+        got.values().to_vec(),
+        vec![100, 99, 200, -100, 12_300_000, 1]
+    );
+}

@@ -48,40 +48,48 @@ pub(crate) fn format(v: i128, scale: u8, buf: &mut [u8; 48]) -> &[u8] {
     &buf[..len]
 }
 
-/// Parses decimal text into an unscaled integer at `scale` digits; `None` if malformed, if it
-/// has more nonzero fraction digits than `scale`, or if it needs more than `precision` digits.
+/// Parses decimal text (optionally with an exponent, `1.23E+5`) into an unscaled integer at
+/// `scale` digits, rounding extra fraction digits half away from zero as TDengine does when it
+/// binds a DECIMAL (`0.995` → `1.00` at scale 2); `None` if malformed or if it needs more than
+/// `precision` digits.
 pub(crate) fn parse(text: &[u8], precision: u8, scale: u8) -> Option<i128> {
     let (neg, body) = match text.first()? {
         b'-' => (true, &text[1..]),
         b'+' => (false, &text[1..]),
         _ => (false, text),
     };
-    let (int, frac) = match body.iter().position(|&c| c == b'.') {
-        Some(p) => (&body[..p], &body[p + 1..]),
-        None => (body, &body[..0]),
+    let (mant, exp) = match body.iter().position(|&c| c == b'e' || c == b'E') {
+        Some(p) => {
+            let e = std::str::from_utf8(&body[p + 1..]).ok()?;
+            (&body[..p], e.parse::<i32>().ok()?)
+        }
+        None => (body, 0),
     };
-    if int.is_empty() && frac.is_empty() {
+    let (int, frac) = match mant.iter().position(|&c| c == b'.') {
+        Some(p) => (&mant[..p], &mant[p + 1..]),
+        None => (mant, &mant[..0]),
+    };
+    if (int.is_empty() && frac.is_empty()) || !int.iter().chain(frac).all(u8::is_ascii_digit) {
         return None;
     }
+    let digits: Vec<u8> = int.iter().chain(frac).map(|c| c - b'0').collect();
+    // How many of the digits (padded with zeros on the right) form the unscaled value.
+    let keep = int.len() as i64 + i64::from(exp) + i64::from(scale);
+    if keep > digits.len() as i64 + 40 {
+        // Far beyond any i128: only zero fits.
+        return digits.iter().all(|&d| d == 0).then_some(0);
+    }
     let mut v: i128 = 0;
-    for &c in int {
-        if !c.is_ascii_digit() {
-            return None;
-        }
-        v = v.checked_mul(10)?.checked_add(i128::from(c - b'0'))?;
+    for k in 0..keep.max(0) as usize {
+        let d = digits.get(k).copied().unwrap_or(0);
+        v = v.checked_mul(10)?.checked_add(i128::from(d))?;
     }
-    for (k, &c) in frac.iter().enumerate() {
-        if !c.is_ascii_digit() {
-            return None;
-        }
-        if k < usize::from(scale) {
-            v = v.checked_mul(10)?.checked_add(i128::from(c - b'0'))?;
-        } else if c != b'0' {
-            return None;
-        }
+    let next = usize::try_from(keep)
+        .ok()
+        .and_then(|k| digits.get(k).copied());
+    if next.is_some_and(|d| d >= 5) {
+        v = v.checked_add(1)?;
     }
-    let short = usize::from(scale).saturating_sub(frac.len());
-    v = v.checked_mul(pow10(short as u32)?)?;
     if v >= pow10(u32::from(precision))? {
         return None;
     }

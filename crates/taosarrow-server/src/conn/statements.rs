@@ -104,7 +104,8 @@ fn wire_field(f: &BindField) -> Stmt2Field {
 }
 
 /// Query parameters: the types come from the payload itself (prepare has no fields for a
-/// query). TIMESTAMP parameters are read in milliseconds, DECIMAL as DECIMAL(38, 18) text.
+/// query). TIMESTAMP parameters are read in milliseconds, DECIMAL64 as DECIMAL(18, 8) and DECIMAL
+/// as DECIMAL(38, 18) text.
 fn query_fields(blocks: &[RawField<'_>]) -> Result<Vec<BindField>, ServerError> {
     blocks
         .iter()
@@ -121,11 +122,10 @@ fn query_fields(blocks: &[RawField<'_>]) -> Result<Vec<BindField>, ServerError> 
             })?;
             let name = format!("?{}", i + 1);
             Ok(match ty {
-                TdType::Decimal | TdType::Decimal64 => {
-                    let mut b = BindField::decimal(name, 38, 18, BindRole::Query);
-                    b.ty = ty;
-                    b
-                }
+                // The parameter's own precision is unknown: read it at the widest scale its
+                // type allows with room for the integer digits.
+                TdType::Decimal64 => BindField::decimal(name, 18, 8, BindRole::Query),
+                TdType::Decimal => BindField::decimal(name, 38, 18, BindRole::Query),
                 _ => BindField::new(name, ty, BindRole::Query),
             })
         })
