@@ -71,9 +71,15 @@ pub fn encode_bind_exec_payload(
     for field in fields {
         let array: ArrayRef = match field.role {
             BindRole::TableName => {
-                Arc::new(StringArray::from_iter_values(tables.iter().flat_map(|t| {
-                    std::iter::repeat_n(t.name.as_deref().unwrap_or(""), t.num_rows())
-                })))
+                // Collected first: a flattened iterator has no exact size, which the
+                // string builder requires.
+                let names: Vec<&str> = tables
+                    .iter()
+                    .flat_map(|t| {
+                        std::iter::repeat_n(t.name.as_deref().unwrap_or(""), t.num_rows())
+                    })
+                    .collect();
+                Arc::new(StringArray::from_iter_values(names))
             }
             BindRole::Tag => {
                 let parts = tables
