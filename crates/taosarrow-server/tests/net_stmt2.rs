@@ -498,7 +498,7 @@ async fn malformed_and_mismatched_binds_are_rejected_and_write_nothing() {
         4,
         id,
         &fields,
-        &[good.clone()],
+        std::slice::from_ref(&good),
         &EncodeOptions::default(),
         &mut frame,
     )
