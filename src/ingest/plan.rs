@@ -154,7 +154,10 @@ pub(crate) fn chunks(
     }
     let groups: Vec<Group> = match namer {
         Namer::Fixed => vec![(fixed_name.map(str::to_owned), Vec::new())],
-        Namer::Column(i) => group_rows(n, |row| string_value(batch.column(*i), row))?,
+        Namer::Column(i) => match utf8_groups(batch.column(*i))? {
+            Some(groups) => groups,
+            None => group_rows(n, |row| string_value(batch.column(*i), row))?,
+        },
         Namer::Template(parts) => group_rows(n, |row| render(parts, batch, row))?,
     };
     let mut out = Vec::new();
@@ -170,6 +173,12 @@ pub(crate) fn chunks(
             let t = table_bind(batch, mapping, name, None)?;
             let whole: Range<u64> = offset..offset + n as u64;
             (t, std::iter::once(whole).collect())
+        } else if is_run(&rows) {
+            // Rows of one table next to each other (sorted input): a zero-copy slice.
+            let (first, len) = (rows[0] as usize, rows.len());
+            let t = table_bind(&batch.slice(first, len), mapping, name, None)?;
+            let start = offset + first as u64;
+            (t, std::iter::once(start..start + len as u64).collect())
         } else {
             let idx = UInt32Array::from(rows);
             let t = table_bind(batch, mapping, name, Some(&idx))?;
@@ -262,6 +271,53 @@ fn table_bind(
         tags,
         columns,
     })
+}
+
+/// Whether the row numbers are consecutive.
+fn is_run(rows: &[u32]) -> bool {
+    rows.windows(2).all(|w| w[1] == w[0] + 1)
+}
+
+/// Groups the rows of a string column by value without allocating per row (`None` for
+/// other column types). NULL and empty names are errors.
+fn utf8_groups(col: &ArrayRef) -> Result<Option<Vec<Group>>, Error> {
+    let values: Box<dyn Iterator<Item = Option<&str>>> = match col.data_type() {
+        DataType::Utf8 => Box::new(col.as_string::<i32>().iter()),
+        DataType::LargeUtf8 => Box::new(col.as_string::<i64>().iter()),
+        DataType::Utf8View => Box::new(col.as_string_view().iter()),
+        _ => return Ok(None),
+    };
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    let mut groups: Vec<Group> = Vec::new();
+    let mut last: Option<(&str, usize)> = None;
+    for (row, v) in values.enumerate() {
+        let name = match v {
+            None => {
+                return Err(Error::Interface(format!(
+                    "row {row}: the child-table name is NULL"
+                )))
+            }
+            Some("") => {
+                return Err(Error::Interface(format!(
+                    "row {row}: the child-table name is empty"
+                )))
+            }
+            Some(s) => s,
+        };
+        let g = match last {
+            Some((l, g)) if l == name => g,
+            _ => {
+                let g = *index.entry(name).or_insert_with(|| {
+                    groups.push((Some(name.to_owned()), Vec::new()));
+                    groups.len() - 1
+                });
+                last = Some((name, g));
+                g
+            }
+        };
+        groups[g].1.push(row as u32);
+    }
+    Ok(Some(groups))
 }
 
 /// Row numbers of one child table (`None`: the fixed table, all rows).
@@ -418,6 +474,29 @@ mod tests {
         assert!(parse_template("d_{nope}", &schema).is_err());
         assert!(parse_template("d_{loc", &schema).is_err());
         assert!(parse_template("fixed", &schema).is_err());
+    }
+
+    #[test]
+    fn string_names_group_without_copies_and_runs_are_found() {
+        let col: ArrayRef = Arc::new(arrow_array::StringArray::from(vec![
+            "a", "b", "a", "a", "c",
+        ]));
+        let groups = utf8_groups(&col).unwrap().unwrap();
+        let got: Vec<(String, Vec<u32>)> =
+            groups.into_iter().map(|(n, r)| (n.unwrap(), r)).collect();
+        assert_eq!(
+            got,
+            vec![
+                ("a".to_owned(), vec![0, 2, 3]),
+                ("b".to_owned(), vec![1]),
+                ("c".to_owned(), vec![4])
+            ]
+        );
+        assert!(is_run(&[2, 3, 4]) && is_run(&[7]) && !is_run(&[0, 2, 3]));
+        let nulls: ArrayRef = Arc::new(arrow_array::StringArray::from(vec![Some("a"), None]));
+        assert!(utf8_groups(&nulls).is_err());
+        let ints: ArrayRef = Arc::new(arrow_array::Int32Array::from(vec![1]));
+        assert!(utf8_groups(&ints).unwrap().is_none());
     }
 
     #[test]
