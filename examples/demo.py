@@ -10,7 +10,9 @@ from __future__ import annotations
 import time
 
 import numpy as np
+import pandas as pd  # noqa: F401 - imported up front so the read timings exclude it
 import polars as pl
+import pyarrow  # noqa: F401
 
 import taosarrow
 from taosarrow.testing import LocalServer

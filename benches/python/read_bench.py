@@ -31,7 +31,7 @@ TABLES = 10
 READER = r"""
 import json, resource, sys, time
 dsn, kind, sql = sys.argv[1], sys.argv[2], sys.argv[3]
-import pandas, polars  # imports are not timed
+import pandas, polars, pyarrow  # imports are not timed
 if kind.startswith("taosarrow"):
     import taosarrow
     start = time.perf_counter()
