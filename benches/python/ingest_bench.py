@@ -24,6 +24,7 @@ from typing import Callable, Dict, List, Tuple
 import numpy as np
 import pandas as pd
 import polars as pl
+import pyarrow  # noqa: F401 - imported before timing (pandas input goes through it)
 import taosws
 
 import taosarrow
