@@ -18,26 +18,57 @@ use tokio_tungstenite::tungstenite::Message;
 
 const SQL: &str = "select ts, v, d, s from bench.t";
 
+/// Writes `n` rows through stmt2 ingest (batches of 100,000 rows).
 async fn load(c: &Connection, n: usize) {
+    use std::sync::Arc;
+
+    use arrow_array::{
+        Float64Array, Int64Array, RecordBatch, StringArray, TimestampMillisecondArray,
+    };
+    use arrow_schema::{DataType, Field, Schema, TimeUnit};
+    use taosarrow::{IngestMode, IngestOptions, IngestTarget};
+
     c.exec("create database if not exists bench").await.unwrap();
-    c.exec("create table if not exists bench.t (ts timestamp, v bigint, d double, s varchar(16))")
-        .await
-        .unwrap();
-    let mut i = 0;
-    while i < n {
-        let mut sql = String::with_capacity(10 * 60_000);
-        sql.push_str("insert into bench.t values ");
-        for j in i..(i + 10_000).min(n) {
-            sql.push_str(&format!(
-                "({}, {j}, {}.5, 's{}') ",
-                1_600_000_000_000i64 + j as i64,
-                j % 1000,
-                j % 100_000
-            ));
-        }
-        c.exec(&sql).await.unwrap();
-        i += 10_000;
-    }
+    let schema = Arc::new(Schema::new(vec![
+        Field::new(
+            "ts",
+            DataType::Timestamp(TimeUnit::Millisecond, None),
+            false,
+        ),
+        Field::new("v", DataType::Int64, true),
+        Field::new("d", DataType::Float64, true),
+        Field::new("s", DataType::Utf8, true),
+    ]));
+    let batches: Vec<_> = (0..n)
+        .step_by(100_000)
+        .map(|start| {
+            let end = (start + 100_000).min(n);
+            let r = start..end;
+            Ok(RecordBatch::try_new(
+                schema.clone(),
+                vec![
+                    Arc::new(TimestampMillisecondArray::from_iter_values(
+                        r.clone().map(|j| 1_600_000_000_000i64 + j as i64),
+                    )),
+                    Arc::new(Int64Array::from_iter_values(r.clone().map(|j| j as i64))),
+                    Arc::new(Float64Array::from_iter_values(
+                        r.clone().map(|j| (j % 1000) as f64 + 0.5),
+                    )),
+                    Arc::new(StringArray::from_iter_values(
+                        r.map(|j| format!("s{}", j % 100_000)),
+                    )),
+                ],
+            )
+            .unwrap())
+        })
+        .collect();
+    let opts = IngestOptions {
+        mode: IngestMode::Create,
+        ..IngestOptions::default()
+    };
+    let target = IngestTarget::Table("bench.t".into());
+    let report = c.ingest(schema, batches, &target, &opts).await.unwrap();
+    assert_eq!(report.rows as usize, n);
 }
 
 /// Our client: rows and Arrow bytes.
