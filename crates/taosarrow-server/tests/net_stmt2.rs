@@ -583,3 +583,32 @@ async fn malformed_and_mismatched_binds_are_rejected_and_write_nothing() {
         0
     );
 }
+
+#[tokio::test]
+async fn a_table_outside_the_super_table_fails_the_whole_exec() {
+    let (_s, mut c) = setup().await;
+    let id = init(&mut c).await;
+    let sql = "insert into ? using meters tags(?) values(?, ?, ?)";
+    let fields = fields_of(&prepare(&mut c, id, sql).await);
+    let table = |name: &str| {
+        TableBind::new(vec![
+            ts(vec![T0]),
+            Arc::new(Float32Array::from(vec![1.0f32])) as ArrayRef,
+            strs(vec![None]),
+        ])
+        .with_name(name)
+        .with_tags(vec![ints(vec![Some(1)])])
+    };
+    // `t` is a normal table, not a child of `meters`.
+    let r = bind(&mut c, id, &fields, &[table("fresh"), table("t")]).await;
+    assert_eq!(r["code"], 0, "{r}");
+    let r = simple(&mut c, "stmt2_exec", id).await;
+    assert_error(&r, 0x0200, "stmt2_exec", "not a child table of meters");
+    let b = select(&mut c, "select count(*) from meters").await;
+    assert_eq!(
+        b.column(0)
+            .as_primitive::<arrow::datatypes::Int64Type>()
+            .value(0),
+        0
+    );
+}

@@ -1,6 +1,8 @@
 //! stmt2 on the WebSocket (`stmt2.md`): `stmt2_init`, `stmt2_prepare`, the binary
-//! `stmt2_bind` (action 9), `stmt2_exec`, `stmt2_result`, `stmt2_close`. Bound inserts go
-//! straight from the parsed Arrow columns into storage.
+//! `stmt2_bind` (action 9) and `stmt2_bind_exec` (action 11), `stmt2_exec`, `stmt2_result`,
+//! `stmt2_close`. Payloads are checked by the codec as taosAdapter checks them, then at bind
+//! time by [`crate::engine::bind`]; a rejected bind keeps nothing. Bound inserts go straight
+//! from the parsed Arrow columns into storage; several binds accumulate until one exec.
 
 use std::collections::HashMap;
 use std::time::Instant;

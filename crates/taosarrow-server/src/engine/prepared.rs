@@ -341,6 +341,10 @@ impl InsertPlan {
     /// Appends the bound tables; returns the rows written. Child tables that do not exist
     /// are created from the super table with the bound tag values.
     pub fn write(&self, tables: &[ParsedTable]) -> Result<u64, ServerError> {
+        // Every target is checked before the first row is written.
+        for t in tables {
+            self.check_target(&self.target_name(t)?)?;
+        }
         let mut total = 0;
         for t in tables {
             total += self.write_table(t)?;
@@ -348,17 +352,33 @@ impl InsertPlan {
         Ok(total)
     }
 
-    fn write_table(&self, t: &ParsedTable) -> Result<u64, ServerError> {
-        let name = match (&self.table, &t.name) {
-            (Some(n), _) => n.clone(),
-            (None, Some(n)) => bare_name(n, &self.db.name)?,
-            (None, None) => {
-                return Err(ServerError::new(
-                    Code::PAR_INVALID_IDENTIFIER_NAME,
-                    "table name missing in the bind",
-                ))
-            }
+    /// An existing table bound through a super table must be one of its children.
+    fn check_target(&self, name: &str) -> Result<(), ServerError> {
+        let (Some(stable), Ok(tb)) = (&self.stable, self.db.table(name)) else {
+            return Ok(());
         };
+        match &tb.child_of {
+            Some((parent, _)) if parent.eq_ignore_ascii_case(stable) => Ok(()),
+            _ => Err(ServerError::new(
+                Code::TSC_INVALID_OPERATION,
+                format!("Table {name} already exists in other stables or is not a child table of {stable}"),
+            )),
+        }
+    }
+
+    fn target_name(&self, t: &ParsedTable) -> Result<String, ServerError> {
+        match (&self.table, &t.name) {
+            (Some(n), _) => Ok(n.clone()),
+            (None, Some(n)) => bare_name(n, &self.db.name),
+            (None, None) => Err(ServerError::new(
+                Code::PAR_INVALID_IDENTIFIER_NAME,
+                "table name missing in the bind",
+            )),
+        }
+    }
+
+    fn write_table(&self, t: &ParsedTable) -> Result<u64, ServerError> {
+        let name = self.target_name(t)?;
         let table = match self.db.table(&name) {
             Ok(tb) => tb,
             Err(e) => {
