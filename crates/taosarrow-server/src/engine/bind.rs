@@ -54,24 +54,37 @@ fn limit(f: &BindField) -> Option<usize> {
     }
 }
 
-/// The first row of `a` longer than `max` (bytes, or characters when `chars`).
+/// The first row of `a` longer than `max` (bytes, or characters when `chars`). Byte lengths
+/// come from the offsets alone; characters are counted only in values that have more bytes
+/// than `max` (a character is at least one byte).
 fn first_too_long(a: &ArrayRef, max: usize, chars: bool) -> Option<usize> {
-    let over = |i: usize, len: usize| (a.is_valid(i) && len > max).then_some(i);
+    fn over<O: arrow::array::OffsetSizeTrait>(
+        a: &ArrayRef,
+        offsets: &[O],
+        values: &[u8],
+        max: usize,
+        chars: bool,
+    ) -> Option<usize> {
+        offsets.windows(2).enumerate().find_map(|(i, w)| {
+            let (start, end) = (w[0].as_usize(), w[1].as_usize());
+            let long = end - start > max
+                && a.is_valid(i)
+                && (!chars || String::from_utf8_lossy(&values[start..end]).chars().count() > max);
+            long.then_some(i)
+        })
+    }
     match a.data_type() {
         DataType::Utf8 => {
             let s = a.as_string::<i32>();
-            (0..s.len()).find_map(|i| {
-                let v = s.value(i);
-                over(i, if chars { v.chars().count() } else { v.len() })
-            })
+            over(a, s.value_offsets(), s.values(), max, chars)
         }
         DataType::Binary => {
             let b = a.as_binary::<i32>();
-            (0..b.len()).find_map(|i| over(i, b.value(i).len()))
+            over(a, b.value_offsets(), b.values(), max, false)
         }
         DataType::LargeBinary => {
             let b = a.as_binary::<i64>();
-            (0..b.len()).find_map(|i| over(i, b.value(i).len()))
+            over(a, b.value_offsets(), b.values(), max, false)
         }
         _ => None,
     }
@@ -120,7 +133,10 @@ pub fn validate(
             }
         }
         if let Some(a) = ts_field.and_then(|k| table.columns.get(k)) {
-            if let Some(row) = (0..a.len()).find(|&i| a.is_null(i)) {
+            if let Some(row) = a
+                .logical_nulls()
+                .and_then(|n| n.iter().position(|valid| !valid))
+            {
                 return Err(ServerError::new(
                     Code::PAR_INCORRECT_TIMESTAMP_VAL,
                     format!("Incorrect TIMESTAMP value: the primary timestamp is NULL (table {t}, row {row})"),

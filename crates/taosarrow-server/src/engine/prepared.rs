@@ -409,20 +409,22 @@ impl InsertPlan {
         let cols = self.db.columns_of(&table)?;
         let schema = schema_of(&cols, self.db.precision)?;
         let rows = t.num_rows();
-        let mut arrays: Vec<ArrayRef> = schema
-            .fields()
-            .iter()
-            .map(|f| new_null_array(f.data_type(), rows))
-            .collect();
+        let mut bound: Vec<Option<ArrayRef>> = vec![None; schema.fields().len()];
         for (arr, &k) in t.columns.iter().zip(&self.col_index) {
             let want = schema.field(k).data_type();
-            arrays[k] = if arr.data_type() == want {
+            bound[k] = Some(if arr.data_type() == want {
                 arr.clone()
             } else {
                 cast(arr.as_ref(), want).map_err(internal)?
-            };
+            });
         }
-        if arrays[0].null_count() > 0 {
+        // Columns the statement does not bind are NULL.
+        let arrays: Vec<ArrayRef> = bound
+            .into_iter()
+            .zip(schema.fields())
+            .map(|(a, f)| a.unwrap_or_else(|| new_null_array(f.data_type(), rows)))
+            .collect();
+        if arrays.first().is_none_or(|ts| ts.null_count() > 0) {
             return Err(ServerError::new(
                 Code::PAR_INCORRECT_TIMESTAMP_VAL,
                 "Timestamp data out of range: the primary timestamp cannot be NULL",
