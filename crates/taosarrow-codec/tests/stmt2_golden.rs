@@ -259,6 +259,50 @@ fn timestamp_precision_loss_and_truncation() {
     let t = parse_payload(&out, &f).unwrap();
     let v = t[0].columns[0].as_primitive::<arrow_array::types::TimestampMicrosecondType>();
     assert_eq!(v.values().as_ref(), &[1000, 1000, -1]);
+    // With NULLs: a NULL row's stored value never counts as precision loss, the first
+    // inexact non-NULL row is named, and ns -> ms divides by 1,000,000.
+    let ms = [BindField::timestamp(
+        "ts",
+        Precision::Millisecond,
+        BindRole::Column,
+    )];
+    let with_nulls = || -> ArrayRef {
+        let values = vec![2_000_000, 7, 3_000_000, 3_000_001, -4_000_000];
+        let nulls = arrow_buffer::NullBuffer::from(vec![true, false, true, true, true]);
+        Arc::new(TimestampNanosecondArray::new(values.into(), Some(nulls)))
+    };
+    let e = enc(&ms, vec![with_nulls()], EncodeOptions::default()).unwrap_err();
+    match e {
+        Stmt2Error::PrecisionLoss { at, value, .. } => {
+            assert_eq!(at.row, Some(3));
+            assert_eq!(value, "3000001");
+        }
+        other => panic!("{other:?}"),
+    }
+    let out = enc(
+        &ms,
+        vec![with_nulls()],
+        EncodeOptions {
+            allow_truncation: true,
+        },
+    )
+    .unwrap();
+    let t = parse_payload(&out, &ms).unwrap();
+    let v = t[0].columns[0].as_primitive::<arrow_array::types::TimestampMillisecondType>();
+    assert_eq!(v.null_count(), 1);
+    assert!(v.is_null(1));
+    assert_eq!(
+        [v.value(0), v.value(2), v.value(3), v.value(4)],
+        [2, 3, 3, -4]
+    );
+    let exact: ArrayRef = Arc::new(TimestampNanosecondArray::from(vec![-5_000_000, 6_000_000]));
+    let t = parse_payload(
+        &enc(&ms, vec![exact], EncodeOptions::default()).unwrap(),
+        &ms,
+    )
+    .unwrap();
+    let v = t[0].columns[0].as_primitive::<arrow_array::types::TimestampMillisecondType>();
+    assert_eq!(v.values().as_ref(), &[-5, 6]);
     // ms -> ns multiplies; overflow is an error
     let f = [BindField::timestamp(
         "ts",

@@ -1,7 +1,7 @@
 //! TIMESTAMP values: any Arrow Timestamp unit (or Int64 ticks) to the database precision.
 
 use arrow_array::Array;
-use arrow_buffer::ToByteSlice;
+use arrow_buffer::{NullBuffer, ToByteSlice};
 use arrow_schema::DataType;
 
 use super::block::{unit_ticks, Ctx};
@@ -33,40 +33,80 @@ pub(crate) fn write_timestamps(
     };
     let nulls = array.logical_nulls();
     let nulls = nulls.as_ref().filter(|b| b.null_count() > 0);
+    let nulls: Option<&NullBuffer> = nulls;
     if source == target {
         out.extend_from_slice(values.to_byte_slice());
         return Ok(());
     }
-    out.reserve(values.len() * 8);
-    let is_null = |i: usize| nulls.is_some_and(|b| b.is_null(i));
+    let start = out.len();
+    out.resize(start + values.len() * 8, 0);
+    let dst = &mut out[start..];
     if source < target {
         let mul = target / source;
-        for (i, &v) in values.iter().enumerate() {
-            let t = if is_null(i) {
+        for (i, (&v, slot)) in values.iter().zip(dst.chunks_exact_mut(8)).enumerate() {
+            let t = if is_null(nulls, i) {
                 0
             } else {
                 v.checked_mul(mul).ok_or_else(|| ctx.overflow(i, v))?
             };
-            out.extend_from_slice(&t.to_le_bytes());
+            slot.copy_from_slice(&t.to_le_bytes());
         }
-    } else {
-        let div = source / target;
-        let truncate = ctx.opts.allow_truncation;
-        for (i, &v) in values.iter().enumerate() {
-            let t = if is_null(i) {
-                0
-            } else {
-                if !truncate && v % div != 0 {
-                    return Err(Stmt2Error::PrecisionLoss {
-                        at: ctx.at(Some(i)),
-                        value: v.to_string(),
-                        target: precision_name(precision),
-                    });
+        return Ok(());
+    }
+    let div = source / target;
+    let exact = match nulls {
+        // The common case in a tight loop; the usual divisors are constants, so the
+        // division compiles to a multiplication.
+        None => match div {
+            1_000 => scale_down::<1_000>(values, dst),
+            1_000_000 => scale_down::<1_000_000>(values, dst),
+            _ => scale_down_by(values, dst, div),
+        },
+        Some(_) => {
+            let mut exact = true;
+            for (i, (&v, slot)) in values.iter().zip(dst.chunks_exact_mut(8)).enumerate() {
+                if !is_null(nulls, i) {
+                    exact &= v % div == 0;
+                    slot.copy_from_slice(&v.div_euclid(div).to_le_bytes());
                 }
-                v.div_euclid(div)
-            };
-            out.extend_from_slice(&t.to_le_bytes());
+            }
+            exact
         }
+    };
+    if !exact && !ctx.opts.allow_truncation {
+        let i = (0..values.len())
+            .find(|&i| !is_null(nulls, i) && values[i] % div != 0)
+            .unwrap_or(0);
+        return Err(Stmt2Error::PrecisionLoss {
+            at: ctx.at(Some(i)),
+            value: values.get(i).copied().unwrap_or(0).to_string(),
+            target: precision_name(precision),
+        });
     }
     Ok(())
+}
+
+fn is_null(nulls: Option<&NullBuffer>, i: usize) -> bool {
+    nulls.is_some_and(|b| b.is_null(i))
+}
+
+/// `dst[i] = values[i].div_euclid(DIV)` as little-endian bytes; true when every division
+/// was exact.
+fn scale_down<const DIV: i64>(values: &[i64], dst: &mut [u8]) -> bool {
+    let mut rest = 0i64;
+    for (&v, slot) in values.iter().zip(dst.chunks_exact_mut(8)) {
+        rest |= v.rem_euclid(DIV);
+        slot.copy_from_slice(&v.div_euclid(DIV).to_le_bytes());
+    }
+    rest == 0
+}
+
+/// [`scale_down`] for a divisor known only at run time.
+fn scale_down_by(values: &[i64], dst: &mut [u8], div: i64) -> bool {
+    let mut rest = 0i64;
+    for (&v, slot) in values.iter().zip(dst.chunks_exact_mut(8)) {
+        rest |= v.rem_euclid(div);
+        slot.copy_from_slice(&v.div_euclid(div).to_le_bytes());
+    }
+    rest == 0
 }
