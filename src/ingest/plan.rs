@@ -167,26 +167,35 @@ pub(crate) fn chunks(
         positions: Vec::new(),
     };
     let mut current_size = 0usize;
-    for (name, rows) in groups {
+    for (name, runs) in groups {
         // Whole batch for a fixed table; else the rows of this child table.
-        let (table, positions) = if rows.is_empty() {
-            let t = table_bind(batch, mapping, name, None)?;
-            let whole: Range<u64> = offset..offset + n as u64;
-            (t, std::iter::once(whole).collect())
-        } else if is_run(&rows) {
-            // Rows of one table next to each other (sorted input): a zero-copy slice.
-            let (first, len) = (rows[0] as usize, rows.len());
-            let t = table_bind(&batch.slice(first, len), mapping, name, None)?;
-            let start = offset + first as u64;
-            (t, std::iter::once(start..start + len as u64).collect())
-        } else {
-            let idx = UInt32Array::from(rows);
-            let t = table_bind(batch, mapping, name, Some(&idx))?;
-            (t, ranges(offset, idx.values()))
+        let (table, positions) = match runs.as_slice() {
+            [] => {
+                let t = table_bind(batch, mapping, name, None)?;
+                let whole: Range<u64> = offset..offset + n as u64;
+                (t, vec![whole])
+            }
+            [run] => {
+                // Rows of one table next to each other (sorted input): a zero-copy slice.
+                let (first, len) = (run.start as usize, run.len());
+                let t = table_bind(&batch.slice(first, len), mapping, name, None)?;
+                let start = offset + u64::from(run.start);
+                (t, vec![start..start + len as u64])
+            }
+            runs => {
+                let idx = UInt32Array::from_iter_values(runs.iter().flat_map(Range::clone));
+                let t = table_bind(batch, mapping, name, Some(&idx))?;
+                let positions = runs
+                    .iter()
+                    .map(|r| offset + u64::from(r.start)..offset + u64::from(r.end))
+                    .collect();
+                (t, positions)
+            }
         };
         let size = estimate_table_size(fields, &table);
-        for (piece, piece_positions) in split(table, positions, size, chunk_bytes) {
-            let piece_size = estimate_table_size(fields, &piece);
+        for (piece, piece_positions, piece_size) in
+            split(table, positions, size, chunk_bytes, fields)
+        {
             if current_size > 0 && current_size + piece_size > chunk_bytes {
                 out.push(std::mem::replace(
                     &mut current,
@@ -210,16 +219,18 @@ pub(crate) fn chunks(
     Ok(out)
 }
 
-/// Cuts one table bind into pieces of at most about `limit` bytes (by rows).
+/// Cuts one table bind of `size` bytes into pieces of at most about `limit` bytes (by rows),
+/// each with its input positions and size.
 fn split(
     table: TableBind,
     positions: Vec<Range<u64>>,
     size: usize,
     limit: usize,
-) -> Vec<(TableBind, Vec<Range<u64>>)> {
+    fields: &[BindField],
+) -> Vec<(TableBind, Vec<Range<u64>>, usize)> {
     let rows = table.num_rows();
     if size <= limit || rows <= 1 {
-        return vec![(table, positions)];
+        return vec![(table, positions, size)];
     }
     let per_row = size.div_ceil(rows).max(1);
     let step = (limit / per_row).max(1);
@@ -234,7 +245,8 @@ fn split(
             columns: table.columns.iter().map(|c| c.slice(start, len)).collect(),
         };
         let pos = ranges_of(&flat[start..start + len]);
-        out.push((piece, pos));
+        let piece_size = estimate_table_size(fields, &piece);
+        out.push((piece, pos, piece_size));
         start += len;
     }
     out
@@ -273,37 +285,72 @@ fn table_bind(
     })
 }
 
-/// Whether the row numbers are consecutive.
-fn is_run(rows: &[u32]) -> bool {
-    rows.windows(2).all(|w| w[1] == w[0] + 1)
+/// The rows of one child table as ascending runs of row numbers (`None` name and no runs:
+/// the fixed table, all rows).
+type Group = (Option<String>, Vec<Range<u32>>);
+
+/// Adds `row` (larger than every row already in `runs`) to the runs.
+fn push_row(runs: &mut Vec<Range<u32>>, row: u32) {
+    match runs.last_mut() {
+        Some(r) if r.end == row => r.end = row + 1,
+        _ => runs.push(row..row + 1),
+    }
 }
 
 /// Groups the rows of a string column by value without allocating per row (`None` for
 /// other column types). NULL and empty names are errors.
 fn utf8_groups(col: &ArrayRef) -> Result<Option<Vec<Group>>, Error> {
-    let values: Box<dyn Iterator<Item = Option<&str>>> = match col.data_type() {
-        DataType::Utf8 => Box::new(col.as_string::<i32>().iter()),
-        DataType::LargeUtf8 => Box::new(col.as_string::<i64>().iter()),
-        DataType::Utf8View => Box::new(col.as_string_view().iter()),
+    if let Some(row) = col
+        .logical_nulls()
+        .and_then(|n| n.iter().position(|valid| !valid))
+    {
+        return Err(Error::Interface(format!(
+            "row {row}: the child-table name is NULL"
+        )));
+    }
+    let groups = match col.data_type() {
+        DataType::Utf8 => {
+            let a = col.as_string::<i32>();
+            group_strings(a.len(), |i| a.value(i), |_| false)
+        }
+        DataType::LargeUtf8 => {
+            let a = col.as_string::<i64>();
+            group_strings(a.len(), |i| a.value(i), |_| false)
+        }
+        DataType::Utf8View => {
+            let a = col.as_string_view();
+            let views = a.views();
+            // Equal views are equal strings (same inline bytes, or same buffer range).
+            group_strings(a.len(), |i| a.value(i), |i| views[i] == views[i - 1])
+        }
         _ => return Ok(None),
     };
-    let mut index: HashMap<&str, usize> = HashMap::new();
+    groups.map(Some)
+}
+
+/// Groups rows `0..n` by the string `value(row)`, tables in order of first appearance.
+/// `same_as_previous(row)` may answer true cheaply when row equals row - 1.
+fn group_strings<'a>(
+    n: usize,
+    value: impl Fn(usize) -> &'a str,
+    same_as_previous: impl Fn(usize) -> bool,
+) -> Result<Vec<Group>, Error> {
+    let mut index: HashMap<&'a str, usize> = HashMap::new();
     let mut groups: Vec<Group> = Vec::new();
-    let mut last: Option<(&str, usize)> = None;
-    for (row, v) in values.enumerate() {
-        let name = match v {
-            None => {
-                return Err(Error::Interface(format!(
-                    "row {row}: the child-table name is NULL"
-                )))
+    let mut last: Option<(&'a str, usize)> = None;
+    for row in 0..n {
+        if let Some((_, g)) = last {
+            if same_as_previous(row) {
+                push_row(&mut groups[g].1, row as u32);
+                continue;
             }
-            Some("") => {
-                return Err(Error::Interface(format!(
-                    "row {row}: the child-table name is empty"
-                )))
-            }
-            Some(s) => s,
-        };
+        }
+        let name = value(row);
+        if name.is_empty() {
+            return Err(Error::Interface(format!(
+                "row {row}: the child-table name is empty"
+            )));
+        }
         let g = match last {
             Some((l, g)) if l == name => g,
             _ => {
@@ -315,13 +362,10 @@ fn utf8_groups(col: &ArrayRef) -> Result<Option<Vec<Group>>, Error> {
                 g
             }
         };
-        groups[g].1.push(row as u32);
+        push_row(&mut groups[g].1, row as u32);
     }
-    Ok(Some(groups))
+    Ok(groups)
 }
-
-/// Row numbers of one child table (`None`: the fixed table, all rows).
-type Group = (Option<String>, Vec<u32>);
 
 /// Groups row numbers by key, tables in order of first appearance.
 fn group_rows(
@@ -349,7 +393,7 @@ fn group_rows(
                 g
             }
         };
-        groups[g].1.push(row as u32);
+        push_row(&mut groups[g].1, row as u32);
     }
     Ok(groups)
 }
@@ -398,12 +442,6 @@ fn render(parts: &[TemplatePart], batch: &RecordBatch, row: usize) -> Result<Str
         }
     }
     Ok(s)
-}
-
-/// Global positions of the given row numbers, as ranges.
-fn ranges(offset: u64, rows: &[u32]) -> Vec<Range<u64>> {
-    let flat: Vec<u64> = rows.iter().map(|&r| offset + u64::from(r)).collect();
-    ranges_of(&flat)
 }
 
 fn ranges_of(sorted: &[u64]) -> Vec<Range<u64>> {
@@ -482,17 +520,33 @@ mod tests {
             "a", "b", "a", "a", "c",
         ]));
         let groups = utf8_groups(&col).unwrap().unwrap();
-        let got: Vec<(String, Vec<u32>)> =
+        let got: Vec<(String, Vec<Range<u32>>)> =
             groups.into_iter().map(|(n, r)| (n.unwrap(), r)).collect();
-        assert_eq!(
-            got,
-            vec![
-                ("a".to_owned(), vec![0, 2, 3]),
-                ("b".to_owned(), vec![1]),
-                ("c".to_owned(), vec![4])
-            ]
-        );
-        assert!(is_run(&[2, 3, 4]) && is_run(&[7]) && !is_run(&[0, 2, 3]));
+        let want = vec![
+            ("a".to_owned(), vec![0..1, 2..4]),
+            ("b".to_owned(), vec![1..2]),
+            ("c".to_owned(), vec![4..5]),
+        ];
+        assert_eq!(got, want);
+        // The same through string views: long (out-of-line) values, equal views in runs,
+        // equal strings behind different views.
+        let long = |c: &str| c.repeat(20);
+        let mut view = arrow_array::builder::StringViewBuilder::new();
+        for v in ["a", "b", "a", "a", "c"] {
+            view.append_value(long(v));
+        }
+        let col: ArrayRef = Arc::new(view.finish());
+        let got: Vec<(String, Vec<Range<u32>>)> = utf8_groups(&col)
+            .unwrap()
+            .unwrap()
+            .into_iter()
+            .map(|(n, r)| (n.unwrap(), r))
+            .collect();
+        let want_long: Vec<(String, Vec<Range<u32>>)> =
+            want.into_iter().map(|(n, r)| (long(&n), r)).collect();
+        assert_eq!(got, want_long);
+        let empty: ArrayRef = Arc::new(arrow_array::StringViewArray::from(vec!["a", ""]));
+        assert!(utf8_groups(&empty).is_err());
         let nulls: ArrayRef = Arc::new(arrow_array::StringArray::from(vec![Some("a"), None]));
         assert!(utf8_groups(&nulls).is_err());
         let ints: ArrayRef = Arc::new(arrow_array::Int32Array::from(vec![1]));
@@ -501,7 +555,7 @@ mod tests {
 
     #[test]
     fn ranges_merge_and_complement() {
-        assert_eq!(ranges(10, &[0, 1, 2, 5, 6]), vec![10..13, 15..17]);
+        assert_eq!(ranges_of(&[10, 11, 12, 15, 16]), vec![10..13, 15..17]);
         let m = merge(vec![5..7, 0..2, 2..3, 6..9]);
         assert_eq!(m, vec![0..3, 5..9]);
         assert_eq!(complement(&m, 12), vec![3..5, 9..12]);
