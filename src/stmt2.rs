@@ -6,7 +6,10 @@ use std::sync::Arc;
 
 use arrow_array::{Array, ArrayRef};
 use arrow_schema::DataType;
-use taosarrow_codec::stmt2::{encode_bind_frame, BindField, BindRole, EncodeOptions, TableBind};
+use taosarrow_codec::stmt2::{
+    encode_bind_frame, BindField, BindRole, EncodeOptions, TableBind, BIND_FRAME_HEADER_LEN,
+    PAYLOAD_HEADER_LEN,
+};
 use taosarrow_protocol::messages::{
     from_json, QueryResponse, Request, Stmt2ExecResponse, Stmt2InitRequest, Stmt2PrepareRequest,
     Stmt2PrepareResponse, Stmt2ResultResponse, StmtIdRequest, StmtResponse,
@@ -158,7 +161,17 @@ impl Stmt2 {
             ));
         }
         let fields = self.fields.clone();
-        self.send_bind(&fields, tables).await
+        self.send_bind(&fields, tables, 0).await
+    }
+
+    /// [`bind`](Self::bind) with the payload size known in advance (bytes to reserve).
+    pub(crate) async fn bind_sized(
+        &mut self,
+        tables: &[TableBind],
+        payload_bytes: usize,
+    ) -> Result<(), Error> {
+        let fields = self.fields.clone();
+        self.send_bind(&fields, tables, payload_bytes).await
     }
 
     /// Binds the parameters of a prepared query: one length-1 array per `?`, in order. The
@@ -195,12 +208,19 @@ impl Stmt2 {
             values.push(value);
         }
         let table = TableBind::new(values);
-        self.send_bind(&fields, std::slice::from_ref(&table)).await
+        self.send_bind(&fields, std::slice::from_ref(&table), 0)
+            .await
     }
 
-    async fn send_bind(&mut self, fields: &[BindField], tables: &[TableBind]) -> Result<(), Error> {
+    async fn send_bind(
+        &mut self,
+        fields: &[BindField],
+        tables: &[TableBind],
+        payload_bytes: usize,
+    ) -> Result<(), Error> {
         let req_id = self.socket.req_id();
-        let mut frame = Vec::new();
+        let mut frame =
+            Vec::with_capacity(BIND_FRAME_HEADER_LEN + PAYLOAD_HEADER_LEN + payload_bytes);
         encode_bind_frame(
             req_id,
             self.stmt_id,

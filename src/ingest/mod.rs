@@ -401,7 +401,7 @@ async fn run_pipeline<'a>(
                 let next = rx.lock().await.recv().await;
                 let Some(chunk) = next else { break };
                 let result = async {
-                    stmt.bind(&chunk.tables).await?;
+                    stmt.bind_sized(&chunk.tables, chunk.bytes).await?;
                     stmt.exec().await
                 }
                 .await;

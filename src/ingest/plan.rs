@@ -136,6 +136,19 @@ pub(crate) struct Chunk {
     pub tables: Vec<TableBind>,
     pub rows: u64,
     pub positions: Vec<Range<u64>>,
+    /// Estimated payload bytes (an upper bound, see `estimate_table_size`).
+    pub bytes: usize,
+}
+
+impl Chunk {
+    fn empty() -> Chunk {
+        Chunk {
+            tables: Vec::new(),
+            rows: 0,
+            positions: Vec::new(),
+            bytes: 0,
+        }
+    }
 }
 
 /// Splits one batch (whose first row has global position `offset`) into chunks.
@@ -161,12 +174,7 @@ pub(crate) fn chunks(
         Namer::Template(parts) => group_rows(n, |row| render(parts, batch, row))?,
     };
     let mut out = Vec::new();
-    let mut current = Chunk {
-        tables: Vec::new(),
-        rows: 0,
-        positions: Vec::new(),
-    };
-    let mut current_size = 0usize;
+    let mut current = Chunk::empty();
     for (name, runs) in groups {
         // Whole batch for a fixed table; else the rows of this child table.
         let (table, positions) = match runs.as_slice() {
@@ -196,21 +204,13 @@ pub(crate) fn chunks(
         for (piece, piece_positions, piece_size) in
             split(table, positions, size, chunk_bytes, fields)
         {
-            if current_size > 0 && current_size + piece_size > chunk_bytes {
-                out.push(std::mem::replace(
-                    &mut current,
-                    Chunk {
-                        tables: Vec::new(),
-                        rows: 0,
-                        positions: Vec::new(),
-                    },
-                ));
-                current_size = 0;
+            if current.bytes > 0 && current.bytes + piece_size > chunk_bytes {
+                out.push(std::mem::replace(&mut current, Chunk::empty()));
             }
             current.rows += piece.num_rows() as u64;
             current.tables.push(piece);
             current.positions.extend(piece_positions);
-            current_size += piece_size;
+            current.bytes += piece_size;
         }
     }
     if current.rows > 0 {

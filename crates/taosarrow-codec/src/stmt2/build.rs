@@ -4,7 +4,8 @@
 use std::sync::Arc;
 
 use arrow_array::{
-    make_array, ArrayRef, BinaryArray, BooleanArray, Decimal128Array, LargeBinaryArray, StringArray,
+    make_array, ArrayRef, BinaryArray, BooleanArray, Decimal128Array, LargeBinaryArray,
+    OffsetSizeTrait, StringArray,
 };
 use arrow_buffer::{BooleanBuffer, Buffer, MutableBuffer, NullBuffer, OffsetBuffer, ScalarBuffer};
 use arrow_data::ArrayData;
@@ -252,58 +253,41 @@ fn typed_array(
     let all_null = nulls.as_ref().is_some_and(|x| x.null_count() == n);
     let bad = |why: String| invalid(format!("field `{}` of table {t}: {why}", f.name));
     if f.ty.is_decimal() || f.ty.fixed_width().is_none() {
-        let Some(_) = b.lengths else {
-            return Err(bad("length array missing".into()));
-        };
-        let mut offsets = Vec::with_capacity(n + 1);
-        offsets.push(0usize);
-        let mut end = 0usize;
+        if *dt == DataType::LargeBinary {
+            let offsets = value_offsets::<i64>(b).map_err(bad)?;
+            return large_binary(b.buffer, offsets, nulls).map_err(bad);
+        }
+        let offsets = value_offsets::<i32>(b).map_err(bad)?;
+        if !f.ty.is_decimal() {
+            return var_array(dt, b.buffer, offsets, nulls).map_err(bad);
+        }
+        let value = |i: usize| &b.buffer[offsets[i] as usize..offsets[i + 1] as usize];
+        let mut v = Vec::with_capacity(n);
         for i in 0..n {
-            let l = b.length(i);
-            if l < 0 {
-                return Err(bad(format!("negative length {l} at row {i}")));
+            if b.is_null[i] != 0 {
+                v.push(0);
+                continue;
             }
-            if b.is_null[i] == 0 {
-                end = end.saturating_add(l as usize);
-            }
-            offsets.push(end);
+            v.push(
+                decimal::parse(value(i), f.precision, f.scale).ok_or_else(|| {
+                    Stmt2Error::rejected(
+                        Code::TSC_VALUE_OUT_OF_RANGE,
+                        format!(
+                            "field `{}` of table {t}, row {i}: invalid DECIMAL({}, {}) value {:?}",
+                            f.name,
+                            f.precision,
+                            f.scale,
+                            String::from_utf8_lossy(value(i))
+                        ),
+                    )
+                })?,
+            );
         }
-        if end != b.buffer.len() {
-            return Err(bad(format!(
-                "lengths add up to {end} bytes, buffer has {}",
-                b.buffer.len()
-            )));
-        }
-        let value = |i: usize| &b.buffer[offsets[i]..offsets[i + 1]];
-        return match f.ty {
-            TdType::Decimal | TdType::Decimal64 => {
-                let mut v = Vec::with_capacity(n);
-                for i in 0..n {
-                    if b.is_null[i] != 0 {
-                        v.push(0);
-                        continue;
-                    }
-                    v.push(decimal::parse(value(i), f.precision, f.scale).ok_or_else(|| {
-                        Stmt2Error::rejected(
-                            Code::TSC_VALUE_OUT_OF_RANGE,
-                            format!(
-                                "field `{}` of table {t}, row {i}: invalid DECIMAL({}, {}) value {:?}",
-                                f.name,
-                                f.precision,
-                                f.scale,
-                                String::from_utf8_lossy(value(i))
-                            ),
-                        )
-                    })?);
-                }
-                let a = Decimal128Array::new(ScalarBuffer::from(v), nulls);
-                let a = a
-                    .with_precision_and_scale(f.precision, f.scale as i8)
-                    .map_err(|e| bad(e.to_string()))?;
-                Ok(Arc::new(a))
-            }
-            _ => var_array(dt, b.buffer, &offsets, nulls).map_err(bad),
-        };
+        let a = Decimal128Array::new(ScalarBuffer::from(v), nulls);
+        let a = a
+            .with_precision_and_scale(f.precision, f.scale as i8)
+            .map_err(|e| bad(e.to_string()))?;
+        return Ok(Arc::new(a));
     }
     let w = f.ty.fixed_width().unwrap_or(0);
     let data = if let Some(copied) = values {
@@ -335,36 +319,63 @@ fn typed_array(
     Ok(make_array(data))
 }
 
+/// The Arrow offsets of a variable-length block: NULL rows take no bytes, lengths must not
+/// be negative, and they must add up to exactly the buffer.
+fn value_offsets<O: OffsetSizeTrait>(b: &RawField<'_>) -> Result<Vec<O>, String> {
+    let lengths = b.lengths.ok_or("length array missing")?;
+    if O::from_usize(b.buffer.len()).is_none() {
+        return Err(format!("buffer of {} bytes is too large", b.buffer.len()));
+    }
+    let mut offsets = Vec::with_capacity(b.num + 1);
+    offsets.push(O::usize_as(0));
+    let mut end = 0usize;
+    for (i, (l, &null)) in lengths.chunks_exact(4).zip(b.is_null).enumerate() {
+        let l = i32::from_le_bytes([l[0], l[1], l[2], l[3]]);
+        if l < 0 {
+            return Err(format!("negative length {l} at row {i}"));
+        }
+        end += if null == 0 { l as usize } else { 0 };
+        // Wraps only when `end` passes the buffer size, which the check below refuses.
+        offsets.push(O::usize_as(end));
+    }
+    if offsets.len() != b.num + 1 {
+        return Err("length array shorter than the rows".into());
+    }
+    if end != b.buffer.len() {
+        return Err(format!(
+            "lengths add up to {end} bytes, buffer has {}",
+            b.buffer.len()
+        ));
+    }
+    Ok(offsets)
+}
+
+fn large_binary(
+    buffer: &[u8],
+    offsets: Vec<i64>,
+    nulls: Option<NullBuffer>,
+) -> Result<ArrayRef, String> {
+    let o = OffsetBuffer::new(ScalarBuffer::from(offsets));
+    LargeBinaryArray::try_new(o, Buffer::from(buffer), nulls)
+        .map(|a| Arc::new(a) as ArrayRef)
+        .map_err(|e| e.to_string())
+}
+
 fn var_array(
     dt: &DataType,
     buffer: &[u8],
-    offsets: &[usize],
+    offsets: Vec<i32>,
     nulls: Option<NullBuffer>,
 ) -> Result<ArrayRef, String> {
     let values = Buffer::from(buffer);
-    match dt {
-        DataType::LargeBinary => {
-            let o: Vec<i64> = offsets.iter().map(|&x| x as i64).collect();
-            let o = OffsetBuffer::new(ScalarBuffer::from(o));
-            Ok(Arc::new(
-                LargeBinaryArray::try_new(o, values, nulls).map_err(|e| e.to_string())?,
-            ))
-        }
-        _ => {
-            let o: Vec<i32> = offsets
-                .iter()
-                .map(|&x| i32::try_from(x).map_err(|_| "values exceed 2 GiB".to_string()))
-                .collect::<Result<_, _>>()?;
-            let o = OffsetBuffer::new(ScalarBuffer::from(o));
-            if *dt == DataType::Utf8 {
-                StringArray::try_new(o, values, nulls)
-                    .map(|a| Arc::new(a) as ArrayRef)
-                    .map_err(|_| "value is not valid UTF-8".to_string())
-            } else {
-                BinaryArray::try_new(o, values, nulls)
-                    .map(|a| Arc::new(a) as ArrayRef)
-                    .map_err(|e| e.to_string())
-            }
-        }
+    let o = OffsetBuffer::new(ScalarBuffer::from(offsets));
+    if *dt == DataType::Utf8 {
+        StringArray::try_new(o, values, nulls)
+            .map(|a| Arc::new(a) as ArrayRef)
+            .map_err(|_| "value is not valid UTF-8".to_string())
+    } else {
+        BinaryArray::try_new(o, values, nulls)
+            .map(|a| Arc::new(a) as ArrayRef)
+            .map_err(|e| e.to_string())
     }
 }

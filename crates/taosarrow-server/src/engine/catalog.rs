@@ -113,6 +113,20 @@ impl Database {
         child_of: Option<(String, Vec<ScalarValue>)>,
         if_not_exists: bool,
     ) -> Result<Arc<Table>, ServerError> {
+        let schema = schema_of(&columns, self.precision)?;
+        self.create_table_with_schema(name, columns, schema, child_of, if_not_exists)
+    }
+
+    /// [`Database::create_table`] with the Arrow schema of `columns` already built (the
+    /// super table's, shared by the child tables one insert creates).
+    pub fn create_table_with_schema(
+        &self,
+        name: &str,
+        columns: Vec<ColumnSpec>,
+        schema: SchemaRef,
+        child_of: Option<(String, Vec<ScalarValue>)>,
+        if_not_exists: bool,
+    ) -> Result<Arc<Table>, ServerError> {
         if read(&self.stables).contains_key(name) {
             return Err(ServerError::from_code(Code::MND_STB_ALREADY_EXIST));
         }
@@ -124,7 +138,6 @@ impl Database {
                 Err(ServerError::from_code(Code::TDB_TABLE_ALREADY_EXIST))
             };
         }
-        let schema = schema_of(&columns, self.precision)?;
         let t = Arc::new(Table {
             name: name.to_owned(),
             child_of: child_of.map(|(s, tags)| (s, RwLock::new(tags))),

@@ -10,12 +10,13 @@ use std::sync::Arc;
 
 use arrow::array::{new_null_array, Array, ArrayRef, RecordBatch};
 use arrow::compute::cast;
+use arrow::datatypes::SchemaRef;
 use datafusion::scalar::ScalarValue;
 use taosarrow_codec::stmt2::{BindField, BindRole, ParsedTable};
 use taosarrow_codec::ColumnSpec;
 use taosarrow_protocol::{Code, Precision, TdType};
 
-use super::catalog::{read, schema_of, table_not_exist, write, Database};
+use super::catalog::{read, schema_of, table_not_exist, write, Database, StableDef};
 use super::lexer::{tokenize, Kind, Token};
 use super::{qualified_name, syntax_at, Engine, Session};
 use crate::ServerError;
@@ -345,11 +346,24 @@ impl InsertPlan {
         for t in tables {
             self.check_target(&self.target_name(t)?)?;
         }
+        let mut creator = None;
         let mut total = 0;
         for t in tables {
-            total += self.write_table(t)?;
+            total += self.write_table(t, &mut creator)?;
         }
         Ok(total)
+    }
+
+    /// The super table's definition and Arrow schema, read once per exec for the child
+    /// tables it creates.
+    fn child_template(&self, sname: &str) -> Result<ChildTemplate, ServerError> {
+        let st = self
+            .db
+            .stable(sname)
+            .ok_or_else(|| table_not_exist(sname))?;
+        let def = read(&st).clone();
+        let schema = schema_of(&def.columns, self.db.precision)?;
+        Ok(ChildTemplate { def, schema })
     }
 
     /// An existing table bound through a super table must be one of its children.
@@ -377,7 +391,11 @@ impl InsertPlan {
         }
     }
 
-    fn write_table(&self, t: &ParsedTable) -> Result<u64, ServerError> {
+    fn write_table(
+        &self,
+        t: &ParsedTable,
+        creator: &mut Option<ChildTemplate>,
+    ) -> Result<u64, ServerError> {
         let name = self.target_name(t)?;
         let table = match self.db.table(&name) {
             Ok(tb) => tb,
@@ -385,12 +403,12 @@ impl InsertPlan {
                 let Some(sname) = &self.stable else {
                     return Err(e);
                 };
-                let st = self
-                    .db
-                    .stable(sname)
-                    .ok_or_else(|| table_not_exist(sname))?;
-                let def = read(&st).clone();
-                let mut tags: Vec<ScalarValue> = def
+                let template = match creator {
+                    Some(c) => c,
+                    None => creator.insert(self.child_template(sname)?),
+                };
+                let mut tags: Vec<ScalarValue> = template
+                    .def
                     .tags
                     .iter()
                     .map(|spec| null_scalar(spec, self.db.precision))
@@ -398,16 +416,19 @@ impl InsertPlan {
                 for (arr, &k) in t.tags.iter().zip(&self.tag_index) {
                     tags[k] = ScalarValue::try_from_array(arr.as_ref(), 0).map_err(internal)?;
                 }
-                self.db.create_table(
+                self.db.create_table_with_schema(
                     &name,
-                    def.columns.clone(),
+                    template.def.columns.clone(),
+                    template.schema.clone(),
                     Some((sname.clone(), tags)),
                     true,
                 )?
             }
         };
-        let cols = self.db.columns_of(&table)?;
-        let schema = schema_of(&cols, self.db.precision)?;
+        // The stored schema, read under the lock that the append takes: an ALTER cannot
+        // slip in between.
+        let mut data = write(&table.data);
+        let schema = data.schema().clone();
         let rows = t.num_rows();
         let mut bound: Vec<Option<ArrayRef>> = vec![None; schema.fields().len()];
         for (arr, &k) in t.columns.iter().zip(&self.col_index) {
@@ -431,9 +452,14 @@ impl InsertPlan {
             ));
         }
         let batch = RecordBatch::try_new(schema, arrays).map_err(internal)?;
-        let mut data = write(&table.data);
         data.append_batch(batch)
     }
+}
+
+/// What creating a child table on demand needs from its super table.
+struct ChildTemplate {
+    def: StableDef,
+    schema: SchemaRef,
 }
 
 fn internal(e: impl std::fmt::Display) -> ServerError {
