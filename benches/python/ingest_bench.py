@@ -12,12 +12,16 @@ Each writer gets a fresh database; every run is checked by counting the rows wri
 Use a release build of the native module (``make bench-python``)::
 
     python benches/python/ingest_bench.py            # 1,000,000 rows
-    python benches/python/ingest_bench.py --rows 100000 --tables 100
+    python benches/python/ingest_bench.py --rows 100000 --tables 100 --repeat 5
+
+Each writer runs ``--repeat`` times (default 3), each run into a fresh database that is
+dropped after its rows are counted, and its median time is reported.
 """
 
 from __future__ import annotations
 
 import argparse
+import statistics
 import time
 from typing import Callable, Dict, List, Tuple
 
@@ -110,21 +114,31 @@ def write_taosws(dsn: str, db: str, df: pd.DataFrame, tables_per_bind: int = 100
     conn.close()
 
 
-def run(name: str, fn: Callable[[], None], dsn: str, db: str, rows: int) -> Tuple[str, float]:
-    prepare_db(dsn, db)
-    start = time.perf_counter()
-    fn()
-    elapsed = time.perf_counter() - start
-    got = count(dsn, db)
-    if got != rows:
-        raise SystemExit(f"{name}: {got} rows stored, expected {rows}")
-    return name, elapsed
+def run(
+    name: str, fn: Callable[[str], None], dsn: str, db: str, rows: int, repeat: int
+) -> Tuple[str, float]:
+    """Median seconds of ``repeat`` writes, each into a fresh database and checked."""
+    times = []
+    for i in range(repeat):
+        run_db = f"{db}_{i}"
+        prepare_db(dsn, run_db)
+        start = time.perf_counter()
+        fn(run_db)
+        times.append(time.perf_counter() - start)
+        got = count(dsn, run_db)
+        if got != rows:
+            raise SystemExit(f"{name}: {got} rows stored, expected {rows}")
+        # Every run starts from the same server state (no earlier run's rows held).
+        with taosarrow.connect(dsn) as conn:
+            conn.execute(f"DROP DATABASE {run_db}")
+    return name, statistics.median(times)
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", type=int, default=1_000_000)
     ap.add_argument("--tables", type=int, default=1_000)
+    ap.add_argument("--repeat", type=int, default=3, help="runs per writer; the median is shown")
     args = ap.parse_args()
     df = make_frame(args.rows, args.tables)
     rows = len(df)
@@ -132,11 +146,18 @@ def main() -> None:
     results: List[Tuple[str, float]] = []
     with LocalServer() as server:
         dsn = server.dsn()
-        results.append(run("taos-ws-py stmt2 (column lists)", lambda: write_taosws(dsn, "w0", df), dsn, "w0", rows))
-        results.append(run("taosarrow write (pandas)", lambda: write_taosarrow(dsn, "w1", df), dsn, "w1", rows))
-        results.append(run("taosarrow write (polars)", lambda: write_taosarrow(dsn, "w2", pl_df), dsn, "w2", rows))
+        writers: List[Tuple[str, str, Callable[[str], None]]] = [
+            ("taos-ws-py stmt2 (column lists)", "w0", lambda db: write_taosws(dsn, db, df)),
+            ("taosarrow write (pandas)", "w1", lambda db: write_taosarrow(dsn, db, df)),
+            ("taosarrow write (polars)", "w2", lambda db: write_taosarrow(dsn, db, pl_df)),
+        ]
+        for name, db, fn in writers:
+            results.append(run(name, fn, dsn, db, rows, args.repeat))
     baseline = results[0][1]
-    print(f"\n{rows:,} rows (ts, 4 numeric, 1 VARCHAR) over {args.tables:,} child tables\n")
+    print(
+        f"\n{rows:,} rows (ts, 4 numeric, 1 VARCHAR) over {args.tables:,} child tables, "
+        f"median of {args.repeat} runs each\n"
+    )
     print(f"{'writer':<36} {'seconds':>9} {'rows/s':>14} {'vs taos-ws-py':>14}")
     for name, secs in results:
         print(f"{name:<36} {secs:>9.3f} {rows / secs:>14,.0f} {baseline / secs:>13.1f}x")

@@ -31,7 +31,7 @@ def ingest(
     subtable_template: Optional[str] = None,
     tags: Optional[List[str]] = None,
     mode: str = "append",
-    chunk_bytes: int = 4194304,
+    chunk_bytes: int = 1048576,
     in_flight: int = 2,
     allow_truncation: bool = False,
     progress: Optional[Callable[[int], Any]] = None,

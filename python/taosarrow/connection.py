@@ -172,7 +172,7 @@ class Connection:
         subtable_template: Optional[str] = None,
         tags: Optional[Sequence[str]] = None,
         mode: str = "append",
-        chunk_bytes: int = 4 * 1024 * 1024,
+        chunk_bytes: int = 1024 * 1024,
         in_flight: int = 2,
         allow_truncation: bool = False,
         progress: Any = None,
@@ -188,7 +188,9 @@ class Connection:
         ``replace`` (the last three derive the table from the data's schema; the first
         timestamp column is the primary key). Timestamps finer than the database precision
         raise unless ``allow_truncation``. ``progress=True`` shows a tqdm bar when tqdm is
-        installed; a callable receives the rows written so far.
+        installed; a callable receives the rows written so far. ``chunk_bytes`` is the
+        target size of one bind (default 1 MiB) and ``in_flight`` how many binds are sent
+        concurrently (default 2).
 
         On failure the exception has ``rows_written``, ``written`` and ``not_written``
         (``(start, end)`` input row ranges) and ``unread_from``; writing the same data again

@@ -85,7 +85,7 @@ def write(
     subtable_template: Optional[str] = None,
     tags: Optional[Sequence[str]] = None,
     mode: str = "append",
-    chunk_bytes: int = 4 * 1024 * 1024,
+    chunk_bytes: int = 1024 * 1024,
     in_flight: int = 2,
     allow_truncation: bool = False,
     progress: Any = None,

@@ -64,7 +64,8 @@ pub type Progress = Arc<dyn Fn(u64) + Send + Sync>;
 pub struct IngestOptions {
     /// What to do about the target table.
     pub mode: IngestMode,
-    /// Target size of one bind payload (default 4 MiB).
+    /// Target size of one bind payload (default 1 MiB: small enough that the server parses
+    /// one chunk while the next is encoded, large enough to keep round trips few).
     pub chunk_bytes: usize,
     /// Chunks written concurrently, each on its own statement (default 2).
     pub in_flight: usize,
@@ -78,7 +79,7 @@ impl Default for IngestOptions {
     fn default() -> Self {
         IngestOptions {
             mode: IngestMode::Append,
-            chunk_bytes: 4 << 20,
+            chunk_bytes: 1 << 20,
             in_flight: 2,
             allow_truncation: false,
             progress: None,

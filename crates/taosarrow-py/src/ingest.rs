@@ -33,7 +33,7 @@ fn mode(py: Python<'_>, m: &str) -> PyResult<IngestMode> {
 /// `unread_from` attributes saying exactly which input rows are stored.
 #[pyfunction]
 #[pyo3(signature = (conn, data, table=None, stable=None, subtable=None, subtable_template=None,
-                    tags=None, mode="append", chunk_bytes=4194304, in_flight=2,
+                    tags=None, mode="append", chunk_bytes=1048576, in_flight=2,
                     allow_truncation=false, progress=None))]
 #[allow(clippy::too_many_arguments)]
 pub fn ingest(
