@@ -188,7 +188,7 @@ pub(crate) fn chunks(
                 let (first, len) = (run.start as usize, run.len());
                 let t = table_bind(&batch.slice(first, len), mapping, name, None)?;
                 let start = offset + u64::from(run.start);
-                (t, vec![start..start + len as u64])
+                (t, std::iter::once(start..start + len as u64).collect())
             }
             runs => {
                 let idx = UInt32Array::from_iter_values(runs.iter().flat_map(Range::clone));
