@@ -165,7 +165,8 @@ fn arena_len(b: &RawField<'_>, f: &BindField) -> Option<usize> {
 
 /// The fixed-width values of a whole payload copied into one allocation, each block at a
 /// 64-byte boundary, and handed out as zero-copy slices: one allocation per bind instead of
-/// one per column per table.
+/// one per column per table. The allocation lives as long as any of its slices, so arrays
+/// kept from one bind free their memory together.
 struct FixedArena {
     buffer: Buffer,
     /// Start of the next block to hand out.
