@@ -155,13 +155,7 @@ impl Stmt2 {
     /// that does not fit is an error naming its column and row, raised before anything is
     /// sent. Several binds may precede one [`exec`](Self::exec).
     pub async fn bind(&mut self, tables: &[TableBind]) -> Result<(), Error> {
-        if !self.is_insert {
-            return Err(Error::Interface(
-                "bind() is for INSERT statements; use bind_params() for a query".into(),
-            ));
-        }
-        let fields = self.fields.clone();
-        self.send_bind(&fields, tables, 0).await
+        self.bind_sized(tables, 0).await
     }
 
     /// [`bind`](Self::bind) with the payload size known in advance (bytes to reserve).
@@ -170,6 +164,11 @@ impl Stmt2 {
         tables: &[TableBind],
         payload_bytes: usize,
     ) -> Result<(), Error> {
+        if !self.is_insert {
+            return Err(Error::Interface(
+                "bind() is for INSERT statements; use bind_params() for a query".into(),
+            ));
+        }
         let fields = self.fields.clone();
         self.send_bind(&fields, tables, payload_bytes).await
     }
