@@ -33,7 +33,6 @@ pub(crate) fn write_timestamps(
     };
     let nulls = array.logical_nulls();
     let nulls = nulls.as_ref().filter(|b| b.null_count() > 0);
-    let nulls: Option<&NullBuffer> = nulls;
     if source == target {
         out.extend_from_slice(values.to_byte_slice());
         return Ok(());
@@ -58,9 +57,9 @@ pub(crate) fn write_timestamps(
         // The common case in a tight loop; the usual divisors are constants, so the
         // division compiles to a multiplication.
         None => match div {
-            1_000 => scale_down::<1_000>(values, dst),
-            1_000_000 => scale_down::<1_000_000>(values, dst),
-            _ => scale_down_by(values, dst, div),
+            1_000 => scale_down(values, dst, 1_000),
+            1_000_000 => scale_down(values, dst, 1_000_000),
+            _ => scale_down(values, dst, div),
         },
         Some(_) => {
             let mut exact = true;
@@ -90,19 +89,10 @@ fn is_null(nulls: Option<&NullBuffer>, i: usize) -> bool {
     nulls.is_some_and(|b| b.is_null(i))
 }
 
-/// `dst[i] = values[i].div_euclid(DIV)` as little-endian bytes; true when every division
-/// was exact.
-fn scale_down<const DIV: i64>(values: &[i64], dst: &mut [u8]) -> bool {
-    let mut rest = 0i64;
-    for (&v, slot) in values.iter().zip(dst.chunks_exact_mut(8)) {
-        rest |= v.rem_euclid(DIV);
-        slot.copy_from_slice(&v.div_euclid(DIV).to_le_bytes());
-    }
-    rest == 0
-}
-
-/// [`scale_down`] for a divisor known only at run time.
-fn scale_down_by(values: &[i64], dst: &mut [u8], div: i64) -> bool {
+/// `dst[i] = values[i].div_euclid(div)` as little-endian bytes; true when every division
+/// was exact. Always inlined, so a literal `div` at the call becomes a multiplication.
+#[inline(always)]
+fn scale_down(values: &[i64], dst: &mut [u8], div: i64) -> bool {
     let mut rest = 0i64;
     for (&v, slot) in values.iter().zip(dst.chunks_exact_mut(8)) {
         rest |= v.rem_euclid(div);
