@@ -183,6 +183,16 @@ fn enc(
     r.map(|_| out[1..].to_vec())
 }
 
+/// Encodes one column with `opts`, parses it back and returns that column.
+fn round_trip(fields: &[BindField], col: ArrayRef, opts: EncodeOptions) -> ArrayRef {
+    let out = enc(fields, vec![col], opts).unwrap();
+    parse_payload(&out, fields).unwrap()[0].columns[0].clone()
+}
+
+const TRUNCATE: EncodeOptions = EncodeOptions {
+    allow_truncation: true,
+};
+
 #[test]
 fn overflow_names_column_and_row() {
     let f = [BindField::new("small", TdType::TinyInt, BindRole::Column)];
@@ -248,16 +258,8 @@ fn timestamp_precision_loss_and_truncation() {
         Stmt2Error::PrecisionLoss { at, .. } => assert_eq!(at.row, Some(1)),
         other => panic!("{other:?}"),
     }
-    let out = enc(
-        &f,
-        vec![ns()],
-        EncodeOptions {
-            allow_truncation: true,
-        },
-    )
-    .unwrap();
-    let t = parse_payload(&out, &f).unwrap();
-    let v = t[0].columns[0].as_primitive::<arrow_array::types::TimestampMicrosecondType>();
+    let got = round_trip(&f, ns(), TRUNCATE);
+    let v = got.as_primitive::<arrow_array::types::TimestampMicrosecondType>();
     assert_eq!(v.values().as_ref(), &[1000, 1000, -1]);
     // With NULLs: a NULL row's stored value never counts as precision loss, the first
     // inexact non-NULL row is named, and ns -> ms divides by 1,000,000.
@@ -279,16 +281,8 @@ fn timestamp_precision_loss_and_truncation() {
         }
         other => panic!("{other:?}"),
     }
-    let out = enc(
-        &ms,
-        vec![with_nulls()],
-        EncodeOptions {
-            allow_truncation: true,
-        },
-    )
-    .unwrap();
-    let t = parse_payload(&out, &ms).unwrap();
-    let v = t[0].columns[0].as_primitive::<arrow_array::types::TimestampMillisecondType>();
+    let got = round_trip(&ms, with_nulls(), TRUNCATE);
+    let v = got.as_primitive::<arrow_array::types::TimestampMillisecondType>();
     assert_eq!(v.null_count(), 1);
     assert!(v.is_null(1));
     assert_eq!(
@@ -296,12 +290,8 @@ fn timestamp_precision_loss_and_truncation() {
         [2, 3, 3, -4]
     );
     let exact: ArrayRef = Arc::new(TimestampNanosecondArray::from(vec![-5_000_000, 6_000_000]));
-    let t = parse_payload(
-        &enc(&ms, vec![exact], EncodeOptions::default()).unwrap(),
-        &ms,
-    )
-    .unwrap();
-    let v = t[0].columns[0].as_primitive::<arrow_array::types::TimestampMillisecondType>();
+    let got = round_trip(&ms, exact, EncodeOptions::default());
+    let v = got.as_primitive::<arrow_array::types::TimestampMillisecondType>();
     assert_eq!(v.values().as_ref(), &[-5, 6]);
     // ms -> ns multiplies; overflow is an error
     let f = [BindField::timestamp(
