@@ -35,8 +35,11 @@ test-python: develop
 	TAOSARROW_SERVER_BIN=$${CARGO_TARGET_DIR:-target}/debug/taosarrow $(VPY) -m pytest -q tests/python
 
 ## demo: ingest a DataFrame into the embedded server and read it back into pandas and polars.
+## The first release build compiles DataFusion (see README for how long it takes); cargo's
+## progress is shown, not hidden behind -q.
 demo: venv
-	VIRTUAL_ENV=$(abspath $(VENV)) PATH=$(abspath $(VENV))/bin:$$PATH $(VENV)/bin/maturin develop -q --release
+	@echo "== Building the native module (release). A first build compiles every dependency, DataFusion included; later ones take seconds."
+	VIRTUAL_ENV=$(abspath $(VENV)) PATH=$(abspath $(VENV))/bin:$$PATH $(VENV)/bin/maturin develop --release
 	$(VPY) examples/demo.py
 
 lint:
