@@ -12,9 +12,13 @@ PY_DEPS := "maturin>=1.9,<2" "pytest>=8" "pyarrow>=14" "pandas>=2.0" "polars>=1.
 ## test: every Rust and Python test (debug builds).
 test: test-rust test-python
 
+# The taos-query cross-check is a workspace of its own (see its Cargo.toml for why).
+ORACLE := --manifest-path tests/oracle-taos-query/Cargo.toml
+
 test-rust:
 	$(CARGO) test --workspace --all-targets
 	$(CARGO) test --workspace --doc
+	$(CARGO) test $(ORACLE)
 
 $(VENV)/.deps: Makefile
 	$(PYTHON) -m venv $(VENV)
@@ -44,10 +48,13 @@ demo: venv
 
 lint:
 	$(CARGO) fmt --all -- --check
+	$(CARGO) fmt $(ORACLE) -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	$(CARGO) clippy $(ORACLE) --all-targets -- -D warnings
 
 fmt:
 	$(CARGO) fmt --all
+	$(CARGO) fmt $(ORACLE)
 
 bench:
 	$(CARGO) bench --workspace

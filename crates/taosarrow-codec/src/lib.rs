@@ -7,8 +7,8 @@
 //!   exact inverse; [`block_length`] and [`block_schema`] inspect a block.
 //! * Bad input never panics: every length, offset and count from a block is checked before
 //!   it is used, and problems come back as a [`CodecError`] naming the column and row.
-//! * Feature `testing`: seeded data generators (`testing` module) shared by the property
-//!   tests, the benches and the fuzz target (`fuzz/` at the repository root).
+//! * [`testing`]: seeded data generators shared by the property tests, the benches, the
+//!   fuzz target (`fuzz/` at the repository root) and the other crates' tests.
 //!
 //! An Arrow `Null` column is written as a VARCHAR whose rows are all NULL (TDengine blocks have
 //! no NULL-typed columns).
@@ -24,7 +24,6 @@ pub mod block;
 mod error;
 mod schema;
 pub mod stmt2;
-#[cfg(feature = "testing")]
 pub mod testing;
 
 pub use block::{

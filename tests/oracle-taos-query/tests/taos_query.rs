@@ -1,6 +1,8 @@
 //! Cross-check against the official parser: crates.io `taos-query` 0.12.4 reads the blocks our
 //! encoder writes to the same values (every type it knows: it predates DECIMAL and BLOB).
 
+// The spec's worked examples, shared with the codec's own integration tests.
+#[path = "../../../crates/taosarrow-codec/tests/common/mod.rs"]
 mod common;
 
 use arrow_array::cast::AsArray;
