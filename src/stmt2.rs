@@ -11,13 +11,13 @@ use taosarrow_codec::stmt2::{
     PAYLOAD_HEADER_LEN,
 };
 use taosarrow_protocol::messages::{
-    from_json, QueryResponse, Request, Stmt2ExecResponse, Stmt2InitRequest, Stmt2PrepareRequest,
+    from_json, Request, Stmt2ExecResponse, Stmt2InitRequest, Stmt2PrepareRequest,
     Stmt2PrepareResponse, Stmt2ResultResponse, StmtIdRequest, StmtResponse,
 };
 use taosarrow_protocol::{Code, TdType};
 use tokio_tungstenite::tungstenite::Message;
 
-use crate::conn::{Reply, Socket};
+use crate::conn::{check_header, Reply, Socket};
 use crate::connection::result_schema;
 use crate::stream::ResultStream;
 use crate::{ConnectOptions, Error, ErrorKind};
@@ -61,9 +61,9 @@ impl std::fmt::Debug for Stmt2 {
 }
 
 /// A server error of a stmt2 request, classified as a statement error.
-fn stmt_error(code: u32, message: String) -> Error {
+fn stmt_error(code: Code, message: String) -> Error {
     Error::Server {
-        code: Code((code & 0xFFFF) as u16),
+        code,
         message,
         kind: ErrorKind::Statement,
     }
@@ -254,24 +254,10 @@ impl Stmt2 {
         });
         let r: Stmt2ResultResponse =
             json_request(&self.socket, req_id, req, "stmt2_result").await?;
-        let as_query = QueryResponse {
-            header: r.header,
-            id: r.id,
-            is_update: false,
-            affected_rows: 0,
-            fields_count: r.fields_count,
-            fields_names: r.fields_names,
-            fields_types: r.fields_types,
-            fields_lengths: r.fields_lengths,
-            precision: u8::try_from(r.precision)
-                .map_err(|_| Error::Protocol("stmt2_result: bad precision".into()))?,
-            fields_precisions: r.fields_precisions,
-            fields_scales: r.fields_scales,
-        };
-        let (schema, precision) = result_schema(&as_query, &self.opts)?;
+        let (schema, precision) = result_schema(&r.columns, &self.opts)?;
         Ok(ResultStream::start(
             self.socket.clone(),
-            as_query.id,
+            r.id,
             schema,
             precision,
         ))
@@ -402,9 +388,7 @@ fn parse_reply<T: serde::de::DeserializeOwned + HasHeader>(
         return Err(Error::Protocol(format!("binary reply to {action}")));
     };
     let h = taosarrow_protocol::messages::peek_header(&text)?;
-    if h.code != 0 {
-        return Err(stmt_error(h.code, h.message));
-    }
+    check_header(&h, stmt_error)?;
     let resp: T = from_json(action, &text)?;
     Ok(resp)
 }

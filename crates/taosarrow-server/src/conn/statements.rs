@@ -406,12 +406,10 @@ impl Connection {
             Ok(rs) => rs,
             Err(e) => return self.stmt_failure(action, req_id, stmt_id, start, e).await,
         };
-        let f = match blocks::fields(&rs.schema) {
-            Ok(f) => f,
+        let columns = match blocks::columns(&rs.schema, rs.precision) {
+            Ok(c) => c,
             Err(e) => return self.stmt_failure(action, req_id, stmt_id, start, e).await,
         };
-        let precision = rs.precision.code();
-        let count = f.names.len() as i64;
         let block_rows = self.shared.config.block_rows;
         let id = self
             .results
@@ -420,13 +418,7 @@ impl Connection {
             header: ResponseHeader::ok(action, req_id, elapsed_ns(start)),
             stmt_id,
             id,
-            fields_count: count,
-            fields_names: Some(f.names),
-            fields_types: Some(f.types),
-            fields_lengths: Some(f.lengths),
-            precision: i32::from(precision),
-            fields_precisions: Some(f.precisions),
-            fields_scales: Some(f.scales),
+            columns,
         };
         self.send_json(&resp).await
     }
