@@ -328,20 +328,7 @@ fn timestamp_text(i: usize, a: &ArrayRef) -> Result<ArrayRef, Error> {
 /// The field of query parameter `i` from its Arrow type.
 fn query_field(i: usize, dt: &DataType) -> Result<BindField, Error> {
     let name = format!("?{}", i + 1);
-    let ty = match dt {
-        DataType::Boolean => TdType::Bool,
-        DataType::Int8 => TdType::TinyInt,
-        DataType::Int16 => TdType::SmallInt,
-        DataType::Int32 => TdType::Int,
-        DataType::Int64 => TdType::BigInt,
-        DataType::UInt8 => TdType::UTinyInt,
-        DataType::UInt16 => TdType::USmallInt,
-        DataType::UInt32 => TdType::UInt,
-        DataType::UInt64 => TdType::UBigInt,
-        DataType::Float32 => TdType::Float,
-        DataType::Float64 => TdType::Double,
-        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => TdType::VarChar,
-        DataType::Binary | DataType::LargeBinary | DataType::BinaryView => TdType::VarBinary,
+    match dt {
         DataType::Timestamp(unit, _) => {
             let p = match unit {
                 arrow_schema::TimeUnit::Second | arrow_schema::TimeUnit::Millisecond => {
@@ -358,10 +345,16 @@ fn query_field(i: usize, dt: &DataType) -> Result<BindField, Error> {
             })?;
             return Ok(BindField::decimal(name, *p, s, BindRole::Query));
         }
-        DataType::Null => TdType::VarChar,
-        other => {
+        _ => {}
+    }
+    let ty = match taosarrow_codec::td_type_for(dt) {
+        // A parameter is typed by its value (`stmt2.md` §5.6): bytes are VARBINARY whatever
+        // the width of their offsets.
+        Some(TdType::Blob) => TdType::VarBinary,
+        Some(ty) if !ty.is_decimal() && ty != TdType::Timestamp => ty,
+        _ => {
             return Err(Error::Interface(format!(
-                "query parameter {i}: Arrow type {other} cannot be bound"
+                "query parameter {i}: Arrow type {dt} cannot be bound"
             )))
         }
     };
