@@ -9,8 +9,9 @@ use std::time::Duration;
 use bytes::Bytes;
 use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
-use taosarrow_protocol::frames::RAW_BLOCK_FLAG;
-use taosarrow_protocol::messages::peek_header;
+use taosarrow_protocol::frames::peek_binary_req_id;
+use taosarrow_protocol::messages::{peek_header, ResponseHeader};
+use taosarrow_protocol::Code;
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 use tokio_tungstenite::tungstenite::Message;
@@ -25,6 +26,19 @@ pub(crate) enum Reply {
     Text(Bytes),
     /// A binary reply (fetch_raw_block).
     Binary(Bytes),
+}
+
+/// The error a reply's header reports, if any: its code (masked to 16 bits) and message made
+/// into an [`Error`] by `to_error` ([`Error::server`], [`Error::server_conn`], …).
+pub(crate) fn check_header(
+    header: &ResponseHeader,
+    to_error: fn(Code, String) -> Error,
+) -> Result<(), Error> {
+    if header.is_ok() {
+        Ok(())
+    } else {
+        Err(to_error(header.code(), header.message.clone()))
+    }
 }
 
 type Waiter = oneshot::Sender<Result<Reply, Error>>;
@@ -181,16 +195,10 @@ async fn read_loop(
                     Err(e) => tracing::warn!(error = %e, "undecodable text frame dropped"),
                 }
             }
-            Some(Ok(Message::Binary(b))) => {
-                // fetch_raw_block: flag u64::MAX, req_id at offset 26.
-                if b.len() >= 34 && b[..8] == RAW_BLOCK_FLAG.to_le_bytes() {
-                    let mut id = [0u8; 8];
-                    id.copy_from_slice(&b[26..34]);
-                    route(&pending, u64::from_le_bytes(id), Reply::Binary(b));
-                } else {
-                    tracing::warn!(len = b.len(), "unexpected binary frame dropped");
-                }
-            }
+            Some(Ok(Message::Binary(b))) => match peek_binary_req_id(&b) {
+                Some(req_id) => route(&pending, req_id, Reply::Binary(b)),
+                None => tracing::warn!(len = b.len(), "unexpected binary frame dropped"),
+            },
             Some(Ok(Message::Ping(p))) => {
                 let _ = tx.send(Message::Pong(p));
             }

@@ -5,11 +5,11 @@ use std::sync::Arc;
 use ::arrow_schema::SchemaRef;
 use taosarrow_codec::{arrow_schema, ColumnSpec, SchemaOptions};
 use taosarrow_protocol::frames::{BinaryAction, BinaryQuery};
-use taosarrow_protocol::messages::{from_json, QueryResponse};
-use taosarrow_protocol::{Code, Precision, TdType};
+use taosarrow_protocol::messages::{from_json, QueryResponse, ResultColumns};
+use taosarrow_protocol::{Precision, TdType};
 use tokio_tungstenite::tungstenite::Message;
 
-use crate::conn::{Reply, Socket};
+use crate::conn::{check_header, Reply, Socket};
 use crate::stream::ResultStream;
 use crate::{ConnectOptions, Error};
 
@@ -122,16 +122,11 @@ impl Connection {
             return Err(Error::Protocol("binary reply to a query".into()));
         };
         let resp: QueryResponse = from_json("binary_query", &text)?;
-        if resp.header.code != 0 {
-            return Err(Error::server(
-                Code(resp.header.code as u16),
-                resp.header.message,
-            ));
-        }
-        if resp.is_update || resp.fields_count == 0 {
+        check_header(&resp.header, Error::server)?;
+        if resp.is_update || resp.columns.fields_count == 0 {
             return Ok(Outcome::Affected(resp.affected_rows.max(0) as u64));
         }
-        let (schema, precision) = result_schema(&resp, &self.opts)?;
+        let (schema, precision) = result_schema(&resp.columns, &self.opts)?;
         Ok(Outcome::Rows(ResultStream::start(
             self.socket.clone(),
             resp.id,
@@ -149,7 +144,7 @@ impl Connection {
 /// The Arrow schema and precision of a result described by a query (or `stmt2_result`)
 /// response, with the connection's time zone applied.
 pub(crate) fn result_schema(
-    r: &QueryResponse,
+    r: &ResultColumns,
     opts: &ConnectOptions,
 ) -> Result<(SchemaRef, Precision), Error> {
     let n = usize::try_from(r.fields_count)

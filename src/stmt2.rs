@@ -11,13 +11,13 @@ use taosarrow_codec::stmt2::{
     PAYLOAD_HEADER_LEN,
 };
 use taosarrow_protocol::messages::{
-    from_json, QueryResponse, Request, Stmt2ExecResponse, Stmt2InitRequest, Stmt2PrepareRequest,
+    from_json, Request, Stmt2ExecResponse, Stmt2InitRequest, Stmt2PrepareRequest,
     Stmt2PrepareResponse, Stmt2ResultResponse, StmtIdRequest, StmtResponse,
 };
 use taosarrow_protocol::{Code, TdType};
 use tokio_tungstenite::tungstenite::Message;
 
-use crate::conn::{Reply, Socket};
+use crate::conn::{check_header, Reply, Socket};
 use crate::connection::result_schema;
 use crate::stream::ResultStream;
 use crate::{ConnectOptions, Error, ErrorKind};
@@ -61,9 +61,9 @@ impl std::fmt::Debug for Stmt2 {
 }
 
 /// A server error of a stmt2 request, classified as a statement error.
-fn stmt_error(code: u32, message: String) -> Error {
+fn stmt_error(code: Code, message: String) -> Error {
     Error::Server {
-        code: Code((code & 0xFFFF) as u16),
+        code,
         message,
         kind: ErrorKind::Statement,
     }
@@ -254,24 +254,10 @@ impl Stmt2 {
         });
         let r: Stmt2ResultResponse =
             json_request(&self.socket, req_id, req, "stmt2_result").await?;
-        let as_query = QueryResponse {
-            header: r.header,
-            id: r.id,
-            is_update: false,
-            affected_rows: 0,
-            fields_count: r.fields_count,
-            fields_names: r.fields_names,
-            fields_types: r.fields_types,
-            fields_lengths: r.fields_lengths,
-            precision: u8::try_from(r.precision)
-                .map_err(|_| Error::Protocol("stmt2_result: bad precision".into()))?,
-            fields_precisions: r.fields_precisions,
-            fields_scales: r.fields_scales,
-        };
-        let (schema, precision) = result_schema(&as_query, &self.opts)?;
+        let (schema, precision) = result_schema(&r.columns, &self.opts)?;
         Ok(ResultStream::start(
             self.socket.clone(),
-            as_query.id,
+            r.id,
             schema,
             precision,
         ))
@@ -342,20 +328,7 @@ fn timestamp_text(i: usize, a: &ArrayRef) -> Result<ArrayRef, Error> {
 /// The field of query parameter `i` from its Arrow type.
 fn query_field(i: usize, dt: &DataType) -> Result<BindField, Error> {
     let name = format!("?{}", i + 1);
-    let ty = match dt {
-        DataType::Boolean => TdType::Bool,
-        DataType::Int8 => TdType::TinyInt,
-        DataType::Int16 => TdType::SmallInt,
-        DataType::Int32 => TdType::Int,
-        DataType::Int64 => TdType::BigInt,
-        DataType::UInt8 => TdType::UTinyInt,
-        DataType::UInt16 => TdType::USmallInt,
-        DataType::UInt32 => TdType::UInt,
-        DataType::UInt64 => TdType::UBigInt,
-        DataType::Float32 => TdType::Float,
-        DataType::Float64 => TdType::Double,
-        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => TdType::VarChar,
-        DataType::Binary | DataType::LargeBinary | DataType::BinaryView => TdType::VarBinary,
+    match dt {
         DataType::Timestamp(unit, _) => {
             let p = match unit {
                 arrow_schema::TimeUnit::Second | arrow_schema::TimeUnit::Millisecond => {
@@ -372,10 +345,16 @@ fn query_field(i: usize, dt: &DataType) -> Result<BindField, Error> {
             })?;
             return Ok(BindField::decimal(name, *p, s, BindRole::Query));
         }
-        DataType::Null => TdType::VarChar,
-        other => {
+        _ => {}
+    }
+    let ty = match taosarrow_codec::td_type_for(dt) {
+        // A parameter is typed by its value (`stmt2.md` §5.6): bytes are VARBINARY whatever
+        // the width of their offsets.
+        Some(TdType::Blob) => TdType::VarBinary,
+        Some(ty) if !ty.is_decimal() && ty != TdType::Timestamp => ty,
+        _ => {
             return Err(Error::Interface(format!(
-                "query parameter {i}: Arrow type {other} cannot be bound"
+                "query parameter {i}: Arrow type {dt} cannot be bound"
             )))
         }
     };
@@ -402,9 +381,7 @@ fn parse_reply<T: serde::de::DeserializeOwned + HasHeader>(
         return Err(Error::Protocol(format!("binary reply to {action}")));
     };
     let h = taosarrow_protocol::messages::peek_header(&text)?;
-    if h.code != 0 {
-        return Err(stmt_error(h.code, h.message));
-    }
+    check_header(&h, stmt_error)?;
     let resp: T = from_json(action, &text)?;
     Ok(resp)
 }

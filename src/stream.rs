@@ -197,12 +197,7 @@ async fn fetch_one(socket: &Socket, result_id: u64) -> Result<Step, Error> {
         Reply::Text(t) => {
             // A JSON error (e.g. before conn); anything else is a protocol violation.
             let h = taosarrow_protocol::messages::peek_header(&t)?;
-            if h.code != 0 {
-                return Err(Error::server(
-                    taosarrow_protocol::Code(h.code as u16),
-                    h.message,
-                ));
-            }
+            crate::conn::check_header(&h, Error::server)?;
             return Err(Error::Protocol("JSON reply to fetch_raw_block".into()));
         }
     };

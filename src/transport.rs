@@ -6,12 +6,12 @@ use taosarrow_protocol::dsn::Address;
 use taosarrow_protocol::messages::{
     from_json, peek_header, ConnRequest, ConnResponse, ReqIdArgs, Request,
 };
-use taosarrow_protocol::Code;
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::{Connector, MaybeTlsStream, WebSocketStream};
 
+use crate::conn::check_header;
 use crate::{ConnectOptions, Error};
 
 /// The socket type of a connection: plain TCP for `ws`, rustls for `wss`.
@@ -199,12 +199,7 @@ async fn handshake(ws: &mut Ws, opts: &ConnectOptions) -> Result<(), Attempt> {
     .map_err(send)?;
     let text = next_text(ws).await?;
     let h = peek_header(text.as_bytes()).map_err(|e| Attempt::NextAddress(e.into()))?;
-    if h.code != 0 {
-        return Err(Attempt::NextAddress(Error::server_conn(
-            Code(h.code as u16),
-            h.message,
-        )));
-    }
+    check_header(&h, Error::server_conn).map_err(Attempt::NextAddress)?;
     let (user, password) = if opts.token.is_some() {
         ("root".to_owned(), "taosdata".to_owned())
     } else {
@@ -234,12 +229,7 @@ async fn handshake(ws: &mut Ws, opts: &ConnectOptions) -> Result<(), Attempt> {
                 ))))
             }
         }
-        if h.code != 0 {
-            return Err(Attempt::NextAddress(Error::server_conn(
-                Code(h.code as u16),
-                h.message,
-            )));
-        }
+        check_header(&h, Error::server_conn).map_err(Attempt::NextAddress)?;
         let _: ConnResponse =
             from_json("conn", text.as_bytes()).map_err(|e| Attempt::NextAddress(e.into()))?;
         return Ok(());

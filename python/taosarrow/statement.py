@@ -65,39 +65,15 @@ def _pa() -> Any:
     return pa
 
 
-_UNITS = {0: "ms", 1: "us", 2: "ns"}
-
-
 def _arrow_type(f: Stmt2Field) -> Any:
+    """The pyarrow type of a placeholder's values, from the Rust type table (which rejects
+    NULL and MEDIUMBLOB placeholders)."""
     pa = _pa()
-    code = f.type_code
-    simple = {
-        1: pa.bool_(),
-        2: pa.int8(),
-        3: pa.int16(),
-        4: pa.int32(),
-        5: pa.int64(),
-        6: pa.float32(),
-        7: pa.float64(),
-        8: pa.string(),
-        10: pa.string(),
-        11: pa.uint8(),
-        12: pa.uint16(),
-        13: pa.uint32(),
-        14: pa.uint64(),
-        15: pa.string(),
-        16: pa.binary(),
-        18: pa.large_binary(),
-        19: pa.large_binary(),
-        20: pa.binary(),
-    }
-    if code in simple:
-        return simple[code]
-    if code == 9:
-        return pa.timestamp(_UNITS.get(f.precision, "ms"))
-    if code in (17, 21):
-        return pa.decimal128(f.precision, f.scale)
-    raise ProgrammingError(f"placeholder {f.name!r}: unsupported type code {code}")
+    try:
+        native = _native.arrow_type(f.type_code, f.precision, f.scale)
+    except ValueError as exc:
+        raise ProgrammingError(f"placeholder {f.name!r}: {exc}") from exc
+    return pa.field(native).type
 
 
 def _array(values: Any, f: Optional[Stmt2Field]) -> Any:

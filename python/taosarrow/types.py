@@ -2,13 +2,16 @@
 
 ``Cursor.description`` reports TDengine type codes (``int``). The type objects below compare
 equal to every code of their group, so ``description[i][1] == NUMBER`` works as PEP 249 asks.
+The names and groups come from the Rust type table (``_native.type_table()``).
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import time as _time
-from typing import FrozenSet
+from typing import Dict, FrozenSet, Tuple
+
+from . import _native
 
 __all__ = [
     "DBAPITypeObject",
@@ -27,31 +30,16 @@ __all__ = [
     "TYPE_NAMES",
 ]
 
+#: Every TDengine type as ``(type_code, name, group, supported)``, from the Rust type table.
+_TABLE = _native.type_table()
+
 #: TDengine type code → the name TDengine prints.
-TYPE_NAMES = {
-    0: "NULL",
-    1: "BOOL",
-    2: "TINYINT",
-    3: "SMALLINT",
-    4: "INT",
-    5: "BIGINT",
-    6: "FLOAT",
-    7: "DOUBLE",
-    8: "VARCHAR",
-    9: "TIMESTAMP",
-    10: "NCHAR",
-    11: "TINYINT UNSIGNED",
-    12: "SMALLINT UNSIGNED",
-    13: "INT UNSIGNED",
-    14: "BIGINT UNSIGNED",
-    15: "JSON",
-    16: "VARBINARY",
-    17: "DECIMAL",
-    18: "BLOB",
-    19: "MEDIUMBLOB",
-    20: "GEOMETRY",
-    21: "DECIMAL",
-}
+TYPE_NAMES: Dict[int, str] = {code: name for code, name, _group, _ok in _TABLE}
+
+
+def _codes(group: str) -> Tuple[int, ...]:
+    """The type codes of one PEP 249 group in the Rust type table."""
+    return tuple(code for code, _name, g, _ok in _TABLE if g == group)
 
 
 class DBAPITypeObject:
@@ -80,13 +68,13 @@ class DBAPITypeObject:
 
 
 #: Text: VARCHAR/BINARY, NCHAR, JSON.
-STRING = DBAPITypeObject("STRING", 8, 10, 15)
-#: Raw bytes: VARBINARY, BLOB, GEOMETRY (WKB).
-BINARY = DBAPITypeObject("BINARY", 16, 18, 19, 20)
+STRING = DBAPITypeObject("STRING", *_codes("STRING"))
+#: Raw bytes: VARBINARY, BLOB, MEDIUMBLOB, GEOMETRY (WKB).
+BINARY = DBAPITypeObject("BINARY", *_codes("BINARY"))
 #: Numbers: BOOL, the signed and unsigned integers, FLOAT, DOUBLE, the DECIMAL types.
-NUMBER = DBAPITypeObject("NUMBER", 1, 2, 3, 4, 5, 6, 7, 11, 12, 13, 14, 17, 21)
+NUMBER = DBAPITypeObject("NUMBER", *_codes("NUMBER"))
 #: TIMESTAMP.
-DATETIME = DBAPITypeObject("DATETIME", 9)
+DATETIME = DBAPITypeObject("DATETIME", *_codes("DATETIME"))
 #: TDengine has no row id type; nothing compares equal to it.
 ROWID = DBAPITypeObject("ROWID")
 

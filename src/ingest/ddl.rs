@@ -4,6 +4,7 @@
 use arrow_array::{Array, RecordBatch};
 use arrow_schema::{DataType, Field};
 use taosarrow_codec::column_spec;
+use taosarrow_protocol::types::MAX_VARCHAR_LENGTH;
 use taosarrow_protocol::TdType;
 
 use crate::Error;
@@ -11,7 +12,7 @@ use crate::Error;
 /// VARCHAR / NCHAR / VARBINARY width used when the data holds only NULLs or empty values.
 const MIN_VAR_WIDTH: usize = 16;
 /// TDengine's largest VARCHAR / VARBINARY width.
-const MAX_VAR_WIDTH: usize = 65_517;
+const MAX_VAR_WIDTH: usize = MAX_VARCHAR_LENGTH as usize;
 
 /// An identifier quoted for TDengine (backticks; a backtick inside is doubled).
 pub(crate) fn quote_ident(name: &str) -> String {
@@ -62,10 +63,7 @@ pub(crate) fn sql_type(field: &Field, max_len: usize) -> Result<String, Error> {
             format!("{}({})", spec.ty.sql_name(), width())
         }
         TdType::NChar => format!("NCHAR({})", width() / 4 + 1),
-        TdType::Decimal | TdType::Decimal64 => {
-            format!("DECIMAL({}, {})", spec.precision, spec.scale)
-        }
-        other => other.sql_name().to_owned(),
+        _ => spec.type_name(),
     })
 }
 

@@ -32,7 +32,7 @@ pub use block::{
 };
 pub use error::{CodecError, Location};
 pub use schema::{
-    arrow_field, arrow_schema, arrow_type, column_spec, precision_of, time_unit, ColumnSpec,
-    SchemaOptions, BLOB_LENGTH, EXTENSION_JSON, EXTENSION_WKB, JSON_LENGTH, META_EXTENSION_NAME,
-    META_LENGTH, META_TYPE, META_TYPE_CODE,
+    arrow_field, arrow_schema, arrow_type, column_spec, precision_of, td_type_for, time_unit,
+    ColumnSpec, SchemaOptions, BLOB_LENGTH, EXTENSION_JSON, EXTENSION_WKB, JSON_LENGTH,
+    META_EXTENSION_NAME, META_LENGTH, META_TYPE, META_TYPE_CODE,
 };

@@ -1,4 +1,5 @@
-//! The one TDengine ↔ Arrow type table (`types.md` §1).
+//! The Arrow side of the one TDengine type table (`types.md` §1); everything that needs no
+//! Arrow (names, widths, declared lengths, DECIMAL ranges) is in `taosarrow_protocol::types`.
 //!
 //! A TDengine column becomes an Arrow [`Field`] whose metadata records the TDengine type code,
 //! name and declared length, so that [`column_spec`] can turn the field back into the exact
@@ -8,6 +9,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
+pub use taosarrow_protocol::types::{BLOB_LENGTH, JSON_LENGTH};
 use taosarrow_protocol::{Precision, TdType};
 
 use crate::error::{CodecError, Location};
@@ -24,11 +26,6 @@ pub const META_EXTENSION_NAME: &str = "ARROW:extension:name";
 pub const EXTENSION_JSON: &str = "arrow.json";
 /// The GeoArrow extension for well-known binary geometry (storage Binary).
 pub const EXTENSION_WKB: &str = "geoarrow.wkb";
-
-/// Declared length TDengine reports for JSON columns (`fields_lengths`).
-pub const JSON_LENGTH: u32 = 4095;
-/// Declared length TDengine reports for BLOB columns, its maximum value size (4 MiB).
-pub const BLOB_LENGTH: u32 = 4 << 20;
 
 /// One TDengine result column as a query response describes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,18 +45,14 @@ pub struct ColumnSpec {
 }
 
 impl ColumnSpec {
-    /// A column of `ty` with its natural length: the width for fixed types, the TDengine
-    /// constants for JSON and BLOB, 0 (unknown) for the other variable types.
+    /// A column of `ty` with its natural length ([`TdType::natural_length`]): the width for
+    /// fixed types, the TDengine constants for JSON and BLOB, 0 (unknown) for the other
+    /// variable types.
     pub fn new(name: impl Into<String>, ty: TdType) -> Self {
-        let length = match ty {
-            TdType::Json => JSON_LENGTH,
-            TdType::Blob | TdType::MediumBlob => BLOB_LENGTH,
-            _ => ty.fixed_width().map_or(0, |w| w as u32),
-        };
         ColumnSpec {
             name: name.into(),
             ty,
-            length,
+            length: ty.natural_length(),
             precision: 0,
             scale: 0,
         }
@@ -71,17 +64,23 @@ impl ColumnSpec {
         self
     }
 
-    /// A DECIMAL column: DECIMAL64 (code 21) when `precision ≤ 18`, else DECIMAL (code 17).
+    /// A DECIMAL column: DECIMAL64 (code 21) when `precision ≤ 18`, else DECIMAL (code 17)
+    /// ([`TdType::decimal_for`]).
     pub fn decimal(name: impl Into<String>, precision: u8, scale: u8) -> Self {
-        let ty = if precision <= 18 {
-            TdType::Decimal64
-        } else {
-            TdType::Decimal
-        };
-        let mut spec = ColumnSpec::new(name, ty);
+        let mut spec = ColumnSpec::new(name, TdType::decimal_for(precision));
         spec.precision = precision;
         spec.scale = scale;
         spec
+    }
+
+    /// The type as `DESCRIBE` prints it: the SQL name, with precision and scale for a
+    /// DECIMAL (`DECIMAL(20, 4)`).
+    pub fn type_name(&self) -> String {
+        if self.ty.is_decimal() {
+            format!("DECIMAL({}, {})", self.precision, self.scale)
+        } else {
+            self.ty.sql_name().to_owned()
+        }
     }
 }
 
@@ -132,13 +131,7 @@ pub fn arrow_type(col: &ColumnSpec, opts: &SchemaOptions) -> Result<DataType, Co
         TdType::VarBinary | TdType::Geometry => DataType::Binary,
         TdType::Blob => DataType::LargeBinary,
         TdType::Decimal | TdType::Decimal64 => {
-            // DECIMAL64 holds p ≤ 18, DECIMAL 19 ≤ p ≤ 38 (`raw-block.md` §6).
-            let (min, max) = if col.ty == TdType::Decimal {
-                (19, 38)
-            } else {
-                (1, 18)
-            };
-            if col.precision < min || col.precision > max || col.scale > col.precision {
+            if !col.ty.is_valid_decimal(col.precision, col.scale) {
                 return Err(CodecError::InvalidData {
                     at: Location {
                         column: 0,
@@ -221,7 +214,7 @@ pub fn column_spec(field: &Field) -> Result<ColumnSpec, CodecError> {
             let n: i32 = code.parse().map_err(|_| bad(META_TYPE_CODE, code))?;
             TdType::from_code(n).map_err(|_| bad(META_TYPE_CODE, code))?
         }
-        None => infer_type(field.data_type()).ok_or_else(unsupported)?,
+        None => td_type_for(field.data_type()).ok_or_else(unsupported)?,
     };
     let mut spec = ColumnSpec::new(name.clone(), ty);
     if let Some(len) = meta.get(META_LENGTH) {
@@ -233,12 +226,8 @@ pub fn column_spec(field: &Field) -> Result<ColumnSpec, CodecError> {
                 spec.precision = *p;
                 spec.scale = *s as u8;
                 // A DECIMAL64 is at most 18 digits, DECIMAL at least 19: keep the code honest.
-                spec.ty = if *p <= 18 {
-                    TdType::Decimal64
-                } else {
-                    TdType::Decimal
-                };
-                spec.length = spec.ty.fixed_width().unwrap_or(16) as u32;
+                spec.ty = TdType::decimal_for(*p);
+                spec.length = spec.ty.natural_length();
             }
             _ => return Err(unsupported()),
         }
@@ -246,7 +235,11 @@ pub fn column_spec(field: &Field) -> Result<ColumnSpec, CodecError> {
     Ok(spec)
 }
 
-fn infer_type(dt: &DataType) -> Option<TdType> {
+/// The TDengine type an Arrow type is written as when its field carries no type metadata:
+/// Utf8 (any offsets or view) → VARCHAR, Binary → VARBINARY, LargeBinary → BLOB,
+/// Decimal128(p, s) → DECIMAL64 or DECIMAL by p, Null → VARCHAR, each integer, float, Boolean
+/// and Timestamp (but in seconds) → its TDengine namesake; `None` for anything else.
+pub fn td_type_for(dt: &DataType) -> Option<TdType> {
     Some(match dt {
         DataType::Boolean => TdType::Bool,
         DataType::Int8 => TdType::TinyInt,
@@ -263,13 +256,7 @@ fn infer_type(dt: &DataType) -> Option<TdType> {
         DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => TdType::VarChar,
         DataType::Binary | DataType::BinaryView => TdType::VarBinary,
         DataType::LargeBinary => TdType::Blob,
-        DataType::Decimal128(p, _) | DataType::Decimal64(p, _) => {
-            if *p <= 18 {
-                TdType::Decimal64
-            } else {
-                TdType::Decimal
-            }
-        }
+        DataType::Decimal128(p, _) | DataType::Decimal64(p, _) => TdType::decimal_for(*p),
         DataType::Null => TdType::VarChar,
         _ => return None,
     })

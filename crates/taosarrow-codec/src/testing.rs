@@ -51,15 +51,11 @@ const CHARS: [char; 12] = [
 /// A random column of type `ty` named `name`, with a random declared length (and
 /// precision/scale for DECIMAL types).
 pub fn random_spec(rng: &mut impl Rng, name: &str, ty: TdType) -> ColumnSpec {
+    if let Some(precisions) = ty.decimal_precisions() {
+        let p = rng.random_range(precisions);
+        return ColumnSpec::decimal(name, p, rng.random_range(0..=p));
+    }
     match ty {
-        TdType::Decimal64 => {
-            let p = rng.random_range(1..=18u8);
-            ColumnSpec::decimal(name, p, rng.random_range(0..=p))
-        }
-        TdType::Decimal => {
-            let p = rng.random_range(19..=38u8);
-            ColumnSpec::decimal(name, p, rng.random_range(0..=p))
-        }
         TdType::VarChar | TdType::NChar | TdType::VarBinary | TdType::Geometry => {
             ColumnSpec::new(name, ty).with_length(rng.random_range(1..=64))
         }

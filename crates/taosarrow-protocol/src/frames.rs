@@ -3,6 +3,7 @@
 //! Encoders append to a buffer the caller owns; decoders borrow from the input and check every
 //! length against the bytes present before reading.
 
+use crate::wire::{put_u16, put_u32, put_u64, Reader};
 use crate::ProtocolError;
 
 /// Size of the binary request header: req_id, resource id, action (3 × u64).
@@ -81,55 +82,6 @@ impl BinaryAction {
     }
 }
 
-/// A little-endian reader over a frame; every read is bounds-checked.
-struct Reader<'a> {
-    buf: &'a [u8],
-    pos: usize,
-    what: &'static str,
-}
-
-impl<'a> Reader<'a> {
-    fn new(buf: &'a [u8], what: &'static str) -> Self {
-        Reader { buf, pos: 0, what }
-    }
-
-    fn bytes(&mut self, n: usize) -> Result<&'a [u8], ProtocolError> {
-        let end = self.pos.checked_add(n).filter(|&e| e <= self.buf.len());
-        let Some(end) = end else {
-            return Err(ProtocolError::TooShort {
-                what: self.what,
-                need: self.pos.saturating_add(n),
-                got: self.buf.len(),
-            });
-        };
-        let s = &self.buf[self.pos..end];
-        self.pos = end;
-        Ok(s)
-    }
-
-    fn array<const N: usize>(&mut self) -> Result<[u8; N], ProtocolError> {
-        let mut a = [0u8; N];
-        a.copy_from_slice(self.bytes(N)?);
-        Ok(a)
-    }
-
-    fn u8(&mut self) -> Result<u8, ProtocolError> {
-        Ok(self.array::<1>()?[0])
-    }
-    fn u16(&mut self) -> Result<u16, ProtocolError> {
-        Ok(u16::from_le_bytes(self.array()?))
-    }
-    fn u32(&mut self) -> Result<u32, ProtocolError> {
-        Ok(u32::from_le_bytes(self.array()?))
-    }
-    fn u64(&mut self) -> Result<u64, ProtocolError> {
-        Ok(u64::from_le_bytes(self.array()?))
-    }
-    fn rest(&self) -> &'a [u8] {
-        &self.buf[self.pos..]
-    }
-}
-
 fn len_u32(what: &'static str, len: usize) -> Result<u32, ProtocolError> {
     u32::try_from(len).map_err(|_| ProtocolError::TooLong { what, len })
 }
@@ -148,9 +100,9 @@ pub struct BinaryHeader {
 impl BinaryHeader {
     /// Appends the 24 bytes.
     pub fn encode(&self, out: &mut Vec<u8>) {
-        out.extend_from_slice(&self.req_id.to_le_bytes());
-        out.extend_from_slice(&self.resource_id.to_le_bytes());
-        out.extend_from_slice(&self.action.to_le_bytes());
+        put_u64(out, self.req_id);
+        put_u64(out, self.resource_id);
+        put_u64(out, self.action);
     }
 
     /// Reads the header of a frame; shorter than 24 bytes → [`ProtocolError::TooShort`].
@@ -190,8 +142,8 @@ impl<'a> BinaryQuery<'a> {
             action: self.action.code(),
         }
         .encode(out);
-        out.extend_from_slice(&1u16.to_le_bytes());
-        out.extend_from_slice(&len.to_le_bytes());
+        put_u16(out, 1);
+        put_u32(out, len);
         out.extend_from_slice(self.sql.as_bytes());
         Ok(())
     }
@@ -218,7 +170,7 @@ impl<'a> BinaryQuery<'a> {
             }
         };
         let mut r = Reader::new(frame, "binary query");
-        r.bytes(HEADER_LEN)?;
+        r.skip(HEADER_LEN)?;
         let version = r.u16()?;
         if version != 1 {
             return Err(ProtocolError::UnknownQueryVersion(version));
@@ -256,7 +208,7 @@ impl FetchRawBlockRequest {
             action: BinaryAction::FetchRawBlock.code(),
         }
         .encode(out);
-        out.extend_from_slice(&1u16.to_le_bytes());
+        put_u16(out, 1);
     }
 
     /// Decodes: shorter than 26 bytes → "message length is too short"; version ≠ 1 →
@@ -276,7 +228,7 @@ impl FetchRawBlockRequest {
                 got: header.action,
             });
         }
-        let version = u16::from_le_bytes([frame[24], frame[25]]);
+        let version = Reader::at(frame, HEADER_LEN, "fetch_raw_block request").u16()?;
         if version != 1 {
             return Err(ProtocolError::UnknownFetchVersion(version));
         }
@@ -288,7 +240,9 @@ impl FetchRawBlockRequest {
 }
 
 mod response;
-pub use response::{FetchBlockResponse, FetchRawBlockResponse, RawBlockBody, ServerBinary};
+pub use response::{
+    peek_binary_req_id, FetchBlockResponse, FetchRawBlockResponse, RawBlockBody, ServerBinary,
+};
 
 #[cfg(test)]
 mod tests;

@@ -1,5 +1,6 @@
-//! TDengine's WebSocket protocol as data: type codes, precisions, JSON messages, binary frame
-//! layouts, action codes, error codes and the DSN grammar.
+//! TDengine's WebSocket protocol as data: the type table, precisions, JSON messages, binary
+//! frame layouts and their little-endian wire primitives, action codes, error codes and the
+//! DSN grammar.
 //!
 //! This crate does no I/O and knows nothing of Arrow; the codec and the client build on it.
 #![warn(missing_docs)]
@@ -10,7 +11,8 @@ pub mod error;
 pub mod frames;
 pub mod messages;
 pub mod types;
+pub mod wire;
 
 pub use codes::Code;
 pub use error::ProtocolError;
-pub use types::{Precision, TdType, UnknownPrecision, UnknownTypeCode};
+pub use types::{Precision, TdType, TypeGroup, UnknownPrecision, UnknownTypeCode};

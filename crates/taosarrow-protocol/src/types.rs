@@ -1,9 +1,22 @@
-//! TDengine data type codes and timestamp precisions (`types.md`).
+//! The one declarative TDengine type table (`types.md`) for everything that needs no Arrow:
+//! wire codes, SQL names and their aliases, widths, declared-length rules, DECIMAL precision
+//! ranges, how stmt2 binds each type, and the names Python shows. The Arrow side of the table
+//! is `taosarrow_codec`'s `schema` module, driven by this one. Also timestamp precisions.
 //!
 //! The codes are the same in a query response's `fields_types`, in raw block column schemas,
 //! in stmt2 payloads and in TMQ data.
 
 use std::fmt;
+
+mod decimal;
+mod lengths;
+mod names;
+
+pub use decimal::{DECIMAL128_PRECISION, DECIMAL64_PRECISION, MAX_DECIMAL_PRECISION};
+pub use lengths::{
+    BLOB_LENGTH, JSON_LENGTH, JSON_SCHEMA_BYTES, MAX_NCHAR_LENGTH, MAX_VARCHAR_LENGTH,
+};
+pub use names::{TypeGroup, SQL_NAMES};
 
 /// A TDengine column or tag type, by its wire code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -47,7 +60,8 @@ pub enum TdType {
     Decimal = 17,
     /// Code 18: BLOB, raw bytes with a u32 length prefix.
     Blob = 18,
-    /// Code 19: MEDIUMBLOB. Defined but decoded by no client; rejected.
+    /// Code 19: MEDIUMBLOB. Defined but decoded by no client; rejected everywhere
+    /// ([`TdType::is_supported`]).
     MediumBlob = 19,
     /// Code 20: GEOMETRY, WKB with a u16 length prefix.
     Geometry = 20,
@@ -100,7 +114,9 @@ impl TdType {
             .ok_or(UnknownTypeCode(code))
     }
 
-    /// The SQL name as TDengine's own tools print it (`DESCRIBE`, REST `column_meta`).
+    /// The SQL name as TDengine's own tools print it (`DESCRIBE`, REST `column_meta`), and
+    /// as Python's `TaosField.type()` reports it. [`TdType::from_sql_name`] reads it back
+    /// (DECIMAL as code 17; [`TdType::decimal_for`] picks by precision).
     pub const fn sql_name(self) -> &'static str {
         match self {
             TdType::Null => "NULL",
@@ -253,6 +269,87 @@ mod tests {
         }
         assert_eq!(TdType::from_code(22), Err(UnknownTypeCode(22)));
         assert_eq!(TdType::from_code(-1), Err(UnknownTypeCode(-1)));
+    }
+
+    #[test]
+    fn every_type_has_one_row_in_the_table() {
+        for ty in TdType::ALL {
+            // The printed name parses back; DECIMAL64 prints as DECIMAL, whose precision
+            // picks the code again.
+            let parsed = TdType::from_sql_name(ty.sql_name());
+            match ty.decimal_precisions() {
+                Some(r) => {
+                    assert_eq!(parsed, Some(TdType::Decimal));
+                    assert_eq!(TdType::decimal_for(*r.start()), ty);
+                    assert_eq!(TdType::decimal_for(*r.end()), ty);
+                }
+                None => assert_eq!(parsed, Some(ty), "{ty}"),
+            }
+            assert_eq!(
+                TdType::from_sql_name(&ty.sql_name().to_lowercase().replace(' ', "  ")),
+                parsed
+            );
+            assert_eq!(ty.to_string(), ty.sql_name());
+            // Exactly one of fixed width and length prefix, except NULL.
+            assert_eq!(
+                ty.fixed_width().is_some() != ty.var_prefix_width().is_some(),
+                ty != TdType::Null,
+                "{ty}"
+            );
+            assert_eq!(ty.bind_has_lengths(), ty.fixed_width().is_none() || ty.is_decimal());
+            assert_eq!(ty.group().is_none(), ty == TdType::Null);
+            assert_eq!(ty.is_supported(), !matches!(ty, TdType::Null | TdType::MediumBlob));
+            assert_eq!(ty.is_decimal(), ty.decimal_precisions().is_some());
+            // Declared lengths survive the schema width, for every type that has one.
+            let n = ty.max_declared_length().unwrap_or(ty.natural_length());
+            if ty != TdType::Null {
+                assert_eq!(ty.declared_length(ty.schema_bytes(n)), Some(n), "{ty}");
+            }
+        }
+        for (name, ty) in SQL_NAMES {
+            assert_eq!(TdType::from_sql_name(name), Some(ty), "{name}");
+        }
+        assert_eq!(TdType::from_sql_name("Integer   Unsigned"), Some(TdType::UInt));
+        assert_eq!(TdType::from_sql_name("BOOLEAN"), Some(TdType::Bool));
+        assert_eq!(TdType::from_sql_name("INT UNSIGNED X"), None);
+        assert_eq!(TdType::from_sql_name("UNSIGNED"), None);
+        assert_eq!(TdType::from_sql_name(""), None);
+    }
+
+    #[test]
+    fn decimal_precision_picks_the_code() {
+        assert_eq!(TdType::decimal_for(1), TdType::Decimal64);
+        assert_eq!(TdType::decimal_for(18), TdType::Decimal64);
+        assert_eq!(TdType::decimal_for(19), TdType::Decimal);
+        assert_eq!(TdType::decimal_for(38), TdType::Decimal);
+        assert!(TdType::Decimal64.is_valid_decimal(18, 18));
+        assert!(!TdType::Decimal64.is_valid_decimal(19, 0));
+        assert!(!TdType::Decimal64.is_valid_decimal(0, 0));
+        assert!(!TdType::Decimal64.is_valid_decimal(10, 11));
+        assert!(TdType::Decimal.is_valid_decimal(38, 0));
+        assert!(!TdType::Decimal.is_valid_decimal(39, 0));
+        assert!(!TdType::Decimal.is_valid_decimal(18, 0));
+        assert!(!TdType::Int.is_valid_decimal(10, 0));
+        for p in 1..=MAX_DECIMAL_PRECISION {
+            assert!(TdType::decimal_for(p).is_valid_decimal(p, 0), "{p}");
+        }
+    }
+
+    #[test]
+    fn declared_lengths_follow_the_spec() {
+        assert_eq!(TdType::VarChar.schema_bytes(20), 22);
+        assert_eq!(TdType::NChar.schema_bytes(20), 82);
+        assert_eq!(TdType::NChar.declared_length(82), Some(20));
+        assert_eq!(TdType::VarChar.declared_length(1), None);
+        assert_eq!(TdType::Json.schema_bytes(0), JSON_SCHEMA_BYTES);
+        assert_eq!(TdType::Json.declared_length(JSON_SCHEMA_BYTES), Some(JSON_LENGTH));
+        assert_eq!(TdType::Blob.natural_length(), 4_194_304);
+        assert_eq!(TdType::Blob.schema_bytes(BLOB_LENGTH), BLOB_LENGTH + 4);
+        assert_eq!(TdType::Decimal.schema_bytes(0), 16);
+        assert_eq!(TdType::NChar.schema_bytes(u32::MAX), u32::MAX);
+        assert_eq!(TdType::NChar.max_declared_length(), Some(16_374));
+        assert_eq!(TdType::Geometry.max_declared_length(), Some(65_517));
+        assert_eq!(TdType::Blob.max_declared_length(), None);
     }
 
     #[test]

@@ -9,6 +9,7 @@ mod rows;
 #[cfg(feature = "server")]
 mod server;
 mod stmt2;
+mod types;
 mod wait;
 
 /// The native half of the `taosarrow` Python package.
@@ -19,6 +20,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<result::NativeResult>()?;
     m.add_function(wrap_pyfunction!(ingest::ingest, m)?)?;
     m.add_class::<stmt2::NativeStmt2>()?;
+    m.add_function(wrap_pyfunction!(types::type_table, m)?)?;
+    m.add_function(wrap_pyfunction!(types::arrow_type, m)?)?;
     #[cfg(feature = "server")]
     m.add_class::<server::NativeServer>()?;
     m.add("HAS_SERVER", cfg!(feature = "server"))?;

@@ -92,11 +92,11 @@ impl NativeResult {
 fn field_tuple(field: &arrow_schema::Field) -> (String, u8, u32, u8, i8) {
     let meta = field.metadata();
     let code = meta
-        .get("taos.type_code")
+        .get(taosarrow::codec::META_TYPE_CODE)
         .and_then(|v| v.parse().ok())
         .unwrap_or(0);
     let length = meta
-        .get("taos.length")
+        .get(taosarrow::codec::META_LENGTH)
         .and_then(|v| v.parse().ok())
         .unwrap_or(0);
     let (precision, scale) = match field.data_type() {

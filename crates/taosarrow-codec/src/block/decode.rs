@@ -14,6 +14,7 @@ use super::decode_var::decode_var;
 use super::{read_layout, BlockColumn};
 use crate::bitmap::td_to_arrow_nulls;
 use crate::error::{CodecError, Location};
+use crate::schema::{arrow_type, precision_of, SchemaOptions};
 
 /// Decodes one raw block into a `RecordBatch` with the given schema.
 ///
@@ -98,39 +99,29 @@ fn name_column(e: CodecError, schema: &SchemaRef) -> CodecError {
     }
 }
 
-/// Checks that a block column of type `col.ty` can decode to the field's Arrow type.
+/// Checks that a block column of type `col.ty` can decode to the field's Arrow type: the type
+/// [`crate::arrow_type`] gives it, with the field's unit and zone for a TIMESTAMP (blocks do
+/// not carry the precision).
 fn check_type(col: &BlockColumn, field: &Field, at: &Location) -> Result<(), CodecError> {
     let dt = field.data_type();
-    let ok = match col.ty {
-        TdType::Bool => *dt == DataType::Boolean,
-        TdType::TinyInt => *dt == DataType::Int8,
-        TdType::SmallInt => *dt == DataType::Int16,
-        TdType::Int => *dt == DataType::Int32,
-        TdType::BigInt => *dt == DataType::Int64,
-        TdType::UTinyInt => *dt == DataType::UInt8,
-        TdType::USmallInt => *dt == DataType::UInt16,
-        TdType::UInt => *dt == DataType::UInt32,
-        TdType::UBigInt => *dt == DataType::UInt64,
-        TdType::Float => *dt == DataType::Float32,
-        TdType::Double => *dt == DataType::Float64,
-        TdType::Timestamp => {
-            matches!(dt, DataType::Timestamp(u, _) if crate::schema::precision_of(*u).is_some())
-        }
-        TdType::VarChar | TdType::NChar | TdType::Json => *dt == DataType::Utf8,
-        TdType::VarBinary | TdType::Geometry => *dt == DataType::Binary,
-        TdType::Blob => *dt == DataType::LargeBinary,
-        TdType::Decimal | TdType::Decimal64 => {
-            let (p, s) = check_decimal(col, at)?;
-            *dt == DataType::Decimal128(p, s as i8)
-        }
-        TdType::Null | TdType::MediumBlob => {
-            return Err(CodecError::UnsupportedType {
-                at: at.clone(),
-                ty: col.ty,
-            })
-        }
+    if !col.ty.is_supported() {
+        return Err(CodecError::UnsupportedType {
+            at: at.clone(),
+            ty: col.ty,
+        });
+    }
+    if col.ty.is_decimal() {
+        check_decimal(col, at)?;
+    }
+    let opts = match dt {
+        DataType::Timestamp(unit, timezone) => SchemaOptions {
+            precision: precision_of(*unit).unwrap_or_default(),
+            timezone: timezone.clone(),
+        },
+        _ => SchemaOptions::default(),
     };
-    if ok {
+    let expected = arrow_type(&col.to_column_spec(String::new()), &opts);
+    if expected.is_ok_and(|t| t == *dt) {
         Ok(())
     } else {
         Err(CodecError::SchemaMismatch(format!(
@@ -140,17 +131,13 @@ fn check_type(col: &BlockColumn, field: &Field, at: &Location) -> Result<(), Cod
     }
 }
 
-/// Validates a DECIMAL column's packed schema field and returns (precision, scale).
-fn check_decimal(col: &BlockColumn, at: &Location) -> Result<(u8, u8), CodecError> {
+/// Validates a DECIMAL column's packed schema field (width, precision and scale,
+/// `raw-block.md` §6).
+fn check_decimal(col: &BlockColumn, at: &Location) -> Result<(), CodecError> {
     let b = col.bytes.to_le_bytes();
-    // DECIMAL(p, s) is DECIMAL64 for p ≤ 18 and DECIMAL for 19 ≤ p ≤ 38 (`raw-block.md` §6).
-    let (width, min, max) = if col.ty == TdType::Decimal {
-        (16, 19, 38)
-    } else {
-        (8, 1, 18)
-    };
+    let width = col.ty.fixed_width().unwrap_or(0);
     let (precision, scale) = col.decimal_precision_scale();
-    if b[3] != width || b[2] != 0 || precision < min || precision > max || scale > precision {
+    if usize::from(b[3]) != width || b[2] != 0 || !col.ty.is_valid_decimal(precision, scale) {
         return Err(CodecError::data(
             at.clone(),
             format!(
@@ -159,7 +146,7 @@ fn check_decimal(col: &BlockColumn, at: &Location) -> Result<(u8, u8), CodecErro
             ),
         ));
     }
-    Ok((precision, scale))
+    Ok(())
 }
 
 pub(super) fn need(what: &'static str, needed: usize, available: usize) -> Result<(), CodecError> {

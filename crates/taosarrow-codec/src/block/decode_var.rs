@@ -9,8 +9,18 @@ use arrow_schema::DataType;
 use taosarrow_protocol::TdType;
 
 use super::decode::need;
-use super::{read_i32, BlockColumn};
+use super::BlockColumn;
 use crate::error::{CodecError, Location};
+
+/// The little-endian i32 at `at`, which the caller has checked lies within `b`.
+///
+/// Called once per row (offsets and u32 length prefixes): a plain indexed read rather than the
+/// protocol crate's `Reader`, whose per-read checks the caller has already made for the whole
+/// array.
+#[inline]
+fn read_i32(b: &[u8], at: usize) -> i32 {
+    i32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
+}
 
 /// How a variable-width column's values are copied into Arrow.
 #[derive(Clone, Copy, PartialEq, Eq)]

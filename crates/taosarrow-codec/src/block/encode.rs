@@ -4,17 +4,14 @@ use arrow_array::cast::AsArray;
 use arrow_array::{Array, ArrayRef, RecordBatch};
 use arrow_buffer::NullBuffer;
 use arrow_schema::DataType;
+use taosarrow_protocol::types::BLOB_LENGTH;
+use taosarrow_protocol::wire::{patch_u32, put_i32, put_u32, put_u64};
 use taosarrow_protocol::TdType;
 
 use super::{BLOCK_FLAG, BLOCK_VERSION, COLUMN_SCHEMA_LEN, HEADER_LEN, MAX_COLUMNS, MAX_ROWS};
 use crate::bitmap::arrow_to_td_nulls;
 use crate::error::{CodecError, Location};
 use crate::schema::{column_spec, with_column, ColumnSpec};
-
-/// Schema width TDengine reports for JSON columns.
-const JSON_SCHEMA_BYTES: i32 = 16384;
-/// Schema width TDengine reports for BLOB columns.
-const BLOB_SCHEMA_BYTES: i32 = 4 << 20;
 
 /// Appends `batch` to `out` as one raw block, as TDengine writes it: version 1, flag
 /// `0x80000000`, group id 0, little-endian lengths and a trailing `0x00` byte.
@@ -48,11 +45,7 @@ pub fn encode_block(batch: &RecordBatch, out: &mut Vec<u8>) -> Result<(), CodecE
         .map(|(i, f)| column_spec(f).map_err(|e| with_column(e, i)))
         .collect::<Result<Vec<_>, _>>()?;
     // No client decodes these in a block (`raw-block.md` §11).
-    if let Some((i, spec)) = specs
-        .iter()
-        .enumerate()
-        .find(|(_, s)| matches!(s.ty, TdType::Null | TdType::MediumBlob))
-    {
+    if let Some((i, spec)) = specs.iter().enumerate().find(|(_, s)| !s.ty.is_supported()) {
         return Err(CodecError::UnsupportedType {
             at: Location {
                 column: i,
@@ -68,8 +61,8 @@ pub fn encode_block(batch: &RecordBatch, out: &mut Vec<u8>) -> Result<(), CodecE
     put_i32(out, 0); // total length, patched below
     put_i32(out, rows as i32);
     put_i32(out, cols as i32);
-    out.extend_from_slice(&BLOCK_FLAG.to_le_bytes());
-    out.extend_from_slice(&0u64.to_le_bytes());
+    put_u32(out, BLOCK_FLAG);
+    put_u64(out, 0); // group id
     for (i, (spec, array)) in specs.iter().zip(batch.columns()).enumerate() {
         out.push(spec.ty.code());
         put_i32(out, schema_bytes(spec, array, i)?);
@@ -92,7 +85,7 @@ pub fn encode_block(batch: &RecordBatch, out: &mut Vec<u8>) -> Result<(), CodecE
             value: length as u64,
             limit: i32::MAX as u64,
         })?;
-        out[lengths_at + i * 4..lengths_at + i * 4 + 4].copy_from_slice(&length.to_le_bytes());
+        patch_u32(out, lengths_at + i * 4, length as u32);
     }
     out.push(0); // blankFill trailer
     let total = out.len() - start;
@@ -101,13 +94,9 @@ pub fn encode_block(batch: &RecordBatch, out: &mut Vec<u8>) -> Result<(), CodecE
         value: total as u64,
         limit: i32::MAX as u64,
     })?;
-    out[start + 4..start + 8].copy_from_slice(&total.to_le_bytes());
+    patch_u32(out, start + 4, total as u32);
     debug_assert_eq!(HEADER_LEN + cols * COLUMN_SCHEMA_LEN, lengths_at - start);
     Ok(())
-}
-
-fn put_i32(out: &mut Vec<u8>, v: i32) {
-    out.extend_from_slice(&v.to_le_bytes());
 }
 
 /// The schema `bytes` field of a column (`raw-block.md` §3, §6).
@@ -136,12 +125,12 @@ fn schema_bytes(spec: &ColumnSpec, array: &ArrayRef, column: usize) -> Result<i3
             .max()
             .unwrap_or(0)
     };
-    let bytes = match spec.ty {
-        TdType::Json => return Ok(JSON_SCHEMA_BYTES),
-        TdType::Blob | TdType::MediumBlob => return Ok(BLOB_SCHEMA_BYTES),
-        TdType::NChar => declared.saturating_mul(4).saturating_add(2),
-        _ => declared.saturating_add(2),
-    };
+    // Blocks report a BLOB column's width as its largest value, without the length prefix
+    // a prepare response adds (`TdType::schema_bytes`).
+    if matches!(spec.ty, TdType::Blob | TdType::MediumBlob) {
+        return Ok(BLOB_LENGTH as i32);
+    }
+    let bytes = spec.ty.schema_bytes(u32::try_from(declared).unwrap_or(u32::MAX));
     Ok(i32::try_from(bytes).unwrap_or(i32::MAX))
 }
 

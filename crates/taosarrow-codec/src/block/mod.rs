@@ -7,10 +7,11 @@ mod encode;
 pub use decode::decode_block;
 pub use encode::encode_block;
 
-use taosarrow_protocol::TdType;
+use taosarrow_protocol::wire::Reader;
+use taosarrow_protocol::{ProtocolError, TdType};
 
 use crate::error::{CodecError, Location};
-use crate::schema::{ColumnSpec, BLOB_LENGTH, JSON_LENGTH};
+use crate::schema::ColumnSpec;
 
 /// Size of the fixed block header.
 pub const HEADER_LEN: usize = 28;
@@ -62,24 +63,16 @@ impl BlockColumn {
     }
 
     /// The column as a query response would describe it, named `name`: the declared length
-    /// is derived from `bytes` as TDengine does (VARCHAR n + 2 → n, NCHAR 4n + 2 → n, JSON →
-    /// 4095, BLOB → 4194304; DECIMAL precision and scale unpacked).
+    /// is derived from `bytes` as TDengine does ([`TdType::declared_length`]: VARCHAR n + 2 →
+    /// n, NCHAR 4n + 2 → n, JSON → 4095, BLOB → 4194304; DECIMAL precision and scale unpacked).
     pub fn to_column_spec(&self, name: impl Into<String>) -> ColumnSpec {
         let declared = u32::try_from(self.bytes).unwrap_or(0);
         let mut spec = ColumnSpec::new(name, self.ty);
-        match self.ty {
-            TdType::Decimal | TdType::Decimal64 => {
-                let (precision, scale) = self.decimal_precision_scale();
-                spec.precision = precision;
-                spec.scale = scale;
-            }
-            TdType::Json => spec.length = JSON_LENGTH,
-            TdType::Blob | TdType::MediumBlob => spec.length = BLOB_LENGTH,
-            TdType::NChar => spec.length = declared.saturating_sub(2) / 4,
-            TdType::VarChar | TdType::VarBinary | TdType::Geometry => {
-                spec.length = declared.saturating_sub(2)
-            }
-            _ => {}
+        spec.length = self.ty.declared_length(declared).unwrap_or(0);
+        if self.ty.is_decimal() {
+            let (precision, scale) = self.decimal_precision_scale();
+            spec.precision = precision;
+            spec.scale = scale;
         }
         spec
     }
@@ -100,8 +93,12 @@ pub fn block_schema(
     crate::arrow_schema(&specs, opts)
 }
 
-pub(crate) fn read_i32(b: &[u8], at: usize) -> i32 {
-    i32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
+/// A short read of a block's fixed fields, as the codec reports it.
+fn short(e: ProtocolError) -> CodecError {
+    match e {
+        ProtocolError::TooShort { what, need, got } => truncated(what, need, got),
+        other => CodecError::InvalidHeader(other.to_string()),
+    }
 }
 
 fn truncated(what: &'static str, needed: usize, available: usize) -> CodecError {
@@ -117,9 +114,13 @@ pub fn read_header(bytes: &[u8]) -> Result<BlockHeader, CodecError> {
     if bytes.len() < HEADER_LEN {
         return Err(truncated("block header", HEADER_LEN, bytes.len()));
     }
-    let length = read_i32(bytes, 4);
-    let rows = read_i32(bytes, 8);
-    let cols = read_i32(bytes, 12);
+    let mut r = Reader::new(bytes, "block header");
+    let version = r.i32().map_err(short)?;
+    let length = r.i32().map_err(short)?;
+    let rows = r.i32().map_err(short)?;
+    let cols = r.i32().map_err(short)?;
+    let flag = r.u32().map_err(short)?;
+    let group_id = r.u64().map_err(short)?;
     let length = usize::try_from(length)
         .ok()
         .filter(|&l| l >= HEADER_LEN)
@@ -138,15 +139,13 @@ pub fn read_header(bytes: &[u8]) -> Result<BlockHeader, CodecError> {
     if length > bytes.len() {
         return Err(truncated("block", length, bytes.len()));
     }
-    let mut group = [0u8; 8];
-    group.copy_from_slice(&bytes[20..28]);
     Ok(BlockHeader {
-        version: read_i32(bytes, 0),
+        version,
         length,
         rows,
         cols,
-        flag: read_i32(bytes, 16) as u32,
-        group_id: u64::from_le_bytes(group),
+        flag,
+        group_id,
     })
 }
 
@@ -168,20 +167,24 @@ pub fn read_layout(block: &[u8]) -> Result<(BlockHeader, Vec<BlockColumn>, usize
             block.len(),
         ));
     }
-    let lengths_at = HEADER_LEN + header.cols * COLUMN_SCHEMA_LEN;
+    let mut schemas = Reader::at(block, HEADER_LEN, "column schemas");
+    let mut lengths = Reader::at(
+        block,
+        HEADER_LEN + header.cols * COLUMN_SCHEMA_LEN,
+        "column lengths",
+    );
     let mut columns = Vec::with_capacity(header.cols);
     for i in 0..header.cols {
-        let at = HEADER_LEN + i * COLUMN_SCHEMA_LEN;
-        let code = i32::from(block[at] as i8);
         let loc = || Location {
             column: i,
             name: None,
             row: None,
         };
+        let code = i32::from(schemas.u8().map_err(short)? as i8);
         let ty =
             TdType::from_code(code).map_err(|_| CodecError::UnknownType { at: loc(), code })?;
-        let bytes = read_i32(block, at + 1);
-        let length = read_i32(block, lengths_at + i * 4);
+        let bytes = schemas.i32().map_err(short)?;
+        let length = lengths.i32().map_err(short)?;
         let length = usize::try_from(length)
             .map_err(|_| CodecError::data(loc(), format!("negative column length {length}")))?;
         columns.push(BlockColumn { ty, bytes, length });

@@ -5,15 +5,16 @@ use std::sync::Arc;
 use arrow_array::cast::AsArray;
 use arrow_array::{Array, ArrayRef, StringArray, UInt32Array};
 use arrow_select::{concat::concat, take::take};
+use taosarrow_protocol::frames::BinaryAction;
+use taosarrow_protocol::wire::{patch_u32, put_u32, Reader};
 use taosarrow_protocol::TdType;
 
 use super::block::{write_block, Ctx};
 use super::build::{to_array, ParsedTable};
-use super::encode::{check_shape, ACTION_BIND_EXEC, BIND_VERSION};
+use super::encode::{check_shape, put_frame_header};
 use super::error::Stmt2Error;
 use super::field::{BindField, BindRole, EncodeOptions, Roles, TableBind};
 use super::parse::{field_block, RawField};
-use super::wire::{patch_u32, put_u16, put_u32, Reader};
 
 /// Fixed header of the column-wise payload.
 const HEADER: usize = 20;
@@ -30,10 +31,7 @@ pub fn encode_bind_exec_frame(
     out: &mut Vec<u8>,
 ) -> Result<(), Stmt2Error> {
     let start = out.len();
-    out.extend_from_slice(&req_id.to_le_bytes());
-    out.extend_from_slice(&stmt_id.to_le_bytes());
-    out.extend_from_slice(&ACTION_BIND_EXEC.to_le_bytes());
-    put_u16(out, BIND_VERSION);
+    put_frame_header(out, req_id, stmt_id, BinaryAction::Stmt2BindExec);
     encode_bind_exec_payload(fields, tables, opts, out).inspect_err(|_| out.truncate(start))
 }
 
@@ -151,9 +149,9 @@ pub struct RawBindExec<'a> {
 /// Checks and splits an action-11 payload (`stmt2.md` §10).
 pub fn parse_bind_exec_raw(payload: &[u8]) -> Result<RawBindExec<'_>, Stmt2Error> {
     let err = |m: String| Stmt2Error::protocol(m);
-    let mut r = Reader::new(payload, 0);
+    let mut r = Reader::new(payload, "stmt2 bind exec payload");
     let h = (r.u32(), r.u32(), r.u32(), r.u32(), r.u32());
-    let (Some(total), Some(rows), Some(tables), Some(count), Some(off)) = h else {
+    let (Ok(total), Ok(rows), Ok(tables), Ok(count), Ok(off)) = h else {
         return Err(err("data length is less than 20".into()));
     };
     if total as usize != payload.len() {

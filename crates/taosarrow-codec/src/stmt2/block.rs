@@ -5,12 +5,12 @@ use arrow_array::types::*;
 use arrow_array::{Array, ArrowPrimitiveType, BooleanArray, PrimitiveArray};
 use arrow_buffer::{NullBuffer, ToByteSlice};
 use arrow_schema::{DataType, TimeUnit};
+use taosarrow_protocol::wire::{patch_u32, put_u32, Le};
 use taosarrow_protocol::TdType;
 
 use super::error::{BindLocation, Stmt2Error};
 use super::field::{BindField, EncodeOptions};
 use super::var;
-use super::wire::{patch_u32, put_u32, Le};
 
 /// Context for errors: which table and field is being written.
 pub(crate) struct Ctx<'a> {
@@ -51,6 +51,13 @@ pub(crate) fn write_block(
     array: &dyn Array,
     ctx: &Ctx<'_>,
 ) -> Result<(), Stmt2Error> {
+    if !ctx.field.ty.is_supported() {
+        // Like the parser (which has no Arrow type for them): NULL and MEDIUMBLOB are refused.
+        return Err(Stmt2Error::Field {
+            name: ctx.field.name.clone(),
+            reason: format!("type {} is not supported", ctx.field.ty),
+        });
+    }
     let n = array.len();
     let num = i32::try_from(n).map_err(|_| Stmt2Error::TooLarge {
         what: "row count",
@@ -67,7 +74,7 @@ pub(crate) fn write_block(
         Some(b) => out.extend(b.iter().map(|valid| u8::from(!valid))),
     }
     let all_null = nulls.is_some_and(|b| b.null_count() == n);
-    if is_var(ctx.field.ty) {
+    if ctx.field.ty.bind_has_lengths() {
         out.push(1);
         var::write_var(out, array, nulls, ctx)?;
     } else {
@@ -95,11 +102,6 @@ pub(crate) fn write_block(
     })?;
     patch_u32(out, start, total);
     Ok(())
-}
-
-/// True for the types sent with a length array (§5.5: variable-length and DECIMAL).
-pub(crate) fn is_var(ty: TdType) -> bool {
-    ty.fixed_width().is_none() || ty.is_decimal()
 }
 
 /// Both serializers write zero bytes in NULL slots; do the same whatever Arrow holds there.

@@ -253,7 +253,7 @@ fn typed_array(
         .then(|| NullBuffer::from(BooleanBuffer::collect_bool(n, |i| b.is_null[i] == 0)));
     let all_null = nulls.as_ref().is_some_and(|x| x.null_count() == n);
     let bad = |why: String| invalid(format!("field `{}` of table {t}: {why}", f.name));
-    if f.ty.is_decimal() || f.ty.fixed_width().is_none() {
+    if f.ty.bind_has_lengths() {
         if *dt == DataType::LargeBinary {
             let offsets = value_offsets::<i64>(b).map_err(bad)?;
             return large_binary(b.buffer, offsets, nulls).map_err(bad);

@@ -4,6 +4,7 @@ use arrow_array::cast::AsArray;
 use arrow_array::types::*;
 use arrow_array::Array;
 use arrow_schema::DataType;
+use taosarrow_protocol::types::MAX_DECIMAL_PRECISION;
 
 use super::block::Ctx;
 use super::error::Stmt2Error;
@@ -105,7 +106,7 @@ pub(crate) fn write_decimals(
 ) -> Result<(), Stmt2Error> {
     let f = ctx.field;
     let limit = match (f.precision, f.scale) {
-        (1..=38, s) if s <= f.precision => pow10(u32::from(f.precision)).unwrap_or(i128::MAX),
+        (1..=MAX_DECIMAL_PRECISION, s) if s <= f.precision => pow10(u32::from(f.precision)).unwrap_or(i128::MAX),
         (p, s) => {
             return Err(Stmt2Error::Field {
                 name: f.name.clone(),

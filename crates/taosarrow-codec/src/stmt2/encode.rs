@@ -1,24 +1,34 @@
 //! The stmt2 bind payload (`stmt2.md` §5.2–5.4) and the action 9 frame.
 
 use arrow_array::Array;
+use taosarrow_protocol::frames::{BinaryAction, BinaryHeader, HEADER_LEN};
+use taosarrow_protocol::types::MAX_DECIMAL_PRECISION;
+use taosarrow_protocol::wire::{patch_u32, put_i32, put_u16, put_u32};
 
 use super::block::{write_block, Ctx};
 use super::error::Stmt2Error;
 use super::field::{BindField, EncodeOptions, Roles, TableBind};
-use super::wire::{patch_u32, put_u16, put_u32};
 
 /// Payload header size.
 pub const PAYLOAD_HEADER_LEN: usize = 28;
 /// Size of the fixed part of a `stmt2_bind` frame (24-byte header, version, `col_idx`).
-pub const BIND_FRAME_HEADER_LEN: usize = 30;
+pub const BIND_FRAME_HEADER_LEN: usize = HEADER_LEN + 2 + 4;
 /// Size of the fixed part of a `stmt2_bind_exec` frame (24-byte header, version).
-pub const BIND_EXEC_FRAME_HEADER_LEN: usize = 26;
+pub const BIND_EXEC_FRAME_HEADER_LEN: usize = HEADER_LEN + 2;
 /// The only stmt2 bind version.
 pub const BIND_VERSION: u16 = 1;
-/// Binary action code of `stmt2_bind`.
-pub const ACTION_BIND: u64 = 9;
-/// Binary action code of `stmt2_bind_exec`.
-pub const ACTION_BIND_EXEC: u64 = 11;
+
+/// Appends the fixed part of a `stmt2_bind` or `stmt2_bind_exec` frame: the binary header
+/// and the version (the `col_idx` of action 9 is the caller's).
+pub(crate) fn put_frame_header(out: &mut Vec<u8>, req_id: u64, stmt_id: u64, action: BinaryAction) {
+    BinaryHeader {
+        req_id,
+        resource_id: stmt_id,
+        action: action.code(),
+    }
+    .encode(out);
+    put_u16(out, BIND_VERSION);
+}
 
 /// Appends a complete `stmt2_bind` frame (action 9, `col_idx` = -1) to `out`.
 pub fn encode_bind_frame(
@@ -30,11 +40,8 @@ pub fn encode_bind_frame(
     out: &mut Vec<u8>,
 ) -> Result<(), Stmt2Error> {
     let start = out.len();
-    out.extend_from_slice(&req_id.to_le_bytes());
-    out.extend_from_slice(&stmt_id.to_le_bytes());
-    out.extend_from_slice(&ACTION_BIND.to_le_bytes());
-    put_u16(out, BIND_VERSION);
-    out.extend_from_slice(&(-1i32).to_le_bytes());
+    put_frame_header(out, req_id, stmt_id, BinaryAction::Stmt2Bind);
+    put_i32(out, -1); // col_idx: all columns
     encode_payload(fields, tables, opts, out).inspect_err(|_| out.truncate(start))
 }
 
@@ -248,7 +255,8 @@ fn block_size(f: &BindField, a: &dyn Array) -> usize {
     let n = a.len();
     if f.ty.is_decimal() {
         // sign, up to 38 digits, point, leading zero
-        return 17 + 5 * n + 41 * n;
+        let text = usize::from(MAX_DECIMAL_PRECISION) + 3;
+        return 17 + 5 * n + text * n;
     }
     match f.ty.fixed_width() {
         Some(w) => 17 + n + w * n,

@@ -73,14 +73,9 @@ impl BindField {
         f
     }
 
-    /// A DECIMAL field: code 21 when `precision ≤ 18`, else 17.
+    /// A DECIMAL field: code 21 when `precision ≤ 18`, else 17 ([`TdType::decimal_for`]).
     pub fn decimal(name: impl Into<String>, precision: u8, scale: u8, role: BindRole) -> Self {
-        let ty = if precision <= 18 {
-            TdType::Decimal64
-        } else {
-            TdType::Decimal
-        };
-        let mut f = BindField::new(name, ty, role);
+        let mut f = BindField::new(name, TdType::decimal_for(precision), role);
         f.precision = precision;
         f.scale = scale;
         f

@@ -40,7 +40,6 @@ mod parse;
 mod size;
 mod time;
 mod var;
-mod wire;
 
 pub use bind_exec::{
     encode_bind_exec_frame, encode_bind_exec_payload, parse_bind_exec_payload, parse_bind_exec_raw,
@@ -48,9 +47,8 @@ pub use bind_exec::{
 };
 pub use build::{check_against, field_arrow_type, parse_payload, ParsedTable};
 pub use encode::{
-    encode_bind_frame, encode_payload, estimate_payload_size, estimate_table_size, ACTION_BIND,
-    ACTION_BIND_EXEC, BIND_EXEC_FRAME_HEADER_LEN, BIND_FRAME_HEADER_LEN, BIND_VERSION,
-    PAYLOAD_HEADER_LEN,
+    encode_bind_frame, encode_payload, estimate_payload_size, estimate_table_size,
+    BIND_EXEC_FRAME_HEADER_LEN, BIND_FRAME_HEADER_LEN, BIND_VERSION, PAYLOAD_HEADER_LEN,
 };
 pub use error::{BindLocation, Stmt2Error};
 pub use field::{BindField, BindRole, EncodeOptions, TableBind};

@@ -1,12 +1,13 @@
 //! Server side: the structural checks taosAdapter makes on a bind payload (`stmt2.md` §5.7
 //! steps 1–6), without trusting any length, count or offset.
 
+use taosarrow_protocol::frames::{BinaryAction, BinaryHeader, HEADER_LEN};
+use taosarrow_protocol::wire::Reader;
+
 use super::encode::{
-    ACTION_BIND, ACTION_BIND_EXEC, BIND_EXEC_FRAME_HEADER_LEN, BIND_FRAME_HEADER_LEN, BIND_VERSION,
-    PAYLOAD_HEADER_LEN,
+    BIND_EXEC_FRAME_HEADER_LEN, BIND_FRAME_HEADER_LEN, BIND_VERSION, PAYLOAD_HEADER_LEN,
 };
 use super::error::Stmt2Error;
-use super::wire::Reader;
 
 /// A `stmt2_bind` (action 9) or `stmt2_bind_exec` (action 11) frame, split.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -15,7 +16,7 @@ pub struct BindFrame<'a> {
     pub req_id: u64,
     /// Statement id.
     pub stmt_id: u64,
-    /// 9 or 11.
+    /// 9 ([`BinaryAction::Stmt2Bind`]) or 11 ([`BinaryAction::Stmt2BindExec`]).
     pub action: u64,
     /// Column index (-1 = all); always -1 for action 11, which has none on the wire.
     pub col_idx: i32,
@@ -27,19 +28,15 @@ pub struct BindFrame<'a> {
 /// taosAdapter's messages. The payload itself is checked by [`parse_raw`] (action 9) or
 /// [`parse_bind_exec_raw`](super::parse_bind_exec_raw) (action 11).
 pub fn parse_bind_frame(frame: &[u8]) -> Result<BindFrame<'_>, Stmt2Error> {
-    let mut r = Reader::new(frame, 0);
-    let header = (r.bytes(8), r.bytes(8), r.bytes(8));
-    let (Some(req), Some(stmt), Some(action)) = header else {
-        return Err(Stmt2Error::protocol("message length is too short"));
-    };
-    let le = |b: &[u8]| b.iter().rev().fold(0u64, |a, &x| (a << 8) | u64::from(x));
-    let (req_id, stmt_id, action) = (le(req), le(stmt), le(action));
-    let exec = match action {
-        ACTION_BIND => false,
-        ACTION_BIND_EXEC => true,
-        other => {
+    let too_short = || Stmt2Error::protocol("message length is too short");
+    let header = BinaryHeader::decode(frame).map_err(|_| too_short())?;
+    let exec = match header.known_action() {
+        Some(BinaryAction::Stmt2Bind) => false,
+        Some(BinaryAction::Stmt2BindExec) => true,
+        _ => {
             return Err(Stmt2Error::protocol(format!(
-                "unknown binary action {other}"
+                "unknown binary action {}",
+                header.action
             )))
         }
     };
@@ -49,9 +46,10 @@ pub fn parse_bind_frame(frame: &[u8]) -> Result<BindFrame<'_>, Stmt2Error> {
         BIND_FRAME_HEADER_LEN
     };
     if frame.len() < fixed {
-        return Err(Stmt2Error::protocol("message length is too short"));
+        return Err(too_short());
     }
-    if r.u16() != Some(BIND_VERSION) {
+    let mut r = Reader::at(frame, HEADER_LEN, "stmt2 bind frame");
+    if r.u16().ok() != Some(BIND_VERSION) {
         return Err(Stmt2Error::protocol(if exec {
             "unknown stmt2 bind exec version"
         } else {
@@ -60,9 +58,9 @@ pub fn parse_bind_frame(frame: &[u8]) -> Result<BindFrame<'_>, Stmt2Error> {
     }
     let col_idx = if exec { -1 } else { r.i32().unwrap_or(-1) };
     Ok(BindFrame {
-        req_id,
-        stmt_id,
-        action,
+        req_id: header.req_id,
+        stmt_id: header.resource_id,
+        action: header.action,
         col_idx,
         payload: &frame[fixed..],
     })
@@ -85,6 +83,7 @@ pub struct RawField<'a> {
 
 impl RawField<'_> {
     /// Length of row `i` from the length array (0 without one).
+    // Called once per row: a checked slice read rather than a `Reader` per value.
     pub fn length(&self, i: usize) -> i32 {
         self.lengths
             .and_then(|l| l.get(4 * i..4 * i + 4))
@@ -116,20 +115,18 @@ pub struct RawPayload<'a> {
     pub tables: Vec<RawTable<'a>>,
 }
 
-fn u32_at(p: &[u8], pos: usize) -> u32 {
-    let mut r = Reader::new(p, pos);
-    r.u32().unwrap_or(0)
-}
-
 /// Checks and splits an action-9 payload as taosAdapter does (`stmt2.md` §5.7 steps 2–6).
 /// Beyond the adapter, every block must lie within its table's `data_length`.
 pub fn parse_raw(payload: &[u8]) -> Result<RawPayload<'_>, Stmt2Error> {
     if payload.len() < PAYLOAD_HEADER_LEN {
         return Err(Stmt2Error::protocol("data length is less than 28"));
     }
-    let h: Vec<u64> = (0..7).map(|i| u64::from(u32_at(payload, 4 * i))).collect();
-    let (total, count, tag_count, col_count) = (h[0], h[1], h[2], h[3]);
-    let (names_off, tags_off, cols_off) = (h[4], h[5], h[6]);
+    let mut h = [0u64; 7];
+    let mut r = Reader::new(payload, "stmt2 bind payload header");
+    for v in &mut h {
+        *v = u64::from(r.u32().map_err(|_| Stmt2Error::protocol("data length is less than 28"))?);
+    }
+    let [total, count, tag_count, col_count, names_off, tags_off, cols_off] = h;
     if total != payload.len() as u64 {
         return Err(Stmt2Error::protocol(format!(
             "total length not match, expect {}, but get {total}",
@@ -150,12 +147,11 @@ pub fn parse_raw(payload: &[u8]) -> Result<RawPayload<'_>, Stmt2Error> {
                 "table name lengths out of range, total length: {total}, tableNamesLengthEnd: {end}"
             )));
         }
-        let lens: Vec<u64> = (0..count_us)
-            .map(|i| {
-                let p = names_off as usize + 2 * i;
-                u64::from(u16::from_le_bytes([payload[p], payload[p + 1]]))
-            })
-            .collect();
+        let mut r = Reader::at(payload, names_off as usize, "stmt2 table name lengths");
+        let lens = (0..count_us)
+            .map(|_| r.u16().map(u64::from))
+            .collect::<Result<Vec<u64>, _>>()
+            .map_err(|e| Stmt2Error::protocol(e.to_string()))?;
         if let Some(i) = lens.iter().position(|&l| l == 0) {
             return Err(Stmt2Error::protocol(format!(
                 "table name length is 0, tableIndex: {i}"
@@ -227,9 +223,11 @@ fn section<'a>(
             "{plural} out of range, total length: {total}, {what}End: {end}"
         )));
     }
-    let lens: Vec<u64> = (0..count as usize)
-        .map(|i| u64::from(u32_at(payload, off as usize + 4 * i)))
-        .collect();
+    let mut r = Reader::at(payload, off as usize, "stmt2 section lengths");
+    let lens = (0..count as usize)
+        .map(|_| r.u32().map(u64::from))
+        .collect::<Result<Vec<u64>, _>>()
+        .map_err(|e| Stmt2Error::protocol(e.to_string()))?;
     if let Some(i) = lens.iter().position(|&l| l == 0) {
         return Err(Stmt2Error::protocol(format!(
             "{what} length is 0, tableIndex: {i}"
@@ -271,24 +269,24 @@ fn block_error(t: usize, f: usize) -> Stmt2Error {
 /// Reads one field block at the start of `data`: the block and its size, or `None` when it
 /// runs past `data` or its `total_length` disagrees with its contents.
 pub(crate) fn field_block(data: &[u8]) -> Option<(RawField<'_>, usize)> {
-    let mut r = Reader::new(data, 0);
-    let total = r.u32()? as usize;
-    let type_code = r.i32()?;
-    let num = usize::try_from(r.i32()?).ok()?;
-    let is_null = r.bytes(num)?;
-    let have_length = r.u8()?;
+    let mut r = Reader::new(data, "stmt2 field block");
+    let total = r.u32().ok()? as usize;
+    let type_code = r.i32().ok()?;
+    let num = usize::try_from(r.i32().ok()?).ok()?;
+    let is_null = r.bytes(num).ok()?;
+    let have_length = r.u8().ok()?;
     let lengths = if have_length != 0 {
-        Some(r.bytes(num.checked_mul(4)?)?)
+        Some(r.bytes(num.checked_mul(4)?).ok()?)
     } else {
         None
     };
-    let buffer_length = r.i32()?;
+    let buffer_length = r.i32().ok()?;
     let buffer = if buffer_length > 0 {
-        r.bytes(buffer_length as usize)?
+        r.bytes(buffer_length as usize).ok()?
     } else {
         &data[..0]
     };
-    if r.pos != total {
+    if r.position() != total {
         return None;
     }
     Some((

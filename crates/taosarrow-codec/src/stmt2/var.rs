@@ -5,12 +5,12 @@ use arrow_array::types::{ByteArrayType, ByteViewType};
 use arrow_array::{Array, GenericByteArray, GenericByteViewArray, OffsetSizeTrait};
 use arrow_buffer::{ArrowNativeType, NullBuffer};
 use arrow_schema::DataType;
+use taosarrow_protocol::wire::{patch_u32, put_u32};
 use taosarrow_protocol::TdType;
 
 use super::block::Ctx;
 use super::decimal;
 use super::error::Stmt2Error;
-use super::wire::{patch_u32, put_u32};
 
 /// Appends the length array, `buffer_length` and the buffer (`have_length` already written).
 pub(crate) fn write_var(
@@ -31,11 +31,7 @@ pub(crate) fn write_var(
         let text = matches!(ctx.field.ty, TdType::VarChar | TdType::NChar | TdType::Json);
         let binary = matches!(
             ctx.field.ty,
-            TdType::VarChar
-                | TdType::VarBinary
-                | TdType::Geometry
-                | TdType::Blob
-                | TdType::MediumBlob
+            TdType::VarChar | TdType::VarBinary | TdType::Geometry | TdType::Blob
         );
         if !accepts(array.data_type(), text, binary) {
             return Err(ctx.mismatch(array.data_type()));

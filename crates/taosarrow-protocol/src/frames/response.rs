@@ -2,8 +2,13 @@
 
 use std::borrow::Cow;
 
-use super::{len_u32, BinaryAction, Reader, RAW_BLOCK_FLAG};
+use super::{len_u32, BinaryAction, RAW_BLOCK_FLAG};
+use crate::wire::{patch_u32, put_u16, put_u32, put_u64, Reader};
 use crate::{Code, ProtocolError};
+
+/// Offset of `req_id` in a fetch_raw_block response: after the flag, action, version and
+/// timing (`sql.md` §6.2).
+const RAW_BLOCK_REQ_ID_AT: usize = 8 + 8 + 2 + 8;
 
 /// What a fetch_raw_block response carries after its fixed fields.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,14 +40,32 @@ pub struct FetchRawBlockResponse<'a> {
 }
 
 fn put_fixed(out: &mut Vec<u8>, timing: u64, req_id: u64, code: u32, message: &[u8]) {
-    out.extend_from_slice(&RAW_BLOCK_FLAG.to_le_bytes());
-    out.extend_from_slice(&BinaryAction::FetchRawBlock.code().to_le_bytes());
-    out.extend_from_slice(&1u16.to_le_bytes());
-    out.extend_from_slice(&timing.to_le_bytes());
-    out.extend_from_slice(&req_id.to_le_bytes());
-    out.extend_from_slice(&code.to_le_bytes());
-    out.extend_from_slice(&(message.len() as u32).to_le_bytes());
+    put_u64(out, RAW_BLOCK_FLAG);
+    put_u64(out, BinaryAction::FetchRawBlock.code());
+    put_u16(out, 1);
+    put_u64(out, timing);
+    put_u64(out, req_id);
+    put_u32(out, code);
+    put_u32(out, message.len() as u32);
     out.extend_from_slice(message);
+}
+
+/// Whether a server's binary frame is a fetch_raw_block response (its first 8 bytes are the
+/// flag `0xFFFF_FFFF_FFFF_FFFF`) rather than a fetch_block response.
+fn is_raw_block_frame(frame: &[u8]) -> bool {
+    Reader::new(frame, "binary response").u64().ok() == Some(RAW_BLOCK_FLAG)
+}
+
+/// The `req_id` of a server's binary frame, read without decoding the rest, to route it to
+/// the request it answers: `Some` for a fetch_raw_block response, `None` for a frame too short
+/// to hold one or a fetch_block response (which carries only the result id).
+pub fn peek_binary_req_id(frame: &[u8]) -> Option<u64> {
+    if !is_raw_block_frame(frame) {
+        return None;
+    }
+    Reader::at(frame, RAW_BLOCK_REQ_ID_AT, "fetch_raw_block response")
+        .u64()
+        .ok()
 }
 
 impl<'a> FetchRawBlockResponse<'a> {
@@ -52,14 +75,14 @@ impl<'a> FetchRawBlockResponse<'a> {
             RawBlockBody::Block(block) => {
                 let len = len_u32("raw block", block.len())?;
                 put_fixed(out, self.timing, self.req_id, 0, b"");
-                out.extend_from_slice(&self.result_id.to_le_bytes());
+                put_u64(out, self.result_id);
                 out.push(0);
-                out.extend_from_slice(&len.to_le_bytes());
+                put_u32(out, len);
                 out.extend_from_slice(block);
             }
             RawBlockBody::Finished => {
                 put_fixed(out, self.timing, self.req_id, 0, b"");
-                out.extend_from_slice(&self.result_id.to_le_bytes());
+                put_u64(out, self.result_id);
                 out.push(1);
             }
             RawBlockBody::Error { code, message } => {
@@ -71,7 +94,7 @@ impl<'a> FetchRawBlockResponse<'a> {
                     u32::from(code.0),
                     message.as_bytes(),
                 );
-                out.extend_from_slice(&self.result_id.to_le_bytes());
+                put_u64(out, self.result_id);
                 out.push(1);
             }
         }
@@ -89,10 +112,10 @@ impl<'a> FetchRawBlockResponse<'a> {
     ) -> Result<(), E> {
         let start = out.len();
         put_fixed(out, timing, req_id, 0, b"");
-        out.extend_from_slice(&result_id.to_le_bytes());
+        put_u64(out, result_id);
         out.push(0);
         let len_at = out.len();
-        out.extend_from_slice(&[0; 4]);
+        put_u32(out, 0);
         if let Err(e) = write_block(out) {
             out.truncate(start);
             return Err(e);
@@ -100,7 +123,7 @@ impl<'a> FetchRawBlockResponse<'a> {
         let block_len = out.len() - len_at - 4;
         match len_u32("raw block", block_len) {
             Ok(len) => {
-                out[len_at..len_at + 4].copy_from_slice(&len.to_le_bytes());
+                patch_u32(out, len_at, len);
                 Ok(())
             }
             Err(e) => {
@@ -167,8 +190,8 @@ pub struct FetchBlockResponse<'a> {
 impl<'a> FetchBlockResponse<'a> {
     /// Appends the frame. A timing of `u64::MAX` is written as `u64::MAX - 1`.
     pub fn encode(&self, out: &mut Vec<u8>) {
-        out.extend_from_slice(&self.timing.min(RAW_BLOCK_FLAG - 1).to_le_bytes());
-        out.extend_from_slice(&self.result_id.to_le_bytes());
+        put_u64(out, self.timing.min(RAW_BLOCK_FLAG - 1));
+        put_u64(out, self.result_id);
         out.extend_from_slice(self.block);
     }
 
@@ -203,7 +226,7 @@ pub enum ServerBinary<'a> {
 impl<'a> ServerBinary<'a> {
     /// Classifies and decodes a server's binary frame.
     pub fn decode(frame: &'a [u8]) -> Result<ServerBinary<'a>, ProtocolError> {
-        if frame.len() >= 8 && frame[..8] == RAW_BLOCK_FLAG.to_le_bytes() {
+        if is_raw_block_frame(frame) {
             FetchRawBlockResponse::decode(frame).map(ServerBinary::RawBlock)
         } else {
             FetchBlockResponse::decode(frame).map(ServerBinary::Block)

@@ -263,3 +263,26 @@ fn fetch_block_response_and_classification() {
     ));
     assert!(ServerBinary::decode(&[]).is_err());
 }
+
+#[test]
+fn binary_replies_are_routed_by_their_req_id() {
+    let wire = hex(
+        "ff ff ff ff ff ff ff ff 07 00 00 00 00 00 00 00 01 00 f4 01 00 00 00 00 00 00
+         05 00 00 00 00 00 00 00 ff ff 00 00 0d 00 00 00 72 65 73 75 6c 74 20 69 73 20 6e 69 6c
+         09 00 00 00 00 00 00 00 01",
+    );
+    assert_eq!(peek_binary_req_id(&wire), Some(5));
+    // The id is read before the rest is checked; a frame cut inside it has none.
+    assert_eq!(peek_binary_req_id(&wire[..34]), Some(5));
+    assert_eq!(peek_binary_req_id(&wire[..33]), None);
+    assert_eq!(peek_binary_req_id(&[]), None);
+    // A fetch_block response carries no req_id.
+    let mut block = Vec::new();
+    FetchBlockResponse {
+        timing: 5,
+        result_id: 9,
+        block: &[0; 40],
+    }
+    .encode(&mut block);
+    assert_eq!(peek_binary_req_id(&block), None);
+}

@@ -21,7 +21,7 @@ pub use request::{
 };
 pub use response::{
     from_json, peek_header, to_json, ConnResponse, CurrentDbResponse, ErrorResponse, FetchResponse,
-    InfoResponse, NumFieldsResponse, QueryResponse, ResponseHeader, ServerStatusResponse,
+    InfoResponse, NumFieldsResponse, QueryResponse, ResponseHeader, ResultColumns, ServerStatusResponse,
     ValidateSqlResponse, VersionResponse,
 };
 pub use stmt2::{

@@ -94,21 +94,10 @@ pub struct ConnResponse {
     pub list_instances: Option<Vec<String>>,
 }
 
-/// `query` / `binary_query` response (`sql.md` §2.1). The arrays are `null` for updates.
+/// The columns of a result set, as `query`, `binary_query` (`sql.md` §2.1) and
+/// `stmt2_result` (`stmt2.md` §8) responses describe them. The arrays are `null` for updates.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct QueryResponse {
-    /// Common fields.
-    #[serde(flatten)]
-    pub header: ResponseHeader,
-    /// Result id; 0 when `is_update`.
-    #[serde(default)]
-    pub id: u64,
-    /// True when the statement has no result set.
-    #[serde(default)]
-    pub is_update: bool,
-    /// Rows written (INSERT).
-    #[serde(default)]
-    pub affected_rows: i64,
+pub struct ResultColumns {
     /// Number of result columns.
     #[serde(default)]
     pub fields_count: i64,
@@ -130,6 +119,26 @@ pub struct QueryResponse {
     /// DECIMAL scale per column, 0 elsewhere.
     #[serde(default)]
     pub fields_scales: Option<Vec<i64>>,
+}
+
+/// `query` / `binary_query` response (`sql.md` §2.1).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueryResponse {
+    /// Common fields.
+    #[serde(flatten)]
+    pub header: ResponseHeader,
+    /// Result id; 0 when `is_update`.
+    #[serde(default)]
+    pub id: u64,
+    /// True when the statement has no result set.
+    #[serde(default)]
+    pub is_update: bool,
+    /// Rows written (INSERT).
+    #[serde(default)]
+    pub affected_rows: i64,
+    /// The result's columns.
+    #[serde(flatten)]
+    pub columns: ResultColumns,
 }
 
 /// `fetch` response (`sql.md` §4).

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::ResponseHeader;
+use super::{ResponseHeader, ResultColumns};
 
 /// `stmt2_init` arguments (`stmt2.md` §3).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -138,25 +138,7 @@ pub struct Stmt2ResultResponse {
     /// The result id (same id space as `query` results).
     #[serde(default)]
     pub id: u64,
-    /// Number of result columns.
-    #[serde(default)]
-    pub fields_count: i64,
-    /// Column names.
-    #[serde(default)]
-    pub fields_names: Option<Vec<String>>,
-    /// Column type codes.
-    #[serde(default)]
-    pub fields_types: Option<Vec<u8>>,
-    /// Column widths.
-    #[serde(default)]
-    pub fields_lengths: Option<Vec<i64>>,
-    /// Timestamp precision of the result (0 ms, 1 µs, 2 ns).
-    #[serde(default)]
-    pub precision: i32,
-    /// DECIMAL precisions per column.
-    #[serde(default)]
-    pub fields_precisions: Option<Vec<i64>>,
-    /// DECIMAL scales per column.
-    #[serde(default)]
-    pub fields_scales: Option<Vec<i64>>,
+    /// The result's columns.
+    #[serde(flatten)]
+    pub columns: ResultColumns,
 }

@@ -138,7 +138,7 @@ fn parse_errors_have_adapter_texts() {
 fn query_response_shapes_match_spec() {
     let update = br#"{"code":0,"message":"","action":"query","req_id":12,"timing":4369543,"id":0,"is_update":true,"affected_rows":2,"fields_count":0,"fields_names":null,"fields_types":null,"fields_lengths":null,"precision":0,"fields_precisions":null,"fields_scales":null}"#;
     let r: QueryResponse = from_json("query", update).unwrap();
-    assert!(r.is_update && r.affected_rows == 2 && r.fields_names.is_none());
+    assert!(r.is_update && r.affected_rows == 2 && r.columns.fields_names.is_none());
     let again: serde_json::Value = serde_json::from_str(&to_json(&r)).unwrap();
     assert_eq!(
         again,
@@ -147,7 +147,7 @@ fn query_response_shapes_match_spec() {
 
     let query = br#"{"code":0,"message":"","action":"query","req_id":13,"timing":1534210,"id":1,"is_update":false,"affected_rows":0,"fields_count":3,"fields_names":["ts","v","s"],"fields_types":[9,4,8],"fields_lengths":[8,4,10],"precision":0,"fields_precisions":[0,0,0],"fields_scales":[0,0,0]}"#;
     let r: QueryResponse = from_json("query", query).unwrap();
-    assert_eq!(r.fields_types.as_deref(), Some(&[9u8, 4, 8][..]));
+    assert_eq!(r.columns.fields_types.as_deref(), Some(&[9u8, 4, 8][..]));
     assert_eq!(r.id, 1);
     let again: serde_json::Value = serde_json::from_str(&to_json(&r)).unwrap();
     assert_eq!(
@@ -305,4 +305,24 @@ fn stmt2_prepare_response_from_spec() {
     let q = r#"{"code":0,"message":"","action":"stmt2_prepare","req_id":3,"timing":1,"stmt_id":1,"is_insert":false,"fields":null,"fields_count":2}"#;
     let r: Stmt2PrepareResponse = from_json("stmt2_prepare", q.as_bytes()).unwrap();
     assert!(r.fields.is_none() && r.fields_count == 2);
+}
+
+#[test]
+fn stmt2_result_shares_the_query_result_columns() {
+    let text = br#"{"code":0,"message":"","action":"stmt2_result","req_id":7,"timing":51234,"stmt_id":1,"id":2,"fields_count":4,"fields_names":["ts","current","voltage","phase"],"fields_types":[9,6,4,6],"fields_lengths":[8,4,4,4],"precision":0,"fields_precisions":[0,0,0,0],"fields_scales":[0,0,0,0]}"#;
+    let r: Stmt2ResultResponse = from_json("stmt2_result", text).unwrap();
+    assert_eq!((r.stmt_id, r.id, r.columns.fields_count), (1, 2, 4));
+    assert_eq!(r.columns.fields_types.as_deref(), Some(&[9u8, 6, 4, 6][..]));
+    let again: serde_json::Value = serde_json::from_str(&to_json(&r)).unwrap();
+    assert_eq!(
+        again,
+        serde_json::from_slice::<serde_json::Value>(text).unwrap()
+    );
+    // The same columns as a query response describes them.
+    let q = QueryResponse {
+        columns: r.columns.clone(),
+        ..QueryResponse::default()
+    };
+    let q: QueryResponse = from_json("query", to_json(&q).as_bytes()).unwrap();
+    assert_eq!(q.columns, r.columns);
 }

@@ -41,7 +41,7 @@ impl Connection {
                 }
             },
             BinaryAction::Stmt2Bind | BinaryAction::Stmt2BindExec => {
-                self.stmt2_bind(frame, start).await
+                self.stmt2_bind(frame, req_id, start).await
             }
             BinaryAction::SetTags | BinaryAction::Bind => {
                 self.stmt1_binary(name, frame, req_id, header.resource_id, start)

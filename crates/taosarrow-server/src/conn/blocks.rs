@@ -3,42 +3,43 @@
 use arrow::array::RecordBatch;
 use arrow::datatypes::Schema;
 use taosarrow_codec::{column_spec, encode_block, read_layout};
-use taosarrow_protocol::Code;
+use taosarrow_protocol::messages::ResultColumns;
+use taosarrow_protocol::{Code, Precision};
 
 use crate::ServerError;
-
-/// The per-column lists of a query response (`sql.md` §2.1).
-pub(crate) struct Fields {
-    pub names: Vec<String>,
-    pub types: Vec<u8>,
-    pub lengths: Vec<i64>,
-    pub precisions: Vec<i64>,
-    pub scales: Vec<i64>,
-}
 
 fn internal(message: String) -> ServerError {
     ServerError::new(Code::TSC_INTERNAL_ERROR, message)
 }
 
-/// Derives names, type codes, user-facing lengths, DECIMAL precisions and scales.
-pub(crate) fn fields(schema: &Schema) -> Result<Fields, ServerError> {
+/// The columns of a result in the database precision `precision`, as query and
+/// `stmt2_result` responses describe them: names, type codes, user-facing lengths, DECIMAL
+/// precisions and scales.
+pub(crate) fn columns(schema: &Schema, precision: Precision) -> Result<ResultColumns, ServerError> {
     let n = schema.fields().len();
-    let mut f = Fields {
-        names: Vec::with_capacity(n),
-        types: Vec::with_capacity(n),
-        lengths: Vec::with_capacity(n),
-        precisions: Vec::with_capacity(n),
-        scales: Vec::with_capacity(n),
-    };
+    let (mut names, mut types, mut lengths) = (
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+    );
+    let (mut precisions, mut scales) = (Vec::with_capacity(n), Vec::with_capacity(n));
     for field in schema.fields() {
         let spec = column_spec(field).map_err(|e| internal(e.to_string()))?;
-        f.names.push(spec.name);
-        f.types.push(spec.ty.code());
-        f.lengths.push(i64::from(spec.length));
-        f.precisions.push(i64::from(spec.precision));
-        f.scales.push(i64::from(spec.scale));
+        names.push(spec.name);
+        types.push(spec.ty.code());
+        lengths.push(i64::from(spec.length));
+        precisions.push(i64::from(spec.precision));
+        scales.push(i64::from(spec.scale));
     }
-    Ok(f)
+    Ok(ResultColumns {
+        fields_count: n as i64,
+        fields_names: Some(names),
+        fields_types: Some(types),
+        fields_lengths: Some(lengths),
+        precision: precision.code(),
+        fields_precisions: Some(precisions),
+        fields_scales: Some(scales),
+    })
 }
 
 /// Appends one raw block for `batch`; with `corrupt`, its row count is set to `i32::MAX`.

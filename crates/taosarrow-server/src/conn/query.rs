@@ -39,22 +39,14 @@ impl Connection {
                 ..QueryResponse::default()
             },
             Outcome::Rows(rs) => {
-                let f = blocks::fields(&rs.schema)?;
-                let precision = rs.precision.code();
-                let count = f.names.len() as i64;
+                let columns = blocks::columns(&rs.schema, rs.precision)?;
                 let block_rows = self.shared.config.block_rows;
                 let id = self
                     .results
                     .insert(OpenResult::new(rs.schema, rs.batches, block_rows));
                 QueryResponse {
                     id,
-                    fields_count: count,
-                    fields_names: Some(f.names),
-                    fields_types: Some(f.types),
-                    fields_lengths: Some(f.lengths),
-                    precision,
-                    fields_precisions: Some(f.precisions),
-                    fields_scales: Some(f.scales),
+                    columns,
                     ..QueryResponse::default()
                 }
             }

@@ -10,12 +10,14 @@ use std::time::Instant;
 use arrow::array::ArrayRef;
 use taosarrow_codec::stmt2::{
     check_against, parse_bind_exec_payload, parse_bind_exec_raw, parse_bind_frame, parse_payload,
-    parse_raw, BindField, BindFrame, BindRole, ParsedTable, RawField, Stmt2Error, ACTION_BIND_EXEC,
+    parse_raw, BindField, BindFrame, BindRole, ParsedTable, RawField, Stmt2Error,
 };
+use taosarrow_protocol::frames::BinaryAction;
 use taosarrow_protocol::messages::{
     ResponseHeader, Stmt2ExecResponse, Stmt2Field, Stmt2PrepareResponse, Stmt2ResultResponse,
     StmtResponse,
 };
+use taosarrow_protocol::types::{DECIMAL64_PRECISION, MAX_DECIMAL_PRECISION};
 use taosarrow_protocol::{Code, TdType};
 
 use super::results::OpenResult;
@@ -126,8 +128,12 @@ fn query_fields(blocks: &[RawField<'_>]) -> Result<Vec<BindField>, ServerError> 
             Ok(match ty {
                 // The parameter's own precision is unknown: read it at the widest scale its
                 // type allows with room for the integer digits.
-                TdType::Decimal64 => BindField::decimal(name, 18, 8, BindRole::Query),
-                TdType::Decimal => BindField::decimal(name, 38, 18, BindRole::Query),
+                TdType::Decimal64 => {
+                    BindField::decimal(name, *DECIMAL64_PRECISION.end(), 8, BindRole::Query)
+                }
+                TdType::Decimal => {
+                    BindField::decimal(name, MAX_DECIMAL_PRECISION, 18, BindRole::Query)
+                }
                 _ => BindField::new(name, ty, BindRole::Query),
             })
         })
@@ -197,18 +203,13 @@ impl Connection {
         self.send_json(&resp).await
     }
 
-    /// The binary `stmt2_bind` frame (action 9).
-    pub(super) async fn stmt2_bind(&mut self, frame: &[u8], start: Instant) -> Flow {
+    /// The binary `stmt2_bind` frame (action 9) or `stmt2_bind_exec` frame (action 11), whose
+    /// header carried `req_id`.
+    pub(super) async fn stmt2_bind(&mut self, frame: &[u8], req_id: u64, start: Instant) -> Flow {
         const ACTION: &str = "stmt2_bind";
         let bind = match parse_bind_frame(frame) {
             Ok(b) => b,
-            Err(e) => {
-                let req_id = frame
-                    .get(..8)
-                    .and_then(|b| b.try_into().ok())
-                    .map_or(0, u64::from_le_bytes);
-                return self.send_error(ACTION, req_id, start, stmt_error(e)).await;
-            }
+            Err(e) => return self.send_error(ACTION, req_id, start, stmt_error(e)).await,
         };
         let (req_id, stmt_id) = (bind.req_id, bind.stmt_id);
         if bind.col_idx != -1 {
@@ -218,7 +219,7 @@ impl Connection {
             );
             return self.stmt_failure(ACTION, req_id, stmt_id, start, e).await;
         }
-        if bind.action == ACTION_BIND_EXEC {
+        if bind.action == BinaryAction::Stmt2BindExec.code() {
             return self.stmt2_bind_exec(bind, start).await;
         }
         let outcome = match self.statements.get(stmt_id, false) {
@@ -406,12 +407,10 @@ impl Connection {
             Ok(rs) => rs,
             Err(e) => return self.stmt_failure(action, req_id, stmt_id, start, e).await,
         };
-        let f = match blocks::fields(&rs.schema) {
-            Ok(f) => f,
+        let columns = match blocks::columns(&rs.schema, rs.precision) {
+            Ok(c) => c,
             Err(e) => return self.stmt_failure(action, req_id, stmt_id, start, e).await,
         };
-        let precision = rs.precision.code();
-        let count = f.names.len() as i64;
         let block_rows = self.shared.config.block_rows;
         let id = self
             .results
@@ -420,13 +419,7 @@ impl Connection {
             header: ResponseHeader::ok(action, req_id, elapsed_ns(start)),
             stmt_id,
             id,
-            fields_count: count,
-            fields_names: Some(f.names),
-            fields_types: Some(f.types),
-            fields_lengths: Some(f.lengths),
-            precision: i32::from(precision),
-            fields_precisions: Some(f.precisions),
-            fields_scales: Some(f.scales),
+            columns,
         };
         self.send_json(&resp).await
     }

@@ -398,16 +398,16 @@ impl Connection {
             .result
             .take()
             .ok_or_else(|| api("Stmt API usage error: execute the query first"))?;
-        let f = blocks::fields(&rs.schema)?;
-        let precision = rs.precision.code();
+        let c = blocks::columns(&rs.schema, rs.precision)?;
         let block_rows = self.shared.config.block_rows;
         let id = self
             .results
             .insert(OpenResult::new(rs.schema, rs.batches, block_rows));
         Ok(json!({
-            "result_id": id, "fields_count": f.names.len(), "fields_names": f.names,
-            "fields_types": f.types, "fields_lengths": f.lengths, "precision": precision,
-            "fields_precisions": f.precisions, "fields_scales": f.scales,
+            "result_id": id, "fields_count": c.fields_count, "fields_names": c.fields_names,
+            "fields_types": c.fields_types, "fields_lengths": c.fields_lengths,
+            "precision": c.precision, "fields_precisions": c.fields_precisions,
+            "fields_scales": c.fields_scales,
         }))
     }
 }

@@ -17,23 +17,11 @@ pub const TBNAME_BYTES: i32 = 271;
 /// Longest table name (TDengine's `TSDB_TABLE_NAME_LEN` - 1).
 pub const MAX_TABLE_NAME: usize = 192;
 
-/// Width of a JSON tag as TDengine reports it (`TSDB_MAX_JSON_TAG_LEN`).
-const JSON_BYTES: i32 = 16384;
-
-/// The `bytes` TDengine reports for a column or tag: the width for fixed types, the declared
-/// length plus the 2-byte length prefix for VARCHAR / VARBINARY / GEOMETRY, four bytes per
-/// character plus 2 for NCHAR.
+/// The `bytes` TDengine reports for a column or tag ([`TdType::schema_bytes`]): the width
+/// for fixed types, the declared length plus the 2-byte length prefix for VARCHAR /
+/// VARBINARY / GEOMETRY, four bytes per character plus 2 for NCHAR.
 pub fn wire_bytes(spec: &ColumnSpec) -> i32 {
-    let n = i32::try_from(spec.length).unwrap_or(i32::MAX);
-    match spec.ty {
-        TdType::VarChar | TdType::VarBinary | TdType::Geometry => n.saturating_add(2),
-        TdType::NChar => n.saturating_mul(4).saturating_add(2),
-        TdType::Json => JSON_BYTES,
-        TdType::Blob | TdType::MediumBlob => n.saturating_add(4),
-        TdType::Decimal64 => 8,
-        TdType::Decimal => 16,
-        ty => ty.fixed_width().map_or(n, |w| w as i32),
-    }
+    i32::try_from(spec.ty.schema_bytes(spec.length)).unwrap_or(i32::MAX)
 }
 
 fn too_long(field: &str, table: usize, row: usize) -> ServerError {
@@ -46,12 +34,9 @@ fn too_long(field: &str, table: usize, row: usize) -> ServerError {
 /// The longest value allowed by `f.bytes`, in bytes (or characters for NCHAR); `None` when
 /// the type has no declared limit.
 fn limit(f: &BindField) -> Option<usize> {
-    let n = usize::try_from(f.bytes.checked_sub(2)?).ok()?;
-    match f.ty {
-        TdType::VarChar | TdType::VarBinary | TdType::Geometry => Some(n),
-        TdType::NChar => Some(n / 4),
-        _ => None,
-    }
+    f.ty.max_declared_length()?;
+    let n = f.ty.declared_length(u32::try_from(f.bytes).ok()?)?;
+    usize::try_from(n).ok()
 }
 
 /// The first row of `a` longer than `max` (bytes, or characters when `chars`). Byte lengths

@@ -118,11 +118,7 @@ pub fn finish(
                     spec = orig;
                 }
             }
-            if matches!(
-                spec.ty,
-                TdType::VarChar | TdType::NChar | TdType::VarBinary | TdType::Geometry
-            ) && spec.length == 0
-            {
+            if spec.ty.max_declared_length().is_some() && spec.length == 0 {
                 let nchar = spec.ty == TdType::NChar;
                 let m = batches
                     .iter()

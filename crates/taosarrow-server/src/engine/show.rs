@@ -9,7 +9,6 @@ use taosarrow_protocol::{Precision, TdType};
 use super::catalog::{read, table_not_exist};
 use super::lexer::Token;
 use super::result::from_columns;
-use super::types::describe_name;
 use super::{qualified_name, syntax_at, unsupported, Engine, ResultSet, Session};
 use crate::ServerError;
 
@@ -233,7 +232,7 @@ fn describe(
         ],
         vec![
             strs(all.iter().map(|(c, _)| Some(c.name.clone()))),
-            strs(all.iter().map(|(c, _)| Some(describe_name(c)))),
+            strs(all.iter().map(|(c, _)| Some(c.type_name()))),
             ints(all.iter().map(|(c, _)| Some(c.length as i32))),
             strs(
                 all.iter()

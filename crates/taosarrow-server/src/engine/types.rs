@@ -1,4 +1,5 @@
-//! TDengine type names in DDL → [`ColumnSpec`] (type + declared length) → Arrow field.
+//! TDengine type names in DDL → [`ColumnSpec`] (type + declared length) → Arrow field; the
+//! names, lengths and DECIMAL ranges come from the protocol crate's type table.
 
 use arrow::datatypes::Field;
 use taosarrow_codec::{arrow_field, ColumnSpec, SchemaOptions};
@@ -21,63 +22,29 @@ pub fn parse_type(
         return Err(near());
     }
     *i += 1;
-    let word = t.text.to_ascii_uppercase();
-    let unsigned = |i: &mut usize| -> bool {
-        if toks.get(*i).is_some_and(|t| t.is_kw("UNSIGNED")) {
+    // `INT UNSIGNED` and the like are two words; try the longer name first.
+    let unsigned = toks
+        .get(*i)
+        .filter(|u| u.is_kw("UNSIGNED"))
+        .and_then(|_| TdType::from_sql_name(&format!("{} UNSIGNED", t.text)));
+    let ty = match unsigned {
+        Some(ty) => {
             *i += 1;
-            true
-        } else {
-            false
+            ty
         }
+        None => TdType::from_sql_name(t.text).ok_or_else(near)?,
     };
-    let ty = match word.as_str() {
-        "BOOL" | "BOOLEAN" => TdType::Bool,
-        "TINYINT" => {
-            if unsigned(i) {
-                TdType::UTinyInt
-            } else {
-                TdType::TinyInt
-            }
-        }
-        "SMALLINT" => {
-            if unsigned(i) {
-                TdType::USmallInt
-            } else {
-                TdType::SmallInt
-            }
-        }
-        "INT" | "INTEGER" => {
-            if unsigned(i) {
-                TdType::UInt
-            } else {
-                TdType::Int
-            }
-        }
-        "BIGINT" => {
-            if unsigned(i) {
-                TdType::UBigInt
-            } else {
-                TdType::BigInt
-            }
-        }
-        "FLOAT" => TdType::Float,
-        "DOUBLE" => TdType::Double,
-        "TIMESTAMP" => TdType::Timestamp,
-        "BINARY" | "VARCHAR" => TdType::VarChar,
-        "NCHAR" => TdType::NChar,
-        "JSON" => TdType::Json,
-        "VARBINARY" => TdType::VarBinary,
-        "GEOMETRY" => TdType::Geometry,
-        "BLOB" => TdType::Blob,
-        "DECIMAL" => TdType::Decimal,
-        "MEDIUMBLOB" => {
+    match ty {
+        // NULL is a value, not a column type.
+        TdType::Null => return Err(near()),
+        ty if !ty.is_supported() => {
             return Err(ServerError::new(
                 Code::PAR_SYNTAX_ERROR,
-                "MEDIUMBLOB is not supported",
+                format!("{ty} is not supported"),
             ))
         }
-        _ => return Err(near()),
-    };
+        _ => {}
+    }
     let mut args = Vec::new();
     if toks.get(*i).is_some_and(|t| t.is_punct("(")) {
         *i += 1;
@@ -108,30 +75,33 @@ pub fn parse_type(
             format!("Invalid data type length of column {name}"),
         )
     };
-    let spec = match ty {
-        TdType::VarChar | TdType::NChar | TdType::VarBinary | TdType::Geometry => {
+    let spec = match ty.max_declared_length() {
+        Some(max) => {
             let [n] = args[..] else { return Err(bad_len()) };
-            let max = if ty == TdType::NChar { 16_374 } else { 65_517 };
             if n == 0 || n > max {
                 return Err(bad_len());
             }
             ColumnSpec::new(name, ty).with_length(n)
         }
-        TdType::Decimal => {
+        None if ty.is_decimal() => {
             let (p, s) = match args[..] {
                 [p] => (p, 0),
                 [p, s] => (p, s),
                 _ => return Err(bad_len()),
             };
-            if p == 0 || p > 38 || s > p {
+            let valid = u8::try_from(p)
+                .ok()
+                .zip(u8::try_from(s).ok())
+                .filter(|&(p, s)| TdType::decimal_for(p).is_valid_decimal(p, s));
+            let Some((p, s)) = valid else {
                 return Err(ServerError::new(
                     Code::PAR_SYNTAX_ERROR,
                     format!("Invalid column type: DECIMAL({p},{s}) of column {name}"),
                 ));
-            }
-            ColumnSpec::decimal(name, p as u8, s as u8)
+            };
+            ColumnSpec::decimal(name, p, s)
         }
-        _ => {
+        None => {
             if !args.is_empty() {
                 return Err(bad_len());
             }
@@ -151,13 +121,4 @@ pub fn field(spec: &ColumnSpec, precision: Precision) -> Result<Field, ServerErr
         },
     )
     .map_err(|e| ServerError::new(Code::PAR_SYNTAX_ERROR, e.to_string()))
-}
-
-/// The type text DESCRIBE shows, e.g. `NCHAR`, `DECIMAL(20, 4)`.
-pub fn describe_name(spec: &ColumnSpec) -> String {
-    if spec.ty.is_decimal() {
-        format!("DECIMAL({}, {})", spec.precision, spec.scale)
-    } else {
-        spec.ty.sql_name().to_owned()
-    }
 }
