@@ -8,8 +8,8 @@ use std::sync::Arc;
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Schema};
 use taosarrow_codec::stmt2::{
-    encode_payload, field_arrow_type, parse_payload, parse_raw, BindField, BindRole,
-    EncodeOptions, TableBind,
+    encode_payload, field_arrow_type, parse_payload, parse_raw, BindField, BindRole, EncodeOptions,
+    TableBind,
 };
 use taosarrow_codec::testing::{random_batch, RESULT_TYPES};
 use taosarrow_codec::{
@@ -33,7 +33,9 @@ fn spec(ty: TdType) -> ColumnSpec {
 fn bind_field(spec: &ColumnSpec, precision: Precision) -> BindField {
     match spec.ty {
         TdType::Timestamp => BindField::timestamp("c", precision, BindRole::Column),
-        ty if ty.is_decimal() => BindField::decimal("c", spec.precision, spec.scale, BindRole::Column),
+        ty if ty.is_decimal() => {
+            BindField::decimal("c", spec.precision, spec.scale, BindRole::Column)
+        }
         ty => BindField::new("c", ty, BindRole::Column),
     }
 }
@@ -148,9 +150,8 @@ fn mediumblob_is_rejected_everywhere() {
     .is_err());
     assert!(payload.is_empty());
     // An Arrow field that says MEDIUMBLOB cannot be written as a block.
-    let f = arrow_schema::Field::new("m", DataType::LargeBinary, true).with_metadata(
-        [(taosarrow_codec::META_TYPE_CODE.to_owned(), "19".to_owned())].into(),
-    );
+    let f = arrow_schema::Field::new("m", DataType::LargeBinary, true)
+        .with_metadata([(taosarrow_codec::META_TYPE_CODE.to_owned(), "19".to_owned())].into());
     let batch = RecordBatch::try_new(Arc::new(Schema::new(vec![f])), vec![values]).unwrap();
     assert!(encode_block(&batch, &mut Vec::new()).is_err());
 }

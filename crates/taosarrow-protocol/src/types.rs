@@ -296,9 +296,15 @@ mod tests {
                 ty != TdType::Null,
                 "{ty}"
             );
-            assert_eq!(ty.bind_has_lengths(), ty.fixed_width().is_none() || ty.is_decimal());
+            assert_eq!(
+                ty.bind_has_lengths(),
+                ty.fixed_width().is_none() || ty.is_decimal()
+            );
             assert_eq!(ty.group().is_none(), ty == TdType::Null);
-            assert_eq!(ty.is_supported(), !matches!(ty, TdType::Null | TdType::MediumBlob));
+            assert_eq!(
+                ty.is_supported(),
+                !matches!(ty, TdType::Null | TdType::MediumBlob)
+            );
             assert_eq!(ty.is_decimal(), ty.decimal_precisions().is_some());
             // Declared lengths survive the schema width, for every type that has one.
             let n = ty.max_declared_length().unwrap_or(ty.natural_length());
@@ -309,7 +315,10 @@ mod tests {
         for (name, ty) in SQL_NAMES {
             assert_eq!(TdType::from_sql_name(name), Some(ty), "{name}");
         }
-        assert_eq!(TdType::from_sql_name("Integer   Unsigned"), Some(TdType::UInt));
+        assert_eq!(
+            TdType::from_sql_name("Integer   Unsigned"),
+            Some(TdType::UInt)
+        );
         assert_eq!(TdType::from_sql_name("BOOLEAN"), Some(TdType::Bool));
         assert_eq!(TdType::from_sql_name("INT UNSIGNED X"), None);
         assert_eq!(TdType::from_sql_name("UNSIGNED"), None);
@@ -342,7 +351,10 @@ mod tests {
         assert_eq!(TdType::NChar.declared_length(82), Some(20));
         assert_eq!(TdType::VarChar.declared_length(1), None);
         assert_eq!(TdType::Json.schema_bytes(0), JSON_SCHEMA_BYTES);
-        assert_eq!(TdType::Json.declared_length(JSON_SCHEMA_BYTES), Some(JSON_LENGTH));
+        assert_eq!(
+            TdType::Json.declared_length(JSON_SCHEMA_BYTES),
+            Some(JSON_LENGTH)
+        );
         assert_eq!(TdType::Blob.natural_length(), 4_194_304);
         assert_eq!(TdType::Blob.schema_bytes(BLOB_LENGTH), BLOB_LENGTH + 4);
         assert_eq!(TdType::Decimal.schema_bytes(0), 16);

@@ -130,7 +130,9 @@ fn schema_bytes(spec: &ColumnSpec, array: &ArrayRef, column: usize) -> Result<i3
     if matches!(spec.ty, TdType::Blob | TdType::MediumBlob) {
         return Ok(BLOB_LENGTH as i32);
     }
-    let bytes = spec.ty.schema_bytes(u32::try_from(declared).unwrap_or(u32::MAX));
+    let bytes = spec
+        .ty
+        .schema_bytes(u32::try_from(declared).unwrap_or(u32::MAX));
     Ok(i32::try_from(bytes).unwrap_or(i32::MAX))
 }
 

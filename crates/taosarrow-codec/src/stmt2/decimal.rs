@@ -106,7 +106,9 @@ pub(crate) fn write_decimals(
 ) -> Result<(), Stmt2Error> {
     let f = ctx.field;
     let limit = match (f.precision, f.scale) {
-        (1..=MAX_DECIMAL_PRECISION, s) if s <= f.precision => pow10(u32::from(f.precision)).unwrap_or(i128::MAX),
+        (1..=MAX_DECIMAL_PRECISION, s) if s <= f.precision => {
+            pow10(u32::from(f.precision)).unwrap_or(i128::MAX)
+        }
         (p, s) => {
             return Err(Stmt2Error::Field {
                 name: f.name.clone(),

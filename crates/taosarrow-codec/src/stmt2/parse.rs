@@ -124,7 +124,10 @@ pub fn parse_raw(payload: &[u8]) -> Result<RawPayload<'_>, Stmt2Error> {
     let mut h = [0u64; 7];
     let mut r = Reader::new(payload, "stmt2 bind payload header");
     for v in &mut h {
-        *v = u64::from(r.u32().map_err(|_| Stmt2Error::protocol("data length is less than 28"))?);
+        *v = u64::from(
+            r.u32()
+                .map_err(|_| Stmt2Error::protocol("data length is less than 28"))?,
+        );
     }
     let [total, count, tag_count, col_count, names_off, tags_off, cols_off] = h;
     if total != payload.len() as u64 {

@@ -21,8 +21,8 @@ pub use request::{
 };
 pub use response::{
     from_json, peek_header, to_json, ConnResponse, CurrentDbResponse, ErrorResponse, FetchResponse,
-    InfoResponse, NumFieldsResponse, QueryResponse, ResponseHeader, ResultColumns, ServerStatusResponse,
-    ValidateSqlResponse, VersionResponse,
+    InfoResponse, NumFieldsResponse, QueryResponse, ResponseHeader, ResultColumns,
+    ServerStatusResponse, ValidateSqlResponse, VersionResponse,
 };
 pub use stmt2::{
     Stmt2ExecResponse, Stmt2Field, Stmt2InitRequest, Stmt2PrepareRequest, Stmt2PrepareResponse,
