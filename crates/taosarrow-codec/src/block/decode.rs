@@ -114,7 +114,7 @@ fn check_type(col: &BlockColumn, field: &Field, at: &Location) -> Result<(), Cod
         TdType::Float => *dt == DataType::Float32,
         TdType::Double => *dt == DataType::Float64,
         TdType::Timestamp => {
-            matches!(dt, DataType::Timestamp(u, _) if crate::schema::precision_of(*u).is_some())
+            matches!(dt, DataType::Timestamp(u, _) if crate::time::precision_of(*u).is_some())
         }
         TdType::VarChar | TdType::NChar | TdType::Json => *dt == DataType::Utf8,
         TdType::VarBinary | TdType::Geometry => *dt == DataType::Binary,
