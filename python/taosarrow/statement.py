@@ -65,9 +65,6 @@ def _pa() -> Any:
     return pa
 
 
-_UNITS = {0: "ms", 1: "us", 2: "ns"}
-
-
 def _arrow_type(f: Stmt2Field) -> Any:
     pa = _pa()
     code = f.type_code
@@ -94,7 +91,7 @@ def _arrow_type(f: Stmt2Field) -> Any:
     if code in simple:
         return simple[code]
     if code == 9:
-        return pa.timestamp(_UNITS.get(f.precision, "ms"))
+        return pa.timestamp(_native.PRECISION_NAMES.get(f.precision, "ms"))
     if code in (17, 21):
         return pa.decimal128(f.precision, f.scale)
     raise ProgrammingError(f"placeholder {f.name!r}: unsupported type code {code}")

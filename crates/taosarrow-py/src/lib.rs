@@ -8,6 +8,7 @@ mod result;
 mod rows;
 #[cfg(feature = "server")]
 mod server;
+mod sql;
 mod stmt2;
 mod wait;
 
@@ -19,6 +20,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<result::NativeResult>()?;
     m.add_function(wrap_pyfunction!(ingest::ingest, m)?)?;
     m.add_class::<stmt2::NativeStmt2>()?;
+    sql::register(m)?;
     #[cfg(feature = "server")]
     m.add_class::<server::NativeServer>()?;
     m.add("HAS_SERVER", cfg!(feature = "server"))?;
