@@ -40,9 +40,13 @@ impl std::fmt::Debug for Connection {
     }
 }
 
-/// A query's reply: either rows affected or a result set.
-pub(crate) enum Outcome {
+/// What the server answered to a statement: rows affected, or a result set.
+pub enum Outcome {
+    /// The statement has no result set (the server's `is_update`: INSERT, CREATE, USE, …);
+    /// the rows it wrote (0 for DDL).
     Affected(u64),
+    /// The statement has a result set (SELECT, SHOW, DESCRIBE, …), to read as record
+    /// batches.
     Rows(ResultStream),
 }
 
@@ -84,6 +88,19 @@ impl Connection {
                 Ok(batches.iter().map(|b| b.num_rows() as u64).sum())
             }
         }
+    }
+
+    /// Runs a statement and returns what the server answered: [`Outcome::Affected`] for a
+    /// statement without a result set, [`Outcome::Rows`] for one with (even an empty one).
+    /// Nothing is guessed from the SQL text.
+    pub async fn execute(&self, sql: &str) -> Result<Outcome, Error> {
+        let id = self.socket.req_id();
+        self.execute_with_req_id(sql, id).await
+    }
+
+    /// [`execute`](Self::execute) with a caller-chosen `req_id`.
+    pub async fn execute_with_req_id(&self, sql: &str, req_id: u64) -> Result<Outcome, Error> {
+        self.run(sql, req_id).await
     }
 
     /// Runs a query and returns its result as a stream of record batches. The schema is

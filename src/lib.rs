@@ -2,7 +2,7 @@
 //!
 //! Connect with [`Connection::connect`] and [`ConnectOptions`] (a typed builder or a DSN),
 //! run statements with [`Connection::exec`], read results as Arrow record batches with
-//! [`Connection::query`]. [`blocking`] wraps the same API for synchronous callers.
+//! [`Connection::query`], or let the server's answer decide with [`Connection::execute`]. [`blocking`] wraps the same API for synchronous callers.
 #![warn(missing_docs)]
 
 pub mod blocking;
@@ -18,7 +18,7 @@ mod transport;
 
 use std::sync::OnceLock;
 
-pub use connection::Connection;
+pub use connection::{Connection, Outcome};
 pub use error::{classify, Error, ErrorKind};
 pub use ingest::{
     BatchResult, IngestError, IngestMode, IngestOptions, IngestReport, IngestTarget, Progress,

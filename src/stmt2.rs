@@ -10,11 +10,13 @@ use taosarrow_codec::stmt2::{
     encode_bind_frame, BindField, BindRole, EncodeOptions, TableBind, BIND_FRAME_HEADER_LEN,
     PAYLOAD_HEADER_LEN,
 };
+use taosarrow_codec::{precision_of, timestamp_ticks};
 use taosarrow_protocol::messages::{
     from_json, Request, Stmt2ExecResponse, Stmt2InitRequest, Stmt2PrepareRequest,
     Stmt2PrepareResponse, Stmt2ResultResponse, StmtIdRequest, StmtResponse,
 };
-use taosarrow_protocol::{Code, TdType};
+use taosarrow_protocol::time::rfc3339_utc;
+use taosarrow_protocol::{Code, Precision, TdType};
 use tokio_tungstenite::tungstenite::Message;
 
 use crate::conn::{check_header, Reply, Socket};
@@ -292,36 +294,15 @@ impl Drop for Stmt2 {
 
 /// A one-value timestamp array as RFC 3339 text in UTC, to the nanosecond.
 fn timestamp_text(i: usize, a: &ArrayRef) -> Result<ArrayRef, Error> {
-    use arrow_array::cast::AsArray;
-    use arrow_array::types::{
-        TimestampMicrosecondType, TimestampMillisecondType, TimestampNanosecondType,
-        TimestampSecondType,
-    };
-    use arrow_schema::TimeUnit;
     if a.is_null(0) {
         return Ok(Arc::new(arrow_array::StringArray::new_null(1)));
     }
-    let DataType::Timestamp(unit, _) = a.data_type() else {
+    let Some((v, unit)) = timestamp_ticks(a.as_ref(), 0) else {
         return Ok(a.clone());
     };
-    let (v, per_sec): (i64, i64) = match unit {
-        TimeUnit::Second => (a.as_primitive::<TimestampSecondType>().value(0), 1),
-        TimeUnit::Millisecond => (a.as_primitive::<TimestampMillisecondType>().value(0), 1_000),
-        TimeUnit::Microsecond => (
-            a.as_primitive::<TimestampMicrosecondType>().value(0),
-            1_000_000,
-        ),
-        TimeUnit::Nanosecond => (
-            a.as_primitive::<TimestampNanosecondType>().value(0),
-            1_000_000_000,
-        ),
-    };
-    let secs = v.div_euclid(per_sec);
-    let nanos = (v.rem_euclid(per_sec) * (1_000_000_000 / per_sec)) as u32;
-    let dt = chrono::DateTime::from_timestamp(secs, nanos).ok_or_else(|| {
+    let text = rfc3339_utc(v, unit).ok_or_else(|| {
         Error::Interface(format!("query parameter {i}: timestamp {v} out of range"))
     })?;
-    let text = dt.format("%Y-%m-%dT%H:%M:%S%.9f+00:00").to_string();
     Ok(Arc::new(arrow_array::StringArray::from(vec![text])))
 }
 
@@ -330,13 +311,8 @@ fn query_field(i: usize, dt: &DataType) -> Result<BindField, Error> {
     let name = format!("?{}", i + 1);
     match dt {
         DataType::Timestamp(unit, _) => {
-            let p = match unit {
-                arrow_schema::TimeUnit::Second | arrow_schema::TimeUnit::Millisecond => {
-                    taosarrow_protocol::Precision::Millisecond
-                }
-                arrow_schema::TimeUnit::Microsecond => taosarrow_protocol::Precision::Microsecond,
-                arrow_schema::TimeUnit::Nanosecond => taosarrow_protocol::Precision::Nanosecond,
-            };
+            // Seconds travel as milliseconds, the coarsest precision.
+            let p = precision_of(*unit).unwrap_or(Precision::Millisecond);
             return Ok(BindField::timestamp(name, p, BindRole::Query));
         }
         DataType::Decimal128(p, s) => {

@@ -1,9 +1,9 @@
 """Client-side ``qmark`` parameter substitution with safe literal quoting.
 
 Used until statements are bound server-side (stmt2). Placeholders are ``?`` outside string
-literals, quoted identifiers and comments. Strings are quoted so that neither TDengine's
-tokenizer (backslash escapes and doubled quotes) nor a plain SQL tokenizer (doubled quotes only)
-can be made to end the literal early.
+literals, quoted identifiers and comments. Strings are quoted by the native ``quote_literal``
+(``'`` and ``\\`` doubled), so that neither TDengine's tokenizer (backslash escapes and doubled
+quotes) nor a plain SQL tokenizer (doubled quotes only) can be made to end the literal early.
 """
 
 from __future__ import annotations
@@ -13,15 +13,17 @@ import decimal
 import math
 from typing import Any, List, Sequence
 
+from ._native import quote_literal
 from .exceptions import InterfaceError, ProgrammingError
 
 __all__ = ["quote", "format_query", "placeholder_positions"]
 
 
 def _quote_str(value: str) -> str:
+    # TDengine reads the statement as a C string: a NUL would end it.
     if "\x00" in value:
         raise ProgrammingError("a string parameter contains a NUL character")
-    return "'" + value.replace("\\", "\\\\").replace("'", "''") + "'"
+    return quote_literal(value)
 
 
 def quote(value: Any) -> str:

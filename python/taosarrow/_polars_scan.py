@@ -14,13 +14,19 @@ import io
 import json
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
+from . import _native
 from ._params import quote
 
 __all__ = ["quote_ident", "translate", "predicate_sql", "build_select"]
 
 _OPS = {"Eq": "=", "NotEq": "<>", "Lt": "<", "LtEq": "<=", "Gt": ">", "GtEq": ">="}
 _FLIP = {"Eq": "Eq", "NotEq": "NotEq", "Lt": "Gt", "LtEq": "GtEq", "Gt": "Lt", "GtEq": "LtEq"}
-_UNIT_NS = {"Nanoseconds": 1, "Microseconds": 1_000, "Milliseconds": 1_000_000}
+# polars' serialized time units → nanoseconds per tick.
+_UNIT_NS = {
+    "Nanoseconds": _native.NANOS_PER_TICK["ns"],
+    "Microseconds": _native.NANOS_PER_TICK["us"],
+    "Milliseconds": _native.NANOS_PER_TICK["ms"],
+}
 _NUMERIC_SCALARS = {
     "Int8", "Int16", "Int32", "Int64", "UInt8", "UInt16", "UInt32", "UInt64",
     "Float32", "Float64",
@@ -32,10 +38,11 @@ class _NoPush(Exception):
 
 
 def quote_ident(name: str) -> str:
-    """A back-quoted identifier (TDengine's quoting); back quotes inside are refused."""
-    if "`" in name or "\x00" in name:
+    """A back-quoted identifier (TDengine's quoting, back quotes inside doubled); a NUL,
+    which would end TDengine's statement text, is refused."""
+    if "\x00" in name:
         raise ValueError(f"cannot quote the identifier {name!r}")
-    return f"`{name}`"
+    return _native.quote_ident(name)
 
 
 class _Ctx:
@@ -181,7 +188,7 @@ def translate(predicate: Any, schema: Dict[str, Any]) -> Tuple[Optional[str], bo
     ts_units: Dict[str, int] = {}
     for name, dtype in schema.items():
         if isinstance(dtype, pl.Datetime):
-            ts_units[name] = {"ns": 1, "us": 1_000, "ms": 1_000_000}[dtype.time_unit or "us"]
+            ts_units[name] = _native.NANOS_PER_TICK[dtype.time_unit or "us"]
     ctx = _Ctx(dict(schema), ts_units)
     parts: List[str] = []
     complete = True
@@ -214,7 +221,9 @@ def build_select(
     if is_query:
         frm = f"({source})"
     else:
-        frm = ".".join(quote_ident(p) for p in source.split("."))
+        if "\x00" in source:
+            raise ValueError(f"cannot quote the table name {source!r}")
+        frm = _native.quote_table(source)
     sql = f"SELECT {cols} FROM {frm}"
     if where:
         sql += f" WHERE {where}"

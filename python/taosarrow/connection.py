@@ -222,6 +222,10 @@ class Connection:
     def _query_native(self, sql: str) -> Any:
         return self._conn().query(sql, None)
 
+    def _execute_native(self, sql: str, req_id: Optional[int] = None) -> Tuple[int, Any]:
+        """``(affected rows, None)`` or ``(0, native result)``, as the server answered."""
+        return self._conn().execute(sql, req_id)
+
     def __enter__(self) -> "Connection":
         return self
 

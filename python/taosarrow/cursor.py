@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any, Iterator, List, Optional, Sequence, Tuple
 
 from . import _frames
@@ -12,9 +11,7 @@ from .exceptions import InterfaceError, NotSupportedError, ProgrammingError
 if TYPE_CHECKING:
     from .connection import Connection
 
-__all__ = ["Cursor", "returns_rows"]
-
-_ROWS_RE = re.compile(r"^\s*(?:/\*.*?\*/\s*|--[^\n]*\n\s*)*\(?\s*(select|show|describe|desc|with|explain)\b", re.I | re.S)
+__all__ = ["Cursor"]
 
 
 def _can_bind() -> bool:
@@ -26,9 +23,8 @@ def _can_bind() -> bool:
     return True
 
 
-def returns_rows(sql: str) -> bool:
-    """Whether a statement produces a result set (SELECT, SHOW, DESCRIBE, …)."""
-    return _ROWS_RE.match(sql) is not None
+def _returns_rows() -> ProgrammingError:
+    return ProgrammingError("executemany() does not take queries that return rows")
 
 
 class Cursor:
@@ -81,8 +77,10 @@ class Cursor:
     # -- execution ------------------------------------------------------------------------
     def execute(self, operation: str, parameters: Optional[Sequence[Any]] = None, req_id: Optional[int] = None) -> "Cursor":
         """Runs one statement; ``?`` placeholders take ``parameters`` (qmark style), bound
-        server-side through stmt2 (quoted as literals when pyarrow is not installed)."""
-        conn = self.connection._conn()
+        server-side through stmt2 (quoted as literals when pyarrow is not installed).
+        Whether the statement has a result set is the server's answer, not a guess from the
+        SQL text."""
+        connection = self.connection
         self._reset()
         if parameters is not None and len(parameters) > 0 and _can_bind():
             stmt = self._prepare(operation)
@@ -98,11 +96,11 @@ class Cursor:
                 finally:
                     stmt.close()
                 return self
-        sql = format_query(operation, parameters)
-        if returns_rows(sql):
-            self._set_result(conn.query(sql, req_id))
+        affected, result = connection._execute_native(format_query(operation, parameters), req_id)
+        if result is None:
+            self._rowcount = affected
         else:
-            self._rowcount = conn.exec(sql, req_id)
+            self._set_result(result)
         return self
 
     def _set_result(self, result: Any) -> None:
@@ -126,25 +124,27 @@ class Cursor:
 
     def executemany(self, operation: str, seq_of_parameters: Sequence[Sequence[Any]]) -> "Cursor":
         """Runs an INSERT for every parameter sequence; with pyarrow installed all rows go
-        in one stmt2 bind (grouped by child table). ``rowcount`` is the total affected."""
-        if returns_rows(operation):
-            raise ProgrammingError("executemany() does not take queries that return rows")
+        in one stmt2 bind (grouped by child table). ``rowcount`` is the total affected.
+        A statement the server answers with a result set raises ``ProgrammingError``."""
         rows = list(seq_of_parameters)
         self._reset()
         if rows and _can_bind():
             stmt = self._prepare(operation)
-            if stmt is not None and stmt.is_insert:
+            if stmt is not None:
                 try:
+                    if not stmt.is_insert:
+                        raise _returns_rows()
                     stmt.bind_rows(rows)
                     self._rowcount = stmt.execute()
                 finally:
                     stmt.close()
                 return self
-            if stmt is not None:
-                stmt.close()
         total = 0
         for params in rows:
             self.execute(operation, params)
+            if self._result is not None:
+                self._reset()
+                raise _returns_rows()
             total += max(self._rowcount, 0)
         self._rowcount = total
         return self

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import contextlib
-from typing import Any, Iterator, List, Optional, Union
+from typing import Any, Iterator, List, Optional, Tuple, Union
 
 from . import _frames
 from ._polars_scan import build_select, translate
 from .connection import Connection
+from .exceptions import Error, ProgrammingError
 
 __all__ = ["read_arrow", "read_pandas", "read_polars", "scan_polars"]
 
@@ -44,8 +45,21 @@ def read_polars(sql: str, conn_or_dsn: ConnOrDsn) -> Any:
         return _frames.to_polars(conn._query_native(sql).read_all())
 
 
-def _is_query(source: str) -> bool:
-    return any(ch.isspace() for ch in source.strip())
+def _probe(conn: Connection, source: str) -> Tuple[bool, Any]:
+    """``(is_query, empty result)`` for a table name or a query: the server decides. The
+    source is tried as a (quoted) table name first, then as a sub-query; when both fail the
+    sub-query's error is raised (chained to the table's)."""
+    try:
+        return False, _probe_result(conn, build_select(source, None, None, 0, False))
+    except Error:
+        return True, _probe_result(conn, build_select(source, None, None, 0, True))
+
+
+def _probe_result(conn: Connection, sql: str) -> Any:
+    _, result = conn._execute_native(sql)
+    if result is None:
+        raise ProgrammingError(f"{sql!r} returned no result set")
+    return result.read_all()
 
 
 def scan_polars(table_or_query: str, conn_or_dsn: ConnOrDsn, *, on_sql: Optional[Any] = None) -> Any:
@@ -58,10 +72,9 @@ def scan_polars(table_or_query: str, conn_or_dsn: ConnOrDsn, *, on_sql: Optional
     """
     import polars as pl
 
-    is_query = _is_query(table_or_query)
-    probe = build_select(table_or_query, None, None, 0, is_query)
     with _connection(conn_or_dsn) as conn:
-        empty = pl.DataFrame(conn._query_native(probe).read_all())
+        is_query, probe = _probe(conn, table_or_query)
+        empty = pl.DataFrame(probe)
     schema = empty.schema
 
     def source(

@@ -14,19 +14,6 @@ const MIN_VAR_WIDTH: usize = 16;
 /// TDengine's largest VARCHAR / VARBINARY width.
 const MAX_VAR_WIDTH: usize = MAX_VARCHAR_LENGTH as usize;
 
-/// An identifier quoted for TDengine (backticks; a backtick inside is doubled).
-pub(crate) fn quote_ident(name: &str) -> String {
-    format!("`{}`", name.replace('`', "``"))
-}
-
-/// A possibly qualified table name (`db.table`), each part quoted.
-pub(crate) fn quote_table(name: &str) -> String {
-    match name.split_once('.') {
-        Some((db, t)) => format!("{}.{}", quote_ident(db), quote_ident(t)),
-        None => quote_ident(name),
-    }
-}
-
 /// The TDengine column type (as SQL) for an Arrow field, sized from the data it will hold
 /// (`max_len`: the longest value in bytes, for variable-width types). Dictionary arrays are
 /// typed by their values.
@@ -101,12 +88,6 @@ fn max_by(it: impl Iterator<Item = Option<usize>>) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn identifiers_are_quoted() {
-        assert_eq!(quote_ident("a`b"), "`a``b`");
-        assert_eq!(quote_table("db.t"), "`db`.`t`");
-    }
 
     #[test]
     fn types_from_arrow() {

@@ -9,10 +9,11 @@ use std::sync::Arc;
 
 use arrow_array::RecordBatch;
 use arrow_schema::{ArrowError, SchemaRef};
+use taosarrow_protocol::quote::{quote_ident, quote_table};
 use tokio::sync::{mpsc, Mutex};
 
 use crate::{Connection, Error, Stmt2};
-use ddl::{max_lengths, quote_ident, quote_table, sql_type};
+use ddl::{max_lengths, sql_type};
 use plan::{chunks, complement, merge, parse_template, Chunk, Mapping, Namer};
 
 /// What to do about the target table.

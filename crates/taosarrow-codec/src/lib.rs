@@ -25,6 +25,7 @@ mod error;
 mod schema;
 pub mod stmt2;
 pub mod testing;
+mod time;
 
 pub use block::{
     block_length, block_schema, decode_block, encode_block, read_header, read_layout, BlockColumn,
@@ -32,7 +33,8 @@ pub use block::{
 };
 pub use error::{CodecError, Location};
 pub use schema::{
-    arrow_field, arrow_schema, arrow_type, column_spec, precision_of, td_type_for, time_unit,
-    ColumnSpec, SchemaOptions, BLOB_LENGTH, EXTENSION_JSON, EXTENSION_WKB, JSON_LENGTH,
-    META_EXTENSION_NAME, META_LENGTH, META_TYPE, META_TYPE_CODE,
+    arrow_field, arrow_schema, arrow_type, column_spec, td_type_for, ColumnSpec, SchemaOptions,
+    BLOB_LENGTH, EXTENSION_JSON, EXTENSION_WKB, JSON_LENGTH, META_EXTENSION_NAME, META_LENGTH,
+    META_TYPE, META_TYPE_CODE,
 };
+pub use time::{precision_of, tick_unit, time_unit, timestamp_ticks, timestamp_type_text};

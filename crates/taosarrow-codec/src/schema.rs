@@ -8,11 +8,12 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
+use arrow_schema::{DataType, Field, Schema, SchemaRef};
 pub use taosarrow_protocol::types::{BLOB_LENGTH, JSON_LENGTH};
 use taosarrow_protocol::{Precision, TdType};
 
 use crate::error::{CodecError, Location};
+use crate::time::{precision_of, time_unit};
 
 /// Field metadata key holding the TDengine type code, e.g. `"10"`. Authoritative.
 pub const META_TYPE_CODE: &str = "taos.type_code";
@@ -91,25 +92,6 @@ pub struct SchemaOptions {
     pub precision: Precision,
     /// The IANA time zone put on Timestamp types (`None`: no zone, values are UTC).
     pub timezone: Option<Arc<str>>,
-}
-
-/// The Arrow time unit for a TDengine precision.
-pub fn time_unit(precision: Precision) -> TimeUnit {
-    match precision {
-        Precision::Millisecond => TimeUnit::Millisecond,
-        Precision::Microsecond => TimeUnit::Microsecond,
-        Precision::Nanosecond => TimeUnit::Nanosecond,
-    }
-}
-
-/// The TDengine precision for an Arrow time unit (seconds have none).
-pub fn precision_of(unit: TimeUnit) -> Option<Precision> {
-    match unit {
-        TimeUnit::Millisecond => Some(Precision::Millisecond),
-        TimeUnit::Microsecond => Some(Precision::Microsecond),
-        TimeUnit::Nanosecond => Some(Precision::Nanosecond),
-        TimeUnit::Second => None,
-    }
 }
 
 /// The Arrow type of a TDengine column. NULL and MEDIUMBLOB have none.

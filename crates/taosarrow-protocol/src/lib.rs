@@ -1,6 +1,6 @@
-//! TDengine's WebSocket protocol as data: the type table, precisions, JSON messages, binary
-//! frame layouts and their little-endian wire primitives, action codes, error codes and the
-//! DSN grammar.
+//! TDengine's WebSocket protocol as data: the type table, precisions and time units, JSON
+//! messages, binary frame layouts and their little-endian wire primitives, action codes, error
+//! codes, the DSN grammar and SQL quoting.
 //!
 //! This crate does no I/O and knows nothing of Arrow; the codec and the client build on it.
 #![warn(missing_docs)]
@@ -10,9 +10,13 @@ pub mod dsn;
 pub mod error;
 pub mod frames;
 pub mod messages;
+pub mod quote;
+pub mod time;
 pub mod types;
 pub mod wire;
 
 pub use codes::Code;
 pub use error::ProtocolError;
-pub use types::{Precision, TdType, TypeGroup, UnknownPrecision, UnknownTypeCode};
+pub use quote::{quote_ident, quote_literal};
+pub use time::{DurationUnit, Precision, TickUnit, UnknownPrecision};
+pub use types::{TdType, TypeGroup, UnknownTypeCode};

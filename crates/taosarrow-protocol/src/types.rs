@@ -1,7 +1,8 @@
 //! The one declarative TDengine type table (`types.md`) for everything that needs no Arrow:
 //! wire codes, SQL names and their aliases, widths, declared-length rules, DECIMAL precision
 //! ranges, how stmt2 binds each type, and the names Python shows. The Arrow side of the table
-//! is `taosarrow_codec`'s `schema` module, driven by this one. Also timestamp precisions.
+//! is `taosarrow_codec`'s `schema` module, driven by this one. Timestamp precisions live in
+//! [`crate::time`].
 //!
 //! The codes are the same in a query response's `fields_types`, in raw block column schemas,
 //! in stmt2 payloads and in TMQ data.
@@ -17,6 +18,7 @@ pub use lengths::{
     BLOB_LENGTH, JSON_LENGTH, JSON_SCHEMA_BYTES, MAX_NCHAR_LENGTH, MAX_VARCHAR_LENGTH,
 };
 pub use names::{TypeGroup, SQL_NAMES};
+pub use crate::time::{Precision, UnknownPrecision};
 
 /// A TDengine column or tag type, by its wire code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -187,77 +189,6 @@ impl fmt::Display for TdType {
     }
 }
 
-/// A database's timestamp precision; the unit of every TIMESTAMP in its results.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, PartialOrd, Ord)]
-pub enum Precision {
-    /// Milliseconds (code 0, `'ms'`), TDengine's default.
-    #[default]
-    Millisecond = 0,
-    /// Microseconds (code 1, `'us'`).
-    Microsecond = 1,
-    /// Nanoseconds (code 2, `'ns'`).
-    Nanosecond = 2,
-}
-
-/// A precision code or name that is not ms, us or ns.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown timestamp precision {0}")]
-pub struct UnknownPrecision(pub String);
-
-impl Precision {
-    /// The code used in query responses (`precision`): 0, 1 or 2.
-    pub const fn code(self) -> u8 {
-        self as u8
-    }
-
-    /// The precision for a query-response code.
-    pub fn from_code(code: i64) -> Result<Self, UnknownPrecision> {
-        match code {
-            0 => Ok(Precision::Millisecond),
-            1 => Ok(Precision::Microsecond),
-            2 => Ok(Precision::Nanosecond),
-            other => Err(UnknownPrecision(other.to_string())),
-        }
-    }
-
-    /// The name used in `CREATE DATABASE … PRECISION 'ms'|'us'|'ns'`.
-    pub const fn name(self) -> &'static str {
-        match self {
-            Precision::Millisecond => "ms",
-            Precision::Microsecond => "us",
-            Precision::Nanosecond => "ns",
-        }
-    }
-
-    /// Ticks per second in this precision.
-    pub const fn ticks_per_second(self) -> i64 {
-        match self {
-            Precision::Millisecond => 1_000,
-            Precision::Microsecond => 1_000_000,
-            Precision::Nanosecond => 1_000_000_000,
-        }
-    }
-}
-
-impl std::str::FromStr for Precision {
-    type Err = UnknownPrecision;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.to_ascii_lowercase().as_str() {
-            "ms" => Ok(Precision::Millisecond),
-            "us" => Ok(Precision::Microsecond),
-            "ns" => Ok(Precision::Nanosecond),
-            _ => Err(UnknownPrecision(s.to_owned())),
-        }
-    }
-}
-
-impl fmt::Display for Precision {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -371,13 +302,5 @@ mod tests {
         assert_eq!(TdType::Blob.var_prefix_width(), Some(4));
         assert_eq!(TdType::NChar.var_prefix_width(), Some(2));
         assert_eq!(TdType::NChar.fixed_width(), None);
-    }
-
-    #[test]
-    fn precision_parses_names_and_codes() {
-        assert_eq!("NS".parse::<Precision>(), Ok(Precision::Nanosecond));
-        assert_eq!(Precision::from_code(1), Ok(Precision::Microsecond));
-        assert!(Precision::from_code(3).is_err());
-        assert!("s".parse::<Precision>().is_err());
     }
 }

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
-use taosarrow::{ConnectOptions, Connection};
+use taosarrow::{ConnectOptions, Connection, Outcome};
 
 use crate::errors::named;
 use crate::result::NativeResult;
@@ -146,6 +146,28 @@ impl NativeConnection {
                 Some(id) => conn.exec_with_req_id(&sql, id).await,
                 None => conn.exec(&sql).await,
             }
+        })
+    }
+
+    /// Runs a statement; returns `(affected_rows, None)` when the server answers without a
+    /// result set, `(0, result)` when it answers with one.
+    #[pyo3(signature = (sql, req_id=None))]
+    fn execute(
+        &self,
+        py: Python<'_>,
+        sql: String,
+        req_id: Option<u64>,
+    ) -> PyResult<(u64, Option<NativeResult>)> {
+        let conn = self.conn(py)?;
+        let outcome = wait(py, async move {
+            match req_id {
+                Some(id) => conn.execute_with_req_id(&sql, id).await,
+                None => conn.execute(&sql).await,
+            }
+        })?;
+        Ok(match outcome {
+            Outcome::Affected(n) => (n, None),
+            Outcome::Rows(stream) => (0, Some(NativeResult::new(stream, self.timezone.clone()))),
         })
     }
 

@@ -8,6 +8,7 @@ mod result;
 mod rows;
 #[cfg(feature = "server")]
 mod server;
+mod sql;
 mod stmt2;
 mod types;
 mod wait;
@@ -22,6 +23,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<stmt2::NativeStmt2>()?;
     m.add_function(wrap_pyfunction!(types::type_table, m)?)?;
     m.add_function(wrap_pyfunction!(types::arrow_type, m)?)?;
+    sql::register(m)?;
     #[cfg(feature = "server")]
     m.add_class::<server::NativeServer>()?;
     m.add("HAS_SERVER", cfg!(feature = "server"))?;

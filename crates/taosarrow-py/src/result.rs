@@ -34,11 +34,7 @@ impl NativeResult {
     /// Wraps a client stream; `timezone` is the connection's zone for row datetimes.
     pub fn new(stream: ResultStream, timezone: Option<String>) -> Self {
         let schema = stream.schema();
-        let precision = match stream.precision() {
-            taosarrow::protocol::Precision::Microsecond => "us",
-            taosarrow::protocol::Precision::Nanosecond => "ns",
-            _ => "ms",
-        };
+        let precision = stream.precision().name();
         NativeResult {
             state: Arc::new(Mutex::new(State::Open(stream))),
             schema,

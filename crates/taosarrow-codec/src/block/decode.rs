@@ -14,7 +14,8 @@ use super::decode_var::decode_var;
 use super::{read_layout, BlockColumn};
 use crate::bitmap::td_to_arrow_nulls;
 use crate::error::{CodecError, Location};
-use crate::schema::{arrow_type, precision_of, SchemaOptions};
+use crate::schema::{arrow_type, SchemaOptions};
+use crate::time::precision_of;
 
 /// Decodes one raw block into a `RecordBatch` with the given schema.
 ///

@@ -1,5 +1,6 @@
 //! Unit tests of the type table.
 use super::*;
+use arrow_schema::TimeUnit;
 
 fn opts(p: Precision, tz: Option<&str>) -> SchemaOptions {
     SchemaOptions {

@@ -4,7 +4,7 @@ use arrow_array::cast::AsArray;
 use arrow_array::types::*;
 use arrow_array::{Array, ArrowPrimitiveType, BooleanArray, PrimitiveArray};
 use arrow_buffer::{NullBuffer, ToByteSlice};
-use arrow_schema::{DataType, TimeUnit};
+use arrow_schema::DataType;
 use taosarrow_protocol::wire::{patch_u32, put_u32, Le};
 use taosarrow_protocol::TdType;
 
@@ -282,15 +282,5 @@ fn float_into_f64(out: &mut Vec<u8>, array: &dyn Array, ctx: &Ctx<'_>) -> Result
             .then_some(v as f64)),
         DataType::UInt64 => go!(UInt64Type, |v: u64| (v <= F64_EXACT).then_some(v as f64)),
         dt => Err(ctx.mismatch(dt)),
-    }
-}
-
-/// Ticks per second of an Arrow time unit.
-pub(crate) fn unit_ticks(unit: TimeUnit) -> i64 {
-    match unit {
-        TimeUnit::Second => 1,
-        TimeUnit::Millisecond => 1_000,
-        TimeUnit::Microsecond => 1_000_000,
-        TimeUnit::Nanosecond => 1_000_000_000,
     }
 }

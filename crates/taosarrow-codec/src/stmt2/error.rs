@@ -1,6 +1,6 @@
 //! The stmt2 codec's error type.
 
-use taosarrow_protocol::{Code, Precision, TdType};
+use taosarrow_protocol::{Code, TdType};
 
 /// Where a value sits in a bind: table index, field name and row.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -113,9 +113,4 @@ impl Stmt2Error {
             message: msg.into(),
         }
     }
-}
-
-/// The name of a precision as used in error texts.
-pub(crate) fn precision_name(p: Precision) -> String {
-    p.name().to_owned()
 }

@@ -4,8 +4,9 @@ use arrow_array::Array;
 use arrow_buffer::{NullBuffer, ToByteSlice};
 use arrow_schema::DataType;
 
-use super::block::{unit_ticks, Ctx};
-use super::error::{precision_name, Stmt2Error};
+use super::block::Ctx;
+use super::error::Stmt2Error;
+use crate::time::tick_unit;
 
 /// Writes `array`'s values as i64 ticks in the field's precision. Int64 is taken as ticks
 /// already in that precision; a Timestamp is converted from its unit (checked multiply when
@@ -18,7 +19,7 @@ pub(crate) fn write_timestamps(
     let precision = ctx.field.time_precision()?;
     let target = precision.ticks_per_second();
     let source = match array.data_type() {
-        DataType::Timestamp(unit, _) => unit_ticks(*unit),
+        DataType::Timestamp(unit, _) => tick_unit(*unit).per_second(),
         DataType::Int64 => target,
         dt => return Err(ctx.mismatch(dt)),
     };
@@ -79,7 +80,7 @@ pub(crate) fn write_timestamps(
         return Err(Stmt2Error::PrecisionLoss {
             at: ctx.at(Some(i)),
             value: values.get(i).copied().unwrap_or(0).to_string(),
-            target: precision_name(precision),
+            target: precision.name().to_owned(),
         });
     }
     Ok(())

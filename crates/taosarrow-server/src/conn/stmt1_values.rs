@@ -48,14 +48,6 @@ fn hex(s: &str) -> Result<Vec<u8>, String> {
         .collect()
 }
 
-fn ticks_per_second(p: Precision) -> i64 {
-    match p {
-        Precision::Millisecond => 1_000,
-        Precision::Microsecond => 1_000_000,
-        Precision::Nanosecond => 1_000_000_000,
-    }
-}
-
 /// A TIMESTAMP value: a number already in the column precision, or RFC 3339 text.
 fn timestamp(v: &Value, p: Precision) -> Result<i64, String> {
     if let Some(n) = v.as_i64() {
@@ -63,9 +55,9 @@ fn timestamp(v: &Value, p: Precision) -> Result<i64, String> {
     }
     let s = v.as_str().ok_or_else(|| format!("invalid timestamp {v}"))?;
     let t = chrono::DateTime::parse_from_rfc3339(s).map_err(|e| format!("parse time: {e}"))?;
-    let nanos = i128::from(t.timestamp()) * 1_000_000_000 + i128::from(t.timestamp_subsec_nanos());
-    let per = i128::from(1_000_000_000 / ticks_per_second(p));
-    i64::try_from(nanos.div_euclid(per)).map_err(|_| format!("timestamp out of range: {s}"))
+    p.unit()
+        .ticks_of(t.timestamp(), t.timestamp_subsec_nanos())
+        .ok_or_else(|| format!("timestamp out of range: {s}"))
 }
 
 /// One column (or tag) from JSON values, with taosAdapter's forms: `null` = NULL, numbers,

@@ -3,6 +3,8 @@
 
 use std::borrow::Cow;
 
+use taosarrow_protocol::DurationUnit;
+
 use crate::ServerError;
 
 /// What a token is.
@@ -27,7 +29,8 @@ pub enum Kind {
 pub struct Token<'a> {
     /// The token's kind.
     pub kind: Kind,
-    /// The token text (without back quotes for [`Kind::Quoted`]).
+    /// The token text (without the enclosing back quotes for [`Kind::Quoted`]; doubled ones
+    /// inside stay doubled, [`Token::name`] reads them).
     pub text: &'a str,
     /// Byte offset of the token in the statement.
     pub pos: usize,
@@ -75,16 +78,15 @@ impl<'a> Token<'a> {
         Cow::Owned(out)
     }
 
-    /// A name: a bare word lower-cased, a back-quoted name as written.
+    /// A name: a bare word lower-cased, a back-quoted name as written (a doubled back quote
+    /// read as one).
     pub fn name(&self) -> String {
         match self.kind {
-            Kind::Quoted => self.text.to_owned(),
+            Kind::Quoted => self.text.replace("``", "`"),
             _ => self.text.to_ascii_lowercase(),
         }
     }
 }
-
-const DURATION_UNITS: &[u8] = b"bunasmhdwy";
 
 /// Splits `sql` into tokens; an unterminated string or quote is a syntax error.
 pub fn tokenize(sql: &str) -> Result<Vec<Token<'_>>, ServerError> {
@@ -132,9 +134,10 @@ pub fn tokenize(sql: &str) -> Result<Vec<Token<'_>>, ServerError> {
             continue;
         }
         if c == b'`' {
+            // A doubled back quote stays inside the name, as in TDengine's tokenizer.
             i += 1;
-            while i < b.len() && b[i] != b'`' {
-                i += 1;
+            while i < b.len() && (b[i] != b'`' || b.get(i + 1) == Some(&b'`')) {
+                i += if b[i] == b'`' { 2 } else { 1 };
             }
             if i >= b.len() {
                 return Err(ServerError::syntax(&sql[start..]));
@@ -164,7 +167,7 @@ pub fn tokenize(sql: &str) -> Result<Vec<Token<'_>>, ServerError> {
                 }
             }
             let mut kind = Kind::Number;
-            if i < b.len() && DURATION_UNITS.contains(&b[i].to_ascii_lowercase()) {
+            if i < b.len() && DurationUnit::from_letter(b[i]).is_some() {
                 let end_ok =
                     |j: usize| j >= b.len() || !(b[j].is_ascii_alphanumeric() || b[j] == b'_');
                 if end_ok(i + 1) {
@@ -227,5 +230,63 @@ mod tests {
         assert_eq!(t[9].string_value(), "a'b");
         assert_eq!(t[11].text, "1.5e3");
         assert!(tokenize("select 'abc").is_err());
+        assert!(tokenize("select `abc``").is_err());
+    }
+
+    /// Texts that stress quoting: quotes of every kind, backslashes before the letters the
+    /// lexer treats specially, non-ASCII, control characters and NUL.
+    const HARD: &[&str] = &[
+        "",
+        "plain",
+        "it's",
+        "''",
+        "'",
+        "\\",
+        "a\\",
+        "\\'",
+        "\\n\\t\\r\\0\\x41\\%",
+        "x'); DROP DATABASE db; --",
+        "line\none\r\ttab",
+        "nul\0inside",
+        "\"double\" and `back`",
+        "``",
+        "温度 ☃ 🚀",
+        "?",
+    ];
+
+    fn lexed_literal(q: &str) -> String {
+        let sql = format!("select {q} from t");
+        let toks = tokenize(&sql).unwrap();
+        assert_eq!(toks.len(), 4, "{q}");
+        assert_eq!(toks[1].kind, Kind::Str);
+        toks[1].string_value().into_owned()
+    }
+
+    fn lexed_ident(q: &str) -> String {
+        let sql = format!("select a from {q}.{q} where 1");
+        let toks = tokenize(&sql).unwrap();
+        assert_eq!(toks.len(), 8, "{q}");
+        assert_eq!(toks[3].kind, Kind::Quoted);
+        assert_eq!(toks[5].kind, Kind::Quoted);
+        assert_eq!(toks[3].name(), toks[5].name());
+        toks[3].name()
+    }
+
+    #[test]
+    fn quoted_text_reads_back() {
+        use taosarrow_protocol::{quote_ident, quote_literal};
+        for s in HARD {
+            assert_eq!(lexed_literal(&quote_literal(s)), *s);
+            assert_eq!(lexed_ident(&quote_ident(s)), *s);
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_quoted_text_reads_back(s in "\\PC*|[\\\\'`\"\\x00\n\\PC]{0,12}") {
+            use taosarrow_protocol::{quote_ident, quote_literal};
+            proptest::prop_assert_eq!(lexed_literal(&quote_literal(&s)), s.clone());
+            proptest::prop_assert_eq!(lexed_ident(&quote_ident(&s)), s);
+        }
     }
 }

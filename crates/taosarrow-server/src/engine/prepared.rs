@@ -13,8 +13,9 @@ use arrow::compute::cast;
 use arrow::datatypes::SchemaRef;
 use datafusion::scalar::ScalarValue;
 use taosarrow_codec::stmt2::{BindField, BindRole, ParsedTable};
-use taosarrow_codec::ColumnSpec;
-use taosarrow_protocol::{Code, Precision, TdType};
+use taosarrow_codec::{timestamp_ticks, ColumnSpec};
+use taosarrow_protocol::time::rfc3339_utc;
+use taosarrow_protocol::{quote_literal, Code, Precision, TdType};
 
 use super::catalog::{read, schema_of, table_not_exist, write, Database, StableDef};
 use super::lexer::{tokenize, Kind, Token};
@@ -519,17 +520,16 @@ pub fn substitute(sql: &str, marks: &[usize], params: &[ArrayRef]) -> Result<Str
 /// One value as a SQL literal.
 fn literal(a: &ArrayRef) -> Result<String, ServerError> {
     use arrow::array::AsArray;
-    use arrow::datatypes::{DataType, TimeUnit};
+    use arrow::datatypes::DataType;
     if a.len() != 1 {
         return Err(ServerError::protocol("query only supports one row"));
     }
     if a.is_null(0) {
         return Ok("NULL".to_owned());
     }
-    let quote = |s: &str| format!("'{}'", s.replace('\\', "\\\\").replace('\'', "\\'"));
     Ok(match a.data_type() {
-        DataType::Utf8 => quote(a.as_string::<i32>().value(0)),
-        DataType::LargeUtf8 => quote(a.as_string::<i64>().value(0)),
+        DataType::Utf8 => quote_literal(a.as_string::<i32>().value(0)),
+        DataType::LargeUtf8 => quote_literal(a.as_string::<i64>().value(0)),
         DataType::Binary | DataType::LargeBinary => {
             let bytes: &[u8] = match a.data_type() {
                 DataType::Binary => a.as_binary::<i32>().value(0),
@@ -538,32 +538,11 @@ fn literal(a: &ArrayRef) -> Result<String, ServerError> {
             let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
             format!("'\\x{hex}'")
         }
-        DataType::Timestamp(unit, _) => {
-            let v = match unit {
-                TimeUnit::Second => a
-                    .as_primitive::<arrow::datatypes::TimestampSecondType>()
-                    .value(0),
-                TimeUnit::Millisecond => a
-                    .as_primitive::<arrow::datatypes::TimestampMillisecondType>()
-                    .value(0),
-                TimeUnit::Microsecond => a
-                    .as_primitive::<arrow::datatypes::TimestampMicrosecondType>()
-                    .value(0),
-                TimeUnit::Nanosecond => a
-                    .as_primitive::<arrow::datatypes::TimestampNanosecondType>()
-                    .value(0),
-            };
-            let nanos = match unit {
-                TimeUnit::Second => i128::from(v) * 1_000_000_000,
-                TimeUnit::Millisecond => i128::from(v) * 1_000_000,
-                TimeUnit::Microsecond => i128::from(v) * 1_000,
-                TimeUnit::Nanosecond => i128::from(v),
-            };
-            let secs = i64::try_from(nanos.div_euclid(1_000_000_000)).map_err(internal)?;
-            let sub = nanos.rem_euclid(1_000_000_000) as u32;
-            let dt = chrono::DateTime::from_timestamp(secs, sub)
+        DataType::Timestamp(..) => {
+            let text = timestamp_ticks(a.as_ref(), 0)
+                .and_then(|(ticks, unit)| rfc3339_utc(ticks, unit))
                 .ok_or_else(|| ServerError::from_code(Code::INVALID_TIMESTAMP))?;
-            format!("'{}'", dt.format("%Y-%m-%dT%H:%M:%S%.9f+00:00"))
+            format!("'{text}'")
         }
         _ => {
             let s = ScalarValue::try_from_array(a.as_ref(), 0).map_err(internal)?;

@@ -13,7 +13,7 @@ use datafusion::datasource::MemTable;
 use datafusion::error::DataFusionError;
 use datafusion::prelude::{DataFrame, SessionConfig, SessionContext};
 use datafusion::scalar::ScalarValue;
-use taosarrow_codec::ColumnSpec;
+use taosarrow_codec::{timestamp_type_text, ColumnSpec};
 use taosarrow_protocol::{Code, Precision, TdType};
 
 use super::catalog::{read, schema_of, write, Database};
@@ -476,11 +476,7 @@ pub async fn run(
                 let (iv, sl) = interval.unwrap_or((1, 1));
                 let m = main.as_ref().ok_or_else(|| internal("no main table"))?;
                 let ts = quote(&m.ts);
-                let unit = match precision {
-                    Precision::Millisecond => "Millisecond",
-                    Precision::Microsecond => "Microsecond",
-                    Precision::Nanosecond => "Nanosecond",
-                };
+                let ty = timestamp_type_text(precision);
                 let n = (iv + sl - 1) / sl;
                 let tsi = format!("arrow_cast(_s.{ts}, 'Int64')");
                 let base = format!("({tsi} - (((({tsi} + {align}) % {sl}) + {sl}) % {sl}))");
@@ -499,7 +495,7 @@ pub async fn run(
                     name.name()
                 };
                 from_sql.push_str(&format!(
-                    "(SELECT _x.*, arrow_cast(_x._ws, 'Timestamp({unit}, None)') AS _wstart, arrow_cast(_x._ws + {iv}, 'Timestamp({unit}, None)') AS _wend FROM (SELECT _s.*, {base}{kexpr} AS _ws FROM {text} AS _s{join}) AS _x WHERE _x._ws + {iv} > arrow_cast(_x.{ts}, 'Int64')) AS {}",
+                    "(SELECT _x.*, arrow_cast(_x._ws, '{ty}') AS _wstart, arrow_cast(_x._ws + {iv}, '{ty}') AS _wend FROM (SELECT _s.*, {base}{kexpr} AS _ws FROM {text} AS _s{join}) AS _x WHERE _x._ws + {iv} > arrow_cast(_x.{ts}, 'Int64')) AS {}",
                     quote(&alias)
                 ));
                 k = if alias_follows { end + 1 } else { *end };

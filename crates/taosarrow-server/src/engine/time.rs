@@ -2,18 +2,23 @@
 //! time zone, `NOW`, `TODAY` and durations such as `1d`, `10s`, `500a`.
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone};
-use taosarrow_protocol::{Code, Precision};
+use taosarrow_protocol::{Code, DurationUnit, Precision};
 
 use crate::ServerError;
 
 /// Current time in ticks of `p`.
 pub fn now(p: Precision) -> i64 {
     let n = chrono::Utc::now();
-    match p {
-        Precision::Millisecond => n.timestamp_millis(),
-        Precision::Microsecond => n.timestamp_micros(),
-        Precision::Nanosecond => n.timestamp_nanos_opt().unwrap_or(i64::MAX),
-    }
+    p.unit()
+        .ticks_of(n.timestamp(), n.timestamp_subsec_nanos())
+        .unwrap_or(i64::MAX)
+}
+
+/// The start of the current day (UTC) in ticks of `p`: what `TODAY` means.
+pub fn today(p: Precision) -> i64 {
+    let v = now(p);
+    let day = p.ticks_per_second() * 86_400;
+    v - v.rem_euclid(day)
 }
 
 fn bad_ts(s: &str) -> ServerError {
@@ -24,11 +29,8 @@ fn bad_ts(s: &str) -> ServerError {
 }
 
 fn ticks_of(dt: DateTime<chrono::Utc>, p: Precision, s: &str) -> Result<i64, ServerError> {
-    let secs = dt.timestamp();
-    let nanos = i64::from(dt.timestamp_subsec_nanos());
-    let per = p.ticks_per_second();
-    secs.checked_mul(per)
-        .and_then(|v| v.checked_add(nanos / (1_000_000_000 / per)))
+    p.unit()
+        .ticks_of(dt.timestamp(), dt.timestamp_subsec_nanos())
         .ok_or_else(|| bad_ts(s))
 }
 
@@ -79,25 +81,19 @@ pub fn parse_time_string(
 /// A duration literal such as `1d`, `10s`, `500a`, `3u`, `7b` in ticks of `p`. Months and
 /// years (`n`, `y`) have no fixed length and are refused.
 pub fn duration_ticks(lit: &str, p: Precision) -> Result<i64, ServerError> {
-    let (num, unit) = lit.split_at(lit.len() - 1);
+    let (num, unit) = lit.split_at(lit.len().saturating_sub(1));
     let n: i64 = num.parse().map_err(|_| ServerError::syntax(lit))?;
-    let nanos: i64 = match unit.to_ascii_lowercase().as_str() {
-        "b" => 1,
-        "u" => 1_000,
-        "a" => 1_000_000,
-        "s" => 1_000_000_000,
-        "m" => 60_000_000_000,
-        "h" => 3_600_000_000_000,
-        "d" => 86_400_000_000_000,
-        "w" => 7 * 86_400_000_000_000,
-        _ => {
-            return Err(ServerError::new(
+    let nanos = <[u8; 1]>::try_from(unit.as_bytes())
+        .ok()
+        .and_then(|[letter]| DurationUnit::from_letter(letter))
+        .and_then(DurationUnit::nanos)
+        .ok_or_else(|| {
+            ServerError::new(
                 Code::PAR_SYNTAX_ERROR,
                 format!("syntax error: duration {lit} in months or years is not supported"),
-            ))
-        }
-    };
-    let per_tick = 1_000_000_000 / p.ticks_per_second();
+            )
+        })?;
+    let per_tick = p.unit().nanos();
     let total = n
         .checked_mul(nanos)
         .ok_or_else(|| ServerError::syntax(lit))?;

@@ -2,10 +2,11 @@
 //! FIRST/LAST/LAST_ROW, DATABASE()/SERVER_VERSION(), and integers or time strings compared with
 //! (or added to) TIMESTAMP columns read as ticks in the connection time zone.
 
+use taosarrow_codec::timestamp_type_text;
 use taosarrow_protocol::{Code, Precision};
 
 use super::lexer::{Kind, Token};
-use super::time::{duration_ticks, now, parse_time_string};
+use super::time::{duration_ticks, now, parse_time_string, today};
 use super::{syntax_at, unsupported, ENGINE_VERSION};
 use crate::ServerError;
 
@@ -71,13 +72,9 @@ pub(super) struct Translator<'a, 't> {
 const COMPARISONS: &[&str] = &["=", "<", ">", "<=", ">=", "!=", "<>"];
 
 impl Translator<'_, '_> {
-    /// The interval unit of one tick.
-    fn unit_name(&self) -> &'static str {
-        match self.precision {
-            Precision::Millisecond => "milliseconds",
-            Precision::Microsecond => "microseconds",
-            Precision::Nanosecond => "nanoseconds",
-        }
+    /// An interval of `ticks` in the database precision (`INTERVAL '5 milliseconds'`).
+    fn interval(&self, ticks: i64) -> String {
+        format!("INTERVAL '{ticks} {}s'", self.precision.unit().word())
     }
 
     /// True when the integer at `toks[k]` shifts a TIMESTAMP column (`ts - 1000`,
@@ -138,12 +135,10 @@ impl Translator<'_, '_> {
     }
 
     fn ts_literal(&self, ticks: i64) -> String {
-        let unit = match self.precision {
-            Precision::Millisecond => "Millisecond",
-            Precision::Microsecond => "Microsecond",
-            Precision::Nanosecond => "Nanosecond",
-        };
-        format!("arrow_cast({ticks}, 'Timestamp({unit}, None)')")
+        format!(
+            "arrow_cast({ticks}, '{}')",
+            timestamp_type_text(self.precision)
+        )
     }
 
     /// Translates tokens `range` to DataFusion SQL.
@@ -162,12 +157,11 @@ impl Translator<'_, '_> {
                             if next_paren && toks.get(k + 2).is_some_and(|n| n.is_punct(")")) {
                                 k += 2;
                             }
-                            let mut v = now(self.precision);
-                            if w == "today" {
-                                let day = self.precision.ticks_per_second() * 86_400;
-                                v -= v.rem_euclid(day);
-                            }
-                            self.ts_literal(v)
+                            self.ts_literal(if w == "today" {
+                                today(self.precision)
+                            } else {
+                                now(self.precision)
+                            })
                         }
                         "database" | "server_version" | "client_version" | "server_status"
                             if next_paren && toks.get(k + 2).is_some_and(|n| n.is_punct(")")) =>
@@ -211,7 +205,7 @@ impl Translator<'_, '_> {
                         _ => t.text.to_owned(),
                     }
                 }
-                Kind::Quoted => quote(t.text),
+                Kind::Quoted => quote(&t.name()),
                 // A time string compared with a timestamp is read in the connection time zone.
                 Kind::Str if self.is_ts_operand(k) => self.ts_literal(parse_time_string(
                     &t.string_value(),
@@ -222,7 +216,7 @@ impl Translator<'_, '_> {
                 Kind::Str => sql_string(&t.string_value()),
                 Kind::Duration => {
                     let ticks = duration_ticks(t.text, self.precision)?;
-                    format!("INTERVAL '{ticks} {}'", self.unit_name())
+                    self.interval(ticks)
                 }
                 Kind::Number
                     if t.text.bytes().all(|b| b.is_ascii_digit()) && self.is_ts_shift(k) =>
@@ -231,7 +225,7 @@ impl Translator<'_, '_> {
                         .text
                         .parse::<i64>()
                         .map_err(|_| ServerError::from_code(Code::PAR_INCORRECT_TIMESTAMP_VAL))?;
-                    format!("INTERVAL '{ticks} {}'", self.unit_name())
+                    self.interval(ticks)
                 }
                 Kind::Number
                     if t.text.bytes().all(|b| b.is_ascii_digit()) && self.is_ts_operand(k) =>

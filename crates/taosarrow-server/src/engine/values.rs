@@ -9,7 +9,7 @@ use taosarrow_codec::ColumnSpec;
 use taosarrow_protocol::{Code, Precision, TdType};
 
 use super::lexer::{Kind, Token};
-use super::time::{duration_ticks, now, parse_time_string};
+use super::time::{duration_ticks, now, parse_time_string, today};
 use super::{syntax_at, wkt};
 use crate::ServerError;
 
@@ -68,11 +68,11 @@ pub fn parse_lit<'a>(
                 {
                     *i += 2;
                 }
-                let mut ts = now(p);
-                if w.eq_ignore_ascii_case("today") {
-                    let day = p.ticks_per_second() * 86_400;
-                    ts -= ts.rem_euclid(day);
-                }
+                let mut ts = if w.eq_ignore_ascii_case("today") {
+                    today(p)
+                } else {
+                    now(p)
+                };
                 while let Some(op) = toks.get(*i).filter(|t| t.is_punct("+") || t.is_punct("-")) {
                     let d = toks
                         .get(*i + 1)
