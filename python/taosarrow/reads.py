@@ -51,8 +51,11 @@ def _probe(conn: Connection, source: str) -> Tuple[bool, Any]:
     sub-query's error is raised (chained to the table's)."""
     try:
         return False, _probe_result(conn, build_select(source, None, None, 0, False))
-    except Error:
-        return True, _probe_result(conn, build_select(source, None, None, 0, True))
+    except Error as table_error:
+        try:
+            return True, _probe_result(conn, build_select(source, None, None, 0, True))
+        except Error as query_error:
+            raise query_error from table_error
 
 
 def _probe_result(conn: Connection, sql: str) -> Any:
@@ -63,7 +66,8 @@ def _probe_result(conn: Connection, sql: str) -> Any:
 
 
 def scan_polars(table_or_query: str, conn_or_dsn: ConnOrDsn, *, on_sql: Optional[Any] = None) -> Any:
-    """A polars ``LazyFrame`` over a table (``name`` or ``db.name``) or a query.
+    """A polars ``LazyFrame`` over a table (``name`` or ``db.name``) or a query (whichever
+    the server accepts, tried in that order).
 
     Projections become the SELECT list, simple comparisons, ranges, ``is_in`` and null tests
     on columns become ``WHERE``, ``head(n)`` becomes ``LIMIT``; polars applies the full
