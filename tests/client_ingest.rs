@@ -11,9 +11,14 @@ use arrow_array::cast::AsArray;
 use arrow_array::types::*;
 use arrow_array::*;
 use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
+use rand::rngs::StdRng;
+use rand::SeedableRng;
 use taosarrow::{
     ConnectOptions, Connection, Error, ErrorKind, IngestMode, IngestOptions, IngestTarget, Subtable,
 };
+use taosarrow_codec::testing::{random_spec, random_table_batch};
+use taosarrow_codec::{arrow_schema, ColumnSpec, SchemaOptions};
+use taosarrow_protocol::{Precision, TdType};
 use taosarrow_server::engine::Engine;
 use taosarrow_server::{FaultConfig, LocalServer, ServerConfig};
 
@@ -52,174 +57,68 @@ fn opts(mode: IngestMode) -> IngestOptions {
     }
 }
 
-/// One batch with every bindable type and NULLs in every column but `ts`.
-fn all_types(unit: TimeUnit, n: usize) -> RecordBatch {
-    let base: i64 = match unit {
-        TimeUnit::Millisecond => 1_700_000_000_000,
-        TimeUnit::Microsecond => 1_700_000_000_000_000,
-        TimeUnit::Nanosecond => 1_700_000_000_000_000_123,
-        TimeUnit::Second => unreachable!(),
+/// Every type a data column can have (JSON is a tag type only), each once but DECIMAL64
+/// and DECIMAL, which also come at their widest precision.
+const DATA_TYPES: [TdType; 19] = [
+    TdType::Bool,
+    TdType::TinyInt,
+    TdType::SmallInt,
+    TdType::Int,
+    TdType::BigInt,
+    TdType::UTinyInt,
+    TdType::USmallInt,
+    TdType::UInt,
+    TdType::UBigInt,
+    TdType::Float,
+    TdType::Double,
+    TdType::VarChar,
+    TdType::NChar,
+    TdType::VarBinary,
+    TdType::Geometry,
+    TdType::Blob,
+    TdType::Decimal64,
+    TdType::Decimal,
+    TdType::Timestamp,
+];
+
+/// A `ts` column, then a column of each of [`DATA_TYPES`] (declared lengths and decimal
+/// precisions drawn from a fixed seed), then DECIMAL(18, 4) and DECIMAL(38, 10).
+fn all_types_schema(precision: Precision) -> SchemaRef {
+    let mut rng = StdRng::seed_from_u64(7);
+    let mut specs = vec![ColumnSpec::new("ts", TdType::Timestamp)];
+    specs.extend(
+        DATA_TYPES
+            .iter()
+            .enumerate()
+            .map(|(i, &ty)| random_spec(&mut rng, &format!("c{i}"), ty)),
+    );
+    specs.push(ColumnSpec::decimal("dec18", 18, 4));
+    specs.push(ColumnSpec::decimal("dec38", 38, 10));
+    let opts = SchemaOptions {
+        precision,
+        timezone: None,
     };
-    let null = |i: usize| i % 3 == 1;
-    let ts: ArrayRef = match unit {
-        TimeUnit::Millisecond => Arc::new(TimestampMillisecondArray::from_iter_values(
-            (0..n as i64).map(|i| base + i),
-        )),
-        TimeUnit::Microsecond => Arc::new(TimestampMicrosecondArray::from_iter_values(
-            (0..n as i64).map(|i| base + i),
-        )),
-        _ => Arc::new(TimestampNanosecondArray::from_iter_values(
-            (0..n as i64).map(|i| base + i),
-        )),
-    };
-    let cols: Vec<(&str, ArrayRef)> = vec![
-        ("ts", ts),
-        (
-            "b",
-            Arc::new(
-                (0..n)
-                    .map(|i| (!null(i)).then_some(i % 2 == 0))
-                    .collect::<BooleanArray>(),
-            ),
-        ),
-        (
-            "i8",
-            Arc::new(
-                (0..n)
-                    .map(|i| (!null(i)).then_some(if i == 0 { i8::MIN } else { i as i8 }))
-                    .collect::<Int8Array>(),
-            ),
-        ),
-        (
-            "i16",
-            Arc::new(
-                (0..n)
-                    .map(|i| (!null(i)).then_some(if i == 0 { i16::MAX } else { -(i as i16) }))
-                    .collect::<Int16Array>(),
-            ),
-        ),
-        (
-            "i32",
-            Arc::new(
-                (0..n)
-                    .map(|i| (!null(i)).then_some(if i == 0 { i32::MIN } else { i as i32 * 1000 }))
-                    .collect::<Int32Array>(),
-            ),
-        ),
-        (
-            "i64",
-            Arc::new(
-                (0..n)
-                    .map(|i| (!null(i)).then_some(if i == 0 { i64::MAX } else { i as i64 * -7 }))
-                    .collect::<Int64Array>(),
-            ),
-        ),
-        (
-            "u8",
-            Arc::new(
-                (0..n)
-                    .map(|i| (!null(i)).then_some(if i == 0 { u8::MAX } else { i as u8 }))
-                    .collect::<UInt8Array>(),
-            ),
-        ),
-        (
-            "u16",
-            Arc::new(
-                (0..n)
-                    .map(|i| (!null(i)).then_some(if i == 0 { u16::MAX } else { i as u16 }))
-                    .collect::<UInt16Array>(),
-            ),
-        ),
-        (
-            "u32",
-            Arc::new(
-                (0..n)
-                    .map(|i| (!null(i)).then_some(if i == 0 { u32::MAX } else { i as u32 }))
-                    .collect::<UInt32Array>(),
-            ),
-        ),
-        (
-            "u64",
-            Arc::new(
-                (0..n)
-                    .map(|i| (!null(i)).then_some(if i == 0 { u64::MAX } else { i as u64 }))
-                    .collect::<UInt64Array>(),
-            ),
-        ),
-        (
-            "f32",
-            Arc::new(
-                (0..n)
-                    .map(|i| (!null(i)).then_some(i as f32 * 0.5))
-                    .collect::<Float32Array>(),
-            ),
-        ),
-        (
-            "f64",
-            Arc::new(
-                (0..n)
-                    .map(|i| (!null(i)).then_some(i as f64 / 3.0))
-                    .collect::<Float64Array>(),
-            ),
-        ),
-        (
-            "s",
-            Arc::new(
-                (0..n)
-                    .map(|i| (!null(i)).then(|| format!("héllo 中文 😀 {i}")))
-                    .collect::<StringArray>(),
-            ),
-        ),
-        (
-            "bin",
-            Arc::new(
-                (0..n)
-                    .map(|i| (!null(i)).then(|| vec![0u8, 0xff, i as u8]))
-                    .collect::<BinaryArray>(),
-            ),
-        ),
-        (
-            "dec",
-            Arc::new(
-                (0..n)
-                    .map(|i| {
-                        (!null(i)).then_some(if i == 0 {
-                            99_999_999_999_999_999_i128
-                        } else {
-                            -(i as i128) * 1234
-                        })
-                    })
-                    .collect::<Decimal128Array>()
-                    .with_precision_and_scale(18, 4)
-                    .unwrap(),
-            ),
-        ),
-        (
-            "dec38",
-            Arc::new(
-                (0..n)
-                    .map(|i| {
-                        (!null(i)).then_some(if i == 0 {
-                            10_i128.pow(38) - 1
-                        } else {
-                            i as i128
-                        })
-                    })
-                    .collect::<Decimal128Array>()
-                    .with_precision_and_scale(38, 10)
-                    .unwrap(),
-            ),
-        ),
-    ];
-    let fields: Vec<Field> = cols
+    arrow_schema(&specs, &opts).unwrap()
+}
+
+/// One batch with every bindable type, strictly increasing timestamps, each type's extreme
+/// values in the first rows, non-ASCII text, and (from 100 rows on) NULLs in every column
+/// but `ts`.
+fn all_types(precision: Precision, n: usize) -> RecordBatch {
+    let batch = random_table_batch(11, &all_types_schema(precision), n, 0.3);
+    assert_eq!(batch.column(0).null_count(), 0);
+    if n >= 100 {
+        for (f, c) in batch.schema().fields().iter().zip(batch.columns()).skip(1) {
+            assert!(c.null_count() > 0, "no NULL in column {}", f.name());
+        }
+    }
+    let non_ascii = batch
+        .columns()
         .iter()
-        .map(|(name, a)| Field::new(*name, a.data_type().clone(), *name != "ts"))
-        .collect();
-    RecordBatch::try_new(
-        Arc::new(Schema::new(fields)),
-        cols.into_iter().map(|(_, a)| a).collect(),
-    )
-    .unwrap()
+        .filter_map(|c| c.as_string_opt::<i32>())
+        .any(|s| s.iter().flatten().any(|v| !v.is_ascii()));
+    assert!(n < 2 || non_ascii, "no non-ASCII text");
+    batch
 }
 
 /// Compares values column by column (types of the read side may carry metadata).
@@ -235,13 +134,14 @@ fn assert_same_values(wrote: &RecordBatch, got: &RecordBatch) {
 
 #[tokio::test]
 async fn every_type_round_trips_in_each_precision() {
-    for (p, unit) in [
-        ("ms", TimeUnit::Millisecond),
-        ("us", TimeUnit::Microsecond),
-        ("ns", TimeUnit::Nanosecond),
+    for precision in [
+        Precision::Millisecond,
+        Precision::Microsecond,
+        Precision::Nanosecond,
     ] {
+        let p = precision.name();
         let (_server, conn) = setup(p).await;
-        let batch = all_types(unit, 100);
+        let batch = all_types(precision, 100);
         let report = conn
             .ingest(
                 batch.schema(),
@@ -260,7 +160,7 @@ async fn every_type_round_trips_in_each_precision() {
 #[tokio::test]
 async fn many_small_chunks_and_several_batches() {
     let (_server, conn) = setup("ms").await;
-    let a = all_types(TimeUnit::Millisecond, 3000);
+    let a = all_types(Precision::Millisecond, 3000);
     let (first, second) = (a.slice(0, 1700), a.slice(1700, 1300));
     let o = IngestOptions {
         mode: IngestMode::Create,
@@ -565,7 +465,7 @@ async fn wrong_types_and_missing_columns_are_clear_errors() {
 #[tokio::test]
 async fn empty_and_all_null_inputs() {
     let (_server, conn) = setup("us").await;
-    let batch = all_types(TimeUnit::Microsecond, 10);
+    let batch = all_types(Precision::Microsecond, 10);
     let empty = batch.slice(0, 0);
     let t = IngestTarget::Table("db.t".into());
     let r = conn

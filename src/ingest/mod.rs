@@ -1,7 +1,9 @@
 //! Bulk ingest: Arrow record batches → stmt2 column binds, chunked by payload size, with
 //! several chunks in flight, and an exact account of what was written when it fails.
 
+mod account;
 mod ddl;
+mod pipeline;
 mod plan;
 
 use std::ops::Range;
@@ -10,11 +12,11 @@ use std::sync::Arc;
 use arrow_array::RecordBatch;
 use arrow_schema::{ArrowError, SchemaRef};
 use taosarrow_protocol::quote::{quote_ident, quote_table};
-use tokio::sync::{mpsc, Mutex};
 
-use crate::{Connection, Error, Stmt2};
+use crate::{Connection, Error};
 use ddl::{max_lengths, sql_type};
-use plan::{chunks, complement, merge, parse_template, Chunk, Mapping, Namer};
+use pipeline::{run_pipeline, Source};
+use plan::{chunks, parse_template, Mapping, Namer};
 
 /// What to do about the target table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -161,12 +163,6 @@ impl From<IngestError> for Error {
 /// The input of an ingest: record batches of one schema.
 pub type BatchResult = Result<RecordBatch, ArrowError>;
 
-struct Done {
-    rows: u64,
-    positions: Vec<Range<u64>>,
-    result: Result<u64, Error>,
-}
-
 impl Connection {
     /// Writes record batches into a table through stmt2 column binds.
     ///
@@ -210,7 +206,7 @@ impl Connection {
         }
         let fields = stmts[0].fields().to_vec();
         let mapping = Mapping::new(&fields, &schema)?;
-        let source: Box<dyn Iterator<Item = BatchResult> + Send + '_> = match buffered {
+        let source: Source<'_> = match buffered {
             Some(all) => Box::new(all.into_iter().map(Ok)),
             None => Box::new(input),
         };
@@ -377,171 +373,6 @@ fn insert_sql(
                 names.join(", ")
             );
             Ok((sql, namer, None))
-        }
-    }
-}
-
-/// Feeds chunks to one task per statement; stops feeding at the first failure and waits
-/// for the chunks in flight, so the account of written rows is exact.
-async fn run_pipeline<'a>(
-    stmts: Vec<Stmt2>,
-    mut source: Box<dyn Iterator<Item = BatchResult> + Send + 'a>,
-    schema: &SchemaRef,
-    mut cut: impl FnMut(&RecordBatch, u64) -> Result<Vec<Chunk>, Error>,
-    progress: Option<Progress>,
-) -> Result<IngestReport, Error> {
-    let n = stmts.len();
-    let (work_tx, work_rx) = mpsc::channel::<Chunk>(n);
-    let work_rx = Arc::new(Mutex::new(work_rx));
-    let (done_tx, mut done_rx) = mpsc::unbounded_channel::<Done>();
-    let mut workers = Vec::with_capacity(n);
-    for mut stmt in stmts {
-        let rx = work_rx.clone();
-        let done = done_tx.clone();
-        workers.push(tokio::spawn(async move {
-            loop {
-                let next = rx.lock().await.recv().await;
-                let Some(chunk) = next else { break };
-                let result = async {
-                    stmt.bind_sized(&chunk.tables, chunk.bytes).await?;
-                    stmt.exec().await
-                }
-                .await;
-                let failed = result.is_err();
-                let _ = done.send(Done {
-                    rows: chunk.rows,
-                    positions: chunk.positions,
-                    result,
-                });
-                if failed {
-                    break;
-                }
-            }
-            let _ = stmt.close().await;
-        }));
-    }
-    drop(done_tx);
-
-    let mut written_rows = 0u64;
-    let mut chunks_done = 0u64;
-    let mut written: Vec<Range<u64>> = Vec::new();
-    let mut first_error: Option<Error> = None;
-    let mut read = 0u64;
-    let mut unread_from: Option<u64> = None;
-    let on_done = |d: Done,
-                   first_error: &mut Option<Error>,
-                   written_rows: &mut u64,
-                   chunks_done: &mut u64,
-                   written: &mut Vec<Range<u64>>| {
-        match d.result {
-            Ok(affected) => {
-                *written_rows += affected.min(d.rows);
-                *chunks_done += 1;
-                written.extend(d.positions);
-                if let Some(p) = &progress {
-                    p(*written_rows);
-                }
-            }
-            Err(e) => {
-                if first_error.is_none() {
-                    *first_error = Some(e);
-                }
-            }
-        }
-    };
-
-    'feed: loop {
-        while let Ok(d) = done_rx.try_recv() {
-            on_done(
-                d,
-                &mut first_error,
-                &mut written_rows,
-                &mut chunks_done,
-                &mut written,
-            );
-        }
-        if first_error.is_some() {
-            unread_from = Some(read);
-            break;
-        }
-        let batch = match source.next() {
-            None => break,
-            Some(Ok(b)) => b,
-            Some(Err(e)) => {
-                first_error = Some(Error::Interface(format!("reading the input: {e}")));
-                unread_from = Some(read);
-                break;
-            }
-        };
-        if batch.schema().fields() != schema.fields() {
-            first_error = Some(Error::Interface(
-                "a batch's schema differs from the first batch's".into(),
-            ));
-            unread_from = Some(read);
-            break;
-        }
-        let offset = read;
-        read += batch.num_rows() as u64;
-        let pieces = match cut(&batch, offset) {
-            Ok(p) => p,
-            Err(e) => {
-                first_error = Some(e);
-                unread_from = Some(read);
-                break;
-            }
-        };
-        for chunk in pieces {
-            // Waits while every worker is busy, watching for results meanwhile: after a
-            // failure nothing more is handed out.
-            loop {
-                tokio::select! {
-                    permit = work_tx.reserve() => {
-                        match permit {
-                            Ok(permit) => permit.send(chunk),
-                            Err(_) => break 'feed,
-                        }
-                        break;
-                    }
-                    Some(d) = done_rx.recv() => {
-                        on_done(d, &mut first_error, &mut written_rows, &mut chunks_done, &mut written);
-                        if first_error.is_some() {
-                            unread_from = Some(read);
-                            break 'feed;
-                        }
-                    }
-                }
-            }
-        }
-    }
-    drop(work_tx);
-    while let Some(d) = done_rx.recv().await {
-        on_done(
-            d,
-            &mut first_error,
-            &mut written_rows,
-            &mut chunks_done,
-            &mut written,
-        );
-    }
-    for w in workers {
-        let _ = w.await;
-    }
-    match first_error {
-        None => Ok(IngestReport {
-            rows: written_rows,
-            chunks: chunks_done,
-        }),
-        Some(source) => {
-            let written = merge(written);
-            let not_written = complement(&written, read);
-            Err(IngestError {
-                rows_written: written_rows,
-                written,
-                not_written,
-                unread_from,
-                source: Box::new(source),
-            }
-            .into())
         }
     }
 }

@@ -297,3 +297,142 @@ fn random_array(
         TdType::Null | TdType::MediumBlob => panic!("{} has no generator", spec.ty),
     }
 }
+
+/// The first timestamp of [`increasing_timestamps`]: 2023-11-14T22:13:20Z in milliseconds.
+const FIRST_TIMESTAMP_MS: i64 = 1_700_000_000_000;
+
+/// A batch like [`random_batch`] for rows written to a table and read back: column 0 (the
+/// primary TIMESTAMP) is [`increasing_timestamps`], never NULL, and every other column
+/// starts with its type's [`extreme_values`], followed by random values (NULL with
+/// probability `null_fraction`). With fewer rows than extremes, only the first ones are
+/// kept.
+pub fn random_table_batch(
+    seed: u64,
+    schema: &SchemaRef,
+    rows: usize,
+    null_fraction: f64,
+) -> RecordBatch {
+    let random = random_batch(seed, schema, rows, null_fraction);
+    let columns: Vec<ArrayRef> = schema
+        .fields()
+        .iter()
+        .zip(random.columns())
+        .enumerate()
+        .map(|(i, (f, col))| {
+            if i == 0 {
+                return increasing_timestamps(f.data_type(), rows);
+            }
+            let spec = column_spec(f).unwrap_or_else(|e| panic!("field {}: {e}", f.name()));
+            let Some(extremes) = extreme_values(&spec) else {
+                return col.clone();
+            };
+            let k = extremes.len().min(rows);
+            arrow_select::concat::concat(&[
+                extremes.slice(0, k).as_ref(),
+                col.slice(k, rows - k).as_ref(),
+            ])
+            .unwrap_or_else(|e| panic!("column {}: {e}", f.name()))
+        })
+        .collect();
+    let options = RecordBatchOptions::new().with_row_count(Some(rows));
+    RecordBatch::try_new_with_options(schema.clone(), columns, &options)
+        .unwrap_or_else(|e| panic!("generated batch: {e}"))
+}
+
+/// A TIMESTAMP column of type `dt` (any unit and zone), no NULLs, strictly increasing by
+/// one unit a row from 2023-11-14T22:13:20Z, so the finer units have sub-millisecond
+/// digits.
+pub fn increasing_timestamps(dt: &DataType, rows: usize) -> ArrayRef {
+    let DataType::Timestamp(unit, tz) = dt else {
+        panic!("a timestamp column of type {dt}")
+    };
+    let per_ms = match unit {
+        TimeUnit::Second => panic!("TDengine has no second precision"),
+        TimeUnit::Millisecond => 1,
+        TimeUnit::Microsecond => 1_000,
+        TimeUnit::Nanosecond => 1_000_000,
+    };
+    let values = (0..rows as i64).map(|i| FIRST_TIMESTAMP_MS * per_ms + i);
+    let tz = tz.clone();
+    match unit {
+        TimeUnit::Millisecond => Arc::new(
+            arrow_array::PrimitiveArray::<TimestampMillisecondType>::from_iter_values(values)
+                .with_timezone_opt(tz),
+        ),
+        TimeUnit::Microsecond => Arc::new(
+            arrow_array::PrimitiveArray::<TimestampMicrosecondType>::from_iter_values(values)
+                .with_timezone_opt(tz),
+        ),
+        _ => Arc::new(
+            arrow_array::PrimitiveArray::<TimestampNanosecondType>::from_iter_values(values)
+                .with_timezone_opt(tz),
+        ),
+    }
+}
+
+/// The extreme values of column `spec`, none NULL, as the generators type them: the smallest then
+/// the largest value of an integer, FLOAT or DOUBLE; ±(10^p − 1) of a DECIMAL(p, s);
+/// `false`, `true`; the empty value then the longest the declared length allows for
+/// VARCHAR (that many bytes, mostly 4-byte characters), NCHAR (that many 4-byte
+/// characters), VARBINARY and GEOMETRY (that many 0xff bytes). `None` for the types
+/// without a declared bound: TIMESTAMP, JSON and BLOB.
+pub fn extreme_values(spec: &ColumnSpec) -> Option<ArrayRef> {
+    fn pair<T: ArrowPrimitiveType>(min: T::Native, max: T::Native) -> ArrayRef {
+        Arc::new(arrow_array::PrimitiveArray::<T>::from_iter_values([
+            min, max,
+        ]))
+    }
+    let len = spec.length as usize;
+    Some(match spec.ty {
+        TdType::Bool => Arc::new(arrow_array::BooleanArray::from(vec![false, true])),
+        TdType::TinyInt => pair::<Int8Type>(i8::MIN, i8::MAX),
+        TdType::SmallInt => pair::<Int16Type>(i16::MIN, i16::MAX),
+        TdType::Int => pair::<Int32Type>(i32::MIN, i32::MAX),
+        TdType::BigInt => pair::<Int64Type>(i64::MIN, i64::MAX),
+        TdType::UTinyInt => pair::<UInt8Type>(0, u8::MAX),
+        TdType::USmallInt => pair::<UInt16Type>(0, u16::MAX),
+        TdType::UInt => pair::<UInt32Type>(0, u32::MAX),
+        TdType::UBigInt => pair::<UInt64Type>(0, u64::MAX),
+        TdType::Float => pair::<Float32Type>(f32::MIN, f32::MAX),
+        TdType::Double => pair::<Float64Type>(f64::MIN, f64::MAX),
+        TdType::Decimal | TdType::Decimal64 => {
+            let max = 10i128.pow(u32::from(spec.precision)) - 1;
+            Arc::new(
+                arrow_array::PrimitiveArray::<Decimal128Type>::from_iter_values([-max, max])
+                    .with_precision_and_scale(spec.precision, spec.scale as i8)
+                    .unwrap_or_else(|e| panic!("decimal: {e}")),
+            )
+        }
+        TdType::VarChar => Arc::new(arrow_array::StringArray::from(vec![
+            String::new(),
+            longest_text(len, len),
+        ])),
+        TdType::NChar => Arc::new(arrow_array::StringArray::from(vec![
+            String::new(),
+            longest_text(len, usize::MAX),
+        ])),
+        TdType::VarBinary | TdType::Geometry => {
+            Arc::new(arrow_array::BinaryArray::from_iter_values([
+                Vec::new(),
+                vec![0xffu8; len],
+            ]))
+        }
+        _ => return None,
+    })
+}
+
+/// The longest text of at most `max_chars` characters and `max_bytes` bytes, each
+/// character the widest that still fits (4-byte, then 3-, 2- and 1-byte UTF-8).
+fn longest_text(max_chars: usize, max_bytes: usize) -> String {
+    let mut out = String::new();
+    for _ in 0..max_chars {
+        let fits = ['😀', '中', 'é', 'a']
+            .into_iter()
+            .find(|c| out.len().saturating_add(c.len_utf8()) <= max_bytes);
+        match fits {
+            Some(c) => out.push(c),
+            None => break,
+        }
+    }
+    out
+}

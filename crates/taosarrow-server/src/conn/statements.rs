@@ -26,10 +26,29 @@ use crate::engine::prepared::{self, Prepared};
 use crate::engine::{Outcome, ResultSet};
 use crate::ServerError;
 
+/// Which API opened a statement: its id is valid only for the actions of that API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum StmtKind {
+    /// stmt v1 (`init`).
+    Stmt,
+    /// stmt2 (`stmt2_init`).
+    Stmt2,
+}
+
+impl StmtKind {
+    /// The error for an id that names no open statement of this kind.
+    pub(super) fn nil(self) -> ServerError {
+        ServerError::protocol(match self {
+            StmtKind::Stmt => "stmt is nil",
+            StmtKind::Stmt2 => "stmt2 is nil",
+        })
+    }
+}
+
 /// One statement of a connection.
 pub(crate) struct Statement {
-    /// A stmt v1 statement (`init`), not a stmt2 one (`stmt2_init`).
-    pub(super) v1: bool,
+    /// The API that opened it.
+    kind: StmtKind,
     pub(super) prepared: Option<Prepared>,
     /// Insert tables bound since the last exec.
     pub(super) pending: Vec<ParsedTable>,
@@ -43,9 +62,9 @@ pub(crate) struct Statement {
 
 impl Statement {
     /// A fresh statement of the given kind.
-    fn new(v1: bool) -> Self {
+    fn new(kind: StmtKind) -> Self {
         Statement {
-            v1,
+            kind,
             prepared: None,
             pending: Vec::new(),
             params: None,
@@ -60,7 +79,7 @@ impl Statement {
 
     /// Forgets everything but the kind (a new `prepare`).
     pub(super) fn reset(&mut self, prepared: Prepared) {
-        *self = Statement::new(self.v1);
+        *self = Statement::new(self.kind);
         self.prepared = Some(prepared);
     }
 }
@@ -70,25 +89,38 @@ impl Statement {
 #[derive(Default)]
 pub(crate) struct Statements {
     next_id: u64,
-    pub(super) open: HashMap<u64, Statement>,
+    open: HashMap<u64, Statement>,
 }
 
 impl Statements {
     /// A new statement; its id.
-    pub(super) fn add(&mut self, v1: bool) -> u64 {
+    pub(super) fn add(&mut self, kind: StmtKind) -> u64 {
         self.next_id += 1;
-        self.open.insert(self.next_id, Statement::new(v1));
+        self.open.insert(self.next_id, Statement::new(kind));
         self.next_id
     }
 
-    /// The statement `id` when it is of kind `v1`.
-    pub(super) fn get(&mut self, id: u64, v1: bool) -> Option<&mut Statement> {
-        self.open.get_mut(&id).filter(|s| s.v1 == v1)
+    /// The statement `id` when it is of `kind`.
+    pub(super) fn get(&mut self, id: u64, kind: StmtKind) -> Option<&mut Statement> {
+        self.open.get_mut(&id).filter(|s| s.kind == kind)
+    }
+
+    /// Closes statement `id` of `kind`. Closing an unknown id succeeds, as taosAdapter
+    /// does; an id of the other kind does not.
+    pub(super) fn close(&mut self, id: u64, kind: StmtKind) -> Result<(), ServerError> {
+        if self.open.get(&id).is_some_and(|s| s.kind != kind) {
+            let is_stmt2 = kind == StmtKind::Stmt2;
+            return Err(ServerError::protocol(format!(
+                "stmtID:{id}, isStmt2:{is_stmt2} not match"
+            )));
+        }
+        self.open.remove(&id);
+        Ok(())
     }
 }
 
 fn nil() -> ServerError {
-    ServerError::protocol("stmt2 is nil")
+    StmtKind::Stmt2.nil()
 }
 
 fn stmt_error(e: Stmt2Error) -> ServerError {
@@ -142,7 +174,7 @@ fn query_fields(blocks: &[RawField<'_>]) -> Result<Vec<BindField>, ServerError> 
 
 impl Connection {
     pub(super) async fn stmt2_init(&mut self, action: &str, req_id: u64, start: Instant) -> Flow {
-        let stmt_id = self.statements.add(false);
+        let stmt_id = self.statements.add(StmtKind::Stmt2);
         let resp = StmtResponse {
             header: ResponseHeader::ok(action, req_id, elapsed_ns(start)),
             stmt_id,
@@ -169,7 +201,7 @@ impl Connection {
                 )
                 .await;
         };
-        if self.statements.get(stmt_id, false).is_none() {
+        if self.statements.get(stmt_id, StmtKind::Stmt2).is_none() {
             return self
                 .stmt_failure(action, req_id, stmt_id, start, nil())
                 .await;
@@ -190,7 +222,7 @@ impl Connection {
             }
             Prepared::Query { marks, .. } => (false, None, marks.len() as i64),
         };
-        if let Some(st) = self.statements.get(stmt_id, false) {
+        if let Some(st) = self.statements.get(stmt_id, StmtKind::Stmt2) {
             st.reset(prepared);
         }
         let resp = Stmt2PrepareResponse {
@@ -222,7 +254,7 @@ impl Connection {
         if bind.action == BinaryAction::Stmt2BindExec.code() {
             return self.stmt2_bind_exec(bind, start).await;
         }
-        let outcome = match self.statements.get(stmt_id, false) {
+        let outcome = match self.statements.get(stmt_id, StmtKind::Stmt2) {
             None => Err(nil()),
             Some(st) => match &st.prepared {
                 None => Err(ServerError::new(
@@ -268,7 +300,7 @@ impl Connection {
     async fn stmt2_bind_exec(&mut self, bind: BindFrame<'_>, start: Instant) -> Flow {
         const ACTION: &str = "stmt2_bind_exec";
         let (req_id, stmt_id) = (bind.req_id, bind.stmt_id);
-        let bound = match self.statements.get(stmt_id, false) {
+        let bound = match self.statements.get(stmt_id, StmtKind::Stmt2) {
             None => Err(nil()),
             Some(st) => match &st.prepared {
                 None => Err(ServerError::new(
@@ -312,7 +344,7 @@ impl Connection {
         stmt_id: u64,
         start: Instant,
     ) -> Flow {
-        match self.exec_statement(stmt_id, false).await {
+        match self.exec_statement(stmt_id, StmtKind::Stmt2).await {
             Ok(affected) => {
                 let resp = Stmt2ExecResponse {
                     header: ResponseHeader::ok(action, req_id, elapsed_ns(start)),
@@ -325,22 +357,18 @@ impl Connection {
         }
     }
 
-    /// Executes statement `stmt_id` of kind `v1`: writes the pending tables of an insert,
+    /// Executes statement `stmt_id` of `kind`: writes the pending tables of an insert,
     /// runs a query with its bound parameters (keeping the result for `stmt2_result` /
     /// `use_result`). Returns the rows written.
     pub(super) async fn exec_statement(
         &mut self,
         stmt_id: u64,
-        v1: bool,
+        kind: StmtKind,
     ) -> Result<u64, ServerError> {
-        let missing = || {
-            if v1 {
-                ServerError::protocol("stmt is nil")
-            } else {
-                nil()
-            }
-        };
-        let st = self.statements.get(stmt_id, v1).ok_or_else(missing)?;
+        let st = self
+            .statements
+            .get(stmt_id, kind)
+            .ok_or_else(|| kind.nil())?;
         match &st.prepared {
             None => Err(ServerError::new(
                 Code::TSC_STMT_API_ERROR,
@@ -373,7 +401,10 @@ impl Connection {
                     .as_mut()
                     .ok_or_else(|| ServerError::protocol("server not connected"))?;
                 let outcome = self.shared.engine.execute(session, &text).await?;
-                let st = self.statements.get(stmt_id, v1).ok_or_else(missing)?;
+                let st = self
+                    .statements
+                    .get(stmt_id, kind)
+                    .ok_or_else(|| kind.nil())?;
                 st.result = match outcome {
                     Outcome::Rows(rs) => Some(rs),
                     Outcome::Affected { .. } => None,
@@ -390,7 +421,7 @@ impl Connection {
         stmt_id: u64,
         start: Instant,
     ) -> Flow {
-        let taken = match self.statements.get(stmt_id, false) {
+        let taken = match self.statements.get(stmt_id, StmtKind::Stmt2) {
             None => Err(nil()),
             Some(st) => match (&st.prepared, st.result.take()) {
                 (Some(Prepared::Insert(_)), _) => {
@@ -431,12 +462,9 @@ impl Connection {
         stmt_id: u64,
         start: Instant,
     ) -> Flow {
-        // Closing an unknown id succeeds, as taosAdapter does; a stmt v1 id does not.
-        if self.statements.open.get(&stmt_id).is_some_and(|s| s.v1) {
-            let e = ServerError::protocol(format!("stmtID:{stmt_id}, isStmt2:true not match"));
+        if let Err(e) = self.statements.close(stmt_id, StmtKind::Stmt2) {
             return self.stmt_failure(action, req_id, stmt_id, start, e).await;
         }
-        self.statements.open.remove(&stmt_id);
         let resp = StmtResponse {
             header: ResponseHeader::ok(action, req_id, elapsed_ns(start)),
             stmt_id,

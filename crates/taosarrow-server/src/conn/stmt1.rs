@@ -15,7 +15,7 @@ use taosarrow_protocol::messages::ResponseHeader;
 use taosarrow_protocol::{Code, Precision};
 
 use super::results::OpenResult;
-use super::statements::Statement;
+use super::statements::{Statement, StmtKind};
 use super::stmt1_values::{block_columns, block_params, json_column, rows_match};
 use super::{blocks, elapsed_ns, Connection, Flow};
 use crate::engine::prepared::{self, InsertPlan, Prepared};
@@ -63,7 +63,7 @@ struct Envelope {
 }
 
 fn nil() -> ServerError {
-    ServerError::protocol("stmt is nil")
+    StmtKind::Stmt.nil()
 }
 
 fn api(msg: impl Into<String>) -> ServerError {
@@ -132,14 +132,14 @@ impl Connection {
             };
         }
         let outcome = match action {
-            "init" => Ok(json!({"stmt_id": self.statements.add(true)})),
+            "init" => Ok(json!({"stmt_id": self.statements.add(StmtKind::Stmt)})),
             "prepare" => self.stmt1_prepare(stmt_id, &args.sql),
             "set_table_name" => self.stmt1_set_table_name(stmt_id, &args.name),
             "set_tags" => self.stmt1_set_tags_json(stmt_id, &args.tags),
             "bind" => self.stmt1_bind_json(stmt_id, &args.columns),
             "add_batch" => self.stmt1_add_batch(stmt_id),
             "exec" => self
-                .exec_statement(stmt_id, true)
+                .exec_statement(stmt_id, StmtKind::Stmt)
                 .await
                 .map(|n| json!({"affected": n})),
             "get_tag_fields" => self.stmt1_fields(stmt_id, BindRole::Tag),
@@ -197,22 +197,18 @@ impl Connection {
     }
 
     fn stmt1(&mut self, stmt_id: u64) -> Result<&mut Statement, ServerError> {
-        self.statements.get(stmt_id, true).ok_or_else(nil)
+        self.statements.get(stmt_id, StmtKind::Stmt).ok_or_else(nil)
     }
 
     fn stmt1_close(&mut self, stmt_id: u64) -> Result<(), ServerError> {
-        if self.statements.open.get(&stmt_id).is_some_and(|s| !s.v1) {
-            return Err(ServerError::protocol(format!(
-                "stmtID:{stmt_id}, isStmt2:false not match"
-            )));
-        }
-        self.statements.open.remove(&stmt_id);
-        Ok(())
+        self.statements.close(stmt_id, StmtKind::Stmt)
     }
 
     fn stmt1_prepare(&mut self, stmt_id: u64, sql: &str) -> Result<Value, ServerError> {
         let session = self.session.as_ref().ok_or_else(nil)?;
-        self.statements.get(stmt_id, true).ok_or_else(nil)?;
+        self.statements
+            .get(stmt_id, StmtKind::Stmt)
+            .ok_or_else(nil)?;
         let prepared = prepared::prepare(&self.shared.engine, session, sql)?;
         let is_insert = matches!(prepared, Prepared::Insert(_));
         self.stmt1(stmt_id)?.reset(prepared);

@@ -1,0 +1,96 @@
+//! SHOW DATABASES / STABLES / TABLES and DESCRIBE: the statement is parsed here, each
+//! listing is built in [`listings`], DESCRIBE in [`describe`].
+
+mod columns;
+mod describe;
+mod listings;
+
+use super::lexer::{Kind, Token};
+use super::{qualified_name, syntax_at, unsupported, Engine, ResultSet, Session};
+use crate::ServerError;
+
+/// What a SHOW statement lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Listing {
+    Databases,
+    Stables,
+    Tables,
+}
+
+/// A parsed `SHOW [db.]{DATABASES | STABLES | TABLES} [LIKE 'pattern']`.
+#[derive(Debug)]
+struct Show {
+    listing: Listing,
+    /// The database named before the dot (never for DATABASES).
+    db: Option<String>,
+    /// The LIKE pattern.
+    like: Option<String>,
+}
+
+/// Runs SHOW … or DESCRIBE ….
+pub fn run(
+    e: &Engine,
+    s: &Session,
+    sql: &str,
+    toks: &[Token<'_>],
+) -> Result<ResultSet, ServerError> {
+    if !toks[0].is_kw("SHOW") {
+        let mut i = 1;
+        let (dbn, name) = qualified_name(toks, &mut i, sql)?;
+        if i < toks.len() {
+            return Err(syntax_at(toks, i, sql));
+        }
+        return describe::describe(e, s, dbn.as_deref(), &name);
+    }
+    let show = parse_show(sql, toks)?;
+    let like = show.like.as_deref();
+    match show.listing {
+        Listing::Databases => listings::databases(e, like),
+        Listing::Stables => listings::stables(e, s, show.db.as_deref(), like),
+        Listing::Tables => listings::tables(e, s, show.db.as_deref(), like),
+    }
+}
+
+/// Parses the tokens of a SHOW statement (`toks[0]` is `SHOW`).
+fn parse_show(sql: &str, toks: &[Token<'_>]) -> Result<Show, ServerError> {
+    let mut i = 1;
+    let mut db = None;
+    if toks.len() > 3 && toks[2].is_punct(".") {
+        db = Some(toks[1].name());
+        i = 3;
+    }
+    let what = toks
+        .get(i)
+        .map(|t| t.text.to_ascii_uppercase())
+        .unwrap_or_default();
+    i += 1;
+    let like = if toks.get(i).is_some_and(|t| t.is_kw("LIKE")) {
+        let p = toks
+            .get(i + 1)
+            .filter(|t| t.kind == Kind::Str)
+            .ok_or_else(|| syntax_at(toks, i + 1, sql))?;
+        i += 2;
+        Some(p.string_value().into_owned())
+    } else {
+        None
+    };
+    let listing = match what.as_str() {
+        "DATABASES" => Listing::Databases,
+        "STABLES" => Listing::Stables,
+        "TABLES" => Listing::Tables,
+        _ => {
+            let words: Vec<&str> = toks[1..toks.len().min(3)].iter().map(|t| t.text).collect();
+            return Err(unsupported(&format!(
+                "SHOW {}",
+                words.join(" ").to_ascii_uppercase()
+            )));
+        }
+    };
+    if i < toks.len() {
+        return Err(syntax_at(toks, i, sql));
+    }
+    if listing == Listing::Databases && db.is_some() {
+        return Err(unsupported(&format!("SHOW {what}")));
+    }
+    Ok(Show { listing, db, like })
+}
