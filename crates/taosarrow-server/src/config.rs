@@ -2,8 +2,9 @@
 
 use std::time::Duration;
 
-/// The version announced in `version` and `conn` replies. At least 3.3.2.0, so the official
-/// clients use the binary query and fetch_raw_block path (`overview.md` §3.1).
+/// The TDengine version the server reports: in `version` and `conn` replies and as
+/// `SELECT SERVER_VERSION()`. At least 3.3.2.0, so the official clients use the binary query
+/// and fetch_raw_block path (`overview.md` §3.1).
 pub const SERVER_VERSION: &str = "3.3.6.0";
 
 /// Default rows per result block.

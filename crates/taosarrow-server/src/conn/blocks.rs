@@ -3,7 +3,6 @@
 use arrow::array::RecordBatch;
 use arrow::datatypes::Schema;
 use taosarrow_codec::{column_spec, encode_block, read_layout};
-use taosarrow_protocol::Code;
 
 use crate::ServerError;
 
@@ -14,10 +13,6 @@ pub(crate) struct Fields {
     pub lengths: Vec<i64>,
     pub precisions: Vec<i64>,
     pub scales: Vec<i64>,
-}
-
-fn internal(message: String) -> ServerError {
-    ServerError::new(Code::TSC_INTERNAL_ERROR, message)
 }
 
 /// Derives names, type codes, user-facing lengths, DECIMAL precisions and scales.
@@ -31,7 +26,7 @@ pub(crate) fn fields(schema: &Schema) -> Result<Fields, ServerError> {
         scales: Vec::with_capacity(n),
     };
     for field in schema.fields() {
-        let spec = column_spec(field).map_err(|e| internal(e.to_string()))?;
+        let spec = column_spec(field).map_err(|e| ServerError::internal(e.to_string()))?;
         f.names.push(spec.name);
         f.types.push(spec.ty.code());
         f.lengths.push(i64::from(spec.length));
@@ -48,7 +43,7 @@ pub(crate) fn encode(
     corrupt: bool,
 ) -> Result<(), ServerError> {
     let start = out.len();
-    encode_block(batch, out).map_err(|e| internal(e.to_string()))?;
+    encode_block(batch, out).map_err(|e| ServerError::internal(e.to_string()))?;
     if corrupt && out.len() >= start + 12 {
         out[start + 8..start + 12].copy_from_slice(&i32::MAX.to_le_bytes());
     }

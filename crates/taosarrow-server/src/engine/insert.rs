@@ -171,8 +171,7 @@ fn table_clause(
         .zip(schema.fields())
         .map(|(b, f)| b.finish(f.data_type()))
         .collect::<Result<Vec<_>, _>>()?;
-    let batch = RecordBatch::try_new(schema, arrays)
-        .map_err(|e| ServerError::new(Code::TSC_INTERNAL_ERROR, e.to_string()))?;
+    let batch = RecordBatch::try_new(schema, arrays).map_err(ServerError::internal)?;
     debug_assert_eq!(cols[0].ty, TdType::Timestamp);
     let mut data = write(&table.data);
     if data.schema().fields().len() != batch.num_columns() {

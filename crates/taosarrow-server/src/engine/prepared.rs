@@ -414,7 +414,8 @@ impl InsertPlan {
                     .map(|spec| null_scalar(spec, self.db.precision))
                     .collect::<Result<_, _>>()?;
                 for (arr, &k) in t.tags.iter().zip(&self.tag_index) {
-                    tags[k] = ScalarValue::try_from_array(arr.as_ref(), 0).map_err(internal)?;
+                    tags[k] = ScalarValue::try_from_array(arr.as_ref(), 0)
+                        .map_err(ServerError::internal)?;
                 }
                 self.db.create_table_with_schema(
                     &name,
@@ -436,7 +437,7 @@ impl InsertPlan {
             bound[k] = Some(if arr.data_type() == want {
                 arr.clone()
             } else {
-                cast(arr.as_ref(), want).map_err(internal)?
+                cast(arr.as_ref(), want).map_err(ServerError::internal)?
             });
         }
         // Columns the statement does not bind are NULL.
@@ -451,7 +452,7 @@ impl InsertPlan {
                 "Timestamp data out of range: the primary timestamp cannot be NULL",
             ));
         }
-        let batch = RecordBatch::try_new(schema, arrays).map_err(internal)?;
+        let batch = RecordBatch::try_new(schema, arrays).map_err(ServerError::internal)?;
         data.append_batch(batch)
     }
 }
@@ -462,13 +463,9 @@ struct ChildTemplate {
     schema: SchemaRef,
 }
 
-fn internal(e: impl std::fmt::Display) -> ServerError {
-    ServerError::new(Code::TSC_INTERNAL_ERROR, e.to_string())
-}
-
 fn null_scalar(spec: &ColumnSpec, p: Precision) -> Result<ScalarValue, ServerError> {
     let schema = schema_of(std::slice::from_ref(spec), p)?;
-    ScalarValue::try_from(schema.field(0).data_type()).map_err(internal)
+    ScalarValue::try_from(schema.field(0).data_type()).map_err(ServerError::internal)
 }
 
 /// `db.table` or `table` → `table` (the database must be the statement's).
@@ -559,14 +556,15 @@ fn literal(a: &ArrayRef) -> Result<String, ServerError> {
                 TimeUnit::Microsecond => i128::from(v) * 1_000,
                 TimeUnit::Nanosecond => i128::from(v),
             };
-            let secs = i64::try_from(nanos.div_euclid(1_000_000_000)).map_err(internal)?;
+            let secs =
+                i64::try_from(nanos.div_euclid(1_000_000_000)).map_err(ServerError::internal)?;
             let sub = nanos.rem_euclid(1_000_000_000) as u32;
             let dt = chrono::DateTime::from_timestamp(secs, sub)
                 .ok_or_else(|| ServerError::from_code(Code::INVALID_TIMESTAMP))?;
             format!("'{}'", dt.format("%Y-%m-%dT%H:%M:%S%.9f+00:00"))
         }
         _ => {
-            let s = ScalarValue::try_from_array(a.as_ref(), 0).map_err(internal)?;
+            let s = ScalarValue::try_from_array(a.as_ref(), 0).map_err(ServerError::internal)?;
             match s {
                 ScalarValue::Boolean(Some(b)) => b.to_string(),
                 other => other.to_string(),

@@ -431,7 +431,7 @@ impl ColBuilder {
                 DataType::Decimal128(p, s) => Arc::new(
                     b.finish()
                         .with_precision_and_scale(*p, *s)
-                        .map_err(|e| ServerError::new(Code::TSC_INTERNAL_ERROR, e.to_string()))?,
+                        .map_err(ServerError::internal)?,
                 ),
                 _ => Arc::new(b.finish()),
             },
@@ -439,8 +439,7 @@ impl ColBuilder {
         if a.data_type() == dt {
             return Ok(a);
         }
-        arrow::compute::cast(&a, dt)
-            .map_err(|e| ServerError::new(Code::TSC_INTERNAL_ERROR, e.to_string()))
+        arrow::compute::cast(&a, dt).map_err(ServerError::internal)
     }
 }
 
