@@ -1,5 +1,5 @@
 //! TDengine's WebSocket protocol as data: type codes, precisions, JSON messages, binary frame
-//! layouts, action codes, error codes and the DSN grammar.
+//! layouts, action codes, error codes, the DSN grammar and hex text.
 //!
 //! This crate does no I/O and knows nothing of Arrow; the codec and the client build on it.
 #![warn(missing_docs)]
@@ -8,6 +8,7 @@ pub mod codes;
 pub mod dsn;
 pub mod error;
 pub mod frames;
+pub mod hex;
 pub mod messages;
 pub mod types;
 

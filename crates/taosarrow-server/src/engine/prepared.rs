@@ -532,8 +532,7 @@ fn literal(a: &ArrayRef) -> Result<String, ServerError> {
                 DataType::Binary => a.as_binary::<i32>().value(0),
                 _ => a.as_binary::<i64>().value(0),
             };
-            let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-            format!("'\\x{hex}'")
+            format!("'\\x{}'", taosarrow_protocol::hex::encode(bytes))
         }
         DataType::Timestamp(unit, _) => {
             let v = match unit {
