@@ -203,7 +203,10 @@ async fn fetch_one(socket: &Socket, result_id: u64) -> Result<Step, Error> {
                     h.message,
                 ));
             }
-            return Err(Error::Protocol("JSON reply to fetch_raw_block".into()));
+            return Err(Error::invalid_response(
+                "fetch_raw_block",
+                "a JSON frame instead of a binary one",
+            ));
         }
     };
     let resp = FetchRawBlockResponse::decode(&bytes)?;

@@ -568,7 +568,7 @@ mod tests {
             written: vec![0..10],
             not_written: vec![10..20],
             unread_from: Some(20),
-            source: Box::new(Error::Closed("by peer".into())),
+            source: Box::new(Error::closed("by peer")),
         };
         let text = e.to_string();
         assert!(text.contains("writing 10 row(s) (rows 0..10)"), "{text}");

@@ -109,7 +109,7 @@ pub fn ingest_error(py: Python<'_>, err: &Error) -> Option<PyErr> {
     let Error::Ingest(e) = err else { return None };
     let exc = named(
         py,
-        class_name(&e.source),
+        class_name(err.kind()),
         err.to_string(),
         err.code().map(|c| c.0),
     );
