@@ -2,7 +2,7 @@
 //! `version`/`conn` handshake, all under `connect_timeout` (`overview.md` §3, §9).
 
 use futures_util::{SinkExt, StreamExt};
-use taosarrow_protocol::dsn::{percent_encode, Address};
+use taosarrow_protocol::dsn::{percent_encode, Address, DEFAULT_PASSWORD, DEFAULT_USER};
 use taosarrow_protocol::messages::{
     from_json, peek_header, ConnRequest, ConnResponse, ReqIdArgs, Request,
 };
@@ -209,7 +209,7 @@ async fn handshake(ws: &mut Ws, opts: &ConnectOptions) -> Result<(), Attempt> {
         )));
     }
     let (user, password) = if opts.token.is_some() {
-        ("root".to_owned(), "taosdata".to_owned())
+        (DEFAULT_USER.to_owned(), DEFAULT_PASSWORD.to_owned())
     } else {
         (opts.user.clone(), opts.password.clone())
     };

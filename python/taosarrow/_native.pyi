@@ -4,6 +4,10 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 
 __version__: str
 HAS_SERVER: bool
+#: The keyword options ``NativeConnection`` accepts (``ConnectOptions::KEYS``).
+OPTION_NAMES: Tuple[str, ...]
+#: The ``mode`` names ``ingest`` accepts (``IngestMode``).
+INGEST_MODES: Tuple[str, ...]
 
 class NativeResult:
     @property

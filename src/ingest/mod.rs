@@ -2,6 +2,7 @@
 //! several chunks in flight, and an exact account of what was written when it fails.
 
 mod ddl;
+mod mode;
 mod plan;
 
 use std::ops::Range;
@@ -13,21 +14,8 @@ use tokio::sync::{mpsc, Mutex};
 
 use crate::{Connection, Error, Stmt2};
 use ddl::{max_lengths, quote_ident, quote_table, sql_type};
+pub use mode::{IngestMode, UnknownIngestMode};
 use plan::{chunks, complement, merge, parse_template, Chunk, Mapping, Namer};
-
-/// What to do about the target table.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum IngestMode {
-    /// Write into an existing table (child tables of a super table are created on demand).
-    #[default]
-    Append,
-    /// Create the table from the Arrow schema; an error if it exists.
-    Create,
-    /// Create the table when it does not exist, then append.
-    CreateAppend,
-    /// Drop the table if it exists, create it from the Arrow schema, then write.
-    Replace,
-}
 
 /// How the child table of each row of a super-table write is named.
 #[derive(Debug, Clone, PartialEq, Eq)]

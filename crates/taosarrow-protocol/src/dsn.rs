@@ -10,6 +10,12 @@ use std::fmt;
 /// address at all.
 pub const DEFAULT_PORT: u16 = 6041;
 
+/// TDengine's default user, for a DSN without user info.
+pub const DEFAULT_USER: &str = "root";
+
+/// TDengine's default password, for a DSN without one.
+pub const DEFAULT_PASSWORD: &str = "taosdata";
+
 /// One `host[:port]` of a DSN. IPv6 hosts keep their brackets (`[::1]`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Address {
