@@ -1,8 +1,10 @@
-//! A blocking facade over the async API, running everything on the one shared runtime.
+//! A blocking facade over the async API, running everything on the one shared runtime, and
+//! the one interruptible wait the bindings build on ([`wait_in_slices`]).
 //!
 //! Do not call these functions from inside an async task (they block the thread).
 
 use std::future::Future;
+use std::pin::Pin;
 use std::time::Duration;
 
 use arrow_array::RecordBatch;
@@ -12,11 +14,57 @@ use taosarrow_protocol::Precision;
 
 use crate::{runtime, CancelHandle, ConnectOptions, Error};
 
-/// How often [`block_on_interruptible`] polls its check.
+/// How often [`block_on_interruptible`] and [`wait_in_slices`] run their check.
 pub const INTERRUPT_POLL: Duration = Duration::from_millis(100);
 
-/// Runs `fut` on the shared runtime, calling `check` every 100 ms while it waits; the first
-/// error `check` returns abandons (drops) the future and is returned.
+/// One wait of at most [`INTERRUPT_POLL`] for a future, on the shared runtime; see
+/// [`wait_in_slices`].
+#[must_use = "a slice waits only when run"]
+pub struct Slice<'a, F: Future> {
+    fut: Pin<&'a mut F>,
+}
+
+impl<F: Future> Slice<'_, F> {
+    /// Blocks the thread until the future finishes (its output) or [`INTERRUPT_POLL`] has
+    /// passed (`None`).
+    pub fn run(self) -> Option<F::Output> {
+        // The timer is created inside `block_on`, where the runtime's reactor is current.
+        runtime().block_on(async { tokio::time::timeout(INTERRUPT_POLL, self.fut).await.ok() })
+    }
+}
+
+/// The one blocking wait: drives `fut` on the shared runtime in slices of
+/// [`INTERRUPT_POLL`], and calls `check` between slices; the first error `check` returns
+/// abandons (drops) the future and is returned.
+///
+/// `run` runs each slice and returns what it returned: `|slice| slice.run()`, or a wrapper
+/// that, say, releases a lock around it (the Python module releases the GIL there and
+/// polls for Ctrl-C in `check`, with the GIL held).
+///
+/// ```
+/// use taosarrow::blocking::wait_in_slices;
+/// let v: Result<u32, ()> = wait_in_slices(async { 7 }, |slice| slice.run(), || Ok(()));
+/// assert_eq!(v, Ok(7));
+/// ```
+pub fn wait_in_slices<F, E>(
+    fut: F,
+    mut run: impl FnMut(Slice<'_, F>) -> Option<F::Output>,
+    mut check: impl FnMut() -> Result<(), E>,
+) -> Result<F::Output, E>
+where
+    F: Future,
+{
+    let mut fut = std::pin::pin!(fut);
+    loop {
+        if let Some(out) = run(Slice { fut: fut.as_mut() }) {
+            return Ok(out);
+        }
+        check()?;
+    }
+}
+
+/// Runs `fut` on the shared runtime, calling `check` every [`INTERRUPT_POLL`] while it
+/// waits; the first error `check` returns abandons (drops) the future and is returned.
 ///
 /// ```
 /// let v: Result<u32, ()> = taosarrow::blocking::block_on_interruptible(async { 7 }, || Ok(()));
@@ -24,22 +72,12 @@ pub const INTERRUPT_POLL: Duration = Duration::from_millis(100);
 /// ```
 pub fn block_on_interruptible<F, E>(
     fut: F,
-    mut check: impl FnMut() -> Result<(), E>,
+    check: impl FnMut() -> Result<(), E>,
 ) -> Result<F::Output, E>
 where
     F: Future,
 {
-    runtime().block_on(async move {
-        let mut fut = std::pin::pin!(fut);
-        let mut tick = tokio::time::interval(INTERRUPT_POLL);
-        tick.tick().await;
-        loop {
-            tokio::select! {
-                out = &mut fut => return Ok(out),
-                _ = tick.tick() => check()?,
-            }
-        }
-    })
+    wait_in_slices(fut, |slice| slice.run(), check)
 }
 
 /// A blocking connection.

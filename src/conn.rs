@@ -14,7 +14,7 @@ use taosarrow_protocol::messages::{peek_header, ResponseHeader};
 use taosarrow_protocol::Code;
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
-use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 
 use crate::transport::Ws;
 use crate::Error;
@@ -43,10 +43,26 @@ pub(crate) fn check_header(
 
 type Waiter = oneshot::Sender<Result<Reply, Error>>;
 
+/// Why a socket closed: kept to fail every later request the same way.
+#[derive(Clone)]
+struct Closure {
+    reason: &'static str,
+    source: Option<Arc<WsError>>,
+}
+
+impl Closure {
+    fn error(&self) -> Error {
+        Error::Closed {
+            reason: self.reason,
+            source: self.source.clone(),
+        }
+    }
+}
+
 #[derive(Default)]
 struct Pending {
     waiters: HashMap<u64, Waiter>,
-    closed: Option<String>,
+    closed: Option<Closure>,
 }
 
 /// The shared state of one socket.
@@ -86,12 +102,12 @@ impl Socket {
 
     /// Sends a frame expecting no reply.
     pub(crate) fn send(&self, msg: Message) -> Result<(), Error> {
-        if let Some(reason) = &lock(&self.pending).closed {
-            return Err(Error::Closed(reason.clone()));
+        if let Some(closure) = &lock(&self.pending).closed {
+            return Err(closure.error());
         }
         self.tx
             .send(msg)
-            .map_err(|_| Error::Closed("connection closed".into()))
+            .map_err(|_| Error::closed("connection closed"))
     }
 
     /// Sends a frame and waits up to `read_timeout` for the reply with this `req_id`.
@@ -99,8 +115,8 @@ impl Socket {
         let (wtx, wrx) = oneshot::channel();
         {
             let mut p = lock(&self.pending);
-            if let Some(reason) = &p.closed {
-                return Err(Error::Closed(reason.clone()));
+            if let Some(closure) = &p.closed {
+                return Err(closure.error());
             }
             p.waiters.insert(req_id, wtx);
         }
@@ -110,10 +126,10 @@ impl Socket {
         };
         self.tx
             .send(msg)
-            .map_err(|_| Error::Closed("connection closed".into()))?;
+            .map_err(|_| Error::closed("connection closed"))?;
         let r = match tokio::time::timeout(self.read_timeout, wrx).await {
             Ok(Ok(r)) => r,
-            Ok(Err(_)) => Err(Error::Closed("connection closed".into())),
+            Ok(Err(_)) => Err(Error::closed("connection closed")),
             Err(_) => Err(Error::Timeout {
                 what: "response",
                 after: self.read_timeout,
@@ -125,7 +141,13 @@ impl Socket {
 
     /// Closes the socket: pending requests fail, a Close frame is sent.
     pub(crate) fn close(&self) {
-        fail_all(&self.pending, "closed by the client");
+        fail_all(
+            &self.pending,
+            Closure {
+                reason: "closed by the client",
+                source: None,
+            },
+        );
         let _ = self.tx.send(Message::Close(None));
     }
 }
@@ -148,16 +170,16 @@ impl Drop for Unregister<'_> {
     }
 }
 
-fn fail_all(pending: &Mutex<Pending>, reason: &str) {
+fn fail_all(pending: &Mutex<Pending>, closure: Closure) {
     let waiters = {
         let mut p = lock(pending);
         if p.closed.is_none() {
-            p.closed = Some(reason.to_owned());
+            p.closed = Some(closure.clone());
         }
         std::mem::take(&mut p.waiters)
     };
     for (_, w) in waiters {
-        let _ = w.send(Err(Error::Closed(reason.to_owned())));
+        let _ = w.send(Err(closure.error()));
     }
 }
 
@@ -186,7 +208,7 @@ async fn read_loop(
     pending: Arc<Mutex<Pending>>,
     tx: mpsc::UnboundedSender<Message>,
 ) {
-    let reason = loop {
+    let closure = loop {
         match stream.next().await {
             Some(Ok(Message::Text(t))) => {
                 let bytes: Bytes = t.into();
@@ -202,10 +224,20 @@ async fn read_loop(
             Some(Ok(Message::Ping(p))) => {
                 let _ = tx.send(Message::Pong(p));
             }
-            Some(Ok(Message::Close(_))) | None => break "closed by the server".to_owned(),
+            Some(Ok(Message::Close(_))) | None => {
+                break Closure {
+                    reason: "closed by the server",
+                    source: None,
+                }
+            }
             Some(Ok(_)) => {}
-            Some(Err(e)) => break format!("connection lost: {e}"),
+            Some(Err(e)) => {
+                break Closure {
+                    reason: "connection lost",
+                    source: Some(Arc::new(e)),
+                }
+            }
         }
     };
-    fail_all(&pending, &reason);
+    fail_all(&pending, closure);
 }

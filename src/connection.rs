@@ -136,7 +136,10 @@ impl Connection {
         .map_err(|e| Error::Interface(e.to_string()))?;
         let reply = self.socket.request(req_id, Message::binary(frame)).await?;
         let Reply::Text(text) = reply else {
-            return Err(Error::Protocol("binary reply to a query".into()));
+            return Err(Error::invalid_response(
+                "binary_query",
+                "a binary frame instead of JSON",
+            ));
         };
         let resp: QueryResponse = from_json("binary_query", &text)?;
         check_header(&resp.header, Error::server)?;
@@ -164,9 +167,8 @@ pub(crate) fn result_schema(
     r: &ResultColumns,
     opts: &ConnectOptions,
 ) -> Result<(SchemaRef, Precision), Error> {
-    let n = usize::try_from(r.fields_count)
-        .map_err(|_| Error::Protocol("negative fields_count".into()))?;
-    let bad = |what: &str| Error::Protocol(format!("query response: {what}"));
+    let bad = |what: &str| Error::invalid_response("query", what);
+    let n = usize::try_from(r.fields_count).map_err(|_| bad("negative fields_count"))?;
     let names = r
         .fields_names
         .as_deref()
@@ -186,8 +188,7 @@ pub(crate) fn result_schema(
     let scales = r.fields_scales.as_deref();
     let mut cols = Vec::with_capacity(n);
     for i in 0..n {
-        let ty =
-            TdType::from_code(i32::from(types[i])).map_err(|e| Error::Protocol(e.to_string()))?;
+        let ty = TdType::from_code(i32::from(types[i])).map_err(|e| bad(&e.to_string()))?;
         let small = |v: Option<&[i64]>| {
             v.and_then(|v| v.get(i))
                 .map(|x| u8::try_from(*x).unwrap_or(0))
@@ -202,7 +203,7 @@ pub(crate) fn result_schema(
         });
     }
     let precision =
-        Precision::from_code(i64::from(r.precision)).map_err(|e| Error::Protocol(e.to_string()))?;
+        Precision::from_code(i64::from(r.precision)).map_err(|e| bad(&e.to_string()))?;
     let opts = SchemaOptions {
         precision,
         timezone: opts.timezone.clone(),

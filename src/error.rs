@@ -1,8 +1,10 @@
 //! The client's one error type, carrying TDengine's code where there is one.
 
+use std::sync::Arc;
 use std::time::Duration;
 
-use taosarrow_protocol::Code;
+use taosarrow_protocol::{Code, ProtocolError};
+use tokio_tungstenite::tungstenite::Error as WsError;
 
 /// The family an error belongs to; the Python layer maps each to its exception class.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -22,6 +24,10 @@ pub enum ErrorKind {
     Interface,
     /// The peer sent something that does not follow the protocol.
     Protocol,
+    /// The caller cancelled the operation (e.g. a result stream's cancel handle).
+    Cancelled,
+    /// A blocking call interrupted by its caller (e.g. Ctrl-C).
+    Interrupted,
 }
 
 /// Any failure of the client.
@@ -42,12 +48,13 @@ pub enum Error {
     #[error("invalid connection options: {0}")]
     Options(String),
     /// Connecting failed (after all addresses and retries).
-    #[error("cannot connect to {addr} after {attempts} attempt(s): {reason}")]
+    #[error("cannot connect to {addr} after {attempts} attempt(s): {source}")]
     Connect {
         /// The address (`host:port`) of the last attempt.
         addr: String,
         /// Why the last attempt failed.
-        reason: String,
+        #[source]
+        source: Box<Error>,
         /// Attempts made over all addresses.
         attempts: u32,
     },
@@ -60,17 +67,27 @@ pub enum Error {
         after: Duration,
     },
     /// The connection was closed (by the peer, a network failure, or `close()`).
-    #[error("connection closed: {0}")]
-    Closed(String),
-    /// A WebSocket or I/O failure.
+    #[error(
+        "connection closed: {reason}{}",
+        .source.as_ref().map(|e| format!(": {e}")).unwrap_or_default()
+    )]
+    Closed {
+        /// Who or what closed it, e.g. `closed by the server`.
+        reason: &'static str,
+        /// The network failure that closed it, when one did (shared by every request the
+        /// closed socket fails).
+        #[source]
+        source: Option<Arc<WsError>>,
+    },
+    /// A WebSocket failure other than a closed connection.
     #[error("websocket error: {0}")]
-    WebSocket(String),
+    WebSocket(#[source] WsError),
     /// The TLS handshake failed (certificate not trusted, name mismatch, protocol error).
     #[error("TLS error: {0}")]
-    Tls(String),
+    Tls(#[source] rustls::Error),
     /// A malformed message from the server.
     #[error("protocol error: {0}")]
-    Protocol(String),
+    Protocol(#[source] ProtocolError),
     /// A result block that does not decode.
     #[error("cannot decode result block: {0}")]
     Decode(#[from] taosarrow_codec::CodecError),
@@ -100,7 +117,7 @@ impl Error {
             Error::Server { code, .. } => Some(*code),
             Error::Options(_) => Some(Code(0xE000)),
             Error::WebSocket(_) | Error::Tls(_) => Some(Code(0xE001)),
-            Error::Closed(_) => Some(Code(0xE002)),
+            Error::Closed { .. } => Some(Code(0xE002)),
             Error::Timeout { .. } => Some(Code(0xE004)),
             Error::Connect { .. } => Some(Code(0xE005)),
             Error::Protocol(_) => Some(Code(0xE007)),
@@ -114,13 +131,14 @@ impl Error {
     pub fn kind(&self) -> ErrorKind {
         match self {
             Error::Server { kind, .. } => *kind,
-            Error::Connect { .. } | Error::Timeout { .. } | Error::Closed(_) => {
+            Error::Connect { .. } | Error::Timeout { .. } | Error::Closed { .. } => {
                 ErrorKind::Connection
             }
             Error::WebSocket(_) | Error::Tls(_) => ErrorKind::Connection,
             Error::Protocol(_) | Error::Decode(_) => ErrorKind::Protocol,
             Error::Options(_) | Error::Interface(_) => ErrorKind::Interface,
-            Error::Cancelled | Error::Interrupted => ErrorKind::Query,
+            Error::Cancelled => ErrorKind::Cancelled,
+            Error::Interrupted => ErrorKind::Interrupted,
             Error::Bind(_) => ErrorKind::Statement,
             Error::Ingest(e) => e.source.kind(),
         }
@@ -143,6 +161,28 @@ impl Error {
             message: message.into(),
             kind,
         }
+    }
+
+    /// A closed connection with no network error behind it.
+    pub(crate) fn closed(reason: &'static str) -> Error {
+        Error::Closed {
+            reason,
+            source: None,
+        }
+    }
+
+    /// A connection closed by a network failure.
+    pub(crate) fn closed_by(reason: &'static str, source: WsError) -> Error {
+        Error::Closed {
+            reason,
+            source: Some(Arc::new(source)),
+        }
+    }
+
+    /// A response to `action` that breaks the protocol; see
+    /// [`ProtocolError::InvalidResponse`].
+    pub(crate) fn invalid_response(action: &'static str, reason: impl Into<String>) -> Error {
+        Error::Protocol(ProtocolError::invalid_response(action, reason))
     }
 
     /// A server error raised while connecting (always [`ErrorKind::Connection`]).
@@ -170,25 +210,121 @@ pub fn classify(code: Code) -> ErrorKind {
     }
 }
 
-impl From<tokio_tungstenite::tungstenite::Error> for Error {
-    fn from(e: tokio_tungstenite::tungstenite::Error) -> Self {
-        use tokio_tungstenite::tungstenite::Error as W;
+impl From<WsError> for Error {
+    /// A closed socket or an I/O failure is [`Error::Closed`]; anything else
+    /// [`Error::WebSocket`].
+    fn from(e: WsError) -> Self {
         match e {
-            W::ConnectionClosed | W::AlreadyClosed => Error::Closed("by peer".into()),
-            W::Io(io) => Error::Closed(io.to_string()),
-            other => Error::WebSocket(other.to_string()),
+            WsError::ConnectionClosed | WsError::AlreadyClosed => Error::closed_by("by peer", e),
+            WsError::Io(_) => Error::closed_by("I/O error", e),
+            other => Error::WebSocket(other),
         }
     }
 }
 
-impl From<taosarrow_protocol::ProtocolError> for Error {
-    fn from(e: taosarrow_protocol::ProtocolError) -> Self {
-        Error::Protocol(e.to_string())
+impl From<ProtocolError> for Error {
+    fn from(e: ProtocolError) -> Self {
+        Error::Protocol(e)
     }
 }
 
 impl From<taosarrow_protocol::dsn::DsnError> for Error {
     fn from(e: taosarrow_protocol::dsn::DsnError) -> Self {
         Error::Options(e.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::error::Error as _;
+
+    use super::*;
+
+    /// The chain of `source()`s below `e`, as type-checked references.
+    fn chain<'a>(
+        e: &'a (dyn std::error::Error + 'static),
+    ) -> Vec<&'a (dyn std::error::Error + 'static)> {
+        std::iter::successors(e.source(), |e| (*e).source()).collect()
+    }
+
+    #[test]
+    fn variants_keep_their_sources() {
+        let ws = Error::from(WsError::AttackAttempt);
+        assert!(matches!(ws, Error::WebSocket(_)), "{ws:?}");
+        assert!(ws
+            .source()
+            .and_then(|s| s.downcast_ref::<WsError>())
+            .is_some());
+
+        let io = std::io::Error::from(std::io::ErrorKind::ConnectionReset);
+        let closed = Error::from(WsError::Io(io));
+        let below = chain(&closed);
+        assert!(
+            below[0].downcast_ref::<Arc<WsError>>().is_some(),
+            "{closed:?}"
+        );
+        assert!(
+            below
+                .iter()
+                .any(|e| e.downcast_ref::<std::io::Error>().is_some()),
+            "{closed:?}"
+        );
+        assert!(Error::closed("closed by the client").source().is_none());
+
+        let tls = Error::Tls(rustls::Error::InvalidCertificate(
+            rustls::CertificateError::UnknownIssuer,
+        ));
+        assert!(tls
+            .source()
+            .and_then(|s| s.downcast_ref::<rustls::Error>())
+            .is_some());
+        assert!(tls.to_string().contains("UnknownIssuer"), "{tls}");
+
+        let protocol = Error::from(ProtocolError::NoAction);
+        let source = protocol
+            .source()
+            .and_then(|s| s.downcast_ref::<ProtocolError>());
+        assert!(
+            matches!(source, Some(ProtocolError::NoAction)),
+            "{protocol:?}"
+        );
+
+        let arrow = arrow_schema::ArrowError::ComputeError("boom".into());
+        let decode = Error::Decode(taosarrow_codec::CodecError::from(arrow));
+        let below = chain(&decode);
+        assert!(below[0]
+            .downcast_ref::<taosarrow_codec::CodecError>()
+            .is_some());
+        assert!(below[1]
+            .downcast_ref::<arrow_schema::ArrowError>()
+            .is_some());
+        assert!(decode.to_string().contains("boom"), "{decode}");
+
+        let connect = Error::Connect {
+            addr: "h:1".into(),
+            source: Box::new(protocol),
+            attempts: 1,
+        };
+        let below = chain(&connect);
+        assert!(below[0].downcast_ref::<Box<Error>>().is_some());
+        assert!(below[1].downcast_ref::<ProtocolError>().is_some());
+    }
+
+    #[test]
+    fn closed_text_names_the_cause() {
+        let io = std::io::Error::other("reset by test");
+        let e = Error::closed_by("connection lost", WsError::Io(io));
+        let text = e.to_string();
+        assert!(
+            text.starts_with("connection closed: connection lost: "),
+            "{text}"
+        );
+        assert!(text.contains("reset by test"), "{text}");
+        assert_eq!(
+            Error::closed("by peer").to_string(),
+            "connection closed: by peer"
+        );
+        assert_eq!(e.kind(), ErrorKind::Connection);
+        assert_eq!(e.code(), Some(Code(0xE002)));
     }
 }

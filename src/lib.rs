@@ -22,7 +22,7 @@ pub use connection::{Connection, Outcome};
 pub use error::{classify, Error, ErrorKind};
 pub use ingest::{
     BatchResult, IngestError, IngestMode, IngestOptions, IngestReport, IngestTarget, Progress,
-    Subtable,
+    Subtable, UnknownIngestMode,
 };
 pub use options::ConnectOptions;
 pub use stmt2::Stmt2;

@@ -4,7 +4,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use taosarrow_protocol::dsn::{Address, Dsn, DEFAULT_PORT};
+use taosarrow_protocol::dsn::{Address, Dsn, DEFAULT_PASSWORD, DEFAULT_PORT, DEFAULT_USER};
 
 use crate::Error;
 
@@ -38,8 +38,8 @@ impl Default for ConnectOptions {
                 host: "localhost".into(),
                 port: Some(DEFAULT_PORT),
             }],
-            user: "root".into(),
-            password: "taosdata".into(),
+            user: DEFAULT_USER.into(),
+            password: DEFAULT_PASSWORD.into(),
             database: None,
             token: None,
             timezone: None,
@@ -116,6 +116,12 @@ fn parse_secs(key: &str, v: &str) -> Result<Duration, Error> {
         .map_err(|_| Error::Options(format!("parameter `{key}` must be seconds, got `{v}`")))
 }
 
+fn parse_timezone(tz: &str) -> Result<Arc<str>, Error> {
+    tz.parse::<chrono_tz::Tz>()
+        .map_err(|_| Error::Options(format!("unknown time zone `{tz}`")))?;
+    Ok(Arc::from(tz))
+}
+
 impl ConnectOptions {
     /// Defaults: `ws://localhost:6041`, user `root`, password `taosdata`, 5 retries with a
     /// 200 ms backoff capped at 2 s, `read_timeout` 300 s, `connect_timeout` 10 s,
@@ -146,17 +152,67 @@ impl ConnectOptions {
             o.password = p;
         }
         for (k, v) in &d.params {
-            o.apply_param(k, v)?;
+            o.set(k, v)?;
         }
         Ok(o)
     }
 
-    fn apply_param(&mut self, k: &str, v: &str) -> Result<(), Error> {
+    /// Every key [`set`](Self::set) accepts (the DSN parameters and the keyword options of
+    /// the bindings); `conn_timeout` is also taken as an alias of `connect_timeout`.
+    pub const KEYS: &'static [&'static str] = &[
+        "user",
+        "password",
+        "host",
+        "port",
+        "database",
+        "token",
+        "timezone",
+        "compression",
+        "conn_retries",
+        "retry_backoff_ms",
+        "retry_backoff_max_ms",
+        "read_timeout",
+        "connect_timeout",
+        "tcp_nodelay",
+        "tls_ca",
+    ];
+
+    /// Sets one option from its text form, as a DSN parameter writes it: booleans
+    /// `true`/`false`/`1`/`0` (empty is true), counts and milliseconds as integers,
+    /// timeouts as seconds (`1.5`), `tls_ca` as PEM text or a file path. `host` and `port`
+    /// replace the addresses with one (keeping the other half of the first address).
+    /// An unknown key or a malformed value is an [`Error::Options`] naming the key.
+    ///
+    /// ```
+    /// let mut o = taosarrow::ConnectOptions::new();
+    /// o.set("port", "7000").unwrap();
+    /// o.set("read_timeout", "2.5").unwrap();
+    /// assert_eq!(o.addresses_text(), "localhost:7000");
+    /// assert!(o.set("bogus", "1").is_err());
+    /// ```
+    pub fn set(&mut self, k: &str, v: &str) -> Result<(), Error> {
         match k {
-            "token" => self.token = Some(v.to_owned()),
-            "timezone" => {
-                *self = std::mem::take(self).with_timezone(v)?;
+            "user" => self.user = v.to_owned(),
+            "password" => self.password = v.to_owned(),
+            "host" => self.set_address(v.to_owned(), self.first_port()),
+            "port" => {
+                let port = match v.trim().parse::<u16>() {
+                    Ok(p) if p > 0 => p,
+                    _ => {
+                        return Err(Error::Options(format!(
+                            "parameter `{k}` must be a port number in 1..=65535, got `{v}`"
+                        )))
+                    }
+                };
+                let host = self
+                    .addresses
+                    .first()
+                    .map_or_else(|| "localhost".to_owned(), |a| a.host.clone());
+                self.set_address(host, port);
             }
+            "database" => self.database = Some(v.to_owned()).filter(|d| !d.is_empty()),
+            "token" => self.token = Some(v.to_owned()),
+            "timezone" => self.timezone = Some(parse_timezone(v)?),
             "compression" => self.compression = parse_bool(k, v)?,
             "conn_retries" => {
                 self.conn_retries = u32::try_from(parse_u64(k, v)?)
@@ -186,12 +242,24 @@ impl ConnectOptions {
         Ok(())
     }
 
-    /// Replaces the addresses with one `host:port`.
-    pub fn with_host(mut self, host: impl Into<String>, port: u16) -> Self {
+    /// The port of the first address, or the default one.
+    fn first_port(&self) -> u16 {
+        self.addresses
+            .first()
+            .and_then(|a| a.port)
+            .unwrap_or(DEFAULT_PORT)
+    }
+
+    fn set_address(&mut self, host: String, port: u16) {
         self.addresses = vec![Address {
-            host: host.into(),
+            host,
             port: Some(port),
         }];
+    }
+
+    /// Replaces the addresses with one `host:port`.
+    pub fn with_host(mut self, host: impl Into<String>, port: u16) -> Self {
+        self.set_address(host.into(), port);
         self
     }
 
@@ -241,9 +309,7 @@ impl ConnectOptions {
 
     /// Sets the IANA time zone carried into Arrow timestamp types and sent as `conn.tz`.
     pub fn with_timezone(mut self, tz: &str) -> Result<Self, Error> {
-        tz.parse::<chrono_tz::Tz>()
-            .map_err(|_| Error::Options(format!("unknown time zone `{tz}`")))?;
-        self.timezone = Some(Arc::from(tz));
+        self.timezone = Some(parse_timezone(tz)?);
         Ok(self)
     }
 

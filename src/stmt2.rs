@@ -125,12 +125,12 @@ impl Stmt2 {
                 f.bytes.into(),
                 f.bind_type.into(),
             )
-            .map_err(|e| Error::Protocol(format!("stmt2_prepare: {e}")))?;
+            .map_err(|e| Error::invalid_response("stmt2_prepare", e.to_string()))?;
             fields.push(field);
         }
         self.is_insert = resp.is_insert;
         self.params = usize::try_from(resp.fields_count)
-            .map_err(|_| Error::Protocol("stmt2_prepare: negative fields_count".into()))?;
+            .map_err(|_| Error::invalid_response("stmt2_prepare", "negative fields_count"))?;
         self.fields = fields;
         Ok(())
     }
@@ -244,7 +244,7 @@ impl Stmt2 {
         });
         let resp: Stmt2ExecResponse = json_request(&self.socket, req_id, req, "stmt2_exec").await?;
         u64::try_from(resp.affected)
-            .map_err(|_| Error::Protocol("stmt2_exec: negative affected".into()))
+            .map_err(|_| Error::invalid_response("stmt2_exec", "negative affected"))
     }
 
     /// The result of an executed query, as a stream of record batches.
@@ -354,7 +354,10 @@ fn parse_reply<T: serde::de::DeserializeOwned + HasHeader>(
     action: &'static str,
 ) -> Result<T, Error> {
     let Reply::Text(text) = reply else {
-        return Err(Error::Protocol(format!("binary reply to {action}")));
+        return Err(Error::invalid_response(
+            action,
+            "a binary frame instead of JSON",
+        ));
     };
     let h = taosarrow_protocol::messages::peek_header(&text)?;
     check_header(&h, stmt_error)?;

@@ -198,7 +198,10 @@ async fn fetch_one(socket: &Socket, result_id: u64) -> Result<Step, Error> {
             // A JSON error (e.g. before conn); anything else is a protocol violation.
             let h = taosarrow_protocol::messages::peek_header(&t)?;
             crate::conn::check_header(&h, Error::server)?;
-            return Err(Error::Protocol("JSON reply to fetch_raw_block".into()));
+            return Err(Error::invalid_response(
+                "fetch_raw_block",
+                "a JSON frame instead of a binary one",
+            ));
         }
     };
     let resp = FetchRawBlockResponse::decode(&bytes)?;

@@ -2,13 +2,14 @@
 //! `version`/`conn` handshake, all under `connect_timeout` (`overview.md` §3, §9).
 
 use futures_util::{SinkExt, StreamExt};
-use taosarrow_protocol::dsn::Address;
+use taosarrow_protocol::dsn::{percent_encode, Address, DEFAULT_PASSWORD, DEFAULT_USER};
 use taosarrow_protocol::messages::{
     from_json, peek_header, ConnRequest, ConnResponse, ReqIdArgs, Request,
 };
 use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::error::{TlsError, UrlError};
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
-use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 use tokio_tungstenite::{Connector, MaybeTlsStream, WebSocketStream};
 
 use crate::conn::check_header;
@@ -71,7 +72,7 @@ pub(crate) async fn connect(opts: &ConnectOptions) -> Result<(Ws, String), Error
         Some((_, e @ (Error::Server { .. } | Error::Tls(_)))) => e,
         Some((addr, e)) => Error::Connect {
             addr,
-            reason: e.to_string(),
+            source: Box::new(e),
             attempts,
         },
         None => Error::Options("no address to connect to".into()),
@@ -102,9 +103,9 @@ async fn open(
     let host = addr.host.trim_start_matches('[').trim_end_matches(']');
     let tcp = TcpStream::connect((host, port))
         .await
-        .map_err(|e| Attempt::Retry(Error::Closed(e.to_string())))?;
+        .map_err(|e| Attempt::Retry(Error::closed_by("TCP connect failed", WsError::Io(e))))?;
     tcp.set_nodelay(opts.tcp_nodelay)
-        .map_err(|e| Attempt::Retry(Error::Closed(e.to_string())))?;
+        .map_err(|e| Attempt::Retry(Error::closed_by("cannot set TCP_NODELAY", WsError::Io(e))))?;
     let scheme = if tls.is_some() { "wss" } else { "ws" };
     let mut url = format!("{scheme}://{}:{port}/ws", addr.host);
     if let Some(token) = &opts.token {
@@ -123,37 +124,40 @@ async fn open(
 
 /// A failed TLS handshake or upgrade. Certificate and TLS protocol failures will not heal by
 /// retrying the same address; I/O failures may.
-fn upgrade_error(e: tokio_tungstenite::tungstenite::Error, opts: &ConnectOptions) -> Attempt {
-    use tokio_tungstenite::tungstenite::error::TlsError;
-    use tokio_tungstenite::tungstenite::Error as W;
+fn upgrade_error(e: WsError, opts: &ConnectOptions) -> Attempt {
     match e {
-        W::Tls(TlsError::Rustls(tls)) => Attempt::NextAddress(Error::Tls(tls.to_string())),
-        W::Tls(other) => Attempt::NextAddress(Error::Tls(other.to_string())),
-        W::Io(io) => {
-            // rustls reports certificate failures through the I/O error of the stream.
-            let is_tls = io
-                .get_ref()
-                .is_some_and(|inner| inner.downcast_ref::<rustls::Error>().is_some());
-            if is_tls {
-                Attempt::NextAddress(Error::Tls(io.to_string()))
-            } else {
-                Attempt::Retry(Error::Closed(io.to_string()))
-            }
-        }
-        other => Attempt::Retry(Error::WebSocket(redact_token(&other.to_string(), opts))),
+        WsError::Tls(TlsError::Rustls(tls)) => Attempt::NextAddress(Error::Tls(*tls)),
+        // The host is not a valid DNS name: no retry will change that.
+        WsError::Tls(other) => Attempt::NextAddress(Error::WebSocket(WsError::Tls(other))),
+        // rustls reports certificate failures through the I/O error of the stream.
+        WsError::Io(io) => match rustls_cause(io) {
+            Ok(tls) => Attempt::NextAddress(Error::Tls(tls)),
+            Err(io) => Attempt::Retry(Error::closed_by("I/O error", WsError::Io(io))),
+        },
+        WsError::Url(UrlError::UnableToConnect(url)) => Attempt::Retry(Error::WebSocket(
+            WsError::Url(UrlError::UnableToConnect(redact_token(&url, opts))),
+        )),
+        other => Attempt::Retry(Error::WebSocket(other)),
     }
 }
 
-fn percent_encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
+/// The rustls error inside an I/O error of a TLS stream, or the I/O error itself.
+fn rustls_cause(io: std::io::Error) -> Result<rustls::Error, std::io::Error> {
+    if !io
+        .get_ref()
+        .is_some_and(|inner| inner.is::<rustls::Error>())
+    {
+        return Err(io);
     }
-    out
+    let kind = io.kind();
+    match io
+        .into_inner()
+        .map(|inner| inner.downcast::<rustls::Error>())
+    {
+        Some(Ok(tls)) => Ok(*tls),
+        Some(Err(inner)) => Err(std::io::Error::new(kind, inner)),
+        None => Err(std::io::Error::from(kind)),
+    }
 }
 
 fn redact_token(msg: &str, opts: &ConnectOptions) -> String {
@@ -176,13 +180,12 @@ async fn next_text(ws: &mut Ws) -> Result<String, Attempt> {
                     .map_err(|e| Attempt::Retry(e.into()))?;
             }
             Some(Ok(Message::Close(_))) | None => {
-                return Err(Attempt::Retry(Error::Closed(
-                    "closed during the handshake".into(),
-                )))
+                return Err(Attempt::Retry(Error::closed("closed during the handshake")))
             }
             Some(Ok(_)) => {
-                return Err(Attempt::NextAddress(Error::Protocol(
-                    "unexpected binary frame during the handshake".into(),
+                return Err(Attempt::NextAddress(Error::invalid_response(
+                    "handshake",
+                    "an unexpected binary frame",
                 )))
             }
             Some(Err(e)) => return Err(Attempt::Retry(e.into())),
@@ -191,7 +194,7 @@ async fn next_text(ws: &mut Ws) -> Result<String, Attempt> {
 }
 
 async fn handshake(ws: &mut Ws, opts: &ConnectOptions) -> Result<(), Attempt> {
-    let send = |e: tokio_tungstenite::tungstenite::Error| Attempt::Retry(e.into());
+    let send = |e: WsError| Attempt::Retry(e.into());
     ws.send(Message::text(
         Request::Version(ReqIdArgs::default()).to_json(),
     ))
@@ -201,7 +204,7 @@ async fn handshake(ws: &mut Ws, opts: &ConnectOptions) -> Result<(), Attempt> {
     let h = peek_header(text.as_bytes()).map_err(|e| Attempt::NextAddress(e.into()))?;
     check_header(&h, Error::server_conn).map_err(Attempt::NextAddress)?;
     let (user, password) = if opts.token.is_some() {
-        ("root".to_owned(), "taosdata".to_owned())
+        (DEFAULT_USER.to_owned(), DEFAULT_PASSWORD.to_owned())
     } else {
         (opts.user.clone(), opts.password.clone())
     };
@@ -224,9 +227,10 @@ async fn handshake(ws: &mut Ws, opts: &ConnectOptions) -> Result<(), Attempt> {
             "version" => continue,
             "conn" => {}
             other => {
-                return Err(Attempt::NextAddress(Error::Protocol(format!(
-                    "unexpected `{other}` reply to conn"
-                ))))
+                return Err(Attempt::NextAddress(Error::invalid_response(
+                    "conn",
+                    format!("an unexpected `{other}` reply"),
+                )))
             }
         }
         check_header(&h, Error::server_conn).map_err(Attempt::NextAddress)?;

@@ -70,10 +70,21 @@ async fn silent_peer_hits_connect_timeout() {
     let e = r.unwrap_err();
     match &e {
         Error::Connect {
-            attempts, reason, ..
+            attempts, source, ..
         } => {
             assert_eq!(*attempts, 2);
+            let reason = source.to_string();
             assert!(reason.contains("connect timed out"), "{reason}");
+            assert!(
+                matches!(
+                    **source,
+                    Error::Timeout {
+                        what: "connect",
+                        ..
+                    }
+                ),
+                "{source:?}"
+            );
         }
         other => panic!("{other:?}"),
     }

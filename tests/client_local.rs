@@ -274,5 +274,5 @@ async fn drop_mid_fetch_is_a_typed_error() {
     .expect("must fail within read_timeout");
     let e = res.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Connection, "{e:?}");
-    assert!(matches!(e, Error::Closed(_)), "{e:?}");
+    assert!(matches!(e, Error::Closed { .. }), "{e:?}");
 }

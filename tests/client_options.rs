@@ -122,3 +122,62 @@ fn error_classification() {
     assert_eq!(e.kind(), ErrorKind::Connection);
     assert_eq!(e.code(), Some(Code(0xE004)));
 }
+
+#[test]
+fn set_accepts_every_listed_key_and_refuses_others() {
+    let ca = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/tls/ca.pem");
+    let sample = |key: &str| match key {
+        "port" | "conn_retries" | "retry_backoff_ms" | "retry_backoff_max_ms" => "7",
+        "read_timeout" | "connect_timeout" => "1.5",
+        "compression" | "tcp_nodelay" => "true",
+        "timezone" => "UTC",
+        "tls_ca" => ca,
+        _ => "x",
+    };
+    for key in ConnectOptions::KEYS {
+        let mut o = ConnectOptions::new();
+        o.set(key, sample(key))
+            .unwrap_or_else(|e| panic!("{key}: {e}"));
+    }
+    let mut o = ConnectOptions::new();
+    let e = o.set("bogus", "1").unwrap_err();
+    assert!(matches!(e, Error::Options(_)), "{e:?}");
+    assert!(e.to_string().contains("unknown parameter `bogus`"), "{e}");
+    for (key, value) in [
+        ("port", "0"),
+        ("port", "70000"),
+        ("conn_retries", "-1"),
+        ("read_timeout", "-1"),
+        ("compression", "maybe"),
+        ("timezone", "Mars/Base"),
+    ] {
+        let e = o.set(key, value).unwrap_err();
+        assert!(
+            e.to_string().contains(key) || key == "timezone",
+            "{key}: {e}"
+        );
+    }
+    // A refused value leaves the options as they were.
+    assert_eq!(o, ConnectOptions::new());
+}
+
+#[test]
+fn set_matches_the_builder() {
+    let mut o = ConnectOptions::from_dsn("ws://u:p@h1:1/db").unwrap();
+    o.set("host", "h2").unwrap();
+    assert_eq!(o.addresses_text(), "h2:1");
+    o.set("port", "9").unwrap();
+    assert_eq!(o.addresses_text(), "h2:9");
+    o.set("user", "v").unwrap();
+    // Setting the user keeps the password.
+    let want = ConnectOptions::new()
+        .with_host("h2", 9)
+        .with_credentials("v", "p")
+        .with_database("db")
+        .with_read_timeout(Duration::from_millis(2500));
+    o.set("read_timeout", "2.5").unwrap();
+    assert_eq!(o, want);
+    let mut bare = ConnectOptions::from_dsn("ws://h3/").unwrap();
+    bare.set("host", "h4").unwrap();
+    assert_eq!(bare.addresses_text(), "h4:6041");
+}

@@ -12,6 +12,10 @@ NANOS_PER_TICK: Dict[str, int]
 def quote_ident(name: str) -> str: ...
 def quote_table(name: str) -> str: ...
 def quote_literal(text: str) -> str: ...
+#: The keyword options ``NativeConnection`` accepts (``ConnectOptions::KEYS``).
+OPTION_NAMES: Tuple[str, ...]
+#: The ``mode`` names ``ingest`` accepts (``IngestMode``).
+INGEST_MODES: Tuple[str, ...]
 
 class NativeResult:
     @property

@@ -15,21 +15,9 @@ if TYPE_CHECKING:
 
 __all__ = ["Connection", "TaosResult", "TaosField", "connect", "OPTION_NAMES"]
 
-#: The keyword options ``connect`` accepts (those of the Rust client's ``ConnectOptions``).
-OPTION_NAMES = (
-    "user",
-    "password",
-    "host",
-    "port",
-    "database",
-    "timezone",
-    "compression",
-    "conn_retries",
-    "retry_backoff_ms",
-    "retry_backoff_max_ms",
-    "read_timeout",
-    "connect_timeout",
-)
+#: The keyword options ``connect`` accepts: the keys of the Rust client's
+#: ``ConnectOptions::set``, which checks them and their values.
+OPTION_NAMES: Tuple[str, ...] = _native.OPTION_NAMES
 
 
 class TaosField(NamedTuple):
@@ -93,21 +81,13 @@ class TaosResult:
         self._native.close()
 
 
-def _normalize_options(kwargs: Dict[str, Any]) -> Dict[str, Any]:
-    unknown = sorted(set(kwargs) - set(OPTION_NAMES))
-    if unknown:
-        raise InterfaceError(f"unknown connection option(s): {', '.join(unknown)}")
-    return {k: v for k, v in kwargs.items() if v is not None}
-
-
 class Connection:
     """A connection to a TDengine (taosAdapter WebSocket) server; safe to share by threads."""
 
     def __init__(self, dsn: Optional[str] = None, **kwargs: Any) -> None:
-        options = _normalize_options(kwargs)
         self._lock = threading.Lock()
         self._native: Any = None
-        self._native = _native.NativeConnection(dsn, options)
+        self._native = _native.NativeConnection(dsn, kwargs)
         self.timezone: Optional[str] = self._native.timezone
 
     # -- internals ------------------------------------------------------------------------
@@ -249,9 +229,12 @@ class Connection:
 def connect(dsn: Optional[str] = None, **kwargs: Any) -> Connection:
     """Connects to a server. ``dsn`` is e.g. ``"ws://root:taosdata@localhost:6041/db"``.
 
-    Keyword options (override the DSN): ``user``, ``password``, ``host``, ``port``,
-    ``database``, ``timezone``, ``compression``, ``conn_retries``, ``retry_backoff_ms``,
-    ``retry_backoff_max_ms``, ``read_timeout`` and ``connect_timeout`` (seconds).
+    Keyword options (override the DSN; ``None`` is ignored), listed in
+    :data:`OPTION_NAMES`: ``user``, ``password``, ``host``, ``port``, ``database``,
+    ``token``, ``timezone``, ``compression``, ``conn_retries``, ``retry_backoff_ms``,
+    ``retry_backoff_max_ms``, ``read_timeout`` and ``connect_timeout`` (seconds),
+    ``tcp_nodelay`` and ``tls_ca`` (PEM text or a file path). An unknown option or a bad
+    value raises :class:`InterfaceError`.
     """
     return Connection(dsn, **kwargs)
 

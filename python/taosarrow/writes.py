@@ -8,7 +8,7 @@ any object with ``__arrow_c_stream__``.
 
 from __future__ import annotations
 
-from typing import Any, Callable, List, Optional, Sequence
+from typing import Any, Callable, List, Optional, Sequence, Tuple
 
 from . import _native
 
@@ -16,8 +16,9 @@ __all__ = ["write", "to_arrow_stream", "MODES"]
 
 #: The write modes: ``append`` (the table exists), ``create`` (create it from the data's
 #: schema; an error if it exists), ``create_append`` (create if missing, then append) and
-#: ``replace`` (drop, create, write).
-MODES = ("append", "create", "create_append", "replace")
+#: ``replace`` (drop, create, write). The Rust client's ``IngestMode`` names them and checks
+#: the ``mode`` of every write.
+MODES: Tuple[str, ...] = _native.INGEST_MODES
 
 
 def to_arrow_stream(data: Any) -> Any:
@@ -90,11 +91,10 @@ def write(
     allow_truncation: bool = False,
     progress: Any = None,
 ) -> int:
-    """Writes ``data`` and returns the number of rows written; see ``Connection.write``."""
-    if mode not in MODES:
-        from .exceptions import ProgrammingError
+    """Writes ``data`` and returns the number of rows written; see ``Connection.write``.
 
-        raise ProgrammingError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
+    An unknown ``mode`` (see :data:`MODES`) raises ``ProgrammingError``.
+    """
     total = _row_count(data)
     stream = to_arrow_stream(data)
     tag_list: Optional[List[str]] = list(tags) if tags is not None else None

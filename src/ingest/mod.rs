@@ -4,6 +4,7 @@
 mod account;
 mod ddl;
 mod pipeline;
+mod mode;
 mod plan;
 
 use std::ops::Range;
@@ -15,22 +16,9 @@ use taosarrow_protocol::quote::{quote_ident, quote_table};
 
 use crate::{Connection, Error};
 use ddl::{max_lengths, sql_type};
+pub use mode::{IngestMode, UnknownIngestMode};
 use pipeline::{run_pipeline, Source};
 use plan::{chunks, parse_template, Mapping, Namer};
-
-/// What to do about the target table.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum IngestMode {
-    /// Write into an existing table (child tables of a super table are created on demand).
-    #[default]
-    Append,
-    /// Create the table from the Arrow schema; an error if it exists.
-    Create,
-    /// Create the table when it does not exist, then append.
-    CreateAppend,
-    /// Drop the table if it exists, create it from the Arrow schema, then write.
-    Replace,
-}
 
 /// How the child table of each row of a super-table write is named.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -400,7 +388,7 @@ mod tests {
             written: vec![0..10],
             not_written: vec![10..20],
             unread_from: Some(20),
-            source: Box::new(Error::Closed("by peer".into())),
+            source: Box::new(Error::closed("by peer")),
         };
         let text = e.to_string();
         assert!(text.contains("writing 10 row(s) (rows 0..10)"), "{text}");

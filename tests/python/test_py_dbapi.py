@@ -95,3 +95,35 @@ def test_connection_calls(server):
     conn.close()  # idempotent
     with pytest.raises(ex.InterfaceError):
         conn.execute("SELECT 1")
+
+
+def test_keyword_options_go_through_the_rust_options(server, server_factory):
+    from taosarrow import _native
+    from taosarrow.connection import OPTION_NAMES
+    from taosarrow.writes import MODES
+
+    assert OPTION_NAMES == _native.OPTION_NAMES
+    assert {"host", "port", "user", "password", "read_timeout", "tls_ca"} <= set(OPTION_NAMES)
+    assert MODES == ("append", "create", "create_append", "replace")
+    # No DSN: host, port and credentials as keywords; None values are ignored.
+    conn = taosarrow.connect(
+        host=server.host,
+        port=server.port,
+        user="root",
+        password="taosdata",
+        read_timeout=5.5,
+        tcp_nodelay=True,
+        database=None,
+    )
+    assert conn.execute("CREATE DATABASE kw") == 0
+    conn.close()
+    # The password of the DSN survives a keyword user.
+    alice = server_factory("--user", "alice", "--password", "s3cret")
+    with taosarrow.connect(f"ws://x:s3cret@{alice.host}:{alice.port}", user="alice") as c:
+        assert c.execute("CREATE DATABASE kw") == 0
+    with pytest.raises(ex.InterfaceError, match="bogus"):
+        taosarrow.connect(server.dsn(), bogus=1)
+    with pytest.raises(ex.InterfaceError, match="read_timeout"):
+        taosarrow.connect(server.dsn(), read_timeout=-1)
+    with pytest.raises(ex.InterfaceError, match="port"):
+        taosarrow.connect(server.dsn(), port=70000)

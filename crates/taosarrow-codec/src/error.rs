@@ -1,6 +1,6 @@
 //! The codec's error type.
 
-use arrow_schema::DataType;
+use arrow_schema::{ArrowError, DataType};
 use taosarrow_protocol::TdType;
 
 /// Where in a block or batch an error was found: the column, and the row where one applies.
@@ -28,7 +28,7 @@ impl std::fmt::Display for Location {
 }
 
 /// Everything that can go wrong decoding or encoding a raw block or building a schema.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum CodecError {
     /// The input ended before a part that its header or lengths promised.
@@ -103,13 +103,7 @@ pub enum CodecError {
     },
     /// An Arrow error while assembling arrays.
     #[error("arrow error: {0}")]
-    Arrow(String),
-}
-
-impl From<arrow_schema::ArrowError> for CodecError {
-    fn from(e: arrow_schema::ArrowError) -> Self {
-        CodecError::Arrow(e.to_string())
-    }
+    Arrow(#[from] ArrowError),
 }
 
 impl CodecError {
@@ -118,5 +112,23 @@ impl CodecError {
             at,
             reason: reason.into(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::error::Error as _;
+
+    use super::*;
+
+    #[test]
+    fn arrow_errors_are_the_source() {
+        let e = CodecError::from(ArrowError::ComputeError("boom".into()));
+        assert_eq!(e.to_string(), "arrow error: Compute error: boom");
+        let source = e.source().and_then(|s| s.downcast_ref::<ArrowError>());
+        assert!(
+            matches!(source, Some(ArrowError::ComputeError(m)) if m == "boom"),
+            "{e:?}"
+        );
     }
 }

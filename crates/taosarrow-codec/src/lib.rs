@@ -7,6 +7,8 @@
 //!   exact inverse; [`block_length`] and [`block_schema`] inspect a block.
 //! * Bad input never panics: every length, offset and count from a block is checked before
 //!   it is used, and problems come back as a [`CodecError`] naming the column and row.
+//! * [`decimal::parse`] reads DECIMAL text the way TDengine does (exponents included), for
+//!   stmt2 payloads and SQL literals alike.
 //! * [`testing`]: seeded data generators shared by the property tests, the benches, the
 //!   fuzz target (`fuzz/` at the repository root) and the other crates' tests.
 //!
@@ -21,6 +23,7 @@ compile_error!(
 
 mod bitmap;
 pub mod block;
+pub mod decimal;
 mod error;
 mod schema;
 pub mod stmt2;

@@ -20,10 +20,7 @@ const GOLDEN: &str =
 00050000000800000061626368656c6c6f";
 
 fn hex(s: &str) -> Vec<u8> {
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-        .collect()
+    taosarrow_protocol::hex::decode(s).unwrap()
 }
 
 fn fields() -> Vec<BindField> {

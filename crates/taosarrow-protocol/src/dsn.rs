@@ -10,6 +10,12 @@ use std::fmt;
 /// address at all.
 pub const DEFAULT_PORT: u16 = 6041;
 
+/// TDengine's default user, for a DSN without user info.
+pub const DEFAULT_USER: &str = "root";
+
+/// TDengine's default password, for a DSN without one.
+pub const DEFAULT_PASSWORD: &str = "taosdata";
+
 /// One `host[:port]` of a DSN. IPv6 hosts keep their brackets (`[::1]`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Address {
@@ -120,10 +126,11 @@ pub fn percent_decode(s: &str, what: &'static str) -> Result<String, DsnError> {
     let mut i = 0;
     while i < b.len() {
         if b[i] == b'%' {
-            let hex = b.get(i + 1..i + 3).ok_or(DsnError::InvalidEncoding(what))?;
-            let hex = std::str::from_utf8(hex).map_err(|_| DsnError::InvalidEncoding(what))?;
-            let v = u8::from_str_radix(hex, 16).map_err(|_| DsnError::InvalidEncoding(what))?;
-            out.push(v);
+            let v = match b.get(i + 1..i + 3) {
+                Some(&[hi, lo]) => crate::hex::byte(hi, lo),
+                _ => None,
+            };
+            out.push(v.ok_or(DsnError::InvalidEncoding(what))?);
             i += 3;
         } else {
             out.push(b[i]);
@@ -131,6 +138,24 @@ pub fn percent_decode(s: &str, what: &'static str) -> Result<String, DsnError> {
         }
     }
     String::from_utf8(out).map_err(|_| DsnError::InvalidEncoding(what))
+}
+
+/// Percent-encodes everything but the URL's unreserved characters (`A-Z a-z 0-9 - _ . ~`).
+///
+/// ```
+/// assert_eq!(taosarrow_protocol::dsn::percent_encode("a b/é"), "a%20b%2F%C3%A9");
+/// ```
+pub fn percent_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push('%');
+            crate::hex::push_upper(&mut out, &[b]);
+        }
+    }
+    out
 }
 
 fn parse_port(p: &str) -> Result<u16, DsnError> {
@@ -278,5 +303,14 @@ mod tests {
         assert!(matches!(Dsn::parse("h:1"), Err(DsnError::MissingScheme)));
         let e = Dsn::parse("ws://u:sec%ZZret@h").unwrap_err();
         assert!(!e.to_string().contains("sec"));
+        // A sign is not a hex digit.
+        assert!(matches!(
+            Dsn::parse("ws://h/d%+1"),
+            Err(DsnError::InvalidEncoding("database"))
+        ));
+        assert_eq!(
+            percent_decode(&percent_encode("a%b c"), "x").unwrap(),
+            "a%b c"
+        );
     }
 }

@@ -37,6 +37,16 @@ pub enum ProtocolError {
         #[source]
         source: serde_json::Error,
     },
+    /// A response that decodes but breaks the protocol: a binary frame where JSON was due
+    /// (or the reverse), a negative count, field arrays of the wrong length, an unknown type
+    /// or precision code.
+    #[error("invalid {action} response: {reason}")]
+    InvalidResponse {
+        /// The request it answers (or `handshake`).
+        action: &'static str,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// A binary frame shorter than its fixed part.
     #[error("message length is too short")]
     TooShort {
@@ -86,4 +96,14 @@ pub enum ProtocolError {
         /// Its length.
         len: usize,
     },
+}
+
+impl ProtocolError {
+    /// An [`InvalidResponse`](ProtocolError::InvalidResponse) to `action`.
+    pub fn invalid_response(action: &'static str, reason: impl Into<String>) -> Self {
+        ProtocolError::InvalidResponse {
+            action,
+            reason: reason.into(),
+        }
+    }
 }

@@ -1,6 +1,6 @@
 //! TDengine's WebSocket protocol as data: the type table, precisions and time units, JSON
 //! messages, binary frame layouts and their little-endian wire primitives, action codes, error
-//! codes, the DSN grammar and SQL quoting.
+//! codes, the DSN grammar, SQL quoting and hex text.
 //!
 //! This crate does no I/O and knows nothing of Arrow; the codec and the client build on it.
 #![warn(missing_docs)]
@@ -9,6 +9,7 @@ pub mod codes;
 pub mod dsn;
 pub mod error;
 pub mod frames;
+pub mod hex;
 pub mod messages;
 pub mod quote;
 pub mod time;

@@ -1,13 +1,12 @@
 //! `NativeConnection`: a client connection shared by Python threads.
 
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
+use pyo3::types::{PyBool, PyDict, PyString};
 use taosarrow::{ConnectOptions, Connection, Outcome};
 
-use crate::errors::named;
+use crate::errors::{named, to_py_err};
 use crate::result::NativeResult;
 use crate::wait::wait;
 
@@ -42,77 +41,31 @@ impl NativeConnection {
     }
 }
 
-fn get<'py, T: FromPyObjectOwned<'py>>(
-    options: &Bound<'py, PyDict>,
-    key: &str,
-) -> PyResult<Option<T>> {
-    match options.get_item(key)? {
-        Some(v) if !v.is_none() => Ok(Some(v.extract().map_err(Into::into)?)),
-        _ => Ok(None),
+/// The text `ConnectOptions::set` takes for a keyword option's value.
+fn option_text(value: &Bound<'_, PyAny>) -> PyResult<String> {
+    if let Ok(b) = value.cast::<PyBool>() {
+        return Ok(b.is_true().to_string());
     }
+    if let Ok(s) = value.cast::<PyString>() {
+        return Ok(s.to_cow()?.into_owned());
+    }
+    Ok(value.str()?.to_cow()?.into_owned())
 }
 
-fn seconds(py: Python<'_>, key: &str, v: f64) -> PyResult<Duration> {
-    Duration::try_from_secs_f64(v).map_err(|_| {
-        named(
-            py,
-            "InterfaceError",
-            format!("{key} must be a non-negative number of seconds"),
-            None,
-        )
-    })
-}
-
-/// The client options from a DSN and the keyword options of `taosarrow.connect`.
-fn options(py: Python<'_>, dsn: Option<&str>, kw: &Bound<'_, PyDict>) -> PyResult<ConnectOptions> {
+/// The client options from a DSN and the keyword options of `taosarrow.connect`, each set
+/// through `ConnectOptions::set` (keys in `ConnectOptions::KEYS`); `None` values are skipped.
+fn options(dsn: Option<&str>, kw: &Bound<'_, PyDict>) -> PyResult<ConnectOptions> {
     let mut o = match dsn {
-        Some(d) => ConnectOptions::from_dsn(d).map_err(crate::errors::to_py_err)?,
+        Some(d) => ConnectOptions::from_dsn(d).map_err(to_py_err)?,
         None => ConnectOptions::new(),
     };
-    let host: Option<String> = get(kw, "host")?;
-    let port: Option<u16> = get(kw, "port")?;
-    if host.is_some() || port.is_some() {
-        let current = o
-            .addresses()
-            .first()
-            .map(|a| (a.host.clone(), a.port.unwrap_or(6041)));
-        let (h0, p0) = current.unwrap_or_else(|| ("localhost".into(), 6041));
-        o = o.with_host(host.unwrap_or(h0), port.unwrap_or(p0));
-    }
-    let user: Option<String> = get(kw, "user")?;
-    let password: Option<String> = get(kw, "password")?;
-    if user.is_some() || password.is_some() {
-        let u = user.unwrap_or_else(|| o.user().to_string());
-        o = o.with_credentials(u, password.unwrap_or_else(|| "taosdata".into()));
-    }
-    if let Some(db) = get::<String>(kw, "database")? {
-        o = o.with_database(db);
-    }
-    if let Some(tz) = get::<String>(kw, "timezone")? {
-        o = o.with_timezone(&tz).map_err(crate::errors::to_py_err)?;
-    }
-    if let Some(c) = get::<bool>(kw, "compression")? {
-        o = o.with_compression(c);
-    }
-    if let Some(n) = get::<u32>(kw, "conn_retries")? {
-        o = o.with_conn_retries(n);
-    }
-    let base: Option<u64> = get(kw, "retry_backoff_ms")?;
-    let max: Option<u64> = get(kw, "retry_backoff_max_ms")?;
-    if base.is_some() || max.is_some() {
-        let b = base
-            .map(Duration::from_millis)
-            .unwrap_or_else(|| o.retry_backoff());
-        let m = max
-            .map(Duration::from_millis)
-            .unwrap_or_else(|| o.retry_backoff_max());
-        o = o.with_retry_backoff(b, m);
-    }
-    if let Some(t) = get::<f64>(kw, "read_timeout")? {
-        o = o.with_read_timeout(seconds(py, "read_timeout", t)?);
-    }
-    if let Some(t) = get::<f64>(kw, "connect_timeout")? {
-        o = o.with_connect_timeout(seconds(py, "connect_timeout", t)?);
+    for (key, value) in kw.iter() {
+        if value.is_none() {
+            continue;
+        }
+        let key = key.str()?;
+        o.set(&key.to_cow()?, &option_text(&value)?)
+            .map_err(to_py_err)?;
     }
     Ok(o)
 }
@@ -122,7 +75,7 @@ impl NativeConnection {
     #[new]
     #[pyo3(signature = (dsn, options))]
     fn new(py: Python<'_>, dsn: Option<&str>, options: &Bound<'_, PyDict>) -> PyResult<Self> {
-        let opts = self::options(py, dsn, options)?;
+        let opts = self::options(dsn, options)?;
         let timezone = opts.timezone().map(str::to_string);
         let conn = wait(py, async move { Connection::connect(&opts).await })?;
         Ok(NativeConnection {

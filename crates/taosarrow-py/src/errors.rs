@@ -11,33 +11,36 @@ use taosarrow::{Error, ErrorKind};
 
 static EXCEPTIONS: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
 
-/// The name of the Python exception class for an error.
-pub fn class_name(err: &Error) -> &'static str {
-    match err {
-        Error::Cancelled => "OperationalError",
-        Error::Decode(_) => "ResultError",
-        Error::Options(_) => "InterfaceError",
-        _ => match err.kind() {
-            ErrorKind::Connection => "ConnectionError",
-            ErrorKind::Query => "QueryError",
-            ErrorKind::Statement => "StatementError",
-            ErrorKind::Schemaless => "SchemalessError",
-            ErrorKind::Tmq => "TmqError",
-            ErrorKind::Interface => "InterfaceError",
-            ErrorKind::Protocol => "ResultError",
-            _ => "DatabaseError",
-        },
+/// The name of the `taosarrow.exceptions` class for an error kind. (An
+/// [`ErrorKind::Interrupted`] error becomes Python's own `KeyboardInterrupt`.)
+pub fn class_name(kind: ErrorKind) -> &'static str {
+    match kind {
+        ErrorKind::Connection => "ConnectionError",
+        ErrorKind::Query => "QueryError",
+        ErrorKind::Statement => "StatementError",
+        ErrorKind::Schemaless => "SchemalessError",
+        ErrorKind::Tmq => "TmqError",
+        ErrorKind::Interface => "InterfaceError",
+        ErrorKind::Protocol => "ResultError",
+        ErrorKind::Cancelled => "OperationalError",
+        _ => "DatabaseError",
     }
 }
 
 /// Builds the Python exception for a client error.
 pub fn to_py_err(err: Error) -> PyErr {
-    if matches!(err, Error::Interrupted) {
+    if err.kind() == ErrorKind::Interrupted {
         return PyKeyboardInterrupt::new_err(err.to_string());
     }
     Python::attach(|py| {
-        crate::ingest::ingest_error(py, &err)
-            .unwrap_or_else(|| named(py, class_name(&err), err.message(), err.code().map(|c| c.0)))
+        crate::ingest::ingest_error(py, &err).unwrap_or_else(|| {
+            named(
+                py,
+                class_name(err.kind()),
+                err.message(),
+                err.code().map(|c| c.0),
+            )
+        })
     })
 }
 

@@ -11,23 +11,6 @@ use crate::connection::NativeConnection;
 use crate::errors::{class_name, named};
 use crate::wait::wait;
 
-fn mode(py: Python<'_>, m: &str) -> PyResult<IngestMode> {
-    Ok(match m {
-        "append" => IngestMode::Append,
-        "create" => IngestMode::Create,
-        "create_append" => IngestMode::CreateAppend,
-        "replace" => IngestMode::Replace,
-        other => {
-            return Err(named(
-                py,
-                "ProgrammingError",
-                format!("mode must be append, create, create_append or replace, not {other:?}"),
-                None,
-            ))
-        }
-    })
-}
-
 /// Writes `data` (an Arrow stream) into `table`, or into child tables of `stable`; returns
 /// the rows written. A failure raises with `rows_written`, `written`, `not_written` and
 /// `unread_from` attributes saying exactly which input rows are stored.
@@ -78,7 +61,9 @@ pub fn ingest(
         _ => return Err(bad("give exactly one of table= or stable=")),
     };
     let opts = IngestOptions {
-        mode: self::mode(py, mode)?,
+        mode: mode
+            .parse::<IngestMode>()
+            .map_err(|e| bad(&e.to_string()))?,
         chunk_bytes,
         in_flight,
         allow_truncation,
@@ -109,7 +94,7 @@ pub fn ingest_error(py: Python<'_>, err: &Error) -> Option<PyErr> {
     let Error::Ingest(e) = err else { return None };
     let exc = named(
         py,
-        class_name(&e.source),
+        class_name(err.kind()),
         err.to_string(),
         err.code().map(|c| c.0),
     );

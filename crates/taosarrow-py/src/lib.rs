@@ -1,5 +1,7 @@
 //! Python bindings for taosarrow: PyO3 glue only.
 use pyo3::prelude::*;
+use pyo3::types::PyTuple;
+use taosarrow::{ConnectOptions, IngestMode};
 
 mod connection;
 mod errors;
@@ -27,5 +29,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     #[cfg(feature = "server")]
     m.add_class::<server::NativeServer>()?;
     m.add("HAS_SERVER", cfg!(feature = "server"))?;
+    m.add("OPTION_NAMES", PyTuple::new(m.py(), ConnectOptions::KEYS)?)?;
+    let modes = IngestMode::ALL.map(IngestMode::name);
+    m.add("INGEST_MODES", PyTuple::new(m.py(), modes)?)?;
     Ok(())
 }

@@ -1,16 +1,16 @@
-//! The one blocking helper: run a future on the shared runtime with the GIL released,
-//! checking for Ctrl-C about every 100 ms.
+//! The blocking wait of every Python call: the client's one interruptible wait
+//! (`taosarrow::blocking::wait_in_slices`) with the GIL released during each slice and
+//! Ctrl-C checked, GIL held, between slices (about every 100 ms).
 
 use std::future::Future;
-use std::time::Duration;
 
 use pyo3::prelude::*;
+use taosarrow::blocking::wait_in_slices;
 
 use crate::errors::{internal, to_py_err};
 
-const SIGNAL_POLL: Duration = Duration::from_millis(100);
-
-/// Runs `fut` to completion on `taosarrow::runtime()`; the GIL is released meanwhile.
+/// Runs `fut` to completion as a task of `taosarrow::runtime()`, so it keeps running while
+/// this thread waits for the GIL; the GIL is released while waiting.
 ///
 /// When a signal handler raises (Ctrl-C → `KeyboardInterrupt`), the task is aborted and
 /// that exception is returned.
@@ -19,21 +19,18 @@ where
     F: Future<Output = Result<T, taosarrow::Error>> + Send + 'static,
     T: Send + 'static,
 {
-    let rt = taosarrow::runtime();
-    let mut handle = rt.spawn(fut);
-    loop {
-        // The timer is created inside `block_on`, where the runtime's reactor is current.
-        let polled = py
-            .detach(|| rt.block_on(async { tokio::time::timeout(SIGNAL_POLL, &mut handle).await }));
-        match polled {
-            Ok(Ok(result)) => return result.map_err(to_py_err),
-            Ok(Err(join)) => return Err(internal(format!("background task failed: {join}"))),
-            Err(_elapsed) => {
-                if let Err(signal) = py.check_signals() {
-                    handle.abort();
-                    return Err(signal);
-                }
-            }
+    let mut handle = taosarrow::runtime().spawn(fut);
+    let joined = wait_in_slices(
+        &mut handle,
+        |slice| py.detach(|| slice.run()),
+        || py.check_signals(),
+    );
+    match joined {
+        Ok(Ok(result)) => result.map_err(to_py_err),
+        Ok(Err(join)) => Err(internal(format!("background task failed: {join}"))),
+        Err(signal) => {
+            handle.abort();
+            Err(signal)
         }
     }
 }

@@ -2,8 +2,11 @@
 
 use std::time::Duration;
 
-/// The version announced in `version` and `conn` replies. At least 3.3.2.0, so the official
-/// clients use the binary query and fetch_raw_block path (`overview.md` §3.1).
+use taosarrow_protocol::dsn::{DEFAULT_PASSWORD, DEFAULT_USER};
+
+/// The TDengine version the server reports: in `version` and `conn` replies and as
+/// `SELECT SERVER_VERSION()`. At least 3.3.2.0, so the official clients use the binary query
+/// and fetch_raw_block path (`overview.md` §3.1).
 pub const SERVER_VERSION: &str = "3.3.6.0";
 
 /// Default rows per result block.
@@ -31,8 +34,8 @@ impl Default for ServerConfig {
         ServerConfig {
             host: "127.0.0.1".to_owned(),
             port: 0,
-            user: "root".to_owned(),
-            password: "taosdata".to_owned(),
+            user: DEFAULT_USER.to_owned(),
+            password: DEFAULT_PASSWORD.to_owned(),
             block_rows: DEFAULT_BLOCK_ROWS,
             faults: FaultConfig::default(),
         }

@@ -35,6 +35,12 @@ impl ServerError {
         )
     }
 
+    /// A failure inside the server (`Internal error`, 0x02FF) with the text of what failed
+    /// underneath, usually an Arrow or DataFusion error.
+    pub fn internal(e: impl std::fmt::Display) -> Self {
+        ServerError::new(Code::TSC_INTERNAL_ERROR, e.to_string())
+    }
+
     /// taosAdapter's own protocol failure (0xFFFF) with its message, e.g. `server not connected`.
     pub fn protocol(message: impl Into<String>) -> Self {
         ServerError::new(Code::ADAPTER_PROTOCOL, message)

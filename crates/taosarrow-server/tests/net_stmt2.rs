@@ -257,10 +257,7 @@ async fn the_worked_example_frame_inserts_two_rows() {
                000061000000230000000900000002000000000000100000000068e5cf8b010000e86be5cf8b0100001b00\
                00000600000002000000000100080000000000c03f00000000230000000800000002000000000001030000\
                00050000000800000061626368656c6c6f";
-    let frame: Vec<u8> = (0..hex.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
-        .collect();
+    let frame = taosarrow_protocol::hex::decode(hex).unwrap();
     assert_eq!(frame.len(), 190);
     c.send_bin(frame).await;
     let r = c.recv_json().await;

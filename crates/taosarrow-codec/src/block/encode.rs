@@ -215,7 +215,9 @@ fn encode_fixed(
             let bytes = buffer
                 .as_slice()
                 .get(from..from + rows * width)
-                .ok_or_else(|| CodecError::Arrow("value buffer shorter than its array".into()))?;
+                .ok_or_else(|| {
+                    CodecError::data(at.clone(), "value buffer shorter than its array")
+                })?;
             out.extend_from_slice(bytes);
         }
     }

@@ -12,10 +12,10 @@ use arrow_data::ArrayData;
 use arrow_schema::DataType;
 use taosarrow_protocol::{Code, Precision, TdType};
 
-use super::decimal;
 use super::error::Stmt2Error;
 use super::field::{BindField, Roles};
 use super::parse::{parse_raw, RawField, RawPayload};
+use crate::decimal;
 use crate::{arrow_type, ColumnSpec, SchemaOptions};
 
 /// One table of a received bind, as Arrow arrays.

@@ -3,16 +3,15 @@
 
 /// Parses whitespace-separated hex byte pairs.
 pub fn bytes(hex: &str) -> Vec<u8> {
-    hex.split_whitespace()
-        .map(|b| u8::from_str_radix(b, 16).unwrap())
-        .collect()
+    let digits: String = hex.split_whitespace().collect();
+    taosarrow_protocol::hex::decode(&digits).unwrap()
 }
 
 /// Formats bytes as space-separated hex, for readable assertion failures.
 pub fn hex(bytes: &[u8]) -> String {
     bytes
         .iter()
-        .map(|b| format!("{b:02x}"))
+        .map(|b| taosarrow_protocol::hex::encode(&[*b]))
         .collect::<Vec<_>>()
         .join(" ")
 }

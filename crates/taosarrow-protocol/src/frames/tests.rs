@@ -4,9 +4,7 @@ use crate::Code;
 use std::borrow::Cow;
 
 fn hex(s: &str) -> Vec<u8> {
-    s.split_whitespace()
-        .map(|b| u8::from_str_radix(b, 16).unwrap())
-        .collect()
+    crate::hex::decode(&s.split_whitespace().collect::<String>()).unwrap()
 }
 
 #[test]

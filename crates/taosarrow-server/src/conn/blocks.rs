@@ -4,13 +4,9 @@ use arrow::array::RecordBatch;
 use arrow::datatypes::Schema;
 use taosarrow_codec::{column_spec, encode_block, read_layout};
 use taosarrow_protocol::messages::ResultColumns;
-use taosarrow_protocol::{Code, Precision};
+use taosarrow_protocol::Precision;
 
 use crate::ServerError;
-
-fn internal(message: String) -> ServerError {
-    ServerError::new(Code::TSC_INTERNAL_ERROR, message)
-}
 
 /// The columns of a result in the database precision `precision`, as query and
 /// `stmt2_result` responses describe them: names, type codes, user-facing lengths, DECIMAL
@@ -24,7 +20,7 @@ pub(crate) fn columns(schema: &Schema, precision: Precision) -> Result<ResultCol
     );
     let (mut precisions, mut scales) = (Vec::with_capacity(n), Vec::with_capacity(n));
     for field in schema.fields() {
-        let spec = column_spec(field).map_err(|e| internal(e.to_string()))?;
+        let spec = column_spec(field).map_err(|e| ServerError::internal(e.to_string()))?;
         names.push(spec.name);
         types.push(spec.ty.code());
         lengths.push(i64::from(spec.length));
@@ -49,7 +45,7 @@ pub(crate) fn encode(
     corrupt: bool,
 ) -> Result<(), ServerError> {
     let start = out.len();
-    encode_block(batch, out).map_err(|e| internal(e.to_string()))?;
+    encode_block(batch, out).map_err(|e| ServerError::internal(e.to_string()))?;
     if corrupt && out.len() >= start + 12 {
         out[start + 8..start + 12].copy_from_slice(&i32::MAX.to_le_bytes());
     }

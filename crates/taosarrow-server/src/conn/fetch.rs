@@ -8,7 +8,6 @@ use arrow::array::RecordBatch;
 
 use taosarrow_protocol::frames::{FetchBlockResponse, FetchRawBlockResponse, RawBlockBody};
 use taosarrow_protocol::messages::{FetchResponse, ResponseHeader};
-use taosarrow_protocol::Code;
 
 use super::{blocks, elapsed_ns, Connection, Flow};
 use crate::ServerError;
@@ -24,7 +23,7 @@ impl Connection {
         if !matches!(next, Ok(Some(_))) {
             self.results.free(id);
         }
-        next.map_err(|e| ServerError::new(Code::TSC_INTERNAL_ERROR, e.to_string()))
+        next.map_err(ServerError::internal)
     }
 
     /// Appends the raw block of `batch` to `out`; frees result `id` on failure.

@@ -11,6 +11,7 @@ use arrow::datatypes::DataType;
 use serde_json::Value;
 use taosarrow_codec::stmt2::{field_arrow_type, BindField};
 use taosarrow_codec::{block_schema, decode_block, SchemaOptions};
+use taosarrow_protocol::hex::HexError;
 use taosarrow_protocol::{Precision, TdType};
 
 /// Converts `a` to the Arrow type of `f`, failing (not nulling) on values out of range.
@@ -35,17 +36,10 @@ pub(super) fn to_field_type(a: &ArrayRef, f: &BindField) -> Result<ArrayRef, Str
 
 fn hex(s: &str) -> Result<Vec<u8>, String> {
     let s = s.strip_prefix("\\x").unwrap_or(s);
-    if !s.len().is_multiple_of(2) {
-        return Err(format!("odd hex length: {s}"));
-    }
-    (0..s.len())
-        .step_by(2)
-        .map(|i| {
-            s.get(i..i + 2)
-                .and_then(|b| u8::from_str_radix(b, 16).ok())
-                .ok_or_else(|| format!("invalid hex string: {s}"))
-        })
-        .collect()
+    taosarrow_protocol::hex::decode(s).map_err(|e| match e {
+        HexError::OddLength(_) => format!("odd hex length: {s}"),
+        _ => format!("invalid hex string: {s}"),
+    })
 }
 
 /// A TIMESTAMP value: a number already in the column precision, or RFC 3339 text.

@@ -380,10 +380,7 @@ pub fn using_clause(
             None => b.append_null(),
         }
         let arr = b.finish(f.data_type())?;
-        values.push(
-            ScalarValue::try_from_array(&arr, 0)
-                .map_err(|e| ServerError::new(Code::TSC_INTERNAL_ERROR, e.to_string()))?,
-        );
+        values.push(ScalarValue::try_from_array(&arr, 0).map_err(ServerError::internal)?);
     }
     Ok((def.name, def.columns, values))
 }
@@ -504,7 +501,7 @@ fn alter(e: &Engine, s: &Session, sql: &str, toks: Toks<'_, '_>) -> Result<Outco
         if is_tag {
             def.tags.push(spec.clone());
             let null = ScalarValue::try_from(super::types::field(&spec, db.precision)?.data_type())
-                .map_err(|e| ServerError::new(Code::TSC_INTERNAL_ERROR, e.to_string()))?;
+                .map_err(ServerError::internal)?;
             for c in db.children(&name) {
                 if let Some((_, tags)) = &c.child_of {
                     write(tags).push(null.clone());

@@ -34,9 +34,6 @@ use self::catalog::{Catalog, Database};
 use self::lexer::{tokenize, Token};
 use crate::ServerError;
 
-/// The TDengine version the engine reports (`SELECT SERVER_VERSION()`).
-pub const ENGINE_VERSION: &str = "3.3.6.0";
-
 /// The shared SQL engine: one per server, used by every connection at once.
 #[derive(Debug, Clone, Default)]
 pub struct Engine {

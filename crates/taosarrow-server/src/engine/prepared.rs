@@ -415,7 +415,8 @@ impl InsertPlan {
                     .map(|spec| null_scalar(spec, self.db.precision))
                     .collect::<Result<_, _>>()?;
                 for (arr, &k) in t.tags.iter().zip(&self.tag_index) {
-                    tags[k] = ScalarValue::try_from_array(arr.as_ref(), 0).map_err(internal)?;
+                    tags[k] = ScalarValue::try_from_array(arr.as_ref(), 0)
+                        .map_err(ServerError::internal)?;
                 }
                 self.db.create_table_with_schema(
                     &name,
@@ -437,7 +438,7 @@ impl InsertPlan {
             bound[k] = Some(if arr.data_type() == want {
                 arr.clone()
             } else {
-                cast(arr.as_ref(), want).map_err(internal)?
+                cast(arr.as_ref(), want).map_err(ServerError::internal)?
             });
         }
         // Columns the statement does not bind are NULL.
@@ -452,7 +453,7 @@ impl InsertPlan {
                 "Timestamp data out of range: the primary timestamp cannot be NULL",
             ));
         }
-        let batch = RecordBatch::try_new(schema, arrays).map_err(internal)?;
+        let batch = RecordBatch::try_new(schema, arrays).map_err(ServerError::internal)?;
         data.append_batch(batch)
     }
 }
@@ -463,13 +464,9 @@ struct ChildTemplate {
     schema: SchemaRef,
 }
 
-fn internal(e: impl std::fmt::Display) -> ServerError {
-    ServerError::new(Code::TSC_INTERNAL_ERROR, e.to_string())
-}
-
 fn null_scalar(spec: &ColumnSpec, p: Precision) -> Result<ScalarValue, ServerError> {
     let schema = schema_of(std::slice::from_ref(spec), p)?;
-    ScalarValue::try_from(schema.field(0).data_type()).map_err(internal)
+    ScalarValue::try_from(schema.field(0).data_type()).map_err(ServerError::internal)
 }
 
 /// `db.table` or `table` → `table` (the database must be the statement's).
@@ -535,8 +532,7 @@ fn literal(a: &ArrayRef) -> Result<String, ServerError> {
                 DataType::Binary => a.as_binary::<i32>().value(0),
                 _ => a.as_binary::<i64>().value(0),
             };
-            let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-            format!("'\\x{hex}'")
+            format!("'\\x{}'", taosarrow_protocol::hex::encode(bytes))
         }
         DataType::Timestamp(..) => {
             let text = timestamp_ticks(a.as_ref(), 0)
@@ -545,7 +541,7 @@ fn literal(a: &ArrayRef) -> Result<String, ServerError> {
             format!("'{text}'")
         }
         _ => {
-            let s = ScalarValue::try_from_array(a.as_ref(), 0).map_err(internal)?;
+            let s = ScalarValue::try_from_array(a.as_ref(), 0).map_err(ServerError::internal)?;
             match s {
                 ScalarValue::Boolean(Some(b)) => b.to_string(),
                 other => other.to_string(),

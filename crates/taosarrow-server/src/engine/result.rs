@@ -13,10 +13,6 @@ use super::types::field;
 use super::ResultSet;
 use crate::ServerError;
 
-fn internal(e: impl std::fmt::Display) -> ServerError {
-    ServerError::new(Code::TSC_INTERNAL_ERROR, e.to_string())
-}
-
 /// The Arrow type a computed column is carried as, or `None` when TDengine has no such type.
 fn target_type(dt: &DataType, p: Precision) -> Option<DataType> {
     Some(match dt {
@@ -98,7 +94,7 @@ pub fn finish(
                 .iter()
                 .zip(&casts)
                 .map(|(c, t)| match t {
-                    Some(t) => arrow::compute::cast(c, t).map_err(internal),
+                    Some(t) => arrow::compute::cast(c, t).map_err(ServerError::internal),
                     None => Ok(c.clone()),
                 })
                 .collect::<Result<Vec<ArrayRef>, _>>()?;
@@ -110,8 +106,8 @@ pub fn finish(
         let field = if keep {
             f.as_ref().clone()
         } else {
-            let mut spec =
-                column_spec(&Field::new(f.name(), target.clone(), true)).map_err(internal)?;
+            let mut spec = column_spec(&Field::new(f.name(), target.clone(), true))
+                .map_err(ServerError::internal)?;
             if let Ok(orig) = column_spec(f.as_ref()) {
                 // Keep a stored column's declared type when only its Arrow storage changed.
                 if orig.ty == spec.ty || (orig.ty == TdType::NChar && spec.ty == TdType::VarChar) {
@@ -128,7 +124,7 @@ pub fn finish(
                 spec.length = m;
             }
             if spec.ty == TdType::Timestamp && target != want_ts {
-                return Err(internal("timestamp unit mismatch"));
+                return Err(ServerError::internal("timestamp unit mismatch"));
             }
             field(&spec, p)?
         };
@@ -137,7 +133,7 @@ pub fn finish(
     let schema = Arc::new(Schema::new(out_fields));
     let batches = batches
         .into_iter()
-        .map(|cols| RecordBatch::try_new(schema.clone(), cols).map_err(internal))
+        .map(|cols| RecordBatch::try_new(schema.clone(), cols).map_err(ServerError::internal))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(ResultSet {
         schema,
@@ -157,7 +153,7 @@ pub fn from_columns(
         .map(|s| field(s, p))
         .collect::<Result<Vec<_>, _>>()?;
     let schema = Arc::new(Schema::new(fields));
-    let batch = RecordBatch::try_new(schema.clone(), cols).map_err(internal)?;
+    let batch = RecordBatch::try_new(schema.clone(), cols).map_err(ServerError::internal)?;
     Ok(ResultSet {
         schema,
         batches: vec![batch],

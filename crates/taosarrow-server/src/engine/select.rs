@@ -92,10 +92,6 @@ fn no_table_info() -> ServerError {
     )
 }
 
-fn internal(e: impl std::fmt::Display) -> ServerError {
-    ServerError::new(Code::TSC_INTERNAL_ERROR, e.to_string())
-}
-
 /// Registers `name` of `db` into `ctx` and returns what the translation needs of it.
 fn register(ctx: &SessionContext, db: &Arc<Database>, name: &str) -> Result<TableRef, ServerError> {
     let tbname = ColumnSpec::new("tbname", TdType::VarChar).with_length(192);
@@ -138,32 +134,33 @@ fn register(ctx: &SessionContext, db: &Arc<Database>, name: &str) -> Result<Tabl
             let n = b.num_rows();
             let mut arrays: Vec<ArrayRef> = b.columns()[..cols.len().min(b.num_columns())].to_vec();
             for v in &tag_values {
-                arrays.push(v.to_array_of_size(n).map_err(internal)?);
+                arrays.push(v.to_array_of_size(n).map_err(ServerError::internal)?);
             }
             arrays.push(
                 ScalarValue::Utf8(Some(c.name.clone()))
                     .to_array_of_size(n)
-                    .map_err(internal)?,
+                    .map_err(ServerError::internal)?,
             );
-            batches.push(RecordBatch::try_new(schema.clone(), arrays).map_err(internal)?);
+            batches
+                .push(RecordBatch::try_new(schema.clone(), arrays).map_err(ServerError::internal)?);
         }
     }
-    let table = MemTable::try_new(schema, vec![batches]).map_err(internal)?;
+    let table = MemTable::try_new(schema, vec![batches]).map_err(ServerError::internal)?;
     let catalog = ctx
         .catalog("datafusion")
-        .ok_or_else(|| internal("no catalog"))?;
+        .ok_or_else(|| ServerError::internal("no catalog"))?;
     if catalog.schema(&db.name).is_none() {
         catalog
             .register_schema(&db.name, Arc::new(MemorySchemaProvider::new()))
-            .map_err(internal)?;
+            .map_err(ServerError::internal)?;
     }
     let schema_provider = catalog
         .schema(&db.name)
-        .ok_or_else(|| internal("no schema"))?;
+        .ok_or_else(|| ServerError::internal("no schema"))?;
     if !schema_provider.table_exist(name) {
         schema_provider
             .register_table(name.to_owned(), Arc::new(table))
-            .map_err(internal)?;
+            .map_err(ServerError::internal)?;
     }
     let mut star: Vec<String> = cols.iter().map(|c| c.name.clone()).collect();
     if is_stable {
@@ -474,7 +471,9 @@ pub async fn run(
             let name = &toks[*end - 1];
             if first_ref && interval.is_some() {
                 let (iv, sl) = interval.unwrap_or((1, 1));
-                let m = main.as_ref().ok_or_else(|| internal("no main table"))?;
+                let m = main
+                    .as_ref()
+                    .ok_or_else(|| ServerError::internal("no main table"))?;
                 let ts = quote(&m.ts);
                 let ty = timestamp_type_text(precision);
                 let n = (iv + sl - 1) / sl;
@@ -577,7 +576,7 @@ fn map_df_error(e: DataFusionError) -> ServerError {
         | DataFusionError::NotImplemented(_) => {
             ServerError::new(Code::PAR_SYNTAX_ERROR, format!("syntax error: {msg}"))
         }
-        _ => ServerError::new(Code::TSC_INTERNAL_ERROR, msg),
+        _ => ServerError::internal(msg),
     }
 }
 

@@ -24,10 +24,6 @@ pub struct TableData {
     dirty: bool,
 }
 
-fn internal(e: impl std::fmt::Display) -> ServerError {
-    ServerError::new(Code::TSC_INTERNAL_ERROR, e.to_string())
-}
-
 /// The i64 ticks of a batch's timestamp column (column 0), which has no NULLs.
 fn ts_values(batch: &RecordBatch) -> Result<&[i64], ServerError> {
     let col = batch.column(0);
@@ -40,7 +36,11 @@ fn ts_values(batch: &RecordBatch) -> Result<&[i64], ServerError> {
     Ok(match col.data_type() {
         arrow::datatypes::DataType::Int64 => col.as_primitive::<Int64Type>().values(),
         arrow::datatypes::DataType::Timestamp(_, _) => timestamp_values(col),
-        other => return Err(internal(format!("timestamp column of type {other}"))),
+        other => {
+            return Err(ServerError::internal(format!(
+                "timestamp column of type {other}"
+            )))
+        }
     })
 }
 
@@ -82,7 +82,7 @@ impl TableData {
             return Ok(0);
         }
         let batch = RecordBatch::try_new(self.schema.clone(), batch.columns().to_vec())
-            .map_err(internal)?;
+            .map_err(ServerError::internal)?;
         let ts = ts_values(&batch)?;
         let increasing = ts.windows(2).all(|w| w[0] < w[1]);
         let first = ts[0];
@@ -96,7 +96,8 @@ impl TableData {
         );
         match self.batches.last_mut() {
             Some(prev) if prev.num_rows() < SMALL_BATCH && rows < SMALL_BATCH => {
-                *prev = concat_batches(&self.schema, [&*prev, &batch]).map_err(internal)?;
+                *prev = concat_batches(&self.schema, [&*prev, &batch])
+                    .map_err(ServerError::internal)?;
             }
             _ => self.batches.push(batch),
         }
@@ -108,12 +109,12 @@ impl TableData {
         let field = schema
             .fields()
             .last()
-            .ok_or_else(|| internal("empty schema"))?
+            .ok_or_else(|| ServerError::internal("empty schema"))?
             .clone();
         for b in &mut self.batches {
             let mut cols = b.columns().to_vec();
             cols.push(new_null_array(field.data_type(), b.num_rows()));
-            *b = RecordBatch::try_new(schema.clone(), cols).map_err(internal)?;
+            *b = RecordBatch::try_new(schema.clone(), cols).map_err(ServerError::internal)?;
         }
         self.schema = schema;
         Ok(())
@@ -129,7 +130,7 @@ impl TableData {
         if !self.dirty {
             return Ok(());
         }
-        let all = concat_batches(&self.schema, &self.batches).map_err(internal)?;
+        let all = concat_batches(&self.schema, &self.batches).map_err(ServerError::internal)?;
         let ts = ts_values(&all)?;
         let mut idx: Vec<u32> = (0..ts.len() as u32).collect();
         idx.sort_by_key(|&i| ts[i as usize]);
@@ -142,7 +143,8 @@ impl TableData {
                 keep.push(i);
             }
         }
-        let sorted = take_record_batch(&all, &UInt32Array::from(keep)).map_err(internal)?;
+        let sorted =
+            take_record_batch(&all, &UInt32Array::from(keep)).map_err(ServerError::internal)?;
         self.batches = vec![sorted];
         self.dirty = false;
         Ok(())

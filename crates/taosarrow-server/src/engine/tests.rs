@@ -239,3 +239,24 @@ async fn json_operators_are_named_when_rejected() {
         assert!(err.message.contains(what), "{sql}: {}", err.message);
     }
 }
+
+#[tokio::test]
+async fn decimal_literals_take_exponents_as_tdengine_does() {
+    let e = Engine::new();
+    let mut s = Session::new(None);
+    for sql in [
+        "create database d",
+        "use d",
+        "create table t (ts timestamp, v decimal(10, 2))",
+        "insert into t values (1, 1.23E+5) (2, '-5e-3') (3, ' 0.995 ')",
+    ] {
+        e.execute(&mut s, sql).await.unwrap();
+    }
+    let got = first_column(&e, &mut s, "select v from t order by ts").await;
+    assert_eq!(got, ["123000.00", "-0.01", "1.00"]);
+    for bad in ["1e", "1.2.3", "1e9"] {
+        let sql = format!("insert into t values (4, '{bad}')");
+        let err = e.execute(&mut s, &sql).await.unwrap_err();
+        assert_eq!(err.code, Code::PAR_WRONG_VALUE_TYPE, "{bad}: {err}");
+    }
+}

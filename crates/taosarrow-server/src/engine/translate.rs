@@ -7,8 +7,8 @@ use taosarrow_protocol::{Code, Precision};
 
 use super::lexer::{Kind, Token};
 use super::time::{duration_ticks, now, parse_time_string, today};
-use super::{syntax_at, unsupported, ENGINE_VERSION};
-use crate::ServerError;
+use super::{syntax_at, unsupported};
+use crate::{ServerError, SERVER_VERSION};
 
 pub(super) fn quote(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
@@ -176,7 +176,7 @@ impl Translator<'_, '_> {
                                     }
                                 }
                                 "server_status" => "1".to_owned(),
-                                _ => sql_string(ENGINE_VERSION),
+                                _ => sql_string(SERVER_VERSION),
                             }
                         }
                         "first" | "last" | "last_row" if next_paren => {

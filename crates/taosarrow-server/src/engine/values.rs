@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use arrow::array::*;
 use arrow::datatypes::DataType;
-use taosarrow_codec::ColumnSpec;
-use taosarrow_protocol::{Code, Precision, TdType};
+use taosarrow_codec::{decimal, ColumnSpec};
+use taosarrow_protocol::{hex, Code, Precision, TdType};
 
 use super::lexer::{Kind, Token};
 use super::time::{duration_ticks, now, parse_time_string, today};
@@ -141,54 +141,6 @@ fn parse_int(s: &str) -> Option<i128> {
         f.trunc() as i128
     };
     Some(if neg { -v } else { v })
-}
-
-/// Parses a decimal literal into an unscaled integer of scale `s` with at most `p` digits.
-pub fn parse_decimal(text: &str, p: u8, s: u8) -> Option<i128> {
-    let t = text.trim();
-    let (neg, body) = match t.strip_prefix('-') {
-        Some(b) => (true, b),
-        None => (false, t.strip_prefix('+').unwrap_or(t)),
-    };
-    let (int, frac) = body.split_once('.').unwrap_or((body, ""));
-    if int.is_empty() && frac.is_empty()
-        || !int.bytes().all(|b| b.is_ascii_digit())
-        || !frac.bytes().all(|b| b.is_ascii_digit())
-    {
-        return None;
-    }
-    let int = int.trim_start_matches('0');
-    if int.len() + s as usize > p as usize {
-        return None;
-    }
-    let mut v: i128 = 0;
-    for b in int.bytes() {
-        v = v.checked_mul(10)?.checked_add(i128::from(b - b'0'))?;
-    }
-    let fb = frac.as_bytes();
-    for k in 0..s as usize {
-        let d = fb.get(k).map_or(0, |b| i128::from(b - b'0'));
-        v = v.checked_mul(10)?.checked_add(d)?;
-    }
-    // Round half away from zero on the first dropped digit.
-    if fb.get(s as usize).is_some_and(|b| *b >= b'5') {
-        v = v.checked_add(1)?;
-        if v >= 10i128.pow(u32::from(p)) {
-            return None;
-        }
-    }
-    Some(if neg { -v } else { v })
-}
-
-fn hex_bytes(s: &str) -> Option<Vec<u8>> {
-    let h = s.strip_prefix("\\x").or_else(|| s.strip_prefix("\\X"))?;
-    if h.len() % 2 != 0 {
-        return None;
-    }
-    (0..h.len())
-        .step_by(2)
-        .map(|k| u8::from_str_radix(&h[k..k + 2], 16).ok())
-        .collect()
 }
 
 /// A column under construction.
@@ -393,15 +345,16 @@ impl ColBuilder {
                 b.append_value(bytes)
             }
             ColBuilder::Dec(b) => {
-                let v = parse_decimal(text, spec.precision, spec.scale).ok_or_else(|| {
-                    ServerError::new(
-                        Code::PAR_WRONG_VALUE_TYPE,
-                        format!(
-                            "Invalid value type: {text} for column {} of type DECIMAL({}, {})",
-                            spec.name, spec.precision, spec.scale
-                        ),
-                    )
-                })?;
+                let v = decimal::parse(text.trim().as_bytes(), spec.precision, spec.scale)
+                    .ok_or_else(|| {
+                        ServerError::new(
+                            Code::PAR_WRONG_VALUE_TYPE,
+                            format!(
+                                "Invalid value type: {text} for column {} of type DECIMAL({}, {})",
+                                spec.name, spec.precision, spec.scale
+                            ),
+                        )
+                    })?;
                 b.append_value(v)
             }
         }
@@ -431,7 +384,7 @@ impl ColBuilder {
                 DataType::Decimal128(p, s) => Arc::new(
                     b.finish()
                         .with_precision_and_scale(*p, *s)
-                        .map_err(|e| ServerError::new(Code::TSC_INTERNAL_ERROR, e.to_string()))?,
+                        .map_err(ServerError::internal)?,
                 ),
                 _ => Arc::new(b.finish()),
             },
@@ -439,8 +392,7 @@ impl ColBuilder {
         if a.data_type() == dt {
             return Ok(a);
         }
-        arrow::compute::cast(&a, dt)
-            .map_err(|e| ServerError::new(Code::TSC_INTERNAL_ERROR, e.to_string()))
+        arrow::compute::cast(&a, dt).map_err(ServerError::internal)
     }
 }
 
@@ -470,7 +422,7 @@ fn binary_value<'a>(
                 ),
             )
         })?)
-    } else if let Some(h) = hex_bytes(text) {
+    } else if let Some(h) = hex::strip_escape(text).and_then(|h| hex::decode(h).ok()) {
         Cow::Owned(h)
     } else {
         Cow::Borrowed(text.as_bytes())
@@ -482,21 +434,4 @@ fn binary_value<'a>(
         return Err(too_long(spec));
     }
     Ok(bytes)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn decimals() {
-        assert_eq!(parse_decimal("12.345", 10, 2), Some(1235));
-        assert_eq!(parse_decimal("-0.5", 3, 1), Some(-5));
-        assert_eq!(
-            parse_decimal("99999999999999999999999999999999999999", 38, 0),
-            Some(10i128.pow(38) - 1)
-        );
-        assert_eq!(parse_decimal("100", 4, 2), None);
-        assert_eq!(parse_decimal("abc", 4, 2), None);
-    }
 }

@@ -62,8 +62,10 @@ mod tests {
     #[test]
     fn point() {
         let w = super::to_wkb("POINT(100 100)").unwrap();
-        let hex: String = w.iter().map(|b| format!("{b:02x}")).collect();
-        assert_eq!(hex, "010100000000000000000059400000000000005940");
+        assert_eq!(
+            taosarrow_protocol::hex::encode(&w),
+            "010100000000000000000059400000000000005940"
+        );
         assert!(super::to_wkb("POLYGON((0 0, 1 0, 1 1, 0 0))").is_some());
         assert!(super::to_wkb("CIRCLE(1)").is_none());
     }

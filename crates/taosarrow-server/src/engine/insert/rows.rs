@@ -130,8 +130,7 @@ impl<'c> Rows<'c> {
             .zip(schema.fields())
             .map(|(b, f)| b.finish(f.data_type()))
             .collect::<Result<Vec<_>, _>>()?;
-        let batch = RecordBatch::try_new(schema, arrays)
-            .map_err(|e| ServerError::new(Code::TSC_INTERNAL_ERROR, e.to_string()))?;
+        let batch = RecordBatch::try_new(schema, arrays).map_err(ServerError::internal)?;
         debug_assert_eq!(self.cols[0].ty, TdType::Timestamp);
         Ok(batch)
     }
