@@ -3,8 +3,8 @@
 
 mod account;
 mod ddl;
-mod pipeline;
 mod mode;
+mod pipeline;
 mod plan;
 
 use std::ops::Range;

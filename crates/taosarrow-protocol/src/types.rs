@@ -13,12 +13,12 @@ mod decimal;
 mod lengths;
 mod names;
 
+pub use crate::time::{Precision, UnknownPrecision};
 pub use decimal::{DECIMAL128_PRECISION, DECIMAL64_PRECISION, MAX_DECIMAL_PRECISION};
 pub use lengths::{
     BLOB_LENGTH, JSON_LENGTH, JSON_SCHEMA_BYTES, MAX_NCHAR_LENGTH, MAX_VARCHAR_LENGTH,
 };
 pub use names::{TypeGroup, SQL_NAMES};
-pub use crate::time::{Precision, UnknownPrecision};
 
 /// A TDengine column or tag type, by its wire code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
