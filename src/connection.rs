@@ -9,7 +9,7 @@ use taosarrow_protocol::messages::{from_json, QueryResponse, ResultColumns};
 use taosarrow_protocol::{Precision, TdType};
 use tokio_tungstenite::tungstenite::Message;
 
-use crate::conn::{check_header, Reply, Socket};
+use crate::socket::{check_header, Reply, Socket};
 use crate::stream::ResultStream;
 use crate::{ConnectOptions, Error};
 

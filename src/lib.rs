@@ -6,7 +6,7 @@
 #![warn(missing_docs)]
 
 pub mod blocking;
-mod conn;
+mod socket;
 mod connection;
 mod error;
 mod ingest;

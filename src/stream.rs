@@ -17,7 +17,7 @@ use taosarrow_protocol::Precision;
 use tokio::sync::{mpsc, oneshot};
 use tokio_tungstenite::tungstenite::Message;
 
-use crate::conn::{Reply, Socket};
+use crate::socket::{Reply, Socket};
 use crate::Error;
 
 /// Raw blocks buffered ahead of the consumer.
@@ -197,7 +197,7 @@ async fn fetch_one(socket: &Socket, result_id: u64) -> Result<Step, Error> {
         Reply::Text(t) => {
             // A JSON error (e.g. before conn); anything else is a protocol violation.
             let h = taosarrow_protocol::messages::peek_header(&t)?;
-            crate::conn::check_header(&h, Error::server)?;
+            crate::socket::check_header(&h, Error::server)?;
             return Err(Error::invalid_response(
                 "fetch_raw_block",
                 "a JSON frame instead of a binary one",

@@ -12,7 +12,7 @@ use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 use tokio_tungstenite::{Connector, MaybeTlsStream, WebSocketStream};
 
-use crate::conn::check_header;
+use crate::socket::check_header;
 use crate::{ConnectOptions, Error};
 
 /// The socket type of a connection: plain TCP for `ws`, rustls for `wss`.

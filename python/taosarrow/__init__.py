@@ -10,7 +10,8 @@ PEP 249 (``connect``, ``Connection``, ``Cursor``) plus Arrow, pandas and polars 
 from __future__ import annotations
 
 from ._native import __version__
-from .connection import Connection, TaosField, TaosResult, connect
+from .connection import Connection, connect
+from .result import TaosField, TaosResult
 from .cursor import Cursor
 from .exceptions import (
     ConnectionError,

@@ -1,14 +1,14 @@
-"""``Connection`` and ``TaosResult``: the PEP 249 connection plus TDengine's own calls."""
+"""``Connection``: the PEP 249 connection plus TDengine's own calls."""
 
 from __future__ import annotations
 
 import threading
 import warnings
-from typing import TYPE_CHECKING, Any, Dict, Iterator, List, NamedTuple, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Optional, Sequence, Tuple
 
 from . import _native
 from .exceptions import InterfaceError
-from .types import TYPE_NAMES
+from .result import TaosField, TaosResult
 
 if TYPE_CHECKING:
     from .statement import Statement2
@@ -18,67 +18,6 @@ __all__ = ["Connection", "TaosResult", "TaosField", "connect", "OPTION_NAMES"]
 #: The keyword options ``connect`` accepts: the keys of the Rust client's
 #: ``ConnectOptions::set``, which checks them and their values.
 OPTION_NAMES: Tuple[str, ...] = _native.OPTION_NAMES
-
-
-class TaosField(NamedTuple):
-    """One result column: its name, TDengine type code and declared length."""
-
-    name: str
-    type_code: int
-    length: int
-    precision: int
-    scale: int
-
-    def type(self) -> str:
-        """The TDengine type name, e.g. ``"NCHAR"``."""
-        return TYPE_NAMES.get(self.type_code, str(self.type_code))
-
-    def bytes(self) -> int:
-        """The declared length (``fields_lengths``)."""
-        return self.length
-
-
-class TaosResult:
-    """The result of :meth:`Connection.query`: iterate for rows (tuples)."""
-
-    def __init__(self, native: Any) -> None:
-        self._native = native
-        self._fields = [TaosField(*f) for f in native.fields()]
-
-    @property
-    def fields(self) -> List[TaosField]:
-        """The result columns."""
-        return list(self._fields)
-
-    @property
-    def field_count(self) -> int:
-        """The number of result columns."""
-        return len(self._fields)
-
-    @property
-    def precision(self) -> str:
-        """The timestamp precision of the result: ``"ms"``, ``"us"`` or ``"ns"``."""
-        return self._native.precision
-
-    def __iter__(self) -> Iterator[Tuple[Any, ...]]:
-        while True:
-            rows = self._native.fetch_rows(None)
-            if not rows:
-                return
-            yield from rows
-
-    def fetch_all_into_dict(self) -> List[Dict[str, Any]]:
-        """Every remaining row as a ``{column name: value}`` dict."""
-        names = [f.name for f in self._fields]
-        return [dict(zip(names, row)) for row in self]
-
-    def to_arrow(self) -> Any:
-        """The remaining rows as a table exporting ``__arrow_c_stream__``."""
-        return self._native.read_all()
-
-    def close(self) -> None:
-        """Stops the query and frees its server-side result."""
-        self._native.close()
 
 
 class Connection:

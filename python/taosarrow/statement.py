@@ -214,7 +214,7 @@ class Statement2:
 
     def result(self) -> Any:
         """The result of an executed query (a :class:`TaosResult`)."""
-        from .connection import TaosResult
+        from .result import TaosResult
 
         return TaosResult(self._stmt().result())
 

@@ -10,6 +10,7 @@ use arrow_data::ArrayData;
 use arrow_schema::{DataType, Field, SchemaRef};
 use taosarrow_protocol::TdType;
 
+use super::bounds::need;
 use super::decode_var::decode_var;
 use super::{read_layout, BlockColumn};
 use crate::bitmap::td_to_arrow_nulls;
@@ -148,18 +149,6 @@ fn check_decimal(col: &BlockColumn, at: &Location) -> Result<(), CodecError> {
         ));
     }
     Ok(())
-}
-
-pub(super) fn need(what: &'static str, needed: usize, available: usize) -> Result<(), CodecError> {
-    if needed > available {
-        Err(CodecError::Truncated {
-            what,
-            needed,
-            available,
-        })
-    } else {
-        Ok(())
-    }
 }
 
 fn decode_fixed(

@@ -8,7 +8,7 @@ use arrow_data::ArrayData;
 use arrow_schema::DataType;
 use taosarrow_protocol::TdType;
 
-use super::decode::need;
+use super::bounds::need;
 use super::BlockColumn;
 use crate::error::{CodecError, Location};
 

@@ -1,5 +1,6 @@
 //! The raw result block (`raw-block.md`): header, column schemas, length array, sections.
 
+mod bounds;
 mod decode;
 mod decode_var;
 mod encode;

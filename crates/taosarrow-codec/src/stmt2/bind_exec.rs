@@ -9,8 +9,9 @@ use taosarrow_protocol::frames::BinaryAction;
 use taosarrow_protocol::wire::{patch_u32, put_u32, Reader};
 use taosarrow_protocol::TdType;
 
-use super::block::{write_block, Ctx};
-use super::build::{to_array, ParsedTable};
+use super::ctx::Ctx;
+use super::field_block::write_block;
+use super::to_arrow::{to_array, ParsedTable};
 use super::encode::{check_shape, put_frame_header};
 use super::error::Stmt2Error;
 use super::field::{BindField, BindRole, EncodeOptions, Roles, TableBind};

@@ -6,9 +6,8 @@ use arrow_array::Array;
 use arrow_schema::DataType;
 use taosarrow_protocol::types::MAX_DECIMAL_PRECISION;
 
-use super::block::Ctx;
+use super::ctx::{set_length, Ctx};
 use super::error::Stmt2Error;
-use super::var::set_length;
 use crate::decimal::{format, parse, pow10};
 
 /// Writes each value as text at the field's scale, recording lengths.

@@ -30,8 +30,9 @@
 //! ```
 
 mod bind_exec;
-mod block;
-mod build;
+mod ctx;
+mod field_block;
+mod to_arrow;
 mod decimal;
 mod encode;
 mod error;
@@ -45,7 +46,7 @@ pub use bind_exec::{
     encode_bind_exec_frame, encode_bind_exec_payload, parse_bind_exec_payload, parse_bind_exec_raw,
     RawBindExec,
 };
-pub use build::{check_against, field_arrow_type, parse_payload, ParsedTable};
+pub use to_arrow::{check_against, field_arrow_type, parse_payload, ParsedTable};
 pub use encode::{
     encode_bind_frame, encode_payload, estimate_payload_size, estimate_table_size,
     BIND_EXEC_FRAME_HEADER_LEN, BIND_FRAME_HEADER_LEN, BIND_VERSION, PAYLOAD_HEADER_LEN,

@@ -4,7 +4,7 @@ use arrow_array::Array;
 use arrow_buffer::{NullBuffer, ToByteSlice};
 use arrow_schema::DataType;
 
-use super::block::Ctx;
+use super::ctx::Ctx;
 use super::error::Stmt2Error;
 use crate::time::tick_unit;
 

@@ -8,7 +8,7 @@ use arrow_schema::DataType;
 use taosarrow_protocol::wire::{patch_u32, put_u32};
 use taosarrow_protocol::TdType;
 
-use super::block::Ctx;
+use super::ctx::{set_length, Ctx};
 use super::decimal;
 use super::error::Stmt2Error;
 
@@ -59,18 +59,6 @@ fn accepts(dt: &DataType, text: bool, binary: bool) -> bool {
     }
 }
 
-/// Records the length of row `i` (the bytes appended since `before`).
-pub(crate) fn set_length(
-    out: &mut [u8],
-    lengths_pos: usize,
-    i: usize,
-    len: usize,
-    ctx: &Ctx<'_>,
-) -> Result<(), Stmt2Error> {
-    let len = i32::try_from(len).map_err(|_| ctx.overflow(i, format!("of {len} bytes")))?;
-    patch_u32(out, lengths_pos + 4 * i, len as u32);
-    Ok(())
-}
 
 fn write_bytes(
     out: &mut Vec<u8>,

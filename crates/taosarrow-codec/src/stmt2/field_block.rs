@@ -8,42 +8,11 @@ use arrow_schema::DataType;
 use taosarrow_protocol::wire::{patch_u32, put_u32, Le};
 use taosarrow_protocol::TdType;
 
-use super::error::{BindLocation, Stmt2Error};
+use super::ctx::Ctx;
+use super::error::Stmt2Error;
 use super::field::{BindField, EncodeOptions};
 use super::var;
 
-/// Context for errors: which table and field is being written.
-pub(crate) struct Ctx<'a> {
-    pub table: usize,
-    pub field: &'a BindField,
-    pub opts: EncodeOptions,
-}
-
-impl Ctx<'_> {
-    pub fn at(&self, row: Option<usize>) -> BindLocation {
-        BindLocation {
-            table: self.table,
-            field: self.field.name.clone(),
-            row,
-        }
-    }
-
-    pub fn mismatch(&self, dt: &DataType) -> Stmt2Error {
-        Stmt2Error::TypeMismatch {
-            at: self.at(None),
-            arrow: dt.to_string(),
-            ty: self.field.ty,
-        }
-    }
-
-    pub fn overflow(&self, row: usize, value: impl ToString) -> Stmt2Error {
-        Stmt2Error::Overflow {
-            at: self.at(Some(row)),
-            value: value.to_string(),
-            ty: self.field.ty,
-        }
-    }
-}
 
 /// Appends the field block for `array` bound to `ctx.field`.
 pub(crate) fn write_block(
