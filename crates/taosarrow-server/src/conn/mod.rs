@@ -159,6 +159,20 @@ impl Connection {
         self.send(Message::Binary(frame.into())).await
     }
 
+    /// Sends a handler's outcome: its response, or the common error response.
+    async fn reply<T: Serialize>(
+        &mut self,
+        action: &str,
+        req_id: u64,
+        start: Instant,
+        outcome: Result<T, ServerError>,
+    ) -> Flow {
+        match outcome {
+            Ok(resp) => self.send_json(&resp).await,
+            Err(e) => self.send_error(action, req_id, start, e).await,
+        }
+    }
+
     /// Sends the common error response.
     async fn send_error(
         &mut self,

@@ -18,13 +18,11 @@ impl Connection {
         sql: &str,
         start: Instant,
     ) -> Flow {
-        match self.execute(sql).await {
-            Ok(mut resp) => {
-                resp.header = ResponseHeader::ok(action, req_id, elapsed_ns(start));
-                self.send_json(&resp).await
-            }
-            Err(e) => self.send_error(action, req_id, start, e).await,
-        }
+        let outcome = self.execute(sql).await.map(|mut resp| {
+            resp.header = ResponseHeader::ok(action, req_id, elapsed_ns(start));
+            resp
+        });
+        self.reply(action, req_id, start, outcome).await
     }
 
     async fn execute(&mut self, sql: &str) -> Result<QueryResponse, ServerError> {

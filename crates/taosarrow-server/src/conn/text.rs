@@ -2,6 +2,7 @@
 
 use std::time::Instant;
 
+use serde::Serialize;
 use serde_json::Value;
 use taosarrow_protocol::messages::{
     ConnRequest, ConnResponse, CurrentDbResponse, InfoResponse, NumFieldsResponse,
@@ -28,7 +29,39 @@ fn parse_tz(tz: &str) -> Result<chrono_tz::Tz, ServerError> {
         .map_err(|_| ServerError::new(Code::INVALID_PARA, format!("Invalid timezone: {tz}")))
 }
 
+/// `(action, req_id)` of a request that did not parse, as far as the text tells them.
+fn error_origin(e: &ProtocolError, text: &[u8]) -> (String, u64) {
+    match e {
+        ProtocolError::BadArgs { action, req_id, .. } => (action.clone(), *req_id),
+        ProtocolError::UnknownAction(a) => (a.clone(), peek_req_id(text)),
+        ProtocolError::NoAction => (String::new(), peek_req_id(text)),
+        _ => (String::new(), 0),
+    }
+}
+
+/// The requests a connection may send before a successful `conn`.
+fn allowed_before_conn(req: &Request) -> bool {
+    matches!(
+        req,
+        Request::Version(_) | Request::Conn(_) | Request::CheckServerStatus(_)
+    )
+}
+
+/// The one JSON response of a request [`Connection::answer`] handles.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Answer {
+    Header(ResponseHeader),
+    Version(VersionResponse),
+    Conn(ConnResponse),
+    NumFields(NumFieldsResponse),
+    CurrentDb(CurrentDbResponse),
+    Info(InfoResponse),
+    ServerStatus(ServerStatusResponse),
+}
+
 impl Connection {
+    /// One JSON request: parse it, check the session, then dispatch it.
     pub(super) async fn on_text(&mut self, text: &[u8]) -> Flow {
         let start = Instant::now();
         let req = match Request::parse(text) {
@@ -37,114 +70,24 @@ impl Connection {
                 return self.stmt1_text(&a, text, start).await;
             }
             Err(e) => {
-                let (action, req_id) = match &e {
-                    ProtocolError::BadArgs { action, req_id, .. } => (action.clone(), *req_id),
-                    ProtocolError::UnknownAction(a) => (a.clone(), peek_req_id(text)),
-                    ProtocolError::NoAction => (String::new(), peek_req_id(text)),
-                    _ => (String::new(), 0),
-                };
+                let (action, req_id) = error_origin(&e, text);
                 let err = ServerError::protocol(e.to_string());
                 return self.send_error(&action, req_id, start, err).await;
             }
         };
-        let action = req.action();
-        let req_id = req.req_id();
-        let allowed_early = matches!(
-            req,
-            Request::Version(_) | Request::Conn(_) | Request::CheckServerStatus(_)
-        );
-        if self.session.is_none() && !allowed_early {
+        let (action, req_id) = (req.action(), req.req_id());
+        if self.session.is_none() && !allowed_before_conn(&req) {
             let err = ServerError::protocol("server not connected");
             return self.send_error(action, req_id, start, err).await;
         }
         match req {
-            Request::Version(_) => {
-                let resp = VersionResponse {
-                    header: ResponseHeader::ok(action, req_id, elapsed_ns(start)),
-                    version: SERVER_VERSION.to_owned(),
-                };
-                self.send_json(&resp).await
-            }
-            Request::Conn(c) => match self.conn(&c) {
-                Ok(()) => {
-                    let resp = ConnResponse {
-                        header: ResponseHeader::ok(action, req_id, elapsed_ns(start)),
-                        version: SERVER_VERSION.to_owned(),
-                        list_instances: None,
-                    };
-                    self.send_json(&resp).await
-                }
-                Err(e) => self.send_error(action, req_id, start, e).await,
-            },
+            // Results and statements: their handlers answer (or stay silent) themselves.
             Request::Query(q) => self.query(action, req_id, &q.sql, start).await,
             Request::Fetch(r) => self.fetch_json(r.req_id, r.id, start).await,
             Request::FetchBlock(r) => self.fetch_block(r.req_id, r.id, start).await,
             Request::FreeResult(r) => {
                 self.results.free(r.id);
                 Flow::Continue
-            }
-            Request::NumFields(r) => match self.results.get_mut(r.result_id) {
-                Some(res) => {
-                    let resp = NumFieldsResponse {
-                        num_fields: res.schema.fields().len() as i64,
-                        header: ResponseHeader::ok(action, req_id, elapsed_ns(start)),
-                    };
-                    self.send_json(&resp).await
-                }
-                None => {
-                    let err = ServerError::protocol("result is nil");
-                    self.send_error(action, req_id, start, err).await
-                }
-            },
-            Request::GetCurrentDb(_) => {
-                let db = self.session.as_ref().and_then(|s| s.current_db());
-                match db.map(|d| d.to_string()) {
-                    Some(db) => {
-                        let resp = CurrentDbResponse {
-                            header: ResponseHeader::ok(action, req_id, elapsed_ns(start)),
-                            db,
-                        };
-                        self.send_json(&resp).await
-                    }
-                    None => {
-                        let err = ServerError::from_code(Code::TSC_DB_NOT_SELECTED);
-                        self.send_error(action, req_id, start, err).await
-                    }
-                }
-            }
-            Request::GetServerInfo(_) => {
-                let resp = InfoResponse {
-                    header: ResponseHeader::ok(action, req_id, elapsed_ns(start)),
-                    info: SERVER_VERSION.to_owned(),
-                };
-                self.send_json(&resp).await
-            }
-            Request::OptionsConnection(o) => match self.apply_options(&o) {
-                Ok(()) => {
-                    let header = ResponseHeader::ok(action, req_id, elapsed_ns(start));
-                    self.send_json(&header).await
-                }
-                Err(e) => self.send_error(action, req_id, start, e).await,
-            },
-            Request::CheckServerStatus(_) => {
-                let resp = ServerStatusResponse {
-                    header: ResponseHeader::ok(action, req_id, elapsed_ns(start)),
-                    status: 2,
-                    details: String::new(),
-                };
-                self.send_json(&resp).await
-            }
-            Request::GetConnectionInfo(r) => {
-                if r.info == 0 {
-                    let resp = InfoResponse {
-                        header: ResponseHeader::ok(action, req_id, elapsed_ns(start)),
-                        info: self.user.clone(),
-                    };
-                    self.send_json(&resp).await
-                } else {
-                    let err = ServerError::from_code(Code::INVALID_PARA);
-                    self.send_error(action, req_id, start, err).await
-                }
             }
             Request::Stmt2Init(_) => self.stmt2_init(action, req_id, start).await,
             Request::Stmt2Prepare(p) => {
@@ -154,11 +97,67 @@ impl Connection {
             Request::Stmt2Exec(r) => self.stmt2_exec(action, req_id, r.stmt_id, start).await,
             Request::Stmt2Result(r) => self.stmt2_result(action, req_id, r.stmt_id, start).await,
             Request::Stmt2Close(r) => self.stmt2_close(action, req_id, r.stmt_id, start).await,
+            // The rest: one JSON response each.
             other => {
-                let err = ServerError::protocol(format!("unknown action {}", other.action()));
-                self.send_error(action, req_id, start, err).await
+                let header = ResponseHeader::ok(action, req_id, elapsed_ns(start));
+                let answer = self.answer(other, header);
+                self.reply(action, req_id, start, answer).await
             }
         }
+    }
+
+    /// The response to a request answered with one JSON message, built around `header`.
+    fn answer(&mut self, req: Request, header: ResponseHeader) -> Result<Answer, ServerError> {
+        Ok(match req {
+            Request::Version(_) => Answer::Version(VersionResponse {
+                header,
+                version: SERVER_VERSION.to_owned(),
+            }),
+            Request::Conn(c) => {
+                self.conn(&c)?;
+                Answer::Conn(ConnResponse {
+                    header,
+                    version: SERVER_VERSION.to_owned(),
+                    list_instances: None,
+                })
+            }
+            Request::NumFields(r) => {
+                let res = (self.results.get_mut(r.result_id))
+                    .ok_or_else(|| ServerError::protocol("result is nil"))?;
+                Answer::NumFields(NumFieldsResponse {
+                    num_fields: res.schema.fields().len() as i64,
+                    header,
+                })
+            }
+            Request::GetCurrentDb(_) => {
+                let db = (self.session.as_ref().and_then(|s| s.current_db()))
+                    .map(|d| d.to_string())
+                    .ok_or_else(|| ServerError::from_code(Code::TSC_DB_NOT_SELECTED))?;
+                Answer::CurrentDb(CurrentDbResponse { header, db })
+            }
+            Request::GetServerInfo(_) => Answer::Info(InfoResponse {
+                header,
+                info: SERVER_VERSION.to_owned(),
+            }),
+            Request::OptionsConnection(o) => {
+                self.apply_options(&o)?;
+                Answer::Header(header)
+            }
+            Request::CheckServerStatus(_) => Answer::ServerStatus(ServerStatusResponse {
+                header,
+                status: 2,
+                details: String::new(),
+            }),
+            Request::GetConnectionInfo(r) if r.info == 0 => Answer::Info(InfoResponse {
+                header,
+                info: self.user.clone(),
+            }),
+            Request::GetConnectionInfo(_) => return Err(ServerError::from_code(Code::INVALID_PARA)),
+            other => {
+                let message = format!("unknown action {}", other.action());
+                return Err(ServerError::protocol(message));
+            }
+        })
     }
 
     /// The `conn` handshake (`overview.md` §3.2–§3.3).
