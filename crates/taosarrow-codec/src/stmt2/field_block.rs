@@ -140,21 +140,17 @@ where
     }
 }
 
-/// The Arrow type whose values are bit-identical to the TDengine type's wire form.
+/// The Arrow type whose values are bit-identical to the TDengine type's wire form: the
+/// integers and floats (BOOL, TIMESTAMP and DECIMAL are converted on the way), typed by the
+/// one type table.
 fn native_type(ty: TdType) -> Option<DataType> {
-    Some(match ty {
-        TdType::TinyInt => DataType::Int8,
-        TdType::SmallInt => DataType::Int16,
-        TdType::Int => DataType::Int32,
-        TdType::BigInt => DataType::Int64,
-        TdType::UTinyInt => DataType::UInt8,
-        TdType::USmallInt => DataType::UInt16,
-        TdType::UInt => DataType::UInt32,
-        TdType::UBigInt => DataType::UInt64,
-        TdType::Float => DataType::Float32,
-        TdType::Double => DataType::Float64,
-        _ => return None,
-    })
+    let bit_identical = ty.fixed_width().is_some()
+        && !ty.is_decimal()
+        && !matches!(ty, TdType::Bool | TdType::Timestamp);
+    if !bit_identical {
+        return None;
+    }
+    crate::arrow_type(&crate::ColumnSpec::new("", ty), &crate::SchemaOptions::default()).ok()
 }
 
 fn write_fixed(out: &mut Vec<u8>, array: &dyn Array, ctx: &Ctx<'_>) -> Result<(), Stmt2Error> {
