@@ -6,11 +6,11 @@
 #![warn(missing_docs)]
 
 pub mod blocking;
-mod socket;
 mod connection;
 mod error;
 mod ingest;
 mod options;
+mod socket;
 mod stmt2;
 mod stream;
 mod tls;

@@ -19,8 +19,8 @@ use taosarrow_protocol::time::rfc3339_utc;
 use taosarrow_protocol::{Code, Precision, TdType};
 use tokio_tungstenite::tungstenite::Message;
 
-use crate::socket::{check_header, Reply, Socket};
 use crate::connection::result_schema;
+use crate::socket::{check_header, Reply, Socket};
 use crate::stream::ResultStream;
 use crate::{ConnectOptions, Error, ErrorKind};
 

@@ -10,12 +10,12 @@ use taosarrow_protocol::wire::{patch_u32, put_u32, Reader};
 use taosarrow_protocol::TdType;
 
 use super::ctx::Ctx;
-use super::field_block::write_block;
-use super::to_arrow::{to_array, ParsedTable};
 use super::encode::{check_shape, put_frame_header};
 use super::error::Stmt2Error;
 use super::field::{BindField, BindRole, EncodeOptions, Roles, TableBind};
+use super::field_block::write_block;
 use super::parse::{field_block, RawField};
+use super::to_arrow::{to_array, ParsedTable};
 
 /// Fixed header of the column-wise payload.
 const HEADER: usize = 20;

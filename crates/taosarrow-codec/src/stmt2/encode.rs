@@ -6,9 +6,9 @@ use taosarrow_protocol::types::MAX_DECIMAL_PRECISION;
 use taosarrow_protocol::wire::{patch_u32, put_i32, put_u16, put_u32};
 
 use super::ctx::Ctx;
-use super::field_block::write_block;
 use super::error::Stmt2Error;
 use super::field::{BindField, EncodeOptions, Roles, TableBind};
+use super::field_block::write_block;
 
 /// Payload header size.
 pub const PAYLOAD_HEADER_LEN: usize = 28;

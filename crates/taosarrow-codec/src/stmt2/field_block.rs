@@ -10,9 +10,7 @@ use taosarrow_protocol::TdType;
 
 use super::ctx::Ctx;
 use super::error::Stmt2Error;
-use super::field::{BindField, EncodeOptions};
 use super::var;
-
 
 /// Appends the field block for `array` bound to `ctx.field`.
 pub(crate) fn write_block(
@@ -150,7 +148,11 @@ fn native_type(ty: TdType) -> Option<DataType> {
     if !bit_identical {
         return None;
     }
-    crate::arrow_type(&crate::ColumnSpec::new("", ty), &crate::SchemaOptions::default()).ok()
+    crate::arrow_type(
+        &crate::ColumnSpec::new("", ty),
+        &crate::SchemaOptions::default(),
+    )
+    .ok()
 }
 
 fn write_fixed(out: &mut Vec<u8>, array: &dyn Array, ctx: &Ctx<'_>) -> Result<(), Stmt2Error> {

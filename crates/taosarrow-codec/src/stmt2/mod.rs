@@ -31,22 +31,21 @@
 
 mod bind_exec;
 mod ctx;
-mod field_block;
-mod to_arrow;
 mod decimal;
 mod encode;
 mod error;
 mod field;
+mod field_block;
 mod parse;
 mod size;
 mod time;
+mod to_arrow;
 mod var;
 
 pub use bind_exec::{
     encode_bind_exec_frame, encode_bind_exec_payload, parse_bind_exec_payload, parse_bind_exec_raw,
     RawBindExec,
 };
-pub use to_arrow::{check_against, field_arrow_type, parse_payload, ParsedTable};
 pub use encode::{
     encode_bind_frame, encode_payload, estimate_payload_size, estimate_table_size,
     BIND_EXEC_FRAME_HEADER_LEN, BIND_FRAME_HEADER_LEN, BIND_VERSION, PAYLOAD_HEADER_LEN,
@@ -54,3 +53,4 @@ pub use encode::{
 pub use error::{BindLocation, Stmt2Error};
 pub use field::{BindField, BindRole, EncodeOptions, TableBind};
 pub use parse::{parse_bind_frame, parse_raw, BindFrame, RawField, RawPayload, RawTable};
+pub use to_arrow::{check_against, field_arrow_type, parse_payload, ParsedTable};

@@ -59,7 +59,6 @@ fn accepts(dt: &DataType, text: bool, binary: bool) -> bool {
     }
 }
 
-
 fn write_bytes(
     out: &mut Vec<u8>,
     array: &dyn Array,

@@ -152,7 +152,9 @@ impl Connection {
                 header,
                 info: self.user.clone(),
             }),
-            Request::GetConnectionInfo(_) => return Err(ServerError::from_code(Code::INVALID_PARA)),
+            Request::GetConnectionInfo(_) => {
+                return Err(ServerError::from_code(Code::INVALID_PARA))
+            }
             other => {
                 let message = format!("unknown action {}", other.action());
                 return Err(ServerError::protocol(message));
