@@ -6,6 +6,8 @@
 //! * `INSERT INTO tb [USING stb [(tags…)] TAGS (?, …)] [(cols…)] VALUES (?, …)`
 //! * `INSERT INTO stb (tbname, tag…, col…) VALUES (?, …)` (a super table with `tbname`)
 
+mod plan;
+
 use std::sync::Arc;
 
 use arrow::array::{new_null_array, Array, ArrayRef, RecordBatch};
@@ -15,11 +17,11 @@ use datafusion::scalar::ScalarValue;
 use taosarrow_codec::stmt2::{BindField, BindRole, ParsedTable};
 use taosarrow_codec::{timestamp_ticks, ColumnSpec};
 use taosarrow_protocol::time::rfc3339_utc;
-use taosarrow_protocol::{quote_literal, Code, Precision, TdType};
+use taosarrow_protocol::{quote_literal, Code, Precision};
 
 use super::catalog::{read, schema_of, table_not_exist, write, Database, StableDef};
-use super::lexer::{tokenize, Kind, Token};
-use super::{qualified_name, syntax_at, Engine, Session};
+use super::lexer::tokenize;
+use super::{Engine, Session};
 use crate::ServerError;
 
 /// What a prepared SQL is.
@@ -52,92 +54,12 @@ pub struct InsertPlan {
     col_index: Vec<usize>,
 }
 
+/// The syntax error for a form prepared statements do not take.
 fn unsupported_stmt(what: &str) -> ServerError {
     ServerError::new(
         Code::PAR_SYNTAX_ERROR,
         format!("syntax error: {what} is not supported in a prepared statement"),
     )
-}
-
-/// The table-name placeholder.
-fn tbname_field() -> BindField {
-    let mut f = BindField::new("tbname", TdType::VarChar, BindRole::TableName);
-    f.bytes = super::bind::TBNAME_BYTES;
-    f
-}
-
-fn is_mark(t: Option<&Token<'_>>) -> bool {
-    t.is_some_and(|t| t.is_punct("?"))
-}
-
-/// A parenthesised name list `(a, b, …)` at `i`.
-fn name_list(toks: &[Token<'_>], i: &mut usize, sql: &str) -> Result<Vec<String>, ServerError> {
-    let mut v = Vec::new();
-    *i += 1;
-    loop {
-        let t = toks.get(*i).ok_or_else(|| syntax_at(toks, *i, sql))?;
-        if !matches!(t.kind, Kind::Word | Kind::Quoted) {
-            return Err(syntax_at(toks, *i, sql));
-        }
-        v.push(t.name());
-        *i += 1;
-        match toks.get(*i) {
-            Some(t) if t.is_punct(")") => {
-                *i += 1;
-                return Ok(v);
-            }
-            Some(t) if t.is_punct(",") => *i += 1,
-            _ => return Err(syntax_at(toks, *i, sql)),
-        }
-    }
-}
-
-/// A parenthesised list of `?` at `i`; returns how many.
-fn mark_list(toks: &[Token<'_>], i: &mut usize, sql: &str) -> Result<usize, ServerError> {
-    if !toks.get(*i).is_some_and(|t| t.is_punct("(")) {
-        return Err(syntax_at(toks, *i, sql));
-    }
-    *i += 1;
-    let mut n = 0;
-    loop {
-        if !is_mark(toks.get(*i)) {
-            return Err(unsupported_stmt("a literal value among the placeholders"));
-        }
-        n += 1;
-        *i += 1;
-        match toks.get(*i) {
-            Some(t) if t.is_punct(")") => {
-                *i += 1;
-                return Ok(n);
-            }
-            Some(t) if t.is_punct(",") => *i += 1,
-            _ => return Err(syntax_at(toks, *i, sql)),
-        }
-    }
-}
-
-fn field(spec: &ColumnSpec, role: BindRole, precision: Precision) -> BindField {
-    let mut f = BindField::new(spec.name.clone(), spec.ty, role);
-    f.bytes = super::bind::wire_bytes(spec);
-    if spec.ty == TdType::Timestamp {
-        f.precision = precision.code();
-    } else if spec.ty.is_decimal() {
-        f.precision = spec.precision;
-        f.scale = spec.scale;
-    }
-    f
-}
-
-fn position(specs: &[ColumnSpec], name: &str) -> Result<usize, ServerError> {
-    specs
-        .iter()
-        .position(|c| c.name.eq_ignore_ascii_case(name))
-        .ok_or_else(|| {
-            ServerError::new(
-                Code::PAR_INVALID_COLUMN,
-                format!("Invalid column name: {name}"),
-            )
-        })
 }
 
 /// Prepares `sql` for `session`.
@@ -156,170 +78,7 @@ pub fn prepare(e: &Engine, s: &Session, sql: &str) -> Result<Prepared, ServerErr
             marks,
         });
     }
-    let mut i = 1;
-    if !toks.get(i).is_some_and(|t| t.is_kw("INTO")) {
-        return Err(syntax_at(&toks, i, sql));
-    }
-    i += 1;
-    let (db_name, table) = if is_mark(toks.get(i)) {
-        i += 1;
-        (None, None)
-    } else {
-        let (d, t) = qualified_name(&toks, &mut i, sql)?;
-        (d, Some(t))
-    };
-    // `INSERT INTO ? USING db.stb …` takes the database from the super table.
-    let using_db = if table.is_none() && toks.get(i).is_some_and(|t| t.is_kw("USING")) {
-        let mut j = i + 1;
-        qualified_name(&toks, &mut j, sql)?.0
-    } else {
-        None
-    };
-    let db = e.resolve_db(s, db_name.as_deref().or(using_db.as_deref()))?;
-    let mut fields = Vec::new();
-    let mut tag_index = Vec::new();
-    let mut col_index = Vec::new();
-    let mut stable = None;
-    if table.is_none() {
-        fields.push(tbname_field());
-    }
-    // `USING stb [(tags)] TAGS (?, …)`.
-    if toks.get(i).is_some_and(|t| t.is_kw("USING")) {
-        i += 1;
-        let (sdb, sname) = qualified_name(&toks, &mut i, sql)?;
-        if sdb.is_some_and(|d| d != db.name) {
-            return Err(unsupported_stmt("a super table in another database"));
-        }
-        let st = db.stable(&sname).ok_or_else(|| table_not_exist(&sname))?;
-        let def = read(&st).clone();
-        let names = if toks.get(i).is_some_and(|t| t.is_punct("(")) {
-            name_list(&toks, &mut i, sql)?
-        } else {
-            def.tags.iter().map(|t| t.name.clone()).collect()
-        };
-        if !toks.get(i).is_some_and(|t| t.is_kw("TAGS")) {
-            return Err(syntax_at(&toks, i, sql));
-        }
-        i += 1;
-        let n = mark_list(&toks, &mut i, sql)?;
-        if n != names.len() {
-            return Err(ServerError::new(
-                Code::PAR_INCORRECT_NUM_OF_COL,
-                "Illegal number of tags",
-            ));
-        }
-        for name in &names {
-            let k = position(&def.tags, name)?;
-            tag_index.push(k);
-            fields.push(field(&def.tags[k], BindRole::Tag, db.precision));
-        }
-        stable = Some(sname);
-    }
-    // The data columns: the super table's (USING / tbname form) or the table's own.
-    let target_stable = match (&stable, &table) {
-        (Some(s), _) => Some(s.clone()),
-        (None, Some(t)) if db.stable(t).is_some() => Some(t.clone()),
-        _ => None,
-    };
-    let via_stable_tbname = stable.is_none() && target_stable.is_some();
-    let cols: Vec<ColumnSpec> = match (&target_stable, &table) {
-        (Some(s), _) => {
-            let st = db.stable(s).ok_or_else(|| table_not_exist(s))?;
-            let cols = read(&st).columns.clone();
-            cols
-        }
-        (None, Some(t)) => {
-            let tb = db.table(t)?;
-            db.columns_of(&tb)?
-        }
-        (None, None) => {
-            return Err(unsupported_stmt(
-                "`INSERT INTO ? VALUES` without `USING` (name the table or its super table)",
-            ))
-        }
-    };
-    let listed = if toks.get(i).is_some_and(|t| t.is_punct("(")) {
-        Some(name_list(&toks, &mut i, sql)?)
-    } else {
-        None
-    };
-    if !toks
-        .get(i)
-        .is_some_and(|t| t.is_kw("VALUES") || t.is_kw("VALUE"))
-    {
-        return Err(syntax_at(&toks, i, sql));
-    }
-    i += 1;
-    let n = mark_list(&toks, &mut i, sql)?;
-    if i != toks.len() {
-        return Err(unsupported_stmt("more than one VALUES clause"));
-    }
-    let names: Vec<String> = match listed {
-        Some(v) => v,
-        None if via_stable_tbname => {
-            return Err(unsupported_stmt(
-                "a super table without a column list naming `tbname`",
-            ))
-        }
-        None => cols.iter().map(|c| c.name.clone()).collect(),
-    };
-    if n != names.len() {
-        return Err(ServerError::new(
-            Code::PAR_INCORRECT_NUM_OF_COL,
-            "Illegal number of columns",
-        ));
-    }
-    if via_stable_tbname {
-        let Some(sname) = &target_stable else {
-            return Err(ServerError::syntax(sql));
-        };
-        let st = db.stable(sname).ok_or_else(|| table_not_exist(sname))?;
-        let def = read(&st).clone();
-        let mut tb_seen = false;
-        let (mut tagf, mut colf) = (Vec::new(), Vec::new());
-        for name in &names {
-            if name.eq_ignore_ascii_case("tbname") {
-                tb_seen = true;
-            } else if let Ok(k) = position(&def.tags, name) {
-                tag_index.push(k);
-                tagf.push(field(&def.tags[k], BindRole::Tag, db.precision));
-            } else {
-                let k = position(&def.columns, name)?;
-                col_index.push(k);
-                colf.push(field(&def.columns[k], BindRole::Column, db.precision));
-            }
-        }
-        if !tb_seen {
-            return Err(unsupported_stmt(
-                "a super table without a column list naming `tbname`",
-            ));
-        }
-        fields.push(tbname_field());
-        fields.extend(tagf);
-        fields.extend(colf);
-        stable = Some(sname.clone());
-    } else {
-        for name in &names {
-            let k = position(&cols, name)?;
-            col_index.push(k);
-            fields.push(field(&cols[k], BindRole::Column, db.precision));
-        }
-    }
-    if !col_index.contains(&0) {
-        return Err(ServerError::new(
-            Code::PAR_INVALID_COLUMN,
-            "Invalid column name: primary timestamp column must be given",
-        ));
-    }
-    let table = if via_stable_tbname { None } else { table };
-    Ok(Prepared::Insert(InsertPlan {
-        db,
-        table,
-        stable,
-        fields,
-        tag_index,
-        col_index,
-    }))
+    plan::insert(e, s, sql, &toks).map(Prepared::Insert)
 }
 
 impl InsertPlan {

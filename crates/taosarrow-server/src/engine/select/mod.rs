@@ -1,0 +1,173 @@
+//! The TDengine → DataFusion translation: table registration (with `tbname` and tags),
+//! `*` expansion without pseudo-columns, INTERVAL/SLIDING windows (`_wstart`, `_wend`),
+//! PARTITION BY, FIRST/LAST/LAST_ROW; expressions are translated token by token in `translate`.
+//!
+//! A statement is run in steps: rejecting what is not supported and reading its shape
+//! ([`clauses`]), registering its tables ([`tables`]), writing the DataFusion statement
+//! ([`build`]), then executing it.
+
+mod build;
+mod clauses;
+mod tables;
+
+use arrow::datatypes::Schema;
+use datafusion::error::DataFusionError;
+use datafusion::prelude::{DataFrame, SessionConfig, SessionContext};
+use taosarrow_protocol::{Code, Precision};
+
+use super::lexer::Token;
+use super::result::finish;
+use super::translate::{depths, Translator};
+use super::{Engine, ResultSet, Session};
+use crate::ServerError;
+use clauses::{Clauses, SelectList};
+use tables::Tables;
+
+/// Keywords whose clauses the translation does not support.
+const UNSUPPORTED: &[&str] = &[
+    "FILL",
+    "SESSION",
+    "STATE_WINDOW",
+    "EVENT_WINDOW",
+    "COUNT_WINDOW",
+    "SLIMIT",
+    "SOFFSET",
+    "JLIMIT",
+    "WINDOW_OFFSET",
+    "EVERY",
+    "RANGE",
+    "CONTAINS",
+    "MATCH",
+    "NMATCH",
+];
+/// The aggregate functions (a call in the select list groups PARTITION BY keys).
+const AGGREGATES: &[&str] = &[
+    "count",
+    "sum",
+    "avg",
+    "min",
+    "max",
+    "first",
+    "last",
+    "last_row",
+    "spread",
+    "stddev",
+    "twa",
+    "apercentile",
+    "percentile",
+    "leastsquares",
+    "elapsed",
+    "hyperloglog",
+    "mode",
+    "median",
+];
+
+/// The keywords that start a top-level clause after the select list.
+const CLAUSE_KWS: &[&str] = &[
+    "WHERE",
+    "PARTITION",
+    "INTERVAL",
+    "SLIDING",
+    "GROUP",
+    "HAVING",
+    "ORDER",
+    "LIMIT",
+    "OFFSET",
+    "UNION",
+];
+
+/// Runs a SELECT.
+pub async fn run(
+    e: &Engine,
+    s: &Session,
+    sql: &str,
+    toks: &[Token<'_>],
+) -> Result<ResultSet, ServerError> {
+    let depth = depths(toks);
+    clauses::reject_unsupported(toks, &depth)?;
+    let ctx = context();
+    let tables = tables::register_tables(e, s, sql, toks, &depth, &ctx)?;
+    let precision = tables.precision(e, s);
+    let tr = translator(s, sql, toks, &tables, precision);
+    let list = SelectList::parse(toks, &depth, sql)?;
+    let mut out = build::select_list(&tr, &list, tables.main.as_ref())?;
+    let Some(from_at) = list.from_at else {
+        let rest = tr.expr(list.end, toks.len())?;
+        out.push(' ');
+        out.push_str(&rest);
+        return execute(&ctx, &out, precision).await;
+    };
+    let c = Clauses::parse(toks, &depth, sql, from_at, precision, s.timezone())?;
+    out.push_str(&build::from_clause(
+        &tr,
+        &tables.refs,
+        tables.main.as_ref(),
+        from_at,
+        &c,
+    )?);
+    out.push_str(&build::clauses_sql(&tr, &c, list.has_agg)?);
+    execute(&ctx, &out, precision).await
+}
+
+/// A DataFusion context for one statement.
+fn context() -> SessionContext {
+    let config = SessionConfig::new()
+        .with_target_partitions(1)
+        .with_information_schema(false);
+    SessionContext::new_with_config(config)
+}
+
+/// The expression translator of a statement over `tables`.
+fn translator<'a, 't>(
+    s: &Session,
+    sql: &'a str,
+    toks: &'t [Token<'a>],
+    tables: &Tables,
+    precision: Precision,
+) -> Translator<'a, 't> {
+    Translator {
+        sql,
+        toks,
+        db_name: s.current_db().unwrap_or("").to_owned(),
+        precision,
+        ts: tables
+            .main
+            .as_ref()
+            .map_or_else(|| "ts".to_owned(), |m| m.ts.clone()),
+        ts_cols: tables.ts_cols.clone(),
+        tz: s.timezone(),
+    }
+}
+
+fn map_df_error(e: DataFusionError) -> ServerError {
+    let msg = e.to_string();
+    match e.find_root() {
+        DataFusionError::SchemaError(se, _) => {
+            if let datafusion::common::SchemaError::FieldNotFound { field, .. } = se.as_ref() {
+                return ServerError::new(
+                    Code::PAR_INVALID_COLUMN,
+                    format!("Invalid column name: {}", field.name()),
+                );
+            }
+            ServerError::new(Code::PAR_SYNTAX_ERROR, msg)
+        }
+        DataFusionError::SQL(_, _)
+        | DataFusionError::Plan(_)
+        | DataFusionError::NotImplemented(_) => {
+            ServerError::new(Code::PAR_SYNTAX_ERROR, format!("syntax error: {msg}"))
+        }
+        _ => ServerError::internal(msg),
+    }
+}
+
+async fn execute(ctx: &SessionContext, sql: &str, p: Precision) -> Result<ResultSet, ServerError> {
+    let (state, plan) = ctx.sql(sql).await.map_err(map_df_error)?.into_parts();
+    let plan = super::arith::tdengine_arithmetic(plan).map_err(map_df_error)?;
+    let df = DataFrame::new(state, plan);
+    let schema: Schema = df.schema().as_arrow().clone();
+    let batches = df.collect().await.map_err(map_df_error)?;
+    let schema = batches
+        .first()
+        .map_or(schema, |b| b.schema().as_ref().clone());
+    finish(&schema, batches, p)
+}

@@ -1,0 +1,220 @@
+//! The tables a SELECT reads: every FROM / JOIN reference is resolved and registered into the
+//! DataFusion context as a memory table (with its tags and `tbname`).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use arrow::array::ArrayRef;
+use arrow::datatypes::SchemaRef;
+use arrow::record_batch::RecordBatch;
+use datafusion::catalog::MemorySchemaProvider;
+use datafusion::datasource::MemTable;
+use datafusion::prelude::SessionContext;
+use datafusion::scalar::ScalarValue;
+use taosarrow_codec::ColumnSpec;
+use taosarrow_protocol::{Code, Precision, TdType};
+
+use super::super::catalog::{read, schema_of, write, Database};
+use super::super::lexer::{Kind, Token};
+use super::super::translate::quote;
+use super::super::{qualified_name, unsupported, Engine, Session};
+use crate::ServerError;
+
+/// One table referenced in FROM.
+pub(super) struct TableRef {
+    pub(super) db: Arc<Database>,
+    /// Columns `*` expands to.
+    pub(super) star: Vec<String>,
+    pub(super) ts: String,
+    /// Lower-cased names of its TIMESTAMP columns and tags.
+    pub(super) ts_cols: Vec<String>,
+}
+
+/// The FROM / JOIN table references of a statement, registered into its context.
+pub(super) struct Tables {
+    /// By the token index of a reference's name: the index after the name and the
+    /// qualified name it is replaced with.
+    pub(super) refs: HashMap<usize, (usize, String)>,
+    /// The first table referenced at the top level.
+    pub(super) main: Option<TableRef>,
+    /// Lower-cased names of the TIMESTAMP columns (pseudo-columns and every table's).
+    pub(super) ts_cols: Vec<String>,
+}
+
+impl Tables {
+    /// The precision of the main table, else of the current database, else the default.
+    pub(super) fn precision(&self, e: &Engine, s: &Session) -> Precision {
+        self.main
+            .as_ref()
+            .map(|m| m.db.precision)
+            .or_else(|| {
+                s.current_db()
+                    .and_then(|d| e.catalog().db(d).ok())
+                    .map(|d| d.precision)
+            })
+            .unwrap_or_default()
+    }
+}
+
+/// What TDengine's parser answers for a FROM table that does not exist: 0x2662
+/// (`PAR_GET_META_ERROR` wrapping "Table does not exist"), as its parser tests expect.
+fn no_table_info() -> ServerError {
+    ServerError::new(
+        Code::PAR_GET_META_ERROR,
+        "Fail to get table info, error: Table does not exist",
+    )
+}
+
+/// Resolves every FROM / JOIN table reference of `toks` and registers it into `ctx`.
+pub(super) fn register_tables(
+    e: &Engine,
+    s: &Session,
+    sql: &str,
+    toks: &[Token<'_>],
+    depth: &[i32],
+    ctx: &SessionContext,
+) -> Result<Tables, ServerError> {
+    let mut refs: HashMap<usize, (usize, String)> = HashMap::new();
+    let mut main: Option<TableRef> = None;
+    let mut ts_cols: Vec<String> = ["_wstart", "_wend", "_rowts", "_c0"]
+        .map(str::to_owned)
+        .to_vec();
+    let mut k = 0;
+    while k < toks.len() {
+        if (toks[k].is_kw("FROM") || toks[k].is_kw("JOIN"))
+            && toks
+                .get(k + 1)
+                .is_some_and(|t| matches!(t.kind, Kind::Word | Kind::Quoted))
+        {
+            let mut i = k + 1;
+            let (dbn, name) = qualified_name(toks, &mut i, sql)?;
+            let db = e.resolve_db(s, dbn.as_deref())?;
+            if db.stable(&name).is_none() && db.table(&name).is_err() {
+                return Err(no_table_info());
+            }
+            if toks[k].is_kw("FROM") {
+                reject_comma_join(toks, i)?;
+            }
+            let r = register(ctx, &db, &name)?;
+            ts_cols.extend(r.ts_cols.iter().cloned());
+            let text = format!("{}.{}", quote(&db.name), quote(&name));
+            refs.insert(k + 1, (i, text));
+            if main.is_none() && depth[k] == 0 {
+                main = Some(r);
+            }
+            k = i;
+        } else {
+            k += 1;
+        }
+    }
+    Ok(Tables {
+        refs,
+        main,
+        ts_cols,
+    })
+}
+
+/// Rejects `FROM a [AS x], b`: a comma after the first table (and its alias) at `i`.
+fn reject_comma_join(toks: &[Token<'_>], i: usize) -> Result<(), ServerError> {
+    let mut j = i;
+    if toks.get(j).is_some_and(|t| t.is_kw("AS")) {
+        j += 1;
+    }
+    if toks
+        .get(j)
+        .is_some_and(|t| t.kind == Kind::Quoted || t.kind == Kind::Word && !t.is_kw("WHERE"))
+    {
+        j += 1;
+    }
+    if toks.get(j).is_some_and(|t| t.is_punct(",")) {
+        return Err(unsupported("several tables in FROM (use JOIN … ON)"));
+    }
+    Ok(())
+}
+
+/// Registers `name` of `db` into `ctx` and returns what the translation needs of it.
+fn register(ctx: &SessionContext, db: &Arc<Database>, name: &str) -> Result<TableRef, ServerError> {
+    let tbname = ColumnSpec::new("tbname", TdType::VarChar).with_length(192);
+    let p = db.precision;
+    let (cols, tags, children): (Vec<ColumnSpec>, Vec<ColumnSpec>, Vec<_>) =
+        if let Some(st) = db.stable(name) {
+            let d = read(&st).clone();
+            (d.columns, d.tags, db.children(name))
+        } else {
+            let t = db.table(name)?;
+            let cols = db.columns_of(&t)?;
+            let tags = match &t.child_of {
+                Some((s, _)) => db
+                    .stable(s)
+                    .map(|s| read(&s).tags.clone())
+                    .unwrap_or_default(),
+                None => Vec::new(),
+            };
+            (cols, tags, vec![t])
+        };
+    let is_stable = db.stable(name).is_some();
+    let mut all = cols.clone();
+    all.extend(tags.iter().cloned());
+    all.push(tbname);
+    let schema: SchemaRef = schema_of(&all, p)?;
+    let mut batches = Vec::new();
+    for c in &children {
+        let stored = {
+            let needs = read(&c.data).needs_compaction();
+            if needs {
+                write(&c.data).compact()?;
+            }
+            read(&c.data).batches()
+        };
+        let tag_values: Vec<ScalarValue> = match &c.child_of {
+            Some((_, t)) => read(t).clone(),
+            None => Vec::new(),
+        };
+        for b in stored {
+            let n = b.num_rows();
+            let mut arrays: Vec<ArrayRef> = b.columns()[..cols.len().min(b.num_columns())].to_vec();
+            for v in &tag_values {
+                arrays.push(v.to_array_of_size(n).map_err(ServerError::internal)?);
+            }
+            arrays.push(
+                ScalarValue::Utf8(Some(c.name.clone()))
+                    .to_array_of_size(n)
+                    .map_err(ServerError::internal)?,
+            );
+            batches
+                .push(RecordBatch::try_new(schema.clone(), arrays).map_err(ServerError::internal)?);
+        }
+    }
+    let table = MemTable::try_new(schema, vec![batches]).map_err(ServerError::internal)?;
+    let catalog = ctx
+        .catalog("datafusion")
+        .ok_or_else(|| ServerError::internal("no catalog"))?;
+    if catalog.schema(&db.name).is_none() {
+        catalog
+            .register_schema(&db.name, Arc::new(MemorySchemaProvider::new()))
+            .map_err(ServerError::internal)?;
+    }
+    let schema_provider = catalog
+        .schema(&db.name)
+        .ok_or_else(|| ServerError::internal("no schema"))?;
+    if !schema_provider.table_exist(name) {
+        schema_provider
+            .register_table(name.to_owned(), Arc::new(table))
+            .map_err(ServerError::internal)?;
+    }
+    let mut star: Vec<String> = cols.iter().map(|c| c.name.clone()).collect();
+    if is_stable {
+        star.extend(tags.iter().map(|t| t.name.clone()));
+    }
+    let ts_cols = all
+        .iter()
+        .filter(|c| c.ty == TdType::Timestamp)
+        .map(|c| c.name.to_ascii_lowercase())
+        .collect();
+    Ok(TableRef {
+        db: db.clone(),
+        star,
+        ts: cols[0].name.clone(),
+        ts_cols,
+    })
+}
