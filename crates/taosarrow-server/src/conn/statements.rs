@@ -8,14 +8,15 @@ use std::collections::HashMap;
 use std::time::Instant;
 
 use arrow::array::ArrayRef;
+use serde::Serialize;
 use taosarrow_codec::stmt2::{
     check_against, parse_bind_exec_payload, parse_bind_exec_raw, parse_bind_frame, parse_payload,
     parse_raw, BindField, BindFrame, BindRole, ParsedTable, RawField, Stmt2Error,
 };
 use taosarrow_protocol::frames::BinaryAction;
 use taosarrow_protocol::messages::{
-    ResponseHeader, Stmt2ExecResponse, Stmt2Field, Stmt2PrepareResponse, Stmt2ResultResponse,
-    StmtResponse,
+    ResponseHeader, ResultColumns, Stmt2ExecResponse, Stmt2Field, Stmt2PrepareResponse,
+    Stmt2ResultResponse, StmtResponse,
 };
 use taosarrow_protocol::types::{DECIMAL64_PRECISION, MAX_DECIMAL_PRECISION};
 use taosarrow_protocol::{Code, TdType};
@@ -23,7 +24,7 @@ use taosarrow_protocol::{Code, TdType};
 use super::results::OpenResult;
 use super::{blocks, elapsed_ns, Connection, Flow};
 use crate::engine::prepared::{self, Prepared};
-use crate::engine::{Outcome, ResultSet};
+use crate::engine::{Engine, Outcome, ResultSet, Session};
 use crate::ServerError;
 
 /// Which API opened a statement: its id is valid only for the actions of that API.
@@ -179,7 +180,8 @@ impl Connection {
             header: ResponseHeader::ok(action, req_id, elapsed_ns(start)),
             stmt_id,
         };
-        self.send_json(&resp).await
+        self.stmt_reply(action, req_id, stmt_id, start, Ok(resp))
+            .await
     }
 
     pub(super) async fn stmt2_prepare(
@@ -201,38 +203,23 @@ impl Connection {
                 )
                 .await;
         };
-        if self.statements.get(stmt_id, StmtKind::Stmt2).is_none() {
-            return self
-                .stmt_failure(action, req_id, stmt_id, start, nil())
-                .await;
-        }
-        let prepared = match prepared::prepare(&self.shared.engine, session, sql) {
-            Ok(p) => p,
-            Err(e) => return self.stmt_failure(action, req_id, stmt_id, start, e).await,
-        };
-        let (is_insert, fields, count) = match &prepared {
-            Prepared::Insert(plan) => {
-                let f: Vec<Stmt2Field> = plan.fields.iter().map(wire_field).collect();
-                let n = f.len() as i64;
-                (
-                    true,
-                    get_fields.then_some(f),
-                    if get_fields { n } else { 0 },
-                )
-            }
-            Prepared::Query { marks, .. } => (false, None, marks.len() as i64),
-        };
-        if let Some(st) = self.statements.get(stmt_id, StmtKind::Stmt2) {
-            st.reset(prepared);
-        }
-        let resp = Stmt2PrepareResponse {
+        let outcome = prepare_stmt2(
+            &self.shared.engine,
+            session,
+            &mut self.statements,
+            stmt_id,
+            sql,
+            get_fields,
+        )
+        .map(|(is_insert, fields, fields_count)| Stmt2PrepareResponse {
             header: ResponseHeader::ok(action, req_id, elapsed_ns(start)),
             stmt_id,
             is_insert,
             fields,
-            fields_count: count,
-        };
-        self.send_json(&resp).await
+            fields_count,
+        });
+        self.stmt_reply(action, req_id, stmt_id, start, outcome)
+            .await
     }
 
     /// The binary `stmt2_bind` frame (action 9) or `stmt2_bind_exec` frame (action 11), whose
@@ -344,17 +331,15 @@ impl Connection {
         stmt_id: u64,
         start: Instant,
     ) -> Flow {
-        match self.exec_statement(stmt_id, StmtKind::Stmt2).await {
-            Ok(affected) => {
-                let resp = Stmt2ExecResponse {
-                    header: ResponseHeader::ok(action, req_id, elapsed_ns(start)),
-                    stmt_id,
-                    affected: i64::try_from(affected).unwrap_or(i64::MAX),
-                };
-                self.send_json(&resp).await
+        let outcome = (self.exec_statement(stmt_id, StmtKind::Stmt2).await).map(|affected| {
+            Stmt2ExecResponse {
+                header: ResponseHeader::ok(action, req_id, elapsed_ns(start)),
+                stmt_id,
+                affected: i64::try_from(affected).unwrap_or(i64::MAX),
             }
-            Err(e) => self.stmt_failure(action, req_id, stmt_id, start, e).await,
-        }
+        });
+        self.stmt_reply(action, req_id, stmt_id, start, outcome)
+            .await
     }
 
     /// Executes statement `stmt_id` of `kind`: writes the pending tables of an insert,
@@ -421,7 +406,22 @@ impl Connection {
         stmt_id: u64,
         start: Instant,
     ) -> Flow {
-        let taken = match self.statements.get(stmt_id, StmtKind::Stmt2) {
+        let outcome = self
+            .open_stmt2_result(stmt_id)
+            .map(|(id, columns)| Stmt2ResultResponse {
+                header: ResponseHeader::ok(action, req_id, elapsed_ns(start)),
+                stmt_id,
+                id,
+                columns,
+            });
+        self.stmt_reply(action, req_id, stmt_id, start, outcome)
+            .await
+    }
+
+    /// Takes the result of executed query statement `stmt_id` and opens it for fetching:
+    /// its id and columns.
+    fn open_stmt2_result(&mut self, stmt_id: u64) -> Result<(u64, ResultColumns), ServerError> {
+        let rs = match self.statements.get(stmt_id, StmtKind::Stmt2) {
             None => Err(nil()),
             Some(st) => match (&st.prepared, st.result.take()) {
                 (Some(Prepared::Insert(_)), _) => {
@@ -433,26 +433,13 @@ impl Connection {
                 )),
                 (_, Some(rs)) => Ok(rs),
             },
-        };
-        let rs = match taken {
-            Ok(rs) => rs,
-            Err(e) => return self.stmt_failure(action, req_id, stmt_id, start, e).await,
-        };
-        let columns = match blocks::columns(&rs.schema, rs.precision) {
-            Ok(c) => c,
-            Err(e) => return self.stmt_failure(action, req_id, stmt_id, start, e).await,
-        };
+        }?;
+        let columns = blocks::columns(&rs.schema, rs.precision)?;
         let block_rows = self.shared.config.block_rows;
         let id = self
             .results
             .insert(OpenResult::new(rs.schema, rs.batches, block_rows));
-        let resp = Stmt2ResultResponse {
-            header: ResponseHeader::ok(action, req_id, elapsed_ns(start)),
-            stmt_id,
-            id,
-            columns,
-        };
-        self.send_json(&resp).await
+        Ok((id, columns))
     }
 
     pub(super) async fn stmt2_close(
@@ -462,14 +449,27 @@ impl Connection {
         stmt_id: u64,
         start: Instant,
     ) -> Flow {
-        if let Err(e) = self.statements.close(stmt_id, StmtKind::Stmt2) {
-            return self.stmt_failure(action, req_id, stmt_id, start, e).await;
-        }
-        let resp = StmtResponse {
+        let outcome = (self.statements.close(stmt_id, StmtKind::Stmt2)).map(|()| StmtResponse {
             header: ResponseHeader::ok(action, req_id, elapsed_ns(start)),
             stmt_id,
-        };
-        self.send_json(&resp).await
+        });
+        self.stmt_reply(action, req_id, stmt_id, start, outcome)
+            .await
+    }
+
+    /// Sends a statement handler's outcome: its response, or the stmt error response.
+    async fn stmt_reply<T: Serialize>(
+        &mut self,
+        action: &str,
+        req_id: u64,
+        stmt_id: u64,
+        start: Instant,
+        outcome: Result<T, ServerError>,
+    ) -> Flow {
+        match outcome {
+            Ok(resp) => self.send_json(&resp).await,
+            Err(e) => self.stmt_failure(action, req_id, stmt_id, start, e).await,
+        }
     }
 
     /// A stmt error response: the common header plus `stmt_id`.
@@ -487,4 +487,36 @@ impl Connection {
         };
         self.send_json(&resp).await
     }
+}
+
+/// Prepares `sql` for stmt2 statement `stmt_id`: whether it is an INSERT, its fields when
+/// `get_fields` asks for them, and the field (or, for a query, parameter) count.
+fn prepare_stmt2(
+    engine: &Engine,
+    session: &Session,
+    statements: &mut Statements,
+    stmt_id: u64,
+    sql: &str,
+    get_fields: bool,
+) -> Result<(bool, Option<Vec<Stmt2Field>>, i64), ServerError> {
+    if statements.get(stmt_id, StmtKind::Stmt2).is_none() {
+        return Err(nil());
+    }
+    let prepared = prepared::prepare(engine, session, sql)?;
+    let answer = match &prepared {
+        Prepared::Insert(plan) => {
+            let f: Vec<Stmt2Field> = plan.fields.iter().map(wire_field).collect();
+            let n = f.len() as i64;
+            (
+                true,
+                get_fields.then_some(f),
+                if get_fields { n } else { 0 },
+            )
+        }
+        Prepared::Query { marks, .. } => (false, None, marks.len() as i64),
+    };
+    if let Some(st) = statements.get(stmt_id, StmtKind::Stmt2) {
+        st.reset(prepared);
+    }
+    Ok(answer)
 }
