@@ -8,6 +8,7 @@
 pub mod blocking;
 mod connection;
 mod error;
+pub mod fuzzing;
 mod ingest;
 mod options;
 mod socket;

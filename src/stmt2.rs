@@ -115,22 +115,9 @@ impl Stmt2 {
         });
         let resp: Stmt2PrepareResponse =
             json_request(&self.socket, req_id, req, "stmt2_prepare").await?;
-        let mut fields = Vec::new();
-        for f in resp.fields.unwrap_or_default() {
-            let field = BindField::from_wire(
-                f.name,
-                f.field_type.into(),
-                f.precision.into(),
-                f.scale.into(),
-                f.bytes.into(),
-                f.bind_type.into(),
-            )
-            .map_err(|e| Error::invalid_response("stmt2_prepare", e.to_string()))?;
-            fields.push(field);
-        }
+        let (fields, params) = prepared_fields(resp.fields.unwrap_or_default(), resp.fields_count)?;
         self.is_insert = resp.is_insert;
-        self.params = usize::try_from(resp.fields_count)
-            .map_err(|_| Error::invalid_response("stmt2_prepare", "negative fields_count"))?;
+        self.params = params;
         self.fields = fields;
         Ok(())
     }
@@ -335,6 +322,29 @@ fn query_field(i: usize, dt: &DataType) -> Result<BindField, Error> {
         }
     };
     Ok(BindField::new(name, ty, BindRole::Query))
+}
+
+/// The placeholders a `stmt2_prepare` response describes, and its parameter count.
+pub(crate) fn prepared_fields(
+    wire: Vec<taosarrow_protocol::messages::Stmt2Field>,
+    fields_count: i64,
+) -> Result<(Vec<BindField>, usize), Error> {
+    let mut fields = Vec::with_capacity(wire.len());
+    for f in wire {
+        let field = BindField::from_wire(
+            f.name,
+            f.field_type.into(),
+            f.precision.into(),
+            f.scale.into(),
+            f.bytes.into(),
+            f.bind_type.into(),
+        )
+        .map_err(|e| Error::invalid_response("stmt2_prepare", e.to_string()))?;
+        fields.push(field);
+    }
+    let params = usize::try_from(fields_count)
+        .map_err(|_| Error::invalid_response("stmt2_prepare", "negative fields_count"))?;
+    Ok((fields, params))
 }
 
 /// Sends a JSON request and decodes its reply, turning a non-zero code into a statement

@@ -25,6 +25,7 @@ mod bitmap;
 pub mod block;
 pub mod decimal;
 mod error;
+pub mod fuzzing;
 mod schema;
 pub mod stmt2;
 pub mod testing;

@@ -1,5 +1,7 @@
 //! The worked example of `stmt2.md` §6, byte for byte, and error paths of the parser.
 
+mod common;
+
 use std::sync::Arc;
 
 use arrow_array::cast::AsArray;
@@ -12,12 +14,7 @@ use arrow_array::{
 use taosarrow_codec::stmt2::*;
 use taosarrow_protocol::{Code, Precision, TdType};
 
-const GOLDEN: &str =
-    "0100000000000000010000000000000009000000000000000100ffffffffa000000001000000010000000300\
-00001c000000210000003b0000000300643100160000001600000004000000010000000000040000000700\
-000061000000230000000900000002000000000000100000000068e5cf8b010000e86be5cf8b0100001b00\
-00000600000002000000000100080000000000c03f00000000230000000800000002000000000001030000\
-00050000000800000061626368656c6c6f";
+use common::STMT2_EXAMPLE as GOLDEN;
 
 fn hex(s: &str) -> Vec<u8> {
     taosarrow_protocol::hex::decode(s).unwrap()

@@ -9,6 +9,7 @@ pub mod codes;
 pub mod dsn;
 pub mod error;
 pub mod frames;
+pub mod fuzzing;
 pub mod hex;
 pub mod messages;
 pub mod quote;

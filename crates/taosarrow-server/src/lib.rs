@@ -10,6 +10,7 @@ pub mod config;
 mod conn;
 pub mod engine;
 pub mod error;
+pub mod fuzzing;
 pub mod local;
 mod server;
 
