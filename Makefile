@@ -66,6 +66,12 @@ bench-python: venv
 	$(VPY) benches/python/read_bench.py
 	$(VPY) benches/python/ingest_bench.py
 
+## fuzz: every cargo-fuzz target of fuzz/ for FUZZ_SECONDS each (default 600); see fuzz/README.md.
+FUZZ_SECONDS ?= 600
+fuzz:
+	command -v cargo-fuzz >/dev/null || $(CARGO) install cargo-fuzz --locked
+	.ci/fuzz $(FUZZ_SECONDS)
+
 clean:
 	$(CARGO) clean
 	rm -rf $(VENV)
