@@ -436,3 +436,37 @@ fn longest_text(max_chars: usize, max_bytes: usize) -> String {
     }
     out
 }
+
+/// Values worth writing over a length, count, offset or type field of otherwise valid bytes:
+/// zero, one, small, sign and width boundaries, and all-ones.
+pub const HOSTILE_U32: [u32; 14] = [
+    0,
+    1,
+    2,
+    7,
+    0x7F,
+    0x80,
+    0xFF,
+    0x100,
+    0xFFFF,
+    0x1_0000,
+    0x7FFF_FFFF,
+    0x8000_0000,
+    0xFFFF_FFFE,
+    0xFFFF_FFFF,
+];
+
+/// `bytes` with one field overwritten: the `width` bytes (1, 2, 4 or 8) at `at` replaced by
+/// `value` little-endian (truncated to the width), shifted left to fit when `at` is too close to
+/// the end. Structurally valid input with one bad field reaches the checks that arbitrary bytes
+/// never get past.
+pub fn corrupt_field(bytes: &[u8], at: usize, width: usize, value: u64) -> Vec<u8> {
+    let mut out = bytes.to_vec();
+    let width = width.min(8).min(out.len());
+    if width == 0 {
+        return out;
+    }
+    let at = at.min(out.len() - width);
+    out[at..at + width].copy_from_slice(&value.to_le_bytes()[..width]);
+    out
+}

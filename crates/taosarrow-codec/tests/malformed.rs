@@ -305,3 +305,33 @@ fn a_character_split_across_two_values_is_invalid() {
         "UTF-8",
     );
 }
+
+mod one_corrupted_field {
+    //! Valid blocks of random schemas with one field overwritten by a hostile value: decoding
+    //! with the block's own schema or with the original one never panics, and whatever decodes
+    //! survives encode → decode (the `decode_block` fuzz target's checks).
+    use proptest::prelude::*;
+    use taosarrow_codec::fuzzing::decode_block_target;
+    use taosarrow_codec::testing::{corrupt_field, random_batch, random_schema, HOSTILE_U32};
+    use taosarrow_codec::{decode_block, encode_block, SchemaOptions};
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+        #[test]
+        fn never_panics(
+            seed in 0..512u64,
+            at in any::<prop::sample::Index>(),
+            width in prop::sample::select(vec![1usize, 2, 4]),
+            value in prop::sample::select(HOSTILE_U32.to_vec()),
+        ) {
+            let cols = 1 + (seed % 5) as usize;
+            let schema = random_schema(seed, cols, &SchemaOptions::default());
+            let batch = random_batch(seed, &schema, 1 + (seed % 9) as usize, 0.3);
+            let mut block = Vec::new();
+            encode_block(&batch, &mut block).unwrap();
+            let bad = corrupt_field(&block, at.index(block.len()), width, u64::from(value));
+            let _ = decode_block(&bad, &schema);
+            decode_block_target(&bad);
+        }
+    }
+}

@@ -122,3 +122,38 @@ fn decimal_text_is_rounded_to_the_column_scale() {
         vec![100, 99, 200, -100, 12_300_000, 1]
     );
 }
+
+mod one_corrupted_field {
+    //! Valid payloads with one field overwritten by a hostile value: the parsers never panic and
+    //! what parses re-encodes to the same arrays (the `stmt2_payload` fuzz target's checks).
+    use proptest::prelude::*;
+    use taosarrow_codec::fuzzing::{stmt2_input, stmt2_payload_target};
+    use taosarrow_codec::stmt2::*;
+    use taosarrow_codec::testing::{corrupt_field, HOSTILE_U32};
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+        #[test]
+        fn never_panics(
+            rows in prop::collection::vec((any::<Option<i64>>(), prop::option::of("[a-z\u{4e00}-\u{4e10}]{0,6}")), 1..6),
+            tables in 1usize..4,
+            at in any::<prop::sample::Index>(),
+            width in prop::sample::select(vec![1usize, 2, 4]),
+            value in prop::sample::select(HOSTILE_U32.to_vec()),
+        ) {
+            let f = super::fields();
+            let binds: Vec<TableBind> = (0..tables)
+                .map(|t| {
+                    let (v, s): (Vec<_>, Vec<_>) = rows.iter().cloned().unzip();
+                    super::table(t, v, s)
+                })
+                .collect();
+            let mut payload = Vec::new();
+            encode_payload(&f, &binds, &EncodeOptions::default(), &mut payload).unwrap();
+            let bad = corrupt_field(&payload, at.index(payload.len()), width, u64::from(value));
+            let _ = parse_payload(&bad, &f);
+            let _ = parse_bind_exec_payload(&bad, &f);
+            stmt2_payload_target(&stmt2_input(&f, &bad));
+        }
+    }
+}

@@ -88,6 +88,10 @@ pub enum ProtocolError {
     /// A fetch_raw_block response whose `finished` byte is neither 0 nor 1.
     #[error("invalid finished flag {0}")]
     InvalidFinished(u8),
+    /// A fetch_raw_block error response whose code is not 0 but has no TDengine code in its
+    /// low 16 bits (it would read as success).
+    #[error("invalid error code {0:#x} in a fetch_raw_block response")]
+    InvalidErrorCode(u32),
     /// A length that does not fit in the frame's u32 field.
     #[error("{what} of {len} bytes does not fit in a u32 length")]
     TooLong {

@@ -63,3 +63,40 @@ proptest! {
         prop_assert_eq!(Request::parse(r.to_json().as_bytes()).unwrap(), r);
     }
 }
+
+mod one_corrupted_field {
+    //! Valid frames with one field overwritten by a hostile value: the decoders never panic and
+    //! what decodes re-encodes to the same value (the `binary_frames` fuzz target's checks).
+    use proptest::prelude::*;
+    use taosarrow_protocol::frames::{
+        BinaryAction, BinaryQuery, FetchRawBlockResponse, RawBlockBody,
+    };
+    use taosarrow_protocol::fuzzing::binary_frames_target;
+
+    const HOSTILE: [u64; 8] = [0, 1, 7, 0xFF, 0xFFFF, 0x7FFF_FFFF, 0xFFFF_FFFF, u64::MAX];
+
+    proptest! {
+        #[test]
+        fn never_panics(
+            sql in ".{0,40}",
+            block in proptest::collection::vec(any::<u8>(), 0..64),
+            kind in 0u8..2,
+            at in any::<prop::sample::Index>(),
+            width in prop::sample::select(vec![1usize, 2, 4, 8]),
+            value in prop::sample::select(HOSTILE.to_vec()),
+        ) {
+            let mut frame = Vec::new();
+            if kind == 0 {
+                BinaryQuery { req_id: 1, action: BinaryAction::BinaryQuery, sql: &sql }
+                    .encode(&mut frame).unwrap();
+            } else {
+                FetchRawBlockResponse { timing: 1, req_id: 2, result_id: 3, body: RawBlockBody::Block(&block) }
+                    .encode(&mut frame).unwrap();
+            }
+            let at = at.index(frame.len());
+            let width = width.min(frame.len() - at);
+            frame[at..at + width].copy_from_slice(&value.to_le_bytes()[..width]);
+            binary_frames_target(&frame);
+        }
+    }
+}

@@ -161,6 +161,7 @@ impl<'a> FetchRawBlockResponse<'a> {
                 RawBlockBody::Block(r.bytes(len)?)
             }
             (0, 1) => RawBlockBody::Finished,
+            (c, 0 | 1) if c & 0xFFFF == 0 => return Err(ProtocolError::InvalidErrorCode(c)),
             (_, 0 | 1) => RawBlockBody::Error {
                 code: Code((code & 0xFFFF) as u16),
                 message: String::from_utf8_lossy(message),

@@ -284,3 +284,35 @@ fn binary_replies_are_routed_by_their_req_id() {
     .encode(&mut block);
     assert_eq!(peek_binary_req_id(&block), None);
 }
+
+/// An error code whose low 16 bits are 0 would read as success once masked: a protocol error.
+#[test]
+fn raw_block_error_code_without_a_tdengine_code_is_rejected() {
+    let mut frame = Vec::new();
+    FetchRawBlockResponse {
+        timing: 1,
+        req_id: 2,
+        result_id: 3,
+        body: RawBlockBody::Error {
+            code: Code(0x2603),
+            message: Cow::Borrowed("gone"),
+        },
+    }
+    .encode(&mut frame)
+    .unwrap();
+    // flag 8 + action 8 + version 2 + timing 8 + req_id 8 = 34: the u32 code.
+    frame[34..38].copy_from_slice(&0x0001_0000u32.to_le_bytes());
+    assert!(matches!(
+        FetchRawBlockResponse::decode(&frame),
+        Err(ProtocolError::InvalidErrorCode(0x0001_0000))
+    ));
+    frame[34..38].copy_from_slice(&0x8000_2603u32.to_le_bytes());
+    let ok = FetchRawBlockResponse::decode(&frame).unwrap();
+    assert!(matches!(
+        ok.body,
+        RawBlockBody::Error {
+            code: Code(0x2603),
+            ..
+        }
+    ));
+}
