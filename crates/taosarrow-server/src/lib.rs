@@ -10,6 +10,8 @@ pub mod config;
 mod conn;
 pub mod engine;
 pub mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod local;
 mod server;
 

@@ -13,6 +13,8 @@ pub mod catalog;
 mod ddl;
 mod insert;
 pub mod lexer;
+mod like;
+pub mod limits;
 pub mod prepared;
 mod result;
 mod select;
@@ -32,12 +34,14 @@ use taosarrow_protocol::{Code, Precision};
 
 use self::catalog::{Catalog, Database};
 use self::lexer::{tokenize, Token};
+use self::limits::SqlLimits;
 use crate::ServerError;
 
 /// The shared SQL engine: one per server, used by every connection at once.
 #[derive(Debug, Clone, Default)]
 pub struct Engine {
     catalog: Arc<Catalog>,
+    limits: SqlLimits,
 }
 
 /// Per-connection state: the current database and the connection time zone.
@@ -108,6 +112,17 @@ impl Engine {
         Engine::default()
     }
 
+    /// The same engine with the statement limits `limits` (default [`SqlLimits::default`]).
+    pub fn with_limits(mut self, limits: SqlLimits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// The statement limits.
+    pub fn limits(&self) -> &SqlLimits {
+        &self.limits
+    }
+
     /// True when database `name` exists.
     pub fn database_exists(&self, name: &str) -> bool {
         self.catalog.db(&name.to_ascii_lowercase()).is_ok()
@@ -117,6 +132,7 @@ impl Engine {
     pub async fn execute(&self, session: &mut Session, sql: &str) -> Result<Outcome, ServerError> {
         let sql = sql.trim().trim_end_matches(';').trim_end();
         let toks = tokenize(sql)?;
+        self.limits.check(sql, &toks)?;
         let Some(first) = toks.first() else {
             return Err(ServerError::syntax(sql));
         };
@@ -197,3 +213,5 @@ pub(crate) fn unsupported(what: &str) -> ServerError {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod hostile_tests;

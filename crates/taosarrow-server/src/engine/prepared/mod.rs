@@ -66,6 +66,7 @@ fn unsupported_stmt(what: &str) -> ServerError {
 pub fn prepare(e: &Engine, s: &Session, sql: &str) -> Result<Prepared, ServerError> {
     let sql = sql.trim().trim_end_matches(';').trim_end();
     let toks = tokenize(sql)?;
+    e.limits().check(sql, &toks)?;
     let first = toks.first().ok_or_else(|| ServerError::syntax(sql))?;
     if !first.is_kw("INSERT") {
         let marks = toks

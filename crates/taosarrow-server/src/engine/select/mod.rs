@@ -17,7 +17,7 @@ use taosarrow_protocol::{Code, Precision};
 
 use super::lexer::Token;
 use super::result::finish;
-use super::translate::{depths, Translator};
+use super::translate::{depths, literal_run_starts, Translator};
 use super::{Engine, ResultSet, Session};
 use crate::ServerError;
 use clauses::{Clauses, SelectList};
@@ -136,6 +136,7 @@ fn translator<'a, 't>(
             .map_or_else(|| "ts".to_owned(), |m| m.ts.clone()),
         ts_cols: tables.ts_cols.clone(),
         tz: s.timezone(),
+        run_starts: literal_run_starts(toks),
     }
 }
 
