@@ -161,6 +161,19 @@ async fn an_in_list_of_fifty_thousand_literals_runs() {
     }
 }
 
+/// Many table clauses in one INSERT: each used to count every tuple up to the end of the
+/// statement to size its builders.
+#[tokio::test]
+async fn an_insert_of_many_table_clauses_runs() {
+    let (e, mut s) = with_table().await;
+    let mut sql = String::from("insert into");
+    for k in 0..20_000 {
+        sql.push_str(&format!(" t values ({}, {k}, '\\x00', 'a', 'b')", 1_000 + k));
+    }
+    let r = e.execute(&mut s, &sql).await.unwrap();
+    assert!(matches!(r, Outcome::Affected { rows: 20_000 }), "{r:?}");
+}
+
 /// `%%%…%x` took exponential time in the recursive matcher.
 #[tokio::test]
 async fn show_like_with_many_percents_answers() {

@@ -49,6 +49,8 @@ pub struct Engine {
 pub struct Session {
     db: Option<String>,
     tz: Option<chrono_tz::Tz>,
+    /// When the running statement started: its `NOW`, the same for every `NOW` in it.
+    now: chrono::DateTime<chrono::Utc>,
 }
 
 impl Session {
@@ -57,6 +59,7 @@ impl Session {
         Session {
             db: db.filter(|d| !d.is_empty()),
             tz: None,
+            now: chrono::Utc::now(),
         }
     }
 
@@ -73,6 +76,11 @@ impl Session {
     /// The connection time zone, if one was set.
     pub fn timezone(&self) -> Option<chrono_tz::Tz> {
         self.tz
+    }
+
+    /// When the running statement started: what `NOW` and `TODAY` in it are read from.
+    pub(crate) fn statement_time(&self) -> chrono::DateTime<chrono::Utc> {
+        self.now
     }
 }
 
@@ -131,6 +139,7 @@ impl Engine {
     /// Runs one SQL statement for `session`.
     pub async fn execute(&self, session: &mut Session, sql: &str) -> Result<Outcome, ServerError> {
         let sql = sql.trim().trim_end_matches(';').trim_end();
+        session.now = chrono::Utc::now();
         let toks = tokenize(sql)?;
         self.limits.check(sql, &toks)?;
         let Some(first) = toks.first() else {

@@ -6,17 +6,17 @@ use taosarrow_protocol::{Code, DurationUnit, Precision};
 
 use crate::ServerError;
 
-/// Current time in ticks of `p`.
-pub fn now(p: Precision) -> i64 {
-    let n = chrono::Utc::now();
+/// `NOW` for a statement that started at `at`, in ticks of `p`.
+pub fn now(at: DateTime<chrono::Utc>, p: Precision) -> i64 {
     p.unit()
-        .ticks_of(n.timestamp(), n.timestamp_subsec_nanos())
+        .ticks_of(at.timestamp(), at.timestamp_subsec_nanos())
         .unwrap_or(i64::MAX)
 }
 
-/// The start of the current day (UTC) in ticks of `p`: what `TODAY` means.
-pub fn today(p: Precision) -> i64 {
-    let v = now(p);
+/// The start of the day (UTC) of `at` in ticks of `p`: what `TODAY` means for a statement
+/// that started at `at`.
+pub fn today(at: DateTime<chrono::Utc>, p: Precision) -> i64 {
+    let v = now(at, p);
     let day = p.ticks_per_second() * 86_400;
     v - v.rem_euclid(day)
 }

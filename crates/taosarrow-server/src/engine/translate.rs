@@ -101,6 +101,8 @@ pub(super) struct Translator<'a, 't> {
     pub tz: Option<chrono_tz::Tz>,
     /// [`literal_run_starts`] of `toks`.
     pub run_starts: Vec<usize>,
+    /// When the statement started: its `NOW`.
+    pub now: chrono::DateTime<chrono::Utc>,
 }
 
 const COMPARISONS: &[&str] = &["=", "<", ">", "<=", ">=", "!=", "<>"];
@@ -187,9 +189,9 @@ impl Translator<'_, '_> {
                                 k += 2;
                             }
                             self.ts_literal(if w == "today" {
-                                today(self.precision)
+                                today(self.now, self.precision)
                             } else {
-                                now(self.precision)
+                                now(self.now, self.precision)
                             })
                         }
                         "database" | "server_version" | "client_version" | "server_status"

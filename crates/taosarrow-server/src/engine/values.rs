@@ -28,12 +28,14 @@ pub enum Lit<'a> {
     Ts(i64),
 }
 
-/// Reads one literal at `toks[*i]`, advancing `i`.
+/// Reads one literal at `toks[*i]`, advancing `i`; `NOW` and `TODAY` are those of the
+/// statement's start `at`.
 pub fn parse_lit<'a>(
     toks: &[Token<'a>],
     i: &mut usize,
     sql: &str,
     p: Precision,
+    at: chrono::DateTime<chrono::Utc>,
 ) -> Result<Lit<'a>, ServerError> {
     let t = *toks.get(*i).ok_or_else(|| syntax_at(toks, *i, sql))?;
     *i += 1;
@@ -69,9 +71,9 @@ pub fn parse_lit<'a>(
                     *i += 2;
                 }
                 let mut ts = if w.eq_ignore_ascii_case("today") {
-                    today(p)
+                    today(at, p)
                 } else {
-                    now(p)
+                    now(at, p)
                 };
                 while let Some(op) = toks.get(*i).filter(|t| t.is_punct("+") || t.is_punct("-")) {
                     let d = toks

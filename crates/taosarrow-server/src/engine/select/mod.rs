@@ -137,6 +137,7 @@ fn translator<'a, 't>(
         ts_cols: tables.ts_cols.clone(),
         tz: s.timezone(),
         run_starts: literal_run_starts(toks),
+        now: s.statement_time(),
     }
 }
 
