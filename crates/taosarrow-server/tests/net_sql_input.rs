@@ -26,9 +26,16 @@ async fn hostile_statements_get_errors_and_the_connection_stays_usable() {
         ("SELECT a,中".to_owned(), 0x2602),
         ("insert into db.t values (10, 'aé', 'x')".to_owned(), 0x2605),
         ("insert into db.t values (10, 中, 'x')".to_owned(), 0x2600),
-        ("insert into db.vb values (10, '\\x中中中中')".to_owned(), 0x2653),
         (
-            format!("select {}v{} from db.t", "last(".repeat(deep), ")".repeat(deep)),
+            "insert into db.vb values (10, '\\x中中中中')".to_owned(),
+            0x2653,
+        ),
+        (
+            format!(
+                "select {}v{} from db.t",
+                "last(".repeat(deep),
+                ")".repeat(deep)
+            ),
             0x2600,
         ),
         ("select last(last(v)) from db.t".to_owned(), 0x2627),

@@ -51,13 +51,34 @@ async fn non_ascii_text_is_a_tdengine_error() {
         ("SELECT a,中", Code::PAR_INVALID_COLUMN),
         ("select v,中 from t", Code::PAR_INVALID_COLUMN),
         ("select v from t where v<中", Code::PAR_INVALID_COLUMN),
-        ("insert into t values (3, 'aé', '\\x03', 'e', 'f')", Code::PAR_WRONG_VALUE_TYPE),
-        ("insert into t values (3, 'é', '\\x03', 'e', 'f')", Code::PAR_WRONG_VALUE_TYPE),
-        ("insert into t values (3, '0é', '\\x03', 'e', 'f')", Code::PAR_WRONG_VALUE_TYPE),
-        ("insert into t values (3, 中, '\\x03', 'e', 'f')", Code::PAR_SYNTAX_ERROR),
-        ("insert into t values (3, é1, '\\x03', 'e', 'f')", Code::PAR_SYNTAX_ERROR),
-        ("insert into t values (3, -中, '\\x03', 'e', 'f')", Code::PAR_SYNTAX_ERROR),
-        ("insert into t values (now+1中, 1, '\\x03', 'e', 'f')", Code::PAR_SYNTAX_ERROR),
+        (
+            "insert into t values (3, 'aé', '\\x03', 'e', 'f')",
+            Code::PAR_WRONG_VALUE_TYPE,
+        ),
+        (
+            "insert into t values (3, 'é', '\\x03', 'e', 'f')",
+            Code::PAR_WRONG_VALUE_TYPE,
+        ),
+        (
+            "insert into t values (3, '0é', '\\x03', 'e', 'f')",
+            Code::PAR_WRONG_VALUE_TYPE,
+        ),
+        (
+            "insert into t values (3, 中, '\\x03', 'e', 'f')",
+            Code::PAR_SYNTAX_ERROR,
+        ),
+        (
+            "insert into t values (3, é1, '\\x03', 'e', 'f')",
+            Code::PAR_SYNTAX_ERROR,
+        ),
+        (
+            "insert into t values (3, -中, '\\x03', 'e', 'f')",
+            Code::PAR_SYNTAX_ERROR,
+        ),
+        (
+            "insert into t values (now+1中, 1, '\\x03', 'e', 'f')",
+            Code::PAR_SYNTAX_ERROR,
+        ),
     ] {
         let err = error_of(&e, &mut s, sql).await;
         assert_eq!(err.code, code, "{sql}: {err}");
@@ -66,7 +87,12 @@ async fn non_ascii_text_is_a_tdengine_error() {
     e.execute(&mut s, "insert into t values (3, 3, '\\x中a', 'e', 'f')")
         .await
         .unwrap();
-    let err = error_of(&e, &mut s, "insert into t values (4, 4, '\\x中中中中中中', 'e', 'f')").await;
+    let err = error_of(
+        &e,
+        &mut s,
+        "insert into t values (4, 4, '\\x中中中中中中', 'e', 'f')",
+    )
+    .await;
     assert_eq!(err.code, Code::PAR_VALUE_TOO_LONG, "{err}");
     // The engine is still usable.
     let Outcome::Rows(rs) = e.execute(&mut s, "select * from t").await.unwrap() else {
@@ -80,7 +106,11 @@ async fn non_ascii_text_is_a_tdengine_error() {
 #[test]
 fn deeply_nested_last_is_a_syntax_error() {
     let depth = 100_000;
-    let sql = format!("select {}v{} from t", "last(".repeat(depth), ")".repeat(depth));
+    let sql = format!(
+        "select {}v{} from t",
+        "last(".repeat(depth),
+        ")".repeat(depth)
+    );
     let err = on_small_stack(move |rt| {
         rt.block_on(async {
             let (e, mut s) = with_table().await;
@@ -97,9 +127,16 @@ fn deeply_nested_parentheses_are_a_syntax_error() {
     let depth = 100_000;
     for sql in [
         format!("select {}1{}", "(".repeat(depth), ")".repeat(depth)),
-        format!("select v from t where {}v{} > 0", "abs(".repeat(depth), ")".repeat(depth)),
+        format!(
+            "select v from t where {}v{} > 0",
+            "abs(".repeat(depth),
+            ")".repeat(depth)
+        ),
         format!("insert into t values {}", "(".repeat(depth)),
-        format!("create table x (ts timestamp, v varchar{})", "(".repeat(depth)),
+        format!(
+            "create table x (ts timestamp, v varchar{})",
+            "(".repeat(depth)
+        ),
         "(".repeat(depth),
     ] {
         let err = on_small_stack(move |rt| {
@@ -168,7 +205,10 @@ async fn an_insert_of_many_table_clauses_runs() {
     let (e, mut s) = with_table().await;
     let mut sql = String::from("insert into");
     for k in 0..20_000 {
-        sql.push_str(&format!(" t values ({}, {k}, '\\x00', 'a', 'b')", 1_000 + k));
+        sql.push_str(&format!(
+            " t values ({}, {k}, '\\x00', 'a', 'b')",
+            1_000 + k
+        ));
     }
     let r = e.execute(&mut s, &sql).await.unwrap();
     assert!(matches!(r, Outcome::Affected { rows: 20_000 }), "{r:?}");
@@ -210,7 +250,10 @@ fn show_like_with_a_long_pattern_does_not_overflow_the_stack() {
 #[tokio::test]
 async fn show_like_reads_escaped_wildcards_literally() {
     let (e, mut s) = with_table().await;
-    for sql in ["create table a_b (ts timestamp, v int)", "create table axb (ts timestamp, v int)"] {
+    for sql in [
+        "create table a_b (ts timestamp, v int)",
+        "create table axb (ts timestamp, v int)",
+    ] {
         e.execute(&mut s, sql).await.unwrap();
     }
     let names = |rs: ResultSet| -> Vec<String> {
@@ -241,11 +284,61 @@ fn fragment() -> impl proptest::strategy::Strategy<Value = String> {
     use proptest::prelude::*;
     prop_oneof![
         proptest::sample::select(vec![
-            "select ", "insert into ", "t ", "values ", "(", ")", ",", "'", "\"", "`", "\\",
-            "\\x", "0x", "-", "--", "+", "*", "?", ".", "<", "<=", "!=", "::", "||", "now", "1d",
-            "1.5e", "last(", "first(", "from ", "where ", "in (", "like ", "%", "_", "show ",
-            "databases ", "tables ", "create ", "table ", "using ", "tags ", "describe ",
-            "interval(", "partition by ", "ts", "v", "b", "s", "n", "中", "é", "🚀", "\u{0}", " ",
+            "select ",
+            "insert into ",
+            "t ",
+            "values ",
+            "(",
+            ")",
+            ",",
+            "'",
+            "\"",
+            "`",
+            "\\",
+            "\\x",
+            "0x",
+            "-",
+            "--",
+            "+",
+            "*",
+            "?",
+            ".",
+            "<",
+            "<=",
+            "!=",
+            "::",
+            "||",
+            "now",
+            "1d",
+            "1.5e",
+            "last(",
+            "first(",
+            "from ",
+            "where ",
+            "in (",
+            "like ",
+            "%",
+            "_",
+            "show ",
+            "databases ",
+            "tables ",
+            "create ",
+            "table ",
+            "using ",
+            "tags ",
+            "describe ",
+            "interval(",
+            "partition by ",
+            "ts",
+            "v",
+            "b",
+            "s",
+            "n",
+            "中",
+            "é",
+            "🚀",
+            "\u{0}",
+            " ",
         ])
         .prop_map(str::to_owned),
         "\\PC{1,4}",
@@ -270,4 +363,40 @@ proptest::proptest! {
         let (e, mut s) = rt.block_on(with_table());
         crate::fuzzing::sql_on(&e, &mut s, &parts.concat());
     }
+}
+
+/// Long flat operator chains (no parentheses) make deep expression trees downstream.
+#[test]
+fn long_operator_chains_do_not_overflow_the_stack() {
+    for sql in [
+        format!("select v{} from t", " + 1".repeat(100_000)),
+        format!("select v from t where v = 0{}", " or v = 1".repeat(50_000)),
+    ] {
+        on_small_stack(move |rt| {
+            rt.block_on(async {
+                let (e, mut s) = with_table().await;
+                let _ = e.execute(&mut s, &sql).await;
+            })
+        });
+    }
+}
+
+#[tokio::test]
+async fn operators_up_to_the_limit_are_accepted() {
+    let (e, mut s) = with_table().await;
+    let max = limits::DEFAULT_MAX_QUERY_OPERATORS;
+    let ok = format!("select v{} from t", " + 1".repeat(max));
+    e.execute(&mut s, &ok).await.unwrap();
+    let ok = format!(
+        "select v from t where v = 0{}",
+        " or v = 1".repeat(max / 2 - 1)
+    );
+    e.execute(&mut s, &ok).await.unwrap();
+    let negatives: Vec<String> = (0..50_000).map(|k| format!("-{k}")).collect();
+    let ok = format!("select v from t where v in ({})", negatives.join(", "));
+    e.execute(&mut s, &ok).await.unwrap();
+    let too_many = format!("select v{} from t", " + 1".repeat(max + 1));
+    let err = error_of(&e, &mut s, &too_many).await;
+    assert_eq!(err.code, Code::PAR_SYNTAX_ERROR, "{err}");
+    assert!(err.message.contains("operators"), "{err}");
 }

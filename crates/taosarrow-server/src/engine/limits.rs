@@ -2,11 +2,26 @@
 
 use taosarrow_protocol::Code;
 
-use super::lexer::Token;
+use super::lexer::{Kind, Token};
 use crate::ServerError;
 
 /// Default of [`SqlLimits::max_nesting_depth`].
 pub const DEFAULT_MAX_NESTING_DEPTH: usize = 128;
+
+/// Default of [`SqlLimits::max_query_operators`].
+pub const DEFAULT_MAX_QUERY_OPERATORS: usize = 1000;
+
+/// Default of [`SqlLimits::query_stack_bytes`]: 64 MiB (address space; pages are touched only
+/// as deep as a query goes).
+pub const DEFAULT_QUERY_STACK_BYTES: usize = 64 << 20;
+
+/// The punctuation that joins two operands (or negates one).
+const OPERATORS: &[&str] = &[
+    "+", "-", "*", "/", "%", "=", "<", ">", "<=", ">=", "!=", "<>", "||", "&", "|", "^", "~",
+];
+
+/// The keywords that join two conditions.
+const LOGICAL: &[&str] = &["AND", "OR", "NOT"];
 
 /// Characters of the statement quoted after `near` in a limit's error.
 const NEAR_CHARS: usize = 32;
@@ -17,12 +32,23 @@ pub struct SqlLimits {
     /// The deepest nesting of parentheses (function calls, subqueries, grouping) a statement
     /// may have; deeper is a syntax error (0x2600). Default [`DEFAULT_MAX_NESTING_DEPTH`].
     pub max_nesting_depth: usize,
+    /// The most operators (arithmetic, comparison, `AND`/`OR`/`NOT`) a query may have: each
+    /// one deepens the expression tree the query planner walks recursively, so a long flat
+    /// chain (`a + 1 + 1 …`, `v = 1 OR v = 2 …`) would overflow its stack. More is a syntax
+    /// error (0x2600). `IN (…)` lists are not operators. Default
+    /// [`DEFAULT_MAX_QUERY_OPERATORS`].
+    pub max_query_operators: usize,
+    /// The stack of the thread a query is planned and run on. Default
+    /// [`DEFAULT_QUERY_STACK_BYTES`].
+    pub query_stack_bytes: usize,
 }
 
 impl Default for SqlLimits {
     fn default() -> Self {
         SqlLimits {
             max_nesting_depth: DEFAULT_MAX_NESTING_DEPTH,
+            max_query_operators: DEFAULT_MAX_QUERY_OPERATORS,
+            query_stack_bytes: DEFAULT_QUERY_STACK_BYTES,
         }
     }
 }
@@ -32,6 +58,45 @@ impl SqlLimits {
     pub fn with_max_nesting_depth(mut self, depth: usize) -> Self {
         self.max_nesting_depth = depth;
         self
+    }
+
+    /// Sets [`SqlLimits::max_query_operators`].
+    pub fn with_max_query_operators(mut self, operators: usize) -> Self {
+        self.max_query_operators = operators;
+        self
+    }
+
+    /// Sets [`SqlLimits::query_stack_bytes`].
+    pub fn with_query_stack_bytes(mut self, bytes: usize) -> Self {
+        self.query_stack_bytes = bytes;
+        self
+    }
+
+    /// Checks the tokens of the query `sql` against [`SqlLimits::max_query_operators`].
+    pub fn check_query(&self, sql: &str, toks: &[Token<'_>]) -> Result<(), ServerError> {
+        let mut count = 0usize;
+        for (k, t) in toks.iter().enumerate() {
+            // A sign after `(`, `,` or another operator is part of a literal (`IN (-1, -2)`).
+            let unary = (t.is_punct("-") || t.is_punct("+"))
+                && k.checked_sub(1)
+                    .is_none_or(|p| toks[p].kind == Kind::Punct && !toks[p].is_punct(")"));
+            let op = (t.kind == Kind::Punct && OPERATORS.contains(&t.text) && !unary)
+                || LOGICAL.iter().any(|kw| t.is_kw(kw));
+            if op {
+                count += 1;
+                if count > self.max_query_operators {
+                    return Err(ServerError::new(
+                        Code::PAR_SYNTAX_ERROR,
+                        format!(
+                            "syntax error near \"{}\": more than {} operators in one query",
+                            near(sql, t.pos),
+                            self.max_query_operators
+                        ),
+                    ));
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Checks the tokens of `sql` against the limits.
@@ -53,12 +118,22 @@ impl SqlLimits {
 
 /// 0x2600 for nesting deeper than `max`, quoting a few characters from byte `pos` on.
 fn too_deep(sql: &str, pos: usize, max: usize) -> ServerError {
-    let rest = sql.get(pos..).unwrap_or_default();
-    let near: String = rest.chars().take(NEAR_CHARS).collect();
     ServerError::new(
         Code::PAR_SYNTAX_ERROR,
-        format!("syntax error near \"{near}\": parentheses nested deeper than {max} levels"),
+        format!(
+            "syntax error near \"{}\": parentheses nested deeper than {max} levels",
+            near(sql, pos)
+        ),
     )
+}
+
+/// A few characters of `sql` from byte `pos` on.
+fn near(sql: &str, pos: usize) -> String {
+    sql.get(pos..)
+        .unwrap_or_default()
+        .chars()
+        .take(NEAR_CHARS)
+        .collect()
 }
 
 #[cfg(test)]

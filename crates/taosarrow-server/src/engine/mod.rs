@@ -150,9 +150,12 @@ impl Engine {
             "CREATE" | "DROP" | "ALTER" | "USE" => ddl::run(self, session, sql, &toks),
             "SHOW" | "DESCRIBE" | "DESC" => show::run(self, session, sql, &toks).map(Outcome::Rows),
             "INSERT" => insert::run(self, session, sql, &toks),
-            "SELECT" | "WITH" | "(" => select::run(self, session, sql, &toks)
-                .await
-                .map(Outcome::Rows),
+            "SELECT" | "WITH" | "(" => {
+                self.limits.check_query(sql, &toks)?;
+                select::run(self, session, sql, &toks)
+                    .await
+                    .map(Outcome::Rows)
+            }
             "DELETE" | "EXPLAIN" | "FLUSH" | "COMPACT" | "TRIM" | "KILL" | "GRANT" | "REVOKE"
             | "BALANCE" | "REDISTRIBUTE" | "SPLIT" | "MERGE" | "RESET" | "RESTORE" | "PAUSE"
             | "RESUME" | "SUBSCRIBE" => Err(unsupported(&format!("{kw} statements"))),
@@ -221,6 +224,6 @@ pub(crate) fn unsupported(what: &str) -> ServerError {
 }
 
 #[cfg(test)]
-mod tests;
-#[cfg(test)]
 mod hostile_tests;
+#[cfg(test)]
+mod tests;

@@ -292,8 +292,22 @@ async fn now_is_one_instant_per_statement() {
             arrow::compute::cast(b.column(k), &arrow::datatypes::DataType::Int64).unwrap()
         };
         let (t, w) = (col(0), col(1));
-        ts.extend(t.as_any().downcast_ref::<arrow::array::Int64Array>().unwrap().values().iter().copied());
-        v.extend(w.as_any().downcast_ref::<arrow::array::Int64Array>().unwrap().values().iter().copied());
+        ts.extend(
+            t.as_any()
+                .downcast_ref::<arrow::array::Int64Array>()
+                .unwrap()
+                .values()
+                .iter()
+                .copied(),
+        );
+        v.extend(
+            w.as_any()
+                .downcast_ref::<arrow::array::Int64Array>()
+                .unwrap()
+                .values()
+                .iter()
+                .copied(),
+        );
     }
     assert_eq!(ts.len(), n);
     let offsets: Vec<i64> = ts.iter().map(|t| t - ts[0]).collect();

@@ -58,7 +58,9 @@ pub(super) fn literal_run_starts(toks: &[Token<'_>]) -> Vec<usize> {
     let mut out = Vec::with_capacity(toks.len());
     for k in 0..toks.len() {
         let start = match k.checked_sub(1) {
-            Some(p) if toks[p].is_punct(",") || matches!(toks[p].kind, Kind::Number | Kind::Str) => {
+            Some(p)
+                if toks[p].is_punct(",") || matches!(toks[p].kind, Kind::Number | Kind::Str) =>
+            {
                 out[p]
             }
             _ => k,

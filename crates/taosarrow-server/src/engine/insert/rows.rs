@@ -7,8 +7,8 @@ use taosarrow_protocol::{Code, Precision, TdType};
 
 use crate::engine::catalog::schema_of;
 use crate::engine::lexer::Token;
-use crate::engine::{syntax_at, Session};
 use crate::engine::values::{parse_lit, ColBuilder, Target};
+use crate::engine::{syntax_at, Session};
 use crate::ServerError;
 
 /// The rows of one table clause being read.
