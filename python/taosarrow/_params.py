@@ -93,6 +93,12 @@ def placeholder_positions(sql: str) -> List[int]:
     return out
 
 
+def _glues(before: str, literal: str) -> bool:
+    """True when ``literal`` written right after ``before`` would change the tokens: a
+    negative number after ``-`` makes ``--``, the start of a comment."""
+    return literal.startswith("-") and before.endswith("-")
+
+
 def format_query(sql: str, params: Sequence[Any] | None) -> str:
     """``sql`` with each ``?`` replaced by the quoted literal of the matching parameter."""
     if params is None:
@@ -107,8 +113,12 @@ def format_query(sql: str, params: Sequence[Any] | None) -> str:
     parts: List[str] = []
     last = 0
     for pos, value in zip(positions, params):
-        parts.append(sql[last:pos])
-        parts.append(quote(value))
+        before = sql[last:pos]
+        literal = quote(value)
+        parts.append(before)
+        if _glues(sql[:pos], literal):
+            parts.append(" ")
+        parts.append(literal)
         last = pos + 1
     parts.append(sql[last:])
     return "".join(parts)

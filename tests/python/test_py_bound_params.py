@@ -49,6 +49,14 @@ def test_query_parameters_are_values_not_sql(cur):
     assert "bp" in [r[0] for r in cur.fetchall()]
 
 
+def test_a_negative_parameter_after_minus_is_not_a_comment(cur):
+    cur.execute("INSERT INTO bp.t1 USING bp.m TAGS (?) VALUES (?, ?, ?, ?)", (1, T0, 1, "a", None))
+    cur.execute("SELECT v FROM bp.t1 WHERE v = 0 -? AND s = ?", (-1, "a"))
+    assert cur.fetchall() == [(1,)]
+    cur.execute("SELECT v FROM bp.t1 WHERE v = 0 -? AND s = ?", (-1, "no such"))
+    assert cur.fetchall() == []
+
+
 def test_bad_parameters_are_programming_errors(cur):
     with pytest.raises(taosarrow.ProgrammingError):
         cur.execute("INSERT INTO bp.t2 USING bp.m TAGS (?) VALUES (?, ?, ?, ?)", (1, T0, "not an int", "s", None))

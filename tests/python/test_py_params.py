@@ -28,6 +28,14 @@ def test_injection_stays_inside_the_literal(evil):
     assert sql.endswith(" AND n = 1")
 
 
+@pytest.mark.parametrize("value", [-1, -2.5, decimal.Decimal("-3.25")])
+def test_a_negative_parameter_after_minus_is_not_a_comment(value):
+    sql = format_query("SELECT 5 -? AS d, ? AS e FROM t WHERE v = 1", [value, 2])
+    assert "--" not in sql
+    assert sql == f"SELECT 5 - {quote(value)} AS d, 2 AS e FROM t WHERE v = 1"
+    assert format_query("SELECT 5 - ?", [value]) == f"SELECT 5 - {quote(value)}"
+
+
 def test_placeholders_inside_literals_and_comments_are_ignored():
     sql = "SELECT '?', `a?`, \"?\" FROM t -- ?\n WHERE x = ? /* ? */"
     assert len(placeholder_positions(sql)) == 1

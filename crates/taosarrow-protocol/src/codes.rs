@@ -132,6 +132,8 @@ codes! {
     PAR_DB_NOT_SPECIFIED = 0x2616, "Database not specified";
     /// Invalid identifier name.
     PAR_INVALID_IDENTIFIER_NAME = 0x2617, "Invalid identifier name";
+    /// An aggregate function called inside another one's argument.
+    PAR_AGG_FUNC_NESTING = 0x2627, "Aggregate functions do not support nesting";
     /// Wrong number of values or result columns.
     PAR_INCORRECT_NUM_OF_COL = 0x2634, "Query block has incorrect number of result columns";
     /// Incorrect TIMESTAMP value.

@@ -106,6 +106,19 @@ pub fn sql_target(data: &[u8]) {
     });
 }
 
+/// Runs one SQL statement against a fresh, empty in-memory engine (no current database) and
+/// discards the result: the property tests' entry point. Must never panic, hang or overflow the
+/// stack, whatever `text` is.
+pub fn sql(text: &str) {
+    sql_on(&Engine::new(), &mut Session::new(None), text);
+}
+
+/// Runs `text` against `engine` for `session` and discards the result (for tests that prepare
+/// a database and tables first).
+pub fn sql_on(engine: &Engine, session: &mut Session, text: &str) {
+    let _ = runtime().block_on(engine.execute(session, text));
+}
+
 /// The server every network target talks to: one per process, with [`PRELUDE`] run.
 fn server() -> &'static LocalServer {
     static SERVER: OnceLock<LocalServer> = OnceLock::new();

@@ -340,7 +340,7 @@ pub fn using_clause(
     expect_punct(toks, i, "(", sql)?;
     let mut lits = Vec::new();
     loop {
-        lits.push(parse_lit(toks, i, sql, db.precision)?);
+        lits.push(parse_lit(toks, i, sql, db.precision, s.statement_time())?);
         if toks.get(*i).is_some_and(|t| t.is_punct(")")) {
             *i += 1;
             break;

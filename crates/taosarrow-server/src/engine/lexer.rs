@@ -49,7 +49,24 @@ impl<'a> Token<'a> {
 
     /// The content of a string literal, quotes removed and escapes resolved.
     pub fn string_value(&self) -> Cow<'a, str> {
-        let inner = &self.text[1..self.text.len() - 1];
+        self.unescaped(false)
+    }
+
+    /// The content of a string literal used as a LIKE pattern: as [`Token::string_value`],
+    /// but `\%` and `\_` keep their backslash (they match a literal `%` or `_`), as
+    /// TDengine's parser keeps them.
+    pub fn like_pattern(&self) -> Cow<'a, str> {
+        self.unescaped(true)
+    }
+
+    fn unescaped(&self, keep_wildcard_escapes: bool) -> Cow<'a, str> {
+        let Some(inner) = self
+            .text
+            .get(1..self.text.len().saturating_sub(1))
+            .filter(|_| self.kind == Kind::Str && self.text.len() >= 2)
+        else {
+            return Cow::Borrowed(self.text);
+        };
         if !inner.contains('\\') && !inner.contains(&self.text[..1].repeat(2)) {
             return Cow::Borrowed(inner);
         }
@@ -65,6 +82,10 @@ impl<'a> Token<'a> {
                     Some('0') => out.push('\0'),
                     // `\x..` is kept for VARBINARY hex literals.
                     Some('x') => out.push_str("\\x"),
+                    Some(w @ ('%' | '_')) if keep_wildcard_escapes => {
+                        out.push('\\');
+                        out.push(w);
+                    }
                     Some(o) => out.push(o),
                     None => out.push('\\'),
                 }
@@ -200,8 +221,9 @@ pub fn tokenize(sql: &str) -> Result<Vec<Token<'_>>, ServerError> {
             });
             continue;
         }
-        let two = if i + 1 < b.len() { &sql[i..i + 2] } else { "" };
-        let len = if matches!(two, "<=" | ">=" | "<>" | "!=" | "||" | "::") {
+        // Compared as bytes: the byte after an ASCII operator may start a multi-byte char.
+        let two = b.get(i..i + 2).unwrap_or_default();
+        let len = if matches!(two, b"<=" | b">=" | b"<>" | b"!=" | b"||" | b"::") {
             2
         } else {
             1
@@ -231,6 +253,58 @@ mod tests {
         assert_eq!(t[11].text, "1.5e3");
         assert!(tokenize("select 'abc").is_err());
         assert!(tokenize("select `abc``").is_err());
+    }
+
+    /// Punctuation, operators and quotes followed by a multi-byte character.
+    #[test]
+    fn multi_byte_text_after_any_token() {
+        for sql in [
+            "SELECT a,中",
+            "select 1<中",
+            "select 1>é",
+            "select 1!🚀",
+            "select a.中",
+            "select 1中",
+            "select 1e中",
+            "select 'a'中",
+            "select `a`中",
+            "select '\\中'",
+            "select '\\中",
+            "中",
+            "é,",
+            ",é",
+        ] {
+            let _ = tokenize(sql);
+        }
+        let t = tokenize("SELECT a,中").unwrap();
+        assert_eq!(t[2].text, ",");
+        assert_eq!(t[3].text, "中");
+        assert_eq!(t[3].kind, Kind::Word);
+        let t = tokenize("select 1<=é").unwrap();
+        assert_eq!(t[2].text, "<=");
+        assert_eq!(t[3].text, "é");
+    }
+
+    #[test]
+    fn like_patterns_keep_wildcard_escapes() {
+        let t = tokenize(r"show tables like 'a\_b\%c\n'").unwrap();
+        assert_eq!(t[3].like_pattern(), "a\\_b\\%c\n");
+        assert_eq!(t[3].string_value(), "a_b%c\n");
+    }
+
+    proptest::proptest! {
+        /// Any text lexes to tokens or a syntax error, never a panic; every token's text is
+        /// the statement's text at its position.
+        #[test]
+        fn any_text_lexes_without_panicking(s in "\\PC{0,40}|[,.<>=!|:'\"`\\\\x0-9a-z中é🚀 -]{0,24}") {
+            if let Ok(toks) = tokenize(&s) {
+                for t in toks {
+                    proptest::prop_assert!(s.get(t.pos..).is_some());
+                    let _ = t.string_value();
+                    let _ = t.name();
+                }
+            }
+        }
     }
 
     /// Texts that stress quoting: quotes of every kind, backslashes before the letters the

@@ -260,3 +260,56 @@ async fn decimal_literals_take_exponents_as_tdengine_does() {
         assert_eq!(err.code, Code::PAR_WRONG_VALUE_TYPE, "{bad}: {err}");
     }
 }
+
+/// Every NOW of a statement is its start: 20 000 `NOW + k a` literals are exactly k ms apart,
+/// however long the statement takes to read.
+#[tokio::test]
+async fn now_is_one_instant_per_statement() {
+    let e = Engine::new();
+    let mut s = Session::new(None);
+    e.execute(&mut s, "create database d").await.unwrap();
+    e.execute(&mut s, "use d").await.unwrap();
+    e.execute(&mut s, "create table t (ts timestamp, v bigint)")
+        .await
+        .unwrap();
+    let n = 20_000;
+    let mut sql = String::from("insert into t values");
+    for k in 0..n {
+        sql.push_str(&format!(" (now + {k}a, {k})"));
+    }
+    e.execute(&mut s, &sql).await.unwrap();
+    let Outcome::Rows(rs) = e
+        .execute(&mut s, "select ts, v, now() from t order by ts")
+        .await
+        .unwrap()
+    else {
+        panic!("no rows")
+    };
+    let mut ts = Vec::new();
+    let mut v = Vec::new();
+    for b in &rs.batches {
+        let col = |k: usize| {
+            arrow::compute::cast(b.column(k), &arrow::datatypes::DataType::Int64).unwrap()
+        };
+        let (t, w) = (col(0), col(1));
+        ts.extend(
+            t.as_any()
+                .downcast_ref::<arrow::array::Int64Array>()
+                .unwrap()
+                .values()
+                .iter()
+                .copied(),
+        );
+        v.extend(
+            w.as_any()
+                .downcast_ref::<arrow::array::Int64Array>()
+                .unwrap()
+                .values()
+                .iter()
+                .copied(),
+        );
+    }
+    assert_eq!(ts.len(), n);
+    let offsets: Vec<i64> = ts.iter().map(|t| t - ts[0]).collect();
+    assert_eq!(offsets, v);
+}

@@ -6,17 +6,17 @@ use taosarrow_protocol::{Code, DurationUnit, Precision};
 
 use crate::ServerError;
 
-/// Current time in ticks of `p`.
-pub fn now(p: Precision) -> i64 {
-    let n = chrono::Utc::now();
+/// `NOW` for a statement that started at `at`, in ticks of `p`.
+pub fn now(at: DateTime<chrono::Utc>, p: Precision) -> i64 {
     p.unit()
-        .ticks_of(n.timestamp(), n.timestamp_subsec_nanos())
+        .ticks_of(at.timestamp(), at.timestamp_subsec_nanos())
         .unwrap_or(i64::MAX)
 }
 
-/// The start of the current day (UTC) in ticks of `p`: what `TODAY` means.
-pub fn today(p: Precision) -> i64 {
-    let v = now(p);
+/// The start of the day (UTC) of `at` in ticks of `p`: what `TODAY` means for a statement
+/// that started at `at`.
+pub fn today(at: DateTime<chrono::Utc>, p: Precision) -> i64 {
+    let v = now(at, p);
     let day = p.ticks_per_second() * 86_400;
     v - v.rem_euclid(day)
 }
@@ -81,7 +81,9 @@ pub fn parse_time_string(
 /// A duration literal such as `1d`, `10s`, `500a`, `3u`, `7b` in ticks of `p`. Months and
 /// years (`n`, `y`) have no fixed length and are refused.
 pub fn duration_ticks(lit: &str, p: Precision) -> Result<i64, ServerError> {
-    let (num, unit) = lit.split_at(lit.len().saturating_sub(1));
+    // The unit is the last character (split on a char boundary: `lit` is user text).
+    let split = lit.char_indices().next_back().map_or(0, |(k, _)| k);
+    let (num, unit) = lit.split_at(split);
     let n: i64 = num.parse().map_err(|_| ServerError::syntax(lit))?;
     let nanos = <[u8; 1]>::try_from(unit.as_bytes())
         .ok()
@@ -140,5 +142,7 @@ mod tests {
         assert_eq!(duration_ticks("10u", Precision::Microsecond).unwrap(), 10);
         assert!(duration_ticks("1u", p).is_err());
         assert!(duration_ticks("1n", p).is_err());
+        assert!(duration_ticks("1中", p).is_err());
+        assert!(duration_ticks("", p).is_err());
     }
 }

@@ -51,6 +51,40 @@ pub(super) fn depths(toks: &[Token<'_>]) -> Vec<i32> {
         .collect()
 }
 
+/// For each token, the index where the run of literals and commas just before it starts
+/// (the token itself when the one before it is neither): `ts IN (1, 2, …)` finds its `(` in
+/// one step per literal instead of walking back over the list.
+pub(super) fn literal_run_starts(toks: &[Token<'_>]) -> Vec<usize> {
+    let mut out = Vec::with_capacity(toks.len());
+    for k in 0..toks.len() {
+        let start = match k.checked_sub(1) {
+            Some(p)
+                if toks[p].is_punct(",") || matches!(toks[p].kind, Kind::Number | Kind::Str) =>
+            {
+                out[p]
+            }
+            _ => k,
+        };
+        out.push(start);
+    }
+    out
+}
+
+/// The functions whose calls the translation expands (repeating their argument), which
+/// therefore cannot nest.
+const EXPANDED: &[&str] = &["first", "last", "last_row"];
+
+/// 0x2627 when the tokens `from..to` call a function of [`EXPANDED`].
+fn reject_nested_expansion(toks: &[Token<'_>], from: usize, to: usize) -> Result<(), ServerError> {
+    let nested = toks[from..to]
+        .windows(2)
+        .any(|w| w[1].is_punct("(") && EXPANDED.iter().any(|f| w[0].is_kw(f)));
+    if nested {
+        return Err(ServerError::from_code(Code::PAR_AGG_FUNC_NESTING));
+    }
+    Ok(())
+}
+
 /// What the translation of one SELECT needs to know.
 pub(super) struct Translator<'a, 't> {
     /// The statement text.
@@ -67,6 +101,10 @@ pub(super) struct Translator<'a, 't> {
     pub ts_cols: Vec<String>,
     /// The connection time zone: time strings without an offset are read in it.
     pub tz: Option<chrono_tz::Tz>,
+    /// [`literal_run_starts`] of `toks`.
+    pub run_starts: Vec<usize>,
+    /// When the statement started: its `NOW`.
+    pub now: chrono::DateTime<chrono::Utc>,
 }
 
 const COMPARISONS: &[&str] = &["=", "<", ">", "<=", ">=", "!=", "<>"];
@@ -121,12 +159,7 @@ impl Translator<'_, '_> {
         {
             return true;
         }
-        let mut j = k;
-        while j > 0
-            && (toks[j - 1].is_punct(",") || matches!(toks[j - 1].kind, Kind::Number | Kind::Str))
-        {
-            j -= 1;
-        }
+        let j = self.run_starts.get(k).copied().unwrap_or(k);
         j >= 3
             && toks[j - 1].is_punct("(")
             && toks[j - 2].is_kw("IN")
@@ -158,9 +191,9 @@ impl Translator<'_, '_> {
                                 k += 2;
                             }
                             self.ts_literal(if w == "today" {
-                                today(self.precision)
+                                today(self.now, self.precision)
                             } else {
-                                now(self.precision)
+                                now(self.now, self.precision)
                             })
                         }
                         "database" | "server_version" | "client_version" | "server_status"
@@ -185,6 +218,7 @@ impl Translator<'_, '_> {
                             if close == k + 3 && toks[k + 2].is_punct("*") {
                                 return Err(unsupported(&format!("{w}(*)")));
                             }
+                            reject_nested_expansion(toks, k + 2, close)?;
                             let arg = self.expr(k + 2, close)?;
                             let ts = quote(&self.ts);
                             k = close;

@@ -28,12 +28,14 @@ pub enum Lit<'a> {
     Ts(i64),
 }
 
-/// Reads one literal at `toks[*i]`, advancing `i`.
+/// Reads one literal at `toks[*i]`, advancing `i`; `NOW` and `TODAY` are those of the
+/// statement's start `at`.
 pub fn parse_lit<'a>(
     toks: &[Token<'a>],
     i: &mut usize,
     sql: &str,
     p: Precision,
+    at: chrono::DateTime<chrono::Utc>,
 ) -> Result<Lit<'a>, ServerError> {
     let t = *toks.get(*i).ok_or_else(|| syntax_at(toks, *i, sql))?;
     *i += 1;
@@ -69,9 +71,9 @@ pub fn parse_lit<'a>(
                     *i += 2;
                 }
                 let mut ts = if w.eq_ignore_ascii_case("today") {
-                    today(p)
+                    today(at, p)
                 } else {
-                    now(p)
+                    now(at, p)
                 };
                 while let Some(op) = toks.get(*i).filter(|t| t.is_punct("+") || t.is_punct("-")) {
                     let d = toks
@@ -87,7 +89,7 @@ pub fn parse_lit<'a>(
                     *i += 2;
                 }
                 Ok(Lit::Ts(ts))
-            } else if w.len() > 2 && w[..2].eq_ignore_ascii_case("0x") {
+            } else if hex_digits(w).is_some() {
                 Ok(Lit::Num(Cow::Borrowed(w)))
             } else {
                 Err(syntax_at(toks, *i - 1, sql))
@@ -124,13 +126,22 @@ fn too_long(spec: &ColumnSpec) -> ServerError {
     )
 }
 
+/// The digits of a `0x…` literal (at least one character after the prefix), or `None`.
+fn hex_digits(s: &str) -> Option<&str> {
+    let digits = s.strip_prefix("0x").or_else(|| s.strip_prefix("0X"))?;
+    (!digits.is_empty()).then_some(digits)
+}
+
 fn parse_int(s: &str) -> Option<i128> {
     let (neg, body) = match s.strip_prefix('-') {
         Some(b) => (true, b),
         None => (false, s.strip_prefix('+').unwrap_or(s)),
     };
-    let v = if body.len() > 2 && body[..2].eq_ignore_ascii_case("0x") {
-        i128::from_str_radix(&body[2..], 16).ok()?
+    let v = if let Some(digits) = hex_digits(body) {
+        if !digits.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return None;
+        }
+        i128::from_str_radix(digits, 16).ok()?
     } else if let Ok(v) = body.parse::<i128>() {
         v
     } else {

@@ -49,7 +49,7 @@ fn table_clause(
     values_keyword(toks, i, sql)?;
     let cols: Vec<ColumnSpec> = db.columns_of(&table)?;
     let targets = target_columns(&cols, listed.as_deref())?;
-    let mut rows = Rows::new(&cols, targets, rows_hint(&toks[*i..]), db.precision, s.tz);
+    let mut rows = Rows::new(&cols, targets, rows_hint(&toks[*i..]), db.precision, s);
     rows.parse(toks, i, sql)?;
     let batch = rows.finish()?;
     let mut data = write(&table.data);
@@ -160,12 +160,23 @@ fn target_columns(
     Ok(targets)
 }
 
-/// An estimate of the tuples ahead (to size the column builders): the opening
-/// parentheses before the next `USING`.
+/// An estimate of the tuples ahead (to size the column builders): the `(…)` groups that
+/// follow one another from `toks[0]` on, separated by nothing or a comma. Reads only this
+/// table clause's tuples, so a statement of many table clauses stays linear.
 fn rows_hint(toks: &[Token<'_>]) -> usize {
-    toks.iter()
-        .take_while(|t| !t.is_kw("USING"))
-        .filter(|t| t.is_punct("("))
-        .count()
-        .max(1)
+    let mut count = 0;
+    let mut depth = 0usize;
+    for t in toks {
+        if t.is_punct("(") {
+            if depth == 0 {
+                count += 1;
+            }
+            depth += 1;
+        } else if t.is_punct(")") {
+            depth = depth.saturating_sub(1);
+        } else if depth == 0 && !t.is_punct(",") {
+            break;
+        }
+    }
+    count.max(1)
 }

@@ -7,8 +7,8 @@ use taosarrow_protocol::{Code, Precision, TdType};
 
 use crate::engine::catalog::schema_of;
 use crate::engine::lexer::Token;
-use crate::engine::syntax_at;
 use crate::engine::values::{parse_lit, ColBuilder, Target};
+use crate::engine::{syntax_at, Session};
 use crate::ServerError;
 
 /// The rows of one table clause being read.
@@ -28,19 +28,22 @@ pub(super) struct Rows<'c> {
     precision: Precision,
     /// The connection time zone.
     tz: Option<chrono_tz::Tz>,
+    /// When the statement started (its `NOW`).
+    at: chrono::DateTime<chrono::Utc>,
     /// Tuples read.
     count: u64,
 }
 
 impl<'c> Rows<'c> {
     /// No rows yet for `cols` (`cols[0]` is the timestamp), the tuples giving the columns
-    /// `targets` in order; builders sized for `rows_hint` rows.
+    /// `targets` in order; builders sized for `rows_hint` rows; time strings and `NOW` read
+    /// as `session`'s.
     pub(super) fn new(
         cols: &'c [ColumnSpec],
         targets: Vec<usize>,
         rows_hint: usize,
         precision: Precision,
-        tz: Option<chrono_tz::Tz>,
+        session: &Session,
     ) -> Self {
         let mut given = vec![false; cols.len()];
         for &t in &targets {
@@ -56,7 +59,8 @@ impl<'c> Rows<'c> {
                 ..cols[0].clone()
             },
             precision,
-            tz,
+            tz: session.timezone(),
+            at: session.statement_time(),
             count: 0,
         }
     }
@@ -90,7 +94,7 @@ impl<'c> Rows<'c> {
                 }
                 *i += 1;
             }
-            let lit = parse_lit(toks, i, sql, self.precision)?;
+            let lit = parse_lit(toks, i, sql, self.precision, self.at)?;
             let target = Target {
                 spec: if col == 0 {
                     &self.ts_spec

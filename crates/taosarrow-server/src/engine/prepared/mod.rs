@@ -66,6 +66,7 @@ fn unsupported_stmt(what: &str) -> ServerError {
 pub fn prepare(e: &Engine, s: &Session, sql: &str) -> Result<Prepared, ServerError> {
     let sql = sql.trim().trim_end_matches(';').trim_end();
     let toks = tokenize(sql)?;
+    e.limits().check(sql, &toks)?;
     let first = toks.first().ok_or_else(|| ServerError::syntax(sql))?;
     if !first.is_kw("INSERT") {
         let marks = toks
@@ -265,12 +266,23 @@ pub fn substitute(sql: &str, marks: &[usize], params: &[ArrayRef]) -> Result<Str
     let mut out = String::with_capacity(sql.len() + 16 * params.len());
     let mut at = 0;
     for (&pos, p) in marks.iter().zip(params) {
-        out.push_str(&sql[at..pos]);
-        out.push_str(&literal(p)?);
+        let before = sql.get(at..pos).ok_or_else(|| bad_mark(pos))?;
+        out.push_str(before);
+        let lit = literal(p)?;
+        // A negative number right after `-` would make `--`, a comment.
+        if lit.starts_with('-') && out.ends_with('-') {
+            out.push(' ');
+        }
+        out.push_str(&lit);
         at = pos + 1;
     }
-    out.push_str(&sql[at..]);
+    out.push_str(sql.get(at..).ok_or_else(|| bad_mark(at))?);
     Ok(out)
+}
+
+/// A placeholder offset that is not a `?` of the prepared text.
+fn bad_mark(pos: usize) -> ServerError {
+    ServerError::internal(format!("placeholder offset {pos} is not in the statement"))
 }
 
 /// One value as a SQL literal.
@@ -307,4 +319,39 @@ fn literal(a: &ArrayRef) -> Result<String, ServerError> {
             }
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use arrow::array::{ArrayRef, Float64Array, Int32Array, StringArray};
+
+    use super::substitute;
+
+    fn marks(sql: &str) -> Vec<usize> {
+        sql.match_indices('?').map(|(k, _)| k).collect()
+    }
+
+    #[test]
+    fn a_negative_parameter_after_minus_is_not_a_comment() {
+        let params: Vec<ArrayRef> = vec![
+            Arc::new(Int32Array::from(vec![-1])),
+            Arc::new(Float64Array::from(vec![-2.5])),
+            Arc::new(StringArray::from(vec!["x"])),
+        ];
+        let sql = "select v -? from t where w = 1-? and s = ?";
+        let out = substitute(sql, &marks(sql), &params).unwrap();
+        assert_eq!(out, "select v - -1 from t where w = 1- -2.5 and s = 'x'");
+        assert!(!out.contains("--"));
+        let sql = "select v - ? from t where w = ?-1 and s = ?";
+        let out = substitute(sql, &marks(sql), &params).unwrap();
+        assert_eq!(out, "select v - -1 from t where w = -2.5-1 and s = 'x'");
+    }
+
+    #[test]
+    fn marks_outside_the_text_are_an_error() {
+        let params: Vec<ArrayRef> = vec![Arc::new(Int32Array::from(vec![1]))];
+        assert!(substitute("select ?", &[99], &params).is_err());
+    }
 }

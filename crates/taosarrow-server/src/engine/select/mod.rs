@@ -17,7 +17,7 @@ use taosarrow_protocol::{Code, Precision};
 
 use super::lexer::Token;
 use super::result::finish;
-use super::translate::{depths, Translator};
+use super::translate::{depths, literal_run_starts, Translator};
 use super::{Engine, ResultSet, Session};
 use crate::ServerError;
 use clauses::{Clauses, SelectList};
@@ -95,7 +95,7 @@ pub async fn run(
         let rest = tr.expr(list.end, toks.len())?;
         out.push(' ');
         out.push_str(&rest);
-        return execute(&ctx, &out, precision).await;
+        return execute_on_query_stack(ctx, out, precision, e.limits().query_stack_bytes).await;
     };
     let c = Clauses::parse(toks, &depth, sql, from_at, precision, s.timezone())?;
     out.push_str(&build::from_clause(
@@ -106,7 +106,7 @@ pub async fn run(
         &c,
     )?);
     out.push_str(&build::clauses_sql(&tr, &c, list.has_agg)?);
-    execute(&ctx, &out, precision).await
+    execute_on_query_stack(ctx, out, precision, e.limits().query_stack_bytes).await
 }
 
 /// A DataFusion context for one statement.
@@ -136,6 +136,8 @@ fn translator<'a, 't>(
             .map_or_else(|| "ts".to_owned(), |m| m.ts.clone()),
         ts_cols: tables.ts_cols.clone(),
         tz: s.timezone(),
+        run_starts: literal_run_starts(toks),
+        now: s.statement_time(),
     }
 }
 
@@ -158,6 +160,31 @@ fn map_df_error(e: DataFusionError) -> ServerError {
         }
         _ => ServerError::internal(msg),
     }
+}
+
+/// Plans and runs `sql` on a thread of its own with a `stack_bytes` stack: DataFusion walks
+/// expression trees recursively, and a long operator chain would overflow a runtime
+/// worker's stack and abort the server. A panic there ends in an internal error.
+async fn execute_on_query_stack(
+    ctx: SessionContext,
+    sql: String,
+    p: Precision,
+    stack_bytes: usize,
+) -> Result<ResultSet, ServerError> {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    std::thread::Builder::new()
+        .name("taosarrow-query".to_owned())
+        .stack_size(stack_bytes)
+        .spawn(move || {
+            let result = match tokio::runtime::Builder::new_current_thread().build() {
+                Ok(rt) => rt.block_on(execute(&ctx, &sql, p)),
+                Err(e) => Err(ServerError::internal(e)),
+            };
+            let _ = tx.send(result);
+        })
+        .map_err(ServerError::internal)?;
+    rx.await
+        .map_err(|_| ServerError::internal("the query ended without a result"))?
 }
 
 async fn execute(ctx: &SessionContext, sql: &str, p: Precision) -> Result<ResultSet, ServerError> {

@@ -5,6 +5,7 @@ use taosarrow_protocol::{Precision, TdType};
 
 use super::columns::{ints, kept, strs, ts, vc};
 use crate::engine::catalog::read;
+use crate::engine::like::like;
 use crate::engine::result::from_columns;
 use crate::engine::{Engine, ResultSet, Session};
 use crate::ServerError;
@@ -13,18 +14,8 @@ use crate::ServerError;
 const SYSTEM_DATABASES: [&str; 2] = ["information_schema", "performance_schema"];
 
 /// True when `name` matches the LIKE pattern (every name without one).
-fn matches(like: Option<&str>, name: &str) -> bool {
-    like.is_none_or(|p| like_match(p.as_bytes(), name.as_bytes()))
-}
-
-/// SQL LIKE with `%` and `_`.
-fn like_match(p: &[u8], s: &[u8]) -> bool {
-    match p.first() {
-        None => s.is_empty(),
-        Some(b'%') => (0..=s.len()).any(|k| like_match(&p[1..], &s[k..])),
-        Some(b'_') => !s.is_empty() && like_match(&p[1..], &s[1..]),
-        Some(c) => s.first() == Some(c) && like_match(&p[1..], &s[1..]),
-    }
+fn matches(pattern: Option<&str>, name: &str) -> bool {
+    pattern.is_none_or(|p| like(p, name))
 }
 
 /// SHOW DATABASES: the system databases, then every database of the catalog.

@@ -70,7 +70,7 @@ fn parse_show(sql: &str, toks: &[Token<'_>]) -> Result<Show, ServerError> {
             .filter(|t| t.kind == Kind::Str)
             .ok_or_else(|| syntax_at(toks, i + 1, sql))?;
         i += 2;
-        Some(p.string_value().into_owned())
+        Some(p.like_pattern().into_owned())
     } else {
         None
     };
