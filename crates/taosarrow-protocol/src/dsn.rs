@@ -344,14 +344,32 @@ mod tests {
     }
 
     fn assert_target(d: &Dsn) {
-        assert_eq!(d.addresses, vec![Address { host: "h".into(), port: Some(7) }]);
+        assert_eq!(
+            d.addresses,
+            vec![Address {
+                host: "h".into(),
+                port: Some(7)
+            }]
+        );
         assert_eq!(d.database.as_deref(), Some("db"));
         assert_eq!(d.params, vec![("tz".to_owned(), "UTC".to_owned())]);
     }
 
     #[test]
     fn raw_reserved_characters_in_the_password_stay_in_the_password() {
-        for pw in ["a?b", "?", "a/b", "/", "a#b", "a:b:", "p@ss", "a?b@c", "é/中?", "a?b/c#d:e", "80?x"] {
+        for pw in [
+            "a?b",
+            "?",
+            "a/b",
+            "/",
+            "a#b",
+            "a:b:",
+            "p@ss",
+            "a?b@c",
+            "é/中?",
+            "a?b/c#d:e",
+            "80?x",
+        ] {
             let d = with_raw_password(pw);
             assert_eq!(d.user.as_deref(), Some("root"), "{pw}");
             assert_eq!(d.password.as_deref(), Some(pw), "{pw}");
@@ -361,9 +379,14 @@ mod tests {
 
     #[test]
     fn percent_encoded_userinfo_is_decoded() {
-        for pw in ["a?b", "a/b", "a@b", "a#b", "a%b", "a:b", "é中", "%41", "?@/#%:"] {
-            let d = Dsn::parse(&format!("ws://r%3Aoot:{}@h:7/db?tz=UTC", percent_encode(pw)))
-                .unwrap();
+        for pw in [
+            "a?b", "a/b", "a@b", "a#b", "a%b", "a:b", "é中", "%41", "?@/#%:",
+        ] {
+            let d = Dsn::parse(&format!(
+                "ws://r%3Aoot:{}@h:7/db?tz=UTC",
+                percent_encode(pw)
+            ))
+            .unwrap();
             assert_eq!(d.user.as_deref(), Some("r:oot"));
             assert_eq!(d.password.as_deref(), Some(pw), "{pw}");
             assert_target(&d);
