@@ -119,8 +119,9 @@ impl Connection {
         }
     }
 
-    /// Closes the socket; pending requests fail with [`Error::Closed`].
-    pub async fn close(self) -> Result<(), Error> {
+    /// Closes the socket; pending requests, and every later one on this connection or its
+    /// results, fail with [`Error::Closed`]. Callable while other tasks use the connection.
+    pub async fn close(&self) -> Result<(), Error> {
         self.socket.close();
         Ok(())
     }

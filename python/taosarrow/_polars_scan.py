@@ -12,6 +12,8 @@ from __future__ import annotations
 import datetime as _dt
 import io
 import json
+import math
+import struct
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from . import _native
@@ -66,14 +68,14 @@ def _literal_value(node: Any, column: str, ctx: _Ctx) -> str:
     if "Dyn" in lit:
         (kind, value), = lit["Dyn"].items()
         if kind in ("Int", "Float") and not isinstance(value, bool):
-            return _number(value, column, ctx)
+            return _number(value, column, ctx, "Dyn")
         if kind == "Str" and isinstance(value, str):
             return quote(value)
         raise _NoPush
     if "Scalar" in lit:
         (kind, value), = lit["Scalar"].items() if isinstance(lit["Scalar"], dict) else (("?", None),)
         if kind in _NUMERIC_SCALARS:
-            return _number(value, column, ctx)
+            return _number(value, column, ctx, kind)
         if kind == "Boolean" and isinstance(value, bool):
             return quote(value)
         if kind == "String" and isinstance(value, str):
@@ -84,10 +86,44 @@ def _literal_value(node: Any, column: str, ctx: _Ctx) -> str:
     raise _NoPush
 
 
-def _number(value: Any, column: str, ctx: _Ctx) -> str:
-    if column in ctx.ts_unit_ns or not isinstance(value, (int, float)):
+def _number(value: Any, column: str, ctx: _Ctx, kind: str) -> str:
+    """The SQL literal for comparing ``column`` with a numeric polars literal of ``kind``
+    (``"Dyn"`` for a dynamic literal such as ``pl.col("f") == 0.1``, else its dtype name).
+
+    The server compares a FLOAT column with a literal in double precision, while polars
+    casts a dynamic literal to the column's ``Float32`` first: for such a column the literal
+    sent is that ``Float32`` value, written exactly. When a ``Float32`` column or a
+    ``Float32`` literal meets a typed literal, the literal is sent only when ``Float32``
+    holds it exactly: comparing in single or in double precision then agree.
+    """
+    if column in ctx.ts_unit_ns or isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise _NoPush
+    float32_column = _is_float32(ctx.columns.get(column))
+    if kind == "Dyn" and float32_column:
+        return quote(_float32(value))
+    if (float32_column or kind == "Float32") and _float32(value) != value:
         raise _NoPush
     return quote(value)
+
+
+def _is_float32(dtype: Any) -> bool:
+    import polars as pl
+
+    return dtype is not None and dtype == pl.Float32
+
+
+def _float32(value: Any) -> float:
+    """``value`` rounded once to the nearest ``Float32`` (as polars casts it); not pushed when
+    that is not finite or would round twice (an integer beyond 2**53)."""
+    if isinstance(value, int) and abs(value) > 2**53:
+        raise _NoPush
+    try:
+        single: float = struct.unpack("<f", struct.pack("<f", float(value)))[0]
+    except (OverflowError, struct.error):
+        raise _NoPush from None
+    if not math.isfinite(single):
+        raise _NoPush
+    return single
 
 
 def _timestamp(ticks: Any, unit: str, column: str, ctx: _Ctx) -> str:
@@ -158,6 +194,11 @@ def _walk(node: Any, ctx: _Ctx) -> str:
             values = _list_values(args[1])
             if not values or any(v is None for v in values):
                 raise _NoPush  # SQL IN never matches NULL; leave such lists to polars
+            if _is_float32(ctx.columns.get(col)) and any(
+                isinstance(v, bool) or not isinstance(v, (int, float)) or _float32(v) != v
+                for v in values
+            ):
+                raise _NoPush  # only values Float32 holds exactly compare alike both ways
             return f"{quote_ident(col)} IN ({', '.join(quote(v) for v in values)})"
         raise _NoPush
     raise _NoPush

@@ -58,7 +58,8 @@ class Connection:
         self._conn()
 
     def close(self) -> None:
-        """Closes the connection; later calls raise :class:`InterfaceError`. Idempotent."""
+        """Closes the connection; later calls raise :class:`InterfaceError`, and calls other
+        threads are making on it end with the closed-connection error. Idempotent."""
         with self._lock:
             native, self._native = self._native, None
         if native is not None:
@@ -167,6 +168,10 @@ class Connection:
 
 def connect(dsn: Optional[str] = None, **kwargs: Any) -> Connection:
     """Connects to a server. ``dsn`` is e.g. ``"ws://root:taosdata@localhost:6041/db"``.
+
+    The user and password may be percent-encoded (``urllib.parse.quote(p, safe="")``), which
+    always works; written as they are, they may hold ``/ ? # :`` and ``@``, except a password
+    with an ``@`` followed later by a ``?``. A password is never quoted in an error.
 
     Keyword options (override the DSN; ``None`` is ignored), listed in
     :data:`OPTION_NAMES`: ``user``, ``password``, ``host``, ``port``, ``database``,

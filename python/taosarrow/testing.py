@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 from typing import Any, Optional
+from urllib.parse import quote
 
 from . import _native
 
@@ -52,9 +53,15 @@ class LocalServer:
         return self._native.running
 
     def dsn(self, database: Optional[str] = None) -> str:
-        """A DSN with this server's credentials, e.g. ``ws://root:taosdata@127.0.0.1:6041/db``."""
-        base = f"ws://{self.user}:{self.password}@{self.host}:{self.port}"
-        return f"{base}/{database}" if database else base
+        """A DSN with this server's credentials, e.g. ``ws://root:taosdata@127.0.0.1:6041/db``.
+
+        The user, password and database are percent-encoded, so any characters in them
+        (``@ : / ? # %``, non-ASCII) reach the server as they are.
+        """
+        user, password = quote(self.user, safe=""), quote(self.password, safe="")
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        base = f"ws://{user}:{password}@{host}:{self.port}"
+        return f"{base}/{quote(database, safe='')}" if database else base
 
     def shutdown(self) -> None:
         """Stops the server and closes its connections (idempotent)."""

@@ -76,3 +76,23 @@ def test_polars_pushdown_sql():
     assert "contains" not in where.lower()
     sql = build_select("db.t", ["a"], where, 10, False)
     assert sql.startswith("SELECT `a` FROM `db`.`t` WHERE ") and sql.endswith(" LIMIT 10")
+
+
+def test_polars_pushdown_sends_the_float32_value_of_a_literal_on_a_float_column():
+    pl = pytest.importorskip("polars")
+    schema = {"f": pl.Float32, "d": pl.Float64}
+    # A dynamic literal is cast to the column's Float32 by polars: that exact value is sent.
+    assert translate(pl.col("f") == 0.1, schema) == ("`f` = 0.10000000149011612", True)
+    assert translate(pl.col("f") > 16777217, schema) == ("`f` > 16777216.0", True)
+    # A DOUBLE column compares with the literal as given.
+    assert translate(pl.col("d") == 0.1, schema) == ("`d` = 0.1", True)
+    # A typed literal Float32 cannot hold exactly, or beyond its range, stays with polars.
+    assert translate(pl.col("f") == pl.lit(0.1, dtype=pl.Float64), schema) == (None, False)
+    assert translate(pl.col("f") == pl.lit(0.5, dtype=pl.Float64), schema) == ("`f` = 0.5", True)
+    assert translate(pl.col("f") < 1e40, schema) == (None, False)
+    assert translate(pl.col("f").is_in([0.1]), schema) == (None, False)
+    assert translate(pl.col("f").is_in([0.5, 2.0]), schema) == ("`f` IN (0.5, 2.0)", True)
+    # So is a typed Float32 literal, whatever the column.
+    for col in ("f", "d"):
+        assert translate(pl.col(col) == pl.lit(0.1, dtype=pl.Float32), schema) == (None, False)
+        assert translate(pl.col(col) == pl.lit(0.5, dtype=pl.Float32), schema) == (f"`{col}` = 0.5", True)

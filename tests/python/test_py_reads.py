@@ -4,7 +4,9 @@ with each other and with the official client."""
 from __future__ import annotations
 
 import decimal
+import struct
 
+import polars as pl
 import pyarrow as pa
 import pytest
 import taosws
@@ -80,3 +82,52 @@ def test_errors_carry_the_tdengine_code(conn):
     with pytest.raises(taosarrow.ProgrammingError) as info:
         conn.execute("SELECT * FROM no_such_table")
     assert info.value.errno == 0x2662
+
+
+F32_VALUES = [0.1, 0.1, 0.2, 0.3, 0.3, 1.0 / 3, -0.1, 16777216.0, 16777218.0, 0.0, 0.5]
+
+
+@pytest.fixture(scope="module")
+def f32_table(conn):
+    """Table ``f32``: a FLOAT column ``f`` holding ``F32_VALUES``, and a DOUBLE column ``g``
+    holding them too, every other one widened from FLOAT (0.1 and 0.10000000149011612)."""
+    conn.execute("CREATE TABLE f32 (ts TIMESTAMP, f FLOAT, g DOUBLE)")
+    wide = [v if i % 2 else struct.unpack("<f", struct.pack("<f", v))[0] for i, v in enumerate(F32_VALUES)]
+    values = " ".join(f"({1700000000000000000 + i}, {v!r}, {w!r})" for i, (v, w) in enumerate(zip(F32_VALUES, wide)))
+    conn.execute(f"INSERT INTO f32 VALUES {values}")
+    return "f32"
+
+
+@pytest.mark.parametrize(
+    "make_filter",
+    [
+        lambda c: c == 0.1,
+        lambda c: c > 0.1,
+        lambda c: c <= 0.1,
+        lambda c: c >= 0.1,
+        lambda c: c < 0.3,
+        lambda c: c != 0.1,
+        lambda c: 0.1 == c,
+        lambda c: c.is_between(0.1, 0.3),
+        lambda c: c.is_between(-0.1, 1.0 / 3, closed="none"),
+        lambda c: c == 16777217,
+        lambda c: c >= 1e40,
+        lambda c: c == pl.lit(0.1, dtype=pl.Float64),
+        lambda c: c == pl.lit(0.1, dtype=pl.Float32),
+        lambda c: c == pl.lit(16777217, dtype=pl.Int64),
+        lambda c: c.is_in([0.1, 0.3]),
+        lambda c: c.is_in([0.5, 16777216.0]),
+        lambda c: pl.col("g") == pl.lit(0.1, dtype=pl.Float32),
+        lambda c: pl.col("g") <= pl.lit(0.3, dtype=pl.Float32),
+        lambda c: pl.col("g") == pl.lit(0.5, dtype=pl.Float32),
+        lambda c: c == pl.lit(0.5, dtype=pl.Float32),
+    ],
+)
+def test_polars_pushdown_on_a_float_column_keeps_what_polars_keeps(conn, f32_table, make_filter):
+    expr = make_filter(pl.col("f"))
+    full = taosarrow.read_polars(f"SELECT * FROM {f32_table}", conn)
+    assert full.schema["f"] == pl.Float32
+    want = full.filter(expr).sort("ts")
+    sent: list = []
+    got = taosarrow.scan_polars(f32_table, conn, on_sql=sent.append).filter(expr).collect().sort("ts")
+    assert got.equals(want), (sent, got, want)

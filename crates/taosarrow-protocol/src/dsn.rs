@@ -3,6 +3,16 @@
 //!
 //! This module only splits and percent-decodes; what each parameter means is the client's
 //! business. `Debug` never shows the password, and [`DsnError`] never quotes it.
+//!
+//! Where the user info ends: passwords are often written as they are, so the user info may
+//! hold `/`, `?`, `#`, `:` and `@` unencoded. Host names and database names never contain
+//! `@`, parameter values may; so the user info ends at the first `@` that has a `?` before
+//! the next `@` (the later `@`s are in the parameters), or else at the last `@`. The host
+//! list ends at the first `/` or `?` after it (RFC 3986's authority), the database at the
+//! first `?`. The user name ends at the first `:`. Percent-encoding (`%40` for `@`, `%3F` for
+//! `?`, `%3A` for `:` in a user name) always works, and is needed only where this reading is
+//! ambiguous: a password holding `@` followed later by `?`, or a parameter value holding `@`
+//! in a DSN without user info.
 
 use std::fmt;
 
@@ -202,20 +212,34 @@ fn parse_address(a: &str) -> Result<Address, DsnError> {
     Ok(Address { host, port })
 }
 
+/// The position of the `@` that ends the user info in `rest` (the DSN after `://`), if any:
+/// the first `@` with a `?` between it and the next `@`, or else the last one (see the
+/// module documentation).
+fn userinfo_end(rest: &str) -> Option<usize> {
+    let mut ats = rest.match_indices('@').map(|(i, _)| i).peekable();
+    while let Some(i) = ats.next() {
+        match ats.peek() {
+            None => return Some(i),
+            Some(&next) if rest[i + 1..next].contains('?') => return Some(i),
+            Some(_) => {}
+        }
+    }
+    None
+}
+
 impl Dsn {
     /// Parses a DSN. Errors never quote the user-info part.
     pub fn parse(s: &str) -> Result<Dsn, DsnError> {
         let s = s.trim();
         let (driver, rest) = s.split_once("://").ok_or(DsnError::MissingScheme)?;
         let tls = tls_of_driver(driver)?;
-        let (before_q, query) = match rest.split_once('?') {
-            Some((b, q)) => (b, Some(q)),
-            None => (rest, None),
+        let (userinfo, after) = match userinfo_end(rest) {
+            Some(i) => (Some(&rest[..i]), &rest[i + 1..]),
+            None => (None, rest),
         };
-        // User info ends at the last '@' before the path.
-        let (userinfo, hostpath) = match before_q.rfind('@') {
-            Some(i) => (Some(&before_q[..i]), &before_q[i + 1..]),
-            None => (None, before_q),
+        let (hostpath, query) = match after.split_once('?') {
+            Some((b, q)) => (b, Some(q)),
+            None => (after, None),
         };
         let (user, password) = match userinfo {
             None => (None, None),
@@ -312,5 +336,114 @@ mod tests {
             percent_decode(&percent_encode("a%b c"), "x").unwrap(),
             "a%b c"
         );
+    }
+
+    /// The DSN `ws://<user>:<password>@h:7/db?tz=UTC` with `password` written as is.
+    fn with_raw_password(password: &str) -> Dsn {
+        Dsn::parse(&format!("ws://root:{password}@h:7/db?tz=UTC")).unwrap()
+    }
+
+    fn assert_target(d: &Dsn) {
+        assert_eq!(
+            d.addresses,
+            vec![Address {
+                host: "h".into(),
+                port: Some(7)
+            }]
+        );
+        assert_eq!(d.database.as_deref(), Some("db"));
+        assert_eq!(d.params, vec![("tz".to_owned(), "UTC".to_owned())]);
+    }
+
+    #[test]
+    fn raw_reserved_characters_in_the_password_stay_in_the_password() {
+        for pw in [
+            "a?b",
+            "?",
+            "a/b",
+            "/",
+            "a#b",
+            "a:b:",
+            "p@ss",
+            "a?b@c",
+            "é/中?",
+            "a?b/c#d:e",
+            "80?x",
+        ] {
+            let d = with_raw_password(pw);
+            assert_eq!(d.user.as_deref(), Some("root"), "{pw}");
+            assert_eq!(d.password.as_deref(), Some(pw), "{pw}");
+            assert_target(&d);
+        }
+    }
+
+    #[test]
+    fn percent_encoded_userinfo_is_decoded() {
+        for pw in [
+            "a?b", "a/b", "a@b", "a#b", "a%b", "a:b", "é中", "%41", "?@/#%:",
+        ] {
+            let d = Dsn::parse(&format!(
+                "ws://r%3Aoot:{}@h:7/db?tz=UTC",
+                percent_encode(pw)
+            ))
+            .unwrap();
+            assert_eq!(d.user.as_deref(), Some("r:oot"));
+            assert_eq!(d.password.as_deref(), Some(pw), "{pw}");
+            assert_target(&d);
+        }
+    }
+
+    #[test]
+    fn an_at_sign_in_a_parameter_value_is_not_user_info() {
+        let d = Dsn::parse("ws://u:p@h:7/db?tz=UTC&tls_ca=/a@b/ca.pem").unwrap();
+        assert_eq!(d.user.as_deref(), Some("u"));
+        assert_eq!(d.password.as_deref(), Some("p"));
+        assert_eq!(d.addresses[0].host, "h");
+        assert_eq!(d.params[1], ("tls_ca".to_owned(), "/a@b/ca.pem".to_owned()));
+        let d = Dsn::parse("ws://u:p@ss@h:7/db?tz=UTC&k=a@b").unwrap();
+        assert_eq!(d.password.as_deref(), Some("p@ss"));
+        assert_eq!(d.addresses[0].host, "h");
+        assert_eq!(d.params[1], ("k".to_owned(), "a@b".to_owned()));
+    }
+
+    #[test]
+    fn errors_never_quote_the_password() {
+        let secret = "s3cr?t/x";
+        for dsn in [
+            format!("ws://root:{secret}@h:99999"),
+            format!("ws://root:{secret}@[::1"),
+            format!("ws://root:{secret}@h:1/d%ZZ"),
+            format!("ws://root:{secret}%ZZ@h"),
+            format!("ws://root:{secret}@h x"),
+        ] {
+            let e = Dsn::parse(&dsn).unwrap_err();
+            for part in ["s3cr", "t/x", secret] {
+                assert!(!e.to_string().contains(part), "{dsn}: {e}");
+                assert!(!format!("{e:?}").contains(part), "{dsn}: {e:?}");
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_percent_encoded_userinfo_round_trips(user in "\\PC*", password in "\\PC*") {
+            let dsn = format!(
+                "ws://{}:{}@h:7/db?tz=UTC",
+                percent_encode(&user),
+                percent_encode(&password)
+            );
+            let d = Dsn::parse(&dsn).unwrap();
+            proptest::prop_assert_eq!(d.user.as_deref(), Some(user.as_str()));
+            proptest::prop_assert_eq!(d.password.as_deref(), Some(password.as_str()));
+            assert_target(&d);
+        }
+
+        #[test]
+        fn a_raw_password_without_at_or_percent_signs_round_trips(password in "[^@%\\s]*") {
+            let d = Dsn::parse(&format!("ws://root:{password}@h:7/db?tz=UTC&k=a@b")).unwrap();
+            proptest::prop_assert_eq!(d.password.as_deref(), Some(password.as_str()));
+            proptest::prop_assert_eq!(&d.addresses[0].host, "h");
+            proptest::prop_assert_eq!(&d.params[1].1, "a@b");
+        }
     }
 }

@@ -137,13 +137,12 @@ impl NativeConnection {
         Ok(NativeResult::new(stream, self.timezone.clone()))
     }
 
-    /// Closes the connection (idempotent).
+    /// Closes the connection (idempotent). Calls other threads are making on it fail with
+    /// the closed-connection error, and so do later ones.
     fn close(&self, py: Python<'_>) -> PyResult<()> {
         let taken = self.inner.lock().unwrap_or_else(|e| e.into_inner()).take();
-        if let Some(arc) = taken {
-            if let Ok(conn) = Arc::try_unwrap(arc) {
-                wait(py, async move { conn.close().await })?;
-            }
+        if let Some(conn) = taken {
+            wait(py, async move { conn.close().await })?;
         }
         Ok(())
     }
