@@ -54,10 +54,22 @@ mod tests {
 
     #[test]
     fn only_reads_are_read_only() {
-        for sql in ["select 1", " SHOW databases", "describe t", "desc t", "explain select 1"] {
+        for sql in [
+            "select 1",
+            " SHOW databases",
+            "describe t",
+            "desc t",
+            "explain select 1",
+        ] {
             assert!(is_read_only(sql), "{sql}");
         }
-        for sql in ["insert into t values (1, 2)", "create table t (ts timestamp)", "selectx", "", "/* c */ select 1"] {
+        for sql in [
+            "insert into t values (1, 2)",
+            "create table t (ts timestamp)",
+            "selectx",
+            "",
+            "/* c */ select 1",
+        ] {
             assert!(!is_read_only(sql), "{sql}");
         }
     }

@@ -389,7 +389,9 @@ async fn read_loop(
                     state: None,
                 });
             }
-            Some(Ok(Message::Close(_))) | None => break Closure::lost("closed by the server", None),
+            Some(Ok(Message::Close(_))) | None => {
+                break Closure::lost("closed by the server", None)
+            }
             Some(Ok(_)) => {}
             Some(Err(WsError::Capacity(CapacityError::MessageTooLong { size, max_size }))) => {
                 break Closure::TooLarge {

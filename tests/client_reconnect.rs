@@ -85,7 +85,12 @@ async fn a_read_whose_reply_was_lost_is_sent_again() {
         .unwrap();
     let st = c.query("select v from qdb.t").await.unwrap();
     assert_eq!(st.schema().fields().len(), 1);
-    assert!(st.collect_all().await.unwrap().iter().all(|b| b.num_rows() == 0));
+    assert!(st
+        .collect_all()
+        .await
+        .unwrap()
+        .iter()
+        .all(|b| b.num_rows() == 0));
 }
 
 #[tokio::test]

@@ -79,7 +79,11 @@ async fn a_request_whose_wait_ended_in_the_queue_is_never_written() {
         // Read nothing until told: the client's writer stays blocked in the large frame.
         go_rx.await.unwrap();
         while let Some((req_id, sql)) = next_query(&mut ws).await {
-            let label = if sql.len() > 1000 { "large".into() } else { sql };
+            let label = if sql.len() > 1000 {
+                "large".into()
+            } else {
+                sql
+            };
             let done = label == "select 'last'";
             seen_tx.send(label).unwrap();
             if done {
