@@ -101,7 +101,11 @@ async fn a_request_whose_wait_ended_in_the_queue_is_never_written() {
         .unwrap();
     // Far above the socket buffers of both ends: writing it blocks until the peer reads.
     let large = format!("insert into t values {}", " ".repeat(64 << 20));
-    let (first, second) = tokio::join!(c.exec(&large), c.exec("create database second"));
+    // The third call's future is dropped by its caller while its frame waits in the queue.
+    let dropped = tokio::time::timeout(Duration::from_millis(100), c.exec("create database third"));
+    let (first, second, third) =
+        tokio::join!(c.exec(&large), c.exec("create database second"), dropped);
+    assert!(third.is_err(), "the caller gave up first: {third:?}");
     let second = second.unwrap_err();
     assert!(matches!(second, Error::NotSent { .. }), "{second:?}");
     assert_eq!(second.delivery(), Some(Delivery::NotSent));
