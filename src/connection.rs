@@ -1,6 +1,6 @@
 //! The async connection: `exec` and `query` over binary query (action 6).
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use ::arrow_schema::SchemaRef;
 use taosarrow_codec::{arrow_schema, ColumnSpec, SchemaOptions};
@@ -9,12 +9,22 @@ use taosarrow_protocol::messages::{from_json, QueryResponse, ResultColumns};
 use taosarrow_protocol::{Precision, TdType};
 use tokio_tungstenite::tungstenite::Message;
 
+use crate::session;
 use crate::socket::{check_header, Reply, Socket};
 use crate::stream::ResultStream;
 use crate::{ConnectOptions, Error};
 
 /// An open connection. Cheap to share by reference; `exec` and `query` may run concurrently
 /// (replies are matched by `req_id`).
+///
+/// When the socket drops (server restart, a proxy's idle timeout), the next call reconnects
+/// with the same options (addresses in failover order, credentials, time zone) and the
+/// current database (the DSN's, or the last `USE db`), then proceeds. Calls in flight at the
+/// drop fail with a connection error ([`Error::delivery`] says whether the server may have
+/// executed them); one is sent again on the new socket only when that cannot apply it twice:
+/// its frame was never written, it is a read (`SELECT`, `SHOW`, `DESCRIBE`, `EXPLAIN`), or
+/// the `retry_writes` option is on. Results and statements opened on the old socket fail
+/// with an error saying so. `reconnect=false` turns this off.
 ///
 /// ```no_run
 /// # async fn demo() -> Result<(), taosarrow::Error> {
@@ -26,15 +36,28 @@ use crate::{ConnectOptions, Error};
 /// # Ok(()) }
 /// ```
 pub struct Connection {
-    socket: Arc<Socket>,
+    current: Mutex<Current>,
+    /// Held while a lost socket is replaced, so concurrent calls reconnect once.
+    reconnecting: tokio::sync::Mutex<()>,
+    /// The database to select on a new socket: the DSN's, then the last `USE db`.
+    database: Mutex<Option<String>>,
     opts: ConnectOptions,
+}
+
+/// The socket in use and its address.
+struct Current {
+    socket: Arc<Socket>,
     addr: String,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 impl std::fmt::Debug for Connection {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Connection")
-            .field("addr", &self.addr)
+            .field("addr", &lock(&self.current).addr)
             .field("options", &self.opts)
             .finish()
     }
@@ -52,19 +75,25 @@ pub enum Outcome {
 
 impl Connection {
     /// Connects: addresses from a random start with failover, `conn_retries` retries per
-    /// address with backoff, each attempt bounded by `connect_timeout`.
+    /// address with backoff, each attempt bounded by `connect_timeout`. Options that cannot
+    /// work (a zero timeout or message size) are an [`Error::Options`].
     pub async fn connect(opts: &ConnectOptions) -> Result<Connection, Error> {
+        opts.validate()?;
         let (ws, addr) = crate::transport::connect(opts).await?;
         Ok(Connection {
-            socket: Arc::new(Socket::start(ws, opts.read_timeout)),
+            current: Mutex::new(Current {
+                socket: Arc::new(Socket::start(ws, opts.read_timeout)),
+                addr,
+            }),
+            reconnecting: tokio::sync::Mutex::new(()),
+            database: Mutex::new(opts.database.clone()),
             opts: opts.clone(),
-            addr,
         })
     }
 
-    /// The address (`host:port`) this connection uses.
-    pub fn address(&self) -> &str {
-        &self.addr
+    /// The address (`host:port`) this connection uses (after a reconnect, the new one).
+    pub fn address(&self) -> String {
+        lock(&self.current).addr.clone()
     }
 
     /// The options it was opened with.
@@ -72,15 +101,24 @@ impl Connection {
         &self.opts
     }
 
+    /// The database a reconnect selects: the DSN's, or the last one a `USE` selected.
+    pub fn database(&self) -> Option<String> {
+        lock(&self.database).clone()
+    }
+
     /// Runs a statement and returns the affected rows (0 for DDL). A statement that returns
     /// rows is drained and freed, and its row count returned.
     pub async fn exec(&self, sql: &str) -> Result<u64, Error> {
-        let id = self.socket.req_id();
-        self.exec_with_req_id(sql, id).await
+        self.exec_inner(sql, None).await
     }
 
-    /// [`exec`](Self::exec) with a caller-chosen `req_id`.
+    /// [`exec`](Self::exec) with a caller-chosen `req_id`; [`Error::ReqIdInUse`] when a
+    /// request with that id is in flight on this connection.
     pub async fn exec_with_req_id(&self, sql: &str, req_id: u64) -> Result<u64, Error> {
+        self.exec_inner(sql, Some(req_id)).await
+    }
+
+    async fn exec_inner(&self, sql: &str, req_id: Option<u64>) -> Result<u64, Error> {
         match self.run(sql, req_id).await? {
             Outcome::Affected(n) => Ok(n),
             Outcome::Rows(s) => {
@@ -94,25 +132,29 @@ impl Connection {
     /// statement without a result set, [`Outcome::Rows`] for one with (even an empty one).
     /// Nothing is guessed from the SQL text.
     pub async fn execute(&self, sql: &str) -> Result<Outcome, Error> {
-        let id = self.socket.req_id();
-        self.execute_with_req_id(sql, id).await
+        self.run(sql, None).await
     }
 
-    /// [`execute`](Self::execute) with a caller-chosen `req_id`.
+    /// [`execute`](Self::execute) with a caller-chosen `req_id`; [`Error::ReqIdInUse`] when
+    /// a request with that id is in flight on this connection.
     pub async fn execute_with_req_id(&self, sql: &str, req_id: u64) -> Result<Outcome, Error> {
-        self.run(sql, req_id).await
+        self.run(sql, Some(req_id)).await
     }
 
     /// Runs a query and returns its result as a stream of record batches. The schema is
     /// known at once; blocks are fetched ahead while the previous one decodes. Statements
     /// without a result set give an empty stream with an empty schema.
     pub async fn query(&self, sql: &str) -> Result<ResultStream, Error> {
-        let id = self.socket.req_id();
-        self.query_with_req_id(sql, id).await
+        self.query_inner(sql, None).await
     }
 
-    /// [`query`](Self::query) with a caller-chosen `req_id`.
+    /// [`query`](Self::query) with a caller-chosen `req_id`; [`Error::ReqIdInUse`] when a
+    /// request with that id is in flight on this connection.
     pub async fn query_with_req_id(&self, sql: &str, req_id: u64) -> Result<ResultStream, Error> {
+        self.query_inner(sql, Some(req_id)).await
+    }
+
+    async fn query_inner(&self, sql: &str, req_id: Option<u64>) -> Result<ResultStream, Error> {
         match self.run(sql, req_id).await? {
             Outcome::Affected(_) => Ok(ResultStream::empty(Precision::Millisecond)),
             Outcome::Rows(s) => Ok(s),
@@ -122,20 +164,89 @@ impl Connection {
     /// Closes the socket; pending requests, and every later one on this connection or its
     /// results, fail with [`Error::Closed`]. Callable while other tasks use the connection.
     pub async fn close(&self) -> Result<(), Error> {
-        self.socket.close();
+        lock(&self.current).socket.close();
         Ok(())
     }
 
-    async fn run(&self, sql: &str, req_id: u64) -> Result<Outcome, Error> {
+    /// The socket to use: the current one, or a new one when it was lost and reconnecting
+    /// is on. A failed reconnect is [`Error::NotSent`] (nothing was sent).
+    async fn socket(&self) -> Result<Arc<Socket>, Error> {
+        let s = lock(&self.current).socket.clone();
+        if !self.opts.reconnect || !s.is_lost() {
+            return Ok(s);
+        }
+        let _one_at_a_time = self.reconnecting.lock().await;
+        let s = lock(&self.current).socket.clone();
+        if !s.is_lost() {
+            return Ok(s);
+        }
+        let mut opts = self.opts.clone();
+        opts.database = self.database();
+        let (ws, addr) = crate::transport::connect(&opts)
+            .await
+            .map_err(|e| Error::NotSent {
+                source: Box::new(e),
+            })?;
+        tracing::debug!(addr = %addr, "reconnected");
+        let fresh = Arc::new(Socket::start(ws, opts.read_timeout));
+        s.retire();
+        *lock(&self.current) = Current {
+            socket: fresh.clone(),
+            addr,
+        };
+        Ok(fresh)
+    }
+
+    /// Whether a statement that failed with `e` may be sent again on a new socket: the socket
+    /// was lost, and either the frame never went out or sending it twice is harmless.
+    fn may_resend(&self, e: &Error, sql: &str) -> bool {
+        if !self.opts.reconnect {
+            return false;
+        }
+        match e {
+            Error::NotSent { source } => matches!(**source, Error::Closed { .. }),
+            Error::Closed { .. } => self.opts.retry_writes || session::is_read_only(sql),
+            _ => false,
+        }
+    }
+
+    async fn run(&self, sql: &str, req_id: Option<u64>) -> Result<Outcome, Error> {
+        let mut resent = false;
+        loop {
+            let socket = self.socket().await?;
+            match self.run_on(&socket, sql, req_id).await {
+                Err(e) if !resent && self.may_resend(&e, sql) => {
+                    tracing::debug!(error = %e, "socket lost; sending the statement again");
+                    resent = true;
+                }
+                r => {
+                    if matches!(r, Ok(Outcome::Affected(_))) {
+                        if let Some(db) = session::use_target(sql) {
+                            *lock(&self.database) = Some(db);
+                        }
+                    }
+                    return r;
+                }
+            }
+        }
+    }
+
+    async fn run_on(
+        &self,
+        socket: &Arc<Socket>,
+        sql: &str,
+        req_id: Option<u64>,
+    ) -> Result<Outcome, Error> {
+        let ticket = socket.ticket_for(req_id)?;
         let mut frame = Vec::with_capacity(30 + sql.len());
         BinaryQuery {
-            req_id,
+            req_id: ticket.req_id(),
             action: BinaryAction::BinaryQuery,
             sql,
         }
         .encode(&mut frame)
         .map_err(|e| Error::Interface(e.to_string()))?;
-        let reply = self.socket.request(req_id, Message::binary(frame)).await?;
+        let reply = ticket.call(Message::binary(frame)).await?;
         let Reply::Text(text) = reply else {
             return Err(Error::invalid_response(
                 "binary_query",
@@ -149,16 +260,19 @@ impl Connection {
         }
         let (schema, precision) = result_schema(&resp.columns, &self.opts)?;
         Ok(Outcome::Rows(ResultStream::start(
-            self.socket.clone(),
+            socket.clone(),
             resp.id,
             schema,
             precision,
         )))
     }
 
-    /// A new stmt2 statement on this connection (`stmt2_init`); prepare it next.
+    /// A new stmt2 statement on this connection (`stmt2_init`); prepare it next. A lost
+    /// socket is replaced first (see the type's documentation); a statement does not survive
+    /// a later drop.
     pub async fn stmt2(&self) -> Result<crate::Stmt2, Error> {
-        crate::Stmt2::init(self.socket.clone(), self.opts.clone()).await
+        let socket = self.socket().await?;
+        crate::Stmt2::init(socket, self.opts.clone()).await
     }
 }
 

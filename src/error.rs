@@ -30,6 +30,19 @@ pub enum ErrorKind {
     Interrupted,
 }
 
+/// Whether the frame of a failed request reached the socket: what a caller needs to know
+/// before retrying a write. See [`Error::delivery`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Delivery {
+    /// The frame was never written to the socket: the request had no effect on the server,
+    /// and retrying it cannot apply it twice.
+    NotSent,
+    /// The frame was written (or was being written) but no reply was seen: the server may or
+    /// may not have executed the request.
+    Unknown,
+}
+
 /// Any failure of the client.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -79,6 +92,32 @@ pub enum Error {
         #[source]
         source: Option<Arc<WsError>>,
     },
+    /// A request failed before its frame was written to the socket (the connection was
+    /// already closed, reconnecting failed, or its wait ended while the frame was still
+    /// queued): the server never saw it. [`Error::delivery`] is [`Delivery::NotSent`]; the
+    /// kind and code are those of `source`.
+    #[error("request not sent: {source}")]
+    NotSent {
+        /// Why it was not sent.
+        #[source]
+        source: Box<Error>,
+    },
+    /// A caller-chosen `req_id` is already used by a request in flight on this connection;
+    /// replies are matched by `req_id`, so a second request with it is refused (not sent).
+    #[error("req_id {req_id} is already in flight on this connection")]
+    ReqIdInUse {
+        /// The refused request id.
+        req_id: u64,
+    },
+    /// The server sent a WebSocket message larger than the connection's
+    /// `max_message_size`; the connection is closed (nothing of the message is buffered).
+    #[error("message of {size} bytes exceeds the limit of {limit} bytes (max_message_size)")]
+    MessageTooLarge {
+        /// The size the message announced, in bytes.
+        size: usize,
+        /// The configured limit, in bytes.
+        limit: usize,
+    },
     /// A WebSocket failure other than a closed connection.
     #[error("websocket error: {0}")]
     WebSocket(#[source] WsError),
@@ -121,6 +160,9 @@ impl Error {
             Error::Timeout { .. } => Some(Code(0xE004)),
             Error::Connect { .. } => Some(Code(0xE005)),
             Error::Protocol(_) => Some(Code(0xE007)),
+            Error::MessageTooLarge { .. } => Some(Code(0xE007)),
+            Error::ReqIdInUse { .. } => Some(Code::INVALID_PARA),
+            Error::NotSent { source } => source.code(),
             Error::Bind(e) => e.code(),
             Error::Ingest(e) => e.source.code(),
             _ => None,
@@ -131,9 +173,12 @@ impl Error {
     pub fn kind(&self) -> ErrorKind {
         match self {
             Error::Server { kind, .. } => *kind,
-            Error::Connect { .. } | Error::Timeout { .. } | Error::Closed { .. } => {
-                ErrorKind::Connection
-            }
+            Error::Connect { .. }
+            | Error::Timeout { .. }
+            | Error::Closed { .. }
+            | Error::MessageTooLarge { .. } => ErrorKind::Connection,
+            Error::NotSent { source } => source.kind(),
+            Error::ReqIdInUse { .. } => ErrorKind::Interface,
             Error::WebSocket(_) | Error::Tls(_) => ErrorKind::Connection,
             Error::Protocol(_) | Error::Decode(_) => ErrorKind::Protocol,
             Error::Options(_) | Error::Interface(_) => ErrorKind::Interface,
@@ -141,6 +186,27 @@ impl Error {
             Error::Interrupted => ErrorKind::Interrupted,
             Error::Bind(_) => ErrorKind::Statement,
             Error::Ingest(e) => e.source.kind(),
+        }
+    }
+
+    /// Whether the request that failed reached the server, for errors of a request on an
+    /// open connection:
+    /// - [`Delivery::NotSent`] for [`Error::NotSent`]: the frame was never written, the
+    ///   request had no effect;
+    /// - [`Delivery::Unknown`] for a connection that closed ([`Error::Closed`],
+    ///   [`Error::MessageTooLarge`]) or a reply that timed out ([`Error::Timeout`] of a
+    ///   `response`) after the frame was written: the request may have been executed.
+    ///
+    /// `None` for every other error: the server answered (a [`Error::Server`] error means
+    /// the request failed there), or the failure happened in the client before any request
+    /// (options, binding, connecting).
+    pub fn delivery(&self) -> Option<Delivery> {
+        match self {
+            Error::NotSent { .. } => Some(Delivery::NotSent),
+            Error::Closed { .. } | Error::MessageTooLarge { .. } => Some(Delivery::Unknown),
+            Error::Timeout { what, .. } if *what == "response" => Some(Delivery::Unknown),
+            Error::Ingest(e) => e.source.delivery(),
+            _ => None,
         }
     }
 

@@ -11,6 +11,7 @@ mod error;
 pub mod fuzzing;
 mod ingest;
 mod options;
+mod session;
 mod socket;
 mod stmt2;
 mod stream;
@@ -20,12 +21,12 @@ mod transport;
 use std::sync::OnceLock;
 
 pub use connection::{Connection, Outcome};
-pub use error::{classify, Error, ErrorKind};
+pub use error::{classify, Delivery, Error, ErrorKind};
 pub use ingest::{
     BatchResult, IngestError, IngestMode, IngestOptions, IngestReport, IngestTarget, Progress,
     Subtable, UnknownIngestMode,
 };
-pub use options::ConnectOptions;
+pub use options::{ConnectOptions, DEFAULT_MAX_MESSAGE_SIZE};
 pub use stmt2::Stmt2;
 pub use stream::{CancelHandle, ResultStream};
 pub use taosarrow_codec as codec;

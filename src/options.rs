@@ -28,7 +28,14 @@ pub struct ConnectOptions {
     pub(crate) connect_timeout: Duration,
     pub(crate) tcp_nodelay: bool,
     pub(crate) ca_pem: Option<Vec<u8>>,
+    pub(crate) max_message_size: usize,
+    pub(crate) reconnect: bool,
+    pub(crate) retry_writes: bool,
 }
+
+/// Default [`ConnectOptions::max_message_size`]: 256 MiB, well above the largest block a
+/// server sends (a result block is capped near 64 MiB).
+pub const DEFAULT_MAX_MESSAGE_SIZE: usize = 256 << 20;
 
 impl Default for ConnectOptions {
     fn default() -> Self {
@@ -51,6 +58,9 @@ impl Default for ConnectOptions {
             connect_timeout: Duration::from_secs(10),
             tcp_nodelay: true,
             ca_pem: None,
+            max_message_size: DEFAULT_MAX_MESSAGE_SIZE,
+            reconnect: true,
+            retry_writes: false,
         }
     }
 }
@@ -73,6 +83,9 @@ impl fmt::Debug for ConnectOptions {
             .field("connect_timeout", &self.connect_timeout)
             .field("tcp_nodelay", &self.tcp_nodelay)
             .field("custom_ca", &self.ca_pem.is_some())
+            .field("max_message_size", &self.max_message_size)
+            .field("reconnect", &self.reconnect)
+            .field("retry_writes", &self.retry_writes)
             .finish()
     }
 }
@@ -116,6 +129,21 @@ fn parse_secs(key: &str, v: &str) -> Result<Duration, Error> {
         .map_err(|_| Error::Options(format!("parameter `{key}` must be seconds, got `{v}`")))
 }
 
+/// A timeout of at least a nanosecond: zero would fail every wait at once.
+fn parse_timeout(key: &str, v: &str) -> Result<Duration, Error> {
+    let d = parse_secs(key, v)?;
+    if d.is_zero() {
+        return Err(zero_timeout(key));
+    }
+    Ok(d)
+}
+
+fn zero_timeout(key: &str) -> Error {
+    Error::Options(format!(
+        "parameter `{key}` must be more than 0 seconds (a zero timeout fails every wait)"
+    ))
+}
+
 fn parse_timezone(tz: &str) -> Result<Arc<str>, Error> {
     tz.parse::<chrono_tz::Tz>()
         .map_err(|_| Error::Options(format!("unknown time zone `{tz}`")))?;
@@ -125,7 +153,8 @@ fn parse_timezone(tz: &str) -> Result<Arc<str>, Error> {
 impl ConnectOptions {
     /// Defaults: `ws://localhost:6041`, user `root`, password `taosdata`, 5 retries with a
     /// 200 ms backoff capped at 2 s, `read_timeout` 300 s, `connect_timeout` 10 s,
-    /// `tcp_nodelay` on, no compression.
+    /// `tcp_nodelay` on, no compression, messages up to [`DEFAULT_MAX_MESSAGE_SIZE`],
+    /// reconnect on, `retry_writes` off.
     pub fn new() -> Self {
         Self::default()
     }
@@ -175,11 +204,15 @@ impl ConnectOptions {
         "connect_timeout",
         "tcp_nodelay",
         "tls_ca",
+        "max_message_size",
+        "reconnect",
+        "retry_writes",
     ];
 
     /// Sets one option from its text form, as a DSN parameter writes it: booleans
     /// `true`/`false`/`1`/`0` (empty is true), counts and milliseconds as integers,
-    /// timeouts as seconds (`1.5`), `tls_ca` as PEM text or a file path. `host` and `port`
+    /// timeouts as seconds (`1.5`, more than 0), `max_message_size` in bytes (at least 1),
+    /// `tls_ca` as PEM text or a file path. `host` and `port`
     /// replace the addresses with one (keeping the other half of the first address).
     /// An unknown key or a malformed value is an [`Error::Options`] naming the key.
     ///
@@ -222,8 +255,20 @@ impl ConnectOptions {
             "retry_backoff_max_ms" => {
                 self.retry_backoff_max = Duration::from_millis(parse_u64(k, v)?)
             }
-            "read_timeout" => self.read_timeout = parse_secs(k, v)?,
-            "connect_timeout" | "conn_timeout" => self.connect_timeout = parse_secs(k, v)?,
+            "read_timeout" => self.read_timeout = parse_timeout(k, v)?,
+            "connect_timeout" | "conn_timeout" => self.connect_timeout = parse_timeout(k, v)?,
+            "max_message_size" => {
+                self.max_message_size = match usize::try_from(parse_u64(k, v)?) {
+                    Ok(n) if n > 0 => n,
+                    _ => {
+                        return Err(Error::Options(format!(
+                            "parameter `{k}` must be a size in bytes of at least 1, got `{v}`"
+                        )))
+                    }
+                }
+            }
+            "reconnect" => self.reconnect = parse_bool(k, v)?,
+            "retry_writes" => self.retry_writes = parse_bool(k, v)?,
             "tcp_nodelay" => self.tcp_nodelay = parse_bool(k, v)?,
             "tls_ca" => {
                 let pem = if v.starts_with("-----BEGIN") {
@@ -334,13 +379,14 @@ impl ConnectOptions {
         self
     }
 
-    /// How long to wait for each response (default 300 s).
+    /// How long to wait for each response (default 300 s); zero is refused when connecting.
     pub fn with_read_timeout(mut self, t: Duration) -> Self {
         self.read_timeout = t;
         self
     }
 
-    /// Limit for TCP connect + upgrade + handshake of one attempt (default 10 s).
+    /// Limit for TCP connect + upgrade + handshake of one attempt (default 10 s); zero is
+    /// refused when connecting.
     pub fn with_connect_timeout(mut self, t: Duration) -> Self {
         self.connect_timeout = t;
         self
@@ -350,6 +396,62 @@ impl ConnectOptions {
     pub fn with_tcp_nodelay(mut self, on: bool) -> Self {
         self.tcp_nodelay = on;
         self
+    }
+
+    /// The largest WebSocket message (and frame) accepted from the server, in bytes
+    /// (default [`DEFAULT_MAX_MESSAGE_SIZE`], 256 MiB). A larger one fails the connection
+    /// with [`Error::MessageTooLarge`] before any of it is buffered. Zero is refused when
+    /// connecting.
+    pub fn with_max_message_size(mut self, bytes: usize) -> Self {
+        self.max_message_size = bytes;
+        self
+    }
+
+    /// Whether a connection whose socket dropped reconnects on its next call (default on);
+    /// see [`Connection`](crate::Connection).
+    pub fn with_reconnect(mut self, on: bool) -> Self {
+        self.reconnect = on;
+        self
+    }
+
+    /// Whether a write whose reply was lost with its socket is sent again after
+    /// reconnecting (default off: it fails with [`Delivery::Unknown`](crate::Delivery),
+    /// since the server may have executed it). Turn on only when writing twice is harmless,
+    /// e.g. inserts that rewrite the same timestamps.
+    pub fn with_retry_writes(mut self, on: bool) -> Self {
+        self.retry_writes = on;
+        self
+    }
+
+    /// The largest message accepted from the server, in bytes.
+    pub fn max_message_size(&self) -> usize {
+        self.max_message_size
+    }
+
+    /// Whether a dropped socket is replaced on the next call.
+    pub fn reconnect(&self) -> bool {
+        self.reconnect
+    }
+
+    /// Whether writes whose reply was lost are sent again after reconnecting.
+    pub fn retry_writes(&self) -> bool {
+        self.retry_writes
+    }
+
+    /// Checks what the builder cannot: timeouts and the message size must be above zero.
+    pub(crate) fn validate(&self) -> Result<(), Error> {
+        if self.read_timeout.is_zero() {
+            return Err(zero_timeout("read_timeout"));
+        }
+        if self.connect_timeout.is_zero() {
+            return Err(zero_timeout("connect_timeout"));
+        }
+        if self.max_message_size == 0 {
+            return Err(Error::Options(
+                "parameter `max_message_size` must be at least 1 byte".into(),
+            ));
+        }
+        Ok(())
     }
 
     /// The addresses, comma-separated.

@@ -1,8 +1,15 @@
 //! One socket: a reader task routing replies by `req_id`, a writer task owning the sink, and
 //! request/reply with `read_timeout` on every wait.
+//!
+//! A request is a [`Ticket`]: its `req_id` is registered before its frame is queued, so two
+//! requests in flight never share a `req_id` (a caller-chosen one already in flight is
+//! refused with [`Error::ReqIdInUse`]). A queued frame carries a state the writer claims
+//! before writing it; a request whose wait ends first (timeout, closed socket, dropped
+//! future) withdraws its frame, which is then never written, and reports
+//! [`Error::NotSent`].
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -14,6 +21,7 @@ use taosarrow_protocol::messages::{peek_header, ResponseHeader};
 use taosarrow_protocol::Code;
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
+use tokio_tungstenite::tungstenite::error::CapacityError;
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 
 use crate::transport::Ws;
@@ -43,18 +51,51 @@ pub(crate) fn check_header(
 
 type Waiter = oneshot::Sender<Result<Reply, Error>>;
 
+/// A queued frame not yet taken by the writer.
+const QUEUED: u8 = 0;
+/// The writer took the frame: it is being, or has been, written.
+const TAKEN: u8 = 1;
+/// Its request withdrew the frame before the writer took it: it is never written.
+const WITHDRAWN: u8 = 2;
+
+/// A frame for the writer, with the state of its request when it has one.
+struct Outgoing {
+    msg: Message,
+    state: Option<Arc<AtomicU8>>,
+}
+
 /// Why a socket closed: kept to fail every later request the same way.
 #[derive(Clone)]
-struct Closure {
-    reason: &'static str,
-    source: Option<Arc<WsError>>,
+enum Closure {
+    /// Closed by the peer or the network, or by the client.
+    Closed {
+        reason: &'static str,
+        source: Option<Arc<WsError>>,
+        by_client: bool,
+    },
+    /// The server sent a message above `max_message_size`.
+    TooLarge { size: usize, limit: usize },
 }
 
 impl Closure {
     fn error(&self) -> Error {
-        Error::Closed {
-            reason: self.reason,
-            source: self.source.clone(),
+        match self {
+            Closure::Closed { reason, source, .. } => Error::Closed {
+                reason,
+                source: source.clone(),
+            },
+            Closure::TooLarge { size, limit } => Error::MessageTooLarge {
+                size: *size,
+                limit: *limit,
+            },
+        }
+    }
+
+    fn lost(reason: &'static str, source: Option<WsError>) -> Closure {
+        Closure::Closed {
+            reason,
+            source: source.map(Arc::new),
+            by_client: false,
         }
     }
 }
@@ -67,7 +108,7 @@ struct Pending {
 
 /// The shared state of one socket.
 pub(crate) struct Socket {
-    tx: mpsc::UnboundedSender<Message>,
+    tx: mpsc::UnboundedSender<Outgoing>,
     pending: Arc<Mutex<Pending>>,
     next_req_id: AtomicU64,
     read_timeout: Duration,
@@ -78,13 +119,17 @@ fn lock(p: &Mutex<Pending>) -> std::sync::MutexGuard<'_, Pending> {
     p.lock().unwrap_or_else(|e| e.into_inner())
 }
 
+/// The reason given to requests of a socket replaced by a reconnect.
+const RETIRED: &str = "the connection was re-established since; results and statements \
+                       opened before are no longer valid";
+
 impl Socket {
     /// Starts the reader and writer tasks on the current runtime.
     pub(crate) fn start(ws: Ws, read_timeout: Duration) -> Socket {
         let (sink, stream) = ws.split();
         let (tx, rx) = mpsc::unbounded_channel();
         let pending = Arc::new(Mutex::new(Pending::default()));
-        tokio::spawn(write_loop(sink, rx));
+        tokio::spawn(write_loop(sink, rx, pending.clone()));
         let reader = tokio::spawn(read_loop(stream, pending.clone(), tx.clone()));
         Socket {
             tx,
@@ -95,60 +140,105 @@ impl Socket {
         }
     }
 
-    /// A fresh request id.
+    /// A fresh request id, for a frame that expects no reply.
     pub(crate) fn req_id(&self) -> u64 {
         self.next_req_id.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// A request with a fresh `req_id` (one not in flight), registered for its reply.
+    pub(crate) fn ticket(&self) -> Result<Ticket<'_>, Error> {
+        let mut p = lock(&self.pending);
+        if let Some(closure) = &p.closed {
+            return Err(not_sent(closure.error()));
+        }
+        let mut req_id = self.req_id();
+        while p.waiters.contains_key(&req_id) {
+            req_id = self.req_id();
+        }
+        Ok(self.register(&mut p, req_id))
+    }
+
+    /// A request with a caller-chosen `req_id`; [`Error::ReqIdInUse`] when a request with
+    /// it is in flight.
+    pub(crate) fn ticket_with(&self, req_id: u64) -> Result<Ticket<'_>, Error> {
+        let mut p = lock(&self.pending);
+        if let Some(closure) = &p.closed {
+            return Err(not_sent(closure.error()));
+        }
+        if p.waiters.contains_key(&req_id) {
+            return Err(Error::ReqIdInUse { req_id });
+        }
+        Ok(self.register(&mut p, req_id))
+    }
+
+    /// A ticket for `req_id` given a fresh one when `None`.
+    pub(crate) fn ticket_for(&self, req_id: Option<u64>) -> Result<Ticket<'_>, Error> {
+        match req_id {
+            Some(id) => self.ticket_with(id),
+            None => self.ticket(),
+        }
+    }
+
+    fn register(&self, p: &mut Pending, req_id: u64) -> Ticket<'_> {
+        let (wtx, wrx) = oneshot::channel();
+        p.waiters.insert(req_id, wtx);
+        Ticket {
+            socket: self,
+            req_id,
+            rx: Some(wrx),
+            state: Arc::new(AtomicU8::new(QUEUED)),
+        }
     }
 
     /// Sends a frame expecting no reply.
     pub(crate) fn send(&self, msg: Message) -> Result<(), Error> {
         if let Some(closure) = &lock(&self.pending).closed {
-            return Err(closure.error());
+            return Err(not_sent(closure.error()));
         }
         self.tx
-            .send(msg)
-            .map_err(|_| Error::closed("connection closed"))
+            .send(Outgoing { msg, state: None })
+            .map_err(|_| not_sent(Error::closed("connection closed")))
     }
 
-    /// Sends a frame and waits up to `read_timeout` for the reply with this `req_id`.
-    pub(crate) async fn request(&self, req_id: u64, msg: Message) -> Result<Reply, Error> {
-        let (wtx, wrx) = oneshot::channel();
-        {
-            let mut p = lock(&self.pending);
-            if let Some(closure) = &p.closed {
-                return Err(closure.error());
-            }
-            p.waiters.insert(req_id, wtx);
+    /// Whether the socket was closed by the peer or the network (not by the client): a
+    /// connection replaces such a socket by reconnecting.
+    pub(crate) fn is_lost(&self) -> bool {
+        match &lock(&self.pending).closed {
+            Some(Closure::Closed { by_client, .. }) => !by_client,
+            Some(Closure::TooLarge { .. }) => true,
+            None => self.reader.is_finished(),
         }
-        let guard = Unregister {
-            pending: &self.pending,
-            req_id,
+    }
+
+    /// Marks a lost socket as replaced by a new one: later requests on it (from results and
+    /// statements opened before) fail with an error saying so, keeping the original cause.
+    pub(crate) fn retire(&self) {
+        let mut p = lock(&self.pending);
+        let source = match &p.closed {
+            Some(Closure::Closed { source, .. }) => source.clone(),
+            _ => None,
         };
-        self.tx
-            .send(msg)
-            .map_err(|_| Error::closed("connection closed"))?;
-        let r = match tokio::time::timeout(self.read_timeout, wrx).await {
-            Ok(Ok(r)) => r,
-            Ok(Err(_)) => Err(Error::closed("connection closed")),
-            Err(_) => Err(Error::Timeout {
-                what: "response",
-                after: self.read_timeout,
-            }),
-        };
-        drop(guard);
-        r
+        p.closed = Some(Closure::Closed {
+            reason: RETIRED,
+            source,
+            by_client: false,
+        });
     }
 
     /// Closes the socket: pending requests fail, a Close frame is sent.
     pub(crate) fn close(&self) {
         fail_all(
             &self.pending,
-            Closure {
+            Closure::Closed {
                 reason: "closed by the client",
                 source: None,
+                by_client: true,
             },
         );
-        let _ = self.tx.send(Message::Close(None));
+        let _ = self.tx.send(Outgoing {
+            msg: Message::Close(None),
+            state: None,
+        });
     }
 }
 
@@ -159,14 +249,71 @@ impl Drop for Socket {
     }
 }
 
-struct Unregister<'a> {
-    pending: &'a Mutex<Pending>,
-    req_id: u64,
+/// `e` for a request whose frame was never written.
+fn not_sent(e: Error) -> Error {
+    Error::NotSent {
+        source: Box::new(e),
+    }
 }
 
-impl Drop for Unregister<'_> {
+/// One request registered on a socket: its `req_id` is reserved until the ticket is used or
+/// dropped.
+pub(crate) struct Ticket<'a> {
+    socket: &'a Socket,
+    req_id: u64,
+    rx: Option<oneshot::Receiver<Result<Reply, Error>>>,
+    state: Arc<AtomicU8>,
+}
+
+impl Ticket<'_> {
+    /// The request id to put in the frame.
+    pub(crate) fn req_id(&self) -> u64 {
+        self.req_id
+    }
+
+    /// Queues the frame and waits up to `read_timeout` for the reply. When the wait ends
+    /// without a reply and the frame was not written yet, it never will be, and the error is
+    /// [`Error::NotSent`].
+    pub(crate) async fn call(mut self, msg: Message) -> Result<Reply, Error> {
+        let Some(rx) = self.rx.take() else {
+            return Err(Error::Interface("request already sent".into()));
+        };
+        let out = Outgoing {
+            msg,
+            state: Some(self.state.clone()),
+        };
+        if self.socket.tx.send(out).is_err() {
+            return Err(not_sent(Error::closed("connection closed")));
+        }
+        let after = self.socket.read_timeout;
+        let r = match tokio::time::timeout(after, rx).await {
+            Ok(Ok(r)) => r,
+            Ok(Err(_)) => Err(Error::closed("connection closed")),
+            Err(_) => Err(Error::Timeout {
+                what: "response",
+                after,
+            }),
+        };
+        match r {
+            Ok(reply) => Ok(reply),
+            Err(e) if self.withdraw() => Err(not_sent(e)),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Withdraws the frame if the writer has not taken it; whether it did.
+    fn withdraw(&self) -> bool {
+        let s = self
+            .state
+            .compare_exchange(QUEUED, WITHDRAWN, Ordering::SeqCst, Ordering::SeqCst);
+        matches!(s, Ok(_) | Err(WITHDRAWN))
+    }
+}
+
+impl Drop for Ticket<'_> {
     fn drop(&mut self) {
-        lock(self.pending).waiters.remove(&self.req_id);
+        self.withdraw();
+        lock(&self.socket.pending).waiters.remove(&self.req_id);
     }
 }
 
@@ -183,10 +330,25 @@ fn fail_all(pending: &Mutex<Pending>, closure: Closure) {
     }
 }
 
-async fn write_loop(mut sink: SplitSink<Ws, Message>, mut rx: mpsc::UnboundedReceiver<Message>) {
-    while let Some(msg) = rx.recv().await {
-        let is_close = matches!(msg, Message::Close(_));
-        if sink.send(msg).await.is_err() || is_close {
+async fn write_loop(
+    mut sink: SplitSink<Ws, Message>,
+    mut rx: mpsc::UnboundedReceiver<Outgoing>,
+    pending: Arc<Mutex<Pending>>,
+) {
+    while let Some(out) = rx.recv().await {
+        if let Some(state) = &out.state {
+            let taken = state.compare_exchange(QUEUED, TAKEN, Ordering::SeqCst, Ordering::SeqCst);
+            if taken.is_err() {
+                // Withdrawn by a request whose wait ended: never written.
+                continue;
+            }
+        }
+        let is_close = matches!(out.msg, Message::Close(_));
+        if let Err(e) = sink.send(out.msg).await {
+            fail_all(&pending, Closure::lost("connection lost", Some(e)));
+            break;
+        }
+        if is_close {
             break;
         }
     }
@@ -206,7 +368,7 @@ fn route(pending: &Mutex<Pending>, req_id: u64, reply: Reply) {
 async fn read_loop(
     mut stream: SplitStream<Ws>,
     pending: Arc<Mutex<Pending>>,
-    tx: mpsc::UnboundedSender<Message>,
+    tx: mpsc::UnboundedSender<Outgoing>,
 ) {
     let closure = loop {
         match stream.next().await {
@@ -222,21 +384,22 @@ async fn read_loop(
                 None => tracing::warn!(len = b.len(), "unexpected binary frame dropped"),
             },
             Some(Ok(Message::Ping(p))) => {
-                let _ = tx.send(Message::Pong(p));
+                let _ = tx.send(Outgoing {
+                    msg: Message::Pong(p),
+                    state: None,
+                });
             }
             Some(Ok(Message::Close(_))) | None => {
-                break Closure {
-                    reason: "closed by the server",
-                    source: None,
-                }
+                break Closure::lost("closed by the server", None)
             }
             Some(Ok(_)) => {}
-            Some(Err(e)) => {
-                break Closure {
-                    reason: "connection lost",
-                    source: Some(Arc::new(e)),
+            Some(Err(WsError::Capacity(CapacityError::MessageTooLong { size, max_size }))) => {
+                break Closure::TooLarge {
+                    size,
+                    limit: max_size,
                 }
             }
+            Some(Err(e)) => break Closure::lost("connection lost", Some(e)),
         }
     };
     fail_all(&pending, closure);

@@ -73,13 +73,14 @@ fn stmt_error(code: Code, message: String) -> Error {
 
 impl Stmt2 {
     pub(crate) async fn init(socket: Arc<Socket>, opts: ConnectOptions) -> Result<Stmt2, Error> {
-        let req_id = socket.req_id();
-        let req = Request::Stmt2Init(Stmt2InitRequest {
-            req_id,
-            single_stb_insert: false,
-            single_table_bind_once: false,
-        });
-        let resp: StmtResponse = json_request(&socket, req_id, req, "stmt2_init").await?;
+        let req = |req_id| {
+            Request::Stmt2Init(Stmt2InitRequest {
+                req_id,
+                single_stb_insert: false,
+                single_table_bind_once: false,
+            })
+        };
+        let resp: StmtResponse = json_request(&socket, req, "stmt2_init").await?;
         Ok(Stmt2 {
             socket,
             opts,
@@ -106,15 +107,16 @@ impl Stmt2 {
 
     /// Prepares `sql` (placeholders `?`); may be called again with other SQL.
     pub async fn prepare(&mut self, sql: &str) -> Result<(), Error> {
-        let req_id = self.socket.req_id();
-        let req = Request::Stmt2Prepare(Stmt2PrepareRequest {
-            req_id,
-            stmt_id: self.stmt_id,
-            sql: sql.to_owned(),
-            get_fields: true,
-        });
-        let resp: Stmt2PrepareResponse =
-            json_request(&self.socket, req_id, req, "stmt2_prepare").await?;
+        let stmt_id = self.stmt_id;
+        let req = |req_id| {
+            Request::Stmt2Prepare(Stmt2PrepareRequest {
+                req_id,
+                stmt_id,
+                sql: sql.to_owned(),
+                get_fields: true,
+            })
+        };
+        let resp: Stmt2PrepareResponse = json_request(&self.socket, req, "stmt2_prepare").await?;
         let (fields, params) = prepared_fields(resp.fields.unwrap_or_default(), resp.fields_count)?;
         self.is_insert = resp.is_insert;
         self.params = params;
@@ -206,43 +208,36 @@ impl Stmt2 {
         tables: &[TableBind],
         payload_bytes: usize,
     ) -> Result<(), Error> {
-        let req_id = self.socket.req_id();
+        let ticket = self.socket.ticket()?;
         let mut frame =
             Vec::with_capacity(BIND_FRAME_HEADER_LEN + PAYLOAD_HEADER_LEN + payload_bytes);
         encode_bind_frame(
-            req_id,
+            ticket.req_id(),
             self.stmt_id,
             fields,
             tables,
             &self.encode,
             &mut frame,
         )?;
-        let reply = self.socket.request(req_id, Message::binary(frame)).await?;
+        let reply = ticket.call(Message::binary(frame)).await?;
         let _: StmtResponse = parse_reply(reply, "stmt2_bind")?;
         Ok(())
     }
 
     /// Executes what was bound; returns the rows written (0 for a query).
     pub async fn exec(&mut self) -> Result<u64, Error> {
-        let req_id = self.socket.req_id();
-        let req = Request::Stmt2Exec(StmtIdRequest {
-            req_id,
-            stmt_id: self.stmt_id,
-        });
-        let resp: Stmt2ExecResponse = json_request(&self.socket, req_id, req, "stmt2_exec").await?;
+        let stmt_id = self.stmt_id;
+        let req = |req_id| Request::Stmt2Exec(StmtIdRequest { req_id, stmt_id });
+        let resp: Stmt2ExecResponse = json_request(&self.socket, req, "stmt2_exec").await?;
         u64::try_from(resp.affected)
             .map_err(|_| Error::invalid_response("stmt2_exec", "negative affected"))
     }
 
     /// The result of an executed query, as a stream of record batches.
     pub async fn result(&mut self) -> Result<ResultStream, Error> {
-        let req_id = self.socket.req_id();
-        let req = Request::Stmt2Result(StmtIdRequest {
-            req_id,
-            stmt_id: self.stmt_id,
-        });
-        let r: Stmt2ResultResponse =
-            json_request(&self.socket, req_id, req, "stmt2_result").await?;
+        let stmt_id = self.stmt_id;
+        let req = |req_id| Request::Stmt2Result(StmtIdRequest { req_id, stmt_id });
+        let r: Stmt2ResultResponse = json_request(&self.socket, req, "stmt2_result").await?;
         let (schema, precision) = result_schema(&r.columns, &self.opts)?;
         Ok(ResultStream::start(
             self.socket.clone(),
@@ -255,12 +250,9 @@ impl Stmt2 {
     /// Closes the statement on the server.
     pub async fn close(mut self) -> Result<(), Error> {
         self.closed = true;
-        let req_id = self.socket.req_id();
-        let req = Request::Stmt2Close(StmtIdRequest {
-            req_id,
-            stmt_id: self.stmt_id,
-        });
-        let _: StmtResponse = json_request(&self.socket, req_id, req, "stmt2_close").await?;
+        let stmt_id = self.stmt_id;
+        let req = |req_id| Request::Stmt2Close(StmtIdRequest { req_id, stmt_id });
+        let _: StmtResponse = json_request(&self.socket, req, "stmt2_close").await?;
         Ok(())
     }
 }
@@ -351,11 +343,12 @@ pub(crate) fn prepared_fields(
 /// error.
 async fn json_request<T: serde::de::DeserializeOwned + HasHeader>(
     socket: &Socket,
-    req_id: u64,
-    req: Request,
+    req: impl FnOnce(u64) -> Request,
     action: &'static str,
 ) -> Result<T, Error> {
-    let reply = socket.request(req_id, Message::text(req.to_json())).await?;
+    let ticket = socket.ticket()?;
+    let req = req(ticket.req_id());
+    let reply = ticket.call(Message::text(req.to_json())).await?;
     parse_reply(reply, action)
 }
 

@@ -188,10 +188,14 @@ enum Step {
 }
 
 async fn fetch_one(socket: &Socket, result_id: u64) -> Result<Step, Error> {
-    let req_id = socket.req_id();
+    let ticket = socket.ticket()?;
     let mut frame = Vec::with_capacity(26);
-    FetchRawBlockRequest { req_id, result_id }.encode(&mut frame);
-    let reply = socket.request(req_id, Message::binary(frame)).await?;
+    FetchRawBlockRequest {
+        req_id: ticket.req_id(),
+        result_id,
+    }
+    .encode(&mut frame);
+    let reply = ticket.call(Message::binary(frame)).await?;
     let bytes = match reply {
         Reply::Binary(b) => b,
         Reply::Text(t) => {
@@ -238,6 +242,12 @@ async fn fetch_loop(
             }
             Ok(Step::Finished) => break,
             Err(e) => {
+                // A fetch only reads: whether its frame went out does not matter to the
+                // reader of the result, the cause does.
+                let e = match e {
+                    Error::NotSent { source } => *source,
+                    e => e,
+                };
                 let _ = tx.send(Err(e)).await;
                 break;
             }

@@ -99,7 +99,7 @@ async fn open(
     addr: &Address,
     tls: Option<Connector>,
 ) -> Result<Ws, Attempt> {
-    let port = addr.port.unwrap_or(80);
+    let port = port_of(addr, tls.is_some());
     let host = addr.host.trim_start_matches('[').trim_end_matches(']');
     let tcp = TcpStream::connect((host, port))
         .await
@@ -113,13 +113,18 @@ async fn open(
         url.push_str(&percent_encode(token));
     }
     let config = WebSocketConfig::default()
-        .max_message_size(None)
-        .max_frame_size(None);
+        .max_message_size(Some(opts.max_message_size))
+        .max_frame_size(Some(opts.max_message_size));
     let (mut ws, _) = tokio_tungstenite::client_async_tls_with_config(url, tcp, Some(config), tls)
         .await
         .map_err(|e| upgrade_error(e, opts))?;
     handshake(&mut ws, opts).await?;
     Ok(ws)
+}
+
+/// The port to dial: the address's, else the scheme's default (443 for `wss`, 80 for `ws`).
+fn port_of(addr: &Address, tls: bool) -> u16 {
+    addr.port.unwrap_or(if tls { 443 } else { 80 })
 }
 
 /// A failed TLS handshake or upgrade. Certificate and TLS protocol failures will not heal by
@@ -237,5 +242,25 @@ async fn handshake(ws: &mut Ws, opts: &ConnectOptions) -> Result<(), Attempt> {
         let _: ConnResponse =
             from_json("conn", text.as_bytes()).map_err(|e| Attempt::NextAddress(e.into()))?;
         return Ok(());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_port_is_the_scheme_default() {
+        let bare = Address {
+            host: "example.com".into(),
+            port: None,
+        };
+        assert_eq!(port_of(&bare, true), 443);
+        assert_eq!(port_of(&bare, false), 80);
+        let given = Address {
+            host: "example.com".into(),
+            port: Some(6041),
+        };
+        assert_eq!(port_of(&given, true), 6041);
     }
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use taosarrow::{ConnectOptions, Connection, Error, ErrorKind};
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpSocket};
 
 fn fast(port: u16, retries: u32) -> ConnectOptions {
     ConnectOptions::new()
@@ -16,14 +16,18 @@ fn fast(port: u16, retries: u32) -> ConnectOptions {
         .with_connect_timeout(Duration::from_secs(5))
 }
 
-async fn free_port() -> u16 {
-    let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    l.local_addr().unwrap().port()
+/// A port nothing listens on, reserved for as long as the returned socket lives: it is bound
+/// but never listening, so connecting to it is refused and no other process can take it.
+fn refusing_port() -> (TcpSocket, u16) {
+    let s = TcpSocket::new_v4().unwrap();
+    s.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let port = s.local_addr().unwrap().port();
+    (s, port)
 }
 
 #[tokio::test]
 async fn refused_reports_every_attempt() {
-    let port = free_port().await;
+    let (_reserved, port) = refusing_port();
     let e = Connection::connect(&fast(port, 3)).await.unwrap_err();
     match &e {
         Error::Connect { attempts, addr, .. } => {
@@ -92,7 +96,7 @@ async fn silent_peer_hits_connect_timeout() {
 
 #[test]
 fn blocking_connect_refused() {
-    let port = taosarrow::runtime().block_on(free_port());
+    let (_reserved, port) = taosarrow::runtime().block_on(async { refusing_port() });
     let e = taosarrow::blocking::Connection::connect(&fast(port, 0)).unwrap_err();
     assert!(matches!(e, Error::Connect { attempts: 1, .. }), "{e:?}");
 }

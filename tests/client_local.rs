@@ -206,9 +206,10 @@ async fn server_errors_carry_code_and_kind() {
 #[tokio::test]
 async fn dead_first_address_fails_over() {
     let s = server(ServerConfig::default()).await;
-    let dead = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    // Bound but not listening: connecting is refused, and the port stays reserved.
+    let dead = tokio::net::TcpSocket::new_v4().unwrap();
+    dead.bind("127.0.0.1:0".parse().unwrap()).unwrap();
     let dead_port = dead.local_addr().unwrap().port();
-    drop(dead);
     for _ in 0..4 {
         let o = ConnectOptions::new()
             .with_host("127.0.0.1", dead_port)

@@ -129,7 +129,8 @@ fn set_accepts_every_listed_key_and_refuses_others() {
     let sample = |key: &str| match key {
         "port" | "conn_retries" | "retry_backoff_ms" | "retry_backoff_max_ms" => "7",
         "read_timeout" | "connect_timeout" => "1.5",
-        "compression" | "tcp_nodelay" => "true",
+        "compression" | "tcp_nodelay" | "reconnect" | "retry_writes" => "true",
+        "max_message_size" => "1048576",
         "timezone" => "UTC",
         "tls_ca" => ca,
         _ => "x",
@@ -148,6 +149,10 @@ fn set_accepts_every_listed_key_and_refuses_others() {
         ("port", "70000"),
         ("conn_retries", "-1"),
         ("read_timeout", "-1"),
+        ("read_timeout", "0"),
+        ("connect_timeout", "0"),
+        ("max_message_size", "0"),
+        ("reconnect", "maybe"),
         ("compression", "maybe"),
         ("timezone", "Mars/Base"),
     ] {
@@ -180,4 +185,41 @@ fn set_matches_the_builder() {
     let mut bare = ConnectOptions::from_dsn("ws://h3/").unwrap();
     bare.set("host", "h4").unwrap();
     assert_eq!(bare.addresses_text(), "h4:6041");
+}
+
+#[test]
+fn new_options_parse_from_the_dsn() {
+    let o = ConnectOptions::from_dsn(
+        "ws://h:1?max_message_size=1024&reconnect=false&retry_writes=true",
+    )
+    .unwrap();
+    assert_eq!(o.max_message_size(), 1024);
+    assert!(!o.reconnect());
+    assert!(o.retry_writes());
+    let d = ConnectOptions::new();
+    assert_eq!(d.max_message_size(), 256 << 20);
+    assert!(d.reconnect());
+    assert!(!d.retry_writes());
+}
+
+#[test]
+fn a_zero_read_timeout_is_refused() {
+    let e = ConnectOptions::from_dsn("ws://h:1?read_timeout=0").unwrap_err();
+    assert!(matches!(e, Error::Options(_)), "{e:?}");
+    assert!(e.to_string().contains("read_timeout"), "{e}");
+    // The builder cannot fail: connecting refuses it before any network traffic.
+    let o = ConnectOptions::new()
+        .with_host("127.0.0.1", 1)
+        .with_read_timeout(Duration::ZERO);
+    let e = taosarrow::blocking::Connection::connect(&o).unwrap_err();
+    assert!(matches!(e, Error::Options(_)), "{e:?}");
+    assert!(e.to_string().contains("read_timeout"), "{e}");
+}
+
+#[test]
+fn debug_hides_the_password() {
+    let o = ConnectOptions::from_dsn("ws://root:s3cr3t-pw@h:1/db?token=t0k3n-secret").unwrap();
+    let text = format!("{o:?}");
+    assert!(!text.contains("s3cr3t-pw"), "{text}");
+    assert!(!text.contains("t0k3n-secret"), "{text}");
 }

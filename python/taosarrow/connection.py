@@ -177,8 +177,11 @@ def connect(dsn: Optional[str] = None, **kwargs: Any) -> Connection:
     :data:`OPTION_NAMES`: ``user``, ``password``, ``host``, ``port``, ``database``,
     ``token``, ``timezone``, ``compression``, ``conn_retries``, ``retry_backoff_ms``,
     ``retry_backoff_max_ms``, ``read_timeout`` and ``connect_timeout`` (seconds),
-    ``tcp_nodelay`` and ``tls_ca`` (PEM text or a file path). An unknown option or a bad
-    value raises :class:`InterfaceError`.
+    ``tcp_nodelay``, ``tls_ca`` (PEM text or a file path), ``max_message_size`` (bytes,
+    default 256 MiB), ``reconnect`` (default on: a dropped socket is replaced on the next
+    call, restoring the current database) and ``retry_writes`` (default off: a write whose
+    reply was lost with its socket is not sent again). Timeouts must be above 0. An unknown
+    option or a bad value raises :class:`InterfaceError`.
     """
     return Connection(dsn, **kwargs)
 

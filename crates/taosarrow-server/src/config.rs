@@ -79,6 +79,12 @@ pub struct FaultConfig {
     /// After sending this many frames on a connection (the `version` and `conn` replies
     /// count), close its TCP socket abruptly, without a WebSocket Close frame.
     pub drop_after_frames: Option<u64>,
+    /// On the first connection the server accepts only: handle the request whose reply
+    /// would be this frame (the `version` and `conn` replies are frames 1 and 2), then close
+    /// the TCP socket abruptly instead of sending that reply. The request took effect and
+    /// its client cannot know; later connections are served normally, so a client that
+    /// reconnects finds a healthy server.
+    pub lose_reply: Option<u64>,
     /// Wait this long before sending each reply frame.
     pub reply_delay: Option<Duration>,
     /// Accept TCP connections but never answer anything, not even the HTTP upgrade.

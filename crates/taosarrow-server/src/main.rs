@@ -9,7 +9,7 @@ use std::time::Duration;
 use taosarrow_server::{FaultConfig, LocalServer, ServerConfig};
 
 const USAGE: &str = "usage: taosarrow serve [--host H] [--port 6041] [--user U --password P] \
-[--block-rows N] [--drop-after-frames N] [--reply-delay-ms MS] [--stall] [--corrupt-blocks]";
+[--block-rows N] [--drop-after-frames N] [--lose-reply N] [--reply-delay-ms MS] [--stall] [--corrupt-blocks]";
 
 fn parse_args(args: &[String]) -> Result<ServerConfig, String> {
     let mut config = ServerConfig {
@@ -50,6 +50,9 @@ fn parse_args(args: &[String]) -> Result<ServerConfig, String> {
                     "--drop-after-frames",
                     value("--drop-after-frames")?,
                 )?)
+            }
+            "--lose-reply" => {
+                faults.lose_reply = Some(number("--lose-reply", value("--lose-reply")?)?)
             }
             "--reply-delay-ms" => {
                 let ms: u64 = number("--reply-delay-ms", value("--reply-delay-ms")?)?;

@@ -6,8 +6,9 @@ use serde_json::Value;
 use super::stmt2::{Stmt2InitRequest, Stmt2PrepareRequest, StmtIdRequest};
 use crate::ProtocolError;
 
-/// `conn` arguments (`overview.md` §3.2). Unknown fields are ignored when decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// `conn` arguments (`overview.md` §3.2). Unknown fields are ignored when decoding. `Debug`
+/// never shows the password or the one-time password.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConnRequest {
     /// Request id, echoed.
     #[serde(default)]
@@ -45,6 +46,47 @@ pub struct ConnRequest {
     /// Ask for the list of server instances.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub list_instances: Option<bool>,
+}
+
+impl std::fmt::Debug for ConnRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let hidden = |v: &Option<String>| v.as_ref().map(|_| "***");
+        f.debug_struct("ConnRequest")
+            .field("req_id", &self.req_id)
+            .field("user", &self.user)
+            .field("password", &"***")
+            .field("db", &self.db)
+            .field("mode", &self.mode)
+            .field("tz", &self.tz)
+            .field("app", &self.app)
+            .field("ip", &self.ip)
+            .field("connector", &self.connector)
+            .field("totp_code", &hidden(&self.totp_code))
+            .field("bearer_token", &hidden(&self.bearer_token))
+            .field("list_instances", &self.list_instances)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod debug_tests {
+    use super::ConnRequest;
+
+    #[test]
+    fn debug_hides_the_secrets() {
+        let r = ConnRequest {
+            user: "root".into(),
+            password: "pa55-secret".into(),
+            totp_code: Some("123987".into()),
+            bearer_token: Some("tok-secret".into()),
+            ..ConnRequest::default()
+        };
+        let text = format!("{r:?}");
+        for secret in ["pa55-secret", "123987", "tok-secret"] {
+            assert!(!text.contains(secret), "{text}");
+        }
+        assert!(text.contains("root"), "{text}");
+    }
 }
 
 impl ConnRequest {

@@ -38,6 +38,8 @@ pub(crate) struct Shared {
     pub config: ServerConfig,
     /// Results opened and not yet freed, over all connections.
     pub open_results: Arc<std::sync::atomic::AtomicUsize>,
+    /// Connections accepted so far (faults limited to the first one use it).
+    pub accepted: std::sync::atomic::AtomicU64,
 }
 
 impl Shared {
@@ -46,6 +48,7 @@ impl Shared {
             engine,
             config,
             open_results: Arc::default(),
+            accepted: Default::default(),
         }
     }
 }
@@ -67,6 +70,8 @@ pub(crate) struct Connection {
     results: Results,
     statements: Statements,
     frames_sent: u64,
+    /// The frame this connection loses instead of sending (`FaultConfig::lose_reply`).
+    lose_reply: Option<u64>,
 }
 
 fn elapsed_ns(start: Instant) -> i64 {
@@ -76,6 +81,11 @@ fn elapsed_ns(start: Instant) -> i64 {
 impl Connection {
     pub fn new(shared: Arc<Shared>, ws: WebSocketStream<TcpStream>) -> Self {
         let results = Results::new(Arc::clone(&shared.open_results));
+        let first = shared
+            .accepted
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            == 0;
+        let lose_reply = shared.config.faults.lose_reply.filter(|_| first);
         Connection {
             shared,
             ws,
@@ -84,6 +94,7 @@ impl Connection {
             results,
             statements: Statements::default(),
             frames_sent: 0,
+            lose_reply,
         }
     }
 
@@ -138,6 +149,9 @@ impl Connection {
             tokio::time::sleep(delay).await;
         }
         let limit = faults.drop_after_frames;
+        if self.lose_reply == Some(self.frames_sent + 1) {
+            return Flow::Close;
+        }
         if matches!(limit, Some(n) if self.frames_sent >= n) {
             return Flow::Close;
         }
