@@ -21,8 +21,8 @@ use std::sync::OnceLock;
 pub use connection::{Connection, Outcome};
 pub use error::{classify, Error, ErrorKind};
 pub use ingest::{
-    BatchResult, IngestError, IngestMode, IngestOptions, IngestReport, IngestTarget, Progress,
-    Subtable, UnknownIngestMode,
+    BatchResult, IngestError, IngestMode, IngestOptions, IngestReport, IngestStop, IngestTarget,
+    Progress, Subtable, UnknownIngestMode,
 };
 pub use options::ConnectOptions;
 pub use stmt2::Stmt2;
