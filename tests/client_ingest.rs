@@ -624,9 +624,10 @@ async fn faulty_pair(faults: FaultConfig, rows: usize) -> (LocalServer, LocalSer
     let clean = LocalServer::start_with_engine(ServerConfig::default(), engine.clone())
         .await
         .unwrap();
-    let faulty = LocalServer::start_with_engine(ServerConfig::default().with_faults(faults), engine)
-        .await
-        .unwrap();
+    let faulty =
+        LocalServer::start_with_engine(ServerConfig::default().with_faults(faults), engine)
+            .await
+            .unwrap();
     let check = connect(&clean).await;
     check.exec("create database db").await.unwrap();
     check
@@ -724,13 +725,23 @@ async fn an_exec_whose_reply_is_lost_is_unknown_and_resending_it_is_exact() {
     let retry = connect(&clean).await;
     let schema = batch.schema();
     retry
-        .ingest(schema.clone(), ok(rows_at(&batch, &info.unknown)), &t, &IngestOptions::default())
+        .ingest(
+            schema.clone(),
+            ok(rows_at(&batch, &info.unknown)),
+            &t,
+            &IngestOptions::default(),
+        )
         .await
         .unwrap();
     assert_eq!(stored_ts(&check).await, stored);
     // And with the rows not written, everything is there exactly once.
     retry
-        .ingest(schema, ok(rows_at(&batch, &info.not_written)), &t, &IngestOptions::default())
+        .ingest(
+            schema,
+            ok(rows_at(&batch, &info.not_written)),
+            &t,
+            &IngestOptions::default(),
+        )
         .await
         .unwrap();
     let got = read(&check, "select count(*) from db.t").await;
@@ -773,12 +784,20 @@ async fn a_drop_after_the_exec_is_sent_is_unknown_and_resending_it_is_exact() {
     assert!(stored.is_subset(&claimed), "{e}");
     let retry = connect(&clean).await;
     retry
-        .ingest(batch.schema(), ok(rows_at(&batch, &info.unknown)), &t, &IngestOptions::default())
+        .ingest(
+            batch.schema(),
+            ok(rows_at(&batch, &info.unknown)),
+            &t,
+            &IngestOptions::default(),
+        )
         .await
         .unwrap();
     let expected = info.rows_written + row_count(&info.unknown);
     let got = read(&check, "select count(*) from db.t").await;
-    assert_eq!(got.column(0).as_primitive::<Int64Type>().value(0) as u64, expected);
+    assert_eq!(
+        got.column(0).as_primitive::<Int64Type>().value(0) as u64,
+        expected
+    );
 }
 
 #[tokio::test]
@@ -820,10 +839,17 @@ async fn a_stop_starts_no_further_chunk_and_accounts_for_every_row() {
     // the stop at most `2 × in_flight` chunks (in flight and queued) had been handed out,
     // and none after it.
     let chunks = calls.load(std::sync::atomic::Ordering::SeqCst);
-    assert!((1..=2 * in_flight as u64).contains(&chunks), "{chunks} chunks: {e}");
+    assert!(
+        (1..=2 * in_flight as u64).contains(&chunks),
+        "{chunks} chunks: {e}"
+    );
     assert!(info.unknown.is_empty(), "{e}");
     assert!(!info.not_written.is_empty(), "{e}");
-    assert_eq!(row_count(&info.written) + row_count(&info.not_written), 20_000, "{e}");
+    assert_eq!(
+        row_count(&info.written) + row_count(&info.not_written),
+        20_000,
+        "{e}"
+    );
     // What the error calls written is exactly what is stored, and stays so.
     let stored = stored_ts(&conn).await;
     assert_eq!(stored, ts_at(&batch, &info.written));
@@ -866,7 +892,11 @@ async fn a_stop_while_reading_hands_out_nothing_read_after_it() {
     assert!(info.unknown.is_empty(), "{e}");
     // Batch 5 was read but never handed out; what is stored is exactly what is written.
     assert!(info.written.iter().all(|r| r.end <= 2500), "{e}");
-    assert_eq!(row_count(&info.written) + row_count(&info.not_written), 3000, "{e}");
+    assert_eq!(
+        row_count(&info.written) + row_count(&info.not_written),
+        3000,
+        "{e}"
+    );
     let stored = stored_ts(&conn).await;
     assert_eq!(stored, ts_at(&batch, &info.written));
     assert_eq!(stored.len() as u64, info.rows_written);

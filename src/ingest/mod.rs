@@ -20,9 +20,9 @@ use taosarrow_protocol::quote::{quote_ident, quote_table};
 use crate::{Connection, Error};
 use ddl::{max_lengths, sql_type};
 pub use mode::{IngestMode, UnknownIngestMode};
-pub use stop::IngestStop;
 use pipeline::{run_pipeline, Source};
 use plan::{chunks, parse_template, Mapping, Namer};
+pub use stop::IngestStop;
 
 /// How the child table of each row of a super-table write is named.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -41,12 +41,18 @@ mod tests {
     #[test]
     fn a_server_error_is_not_written_and_a_lost_reply_is_unknown() {
         let refused = outcome_of(Error::server(Code(0x2603), "table does not exist"));
-        assert!(matches!(refused, ChunkOutcome::NotWritten(_)), "{refused:?}");
+        assert!(
+            matches!(refused, ChunkOutcome::NotWritten(_)),
+            "{refused:?}"
+        );
         let timed_out = outcome_of(Error::Timeout {
             what: "response",
             after: Duration::from_secs(1),
         });
-        assert!(matches!(timed_out, ChunkOutcome::Unknown(_)), "{timed_out:?}");
+        assert!(
+            matches!(timed_out, ChunkOutcome::Unknown(_)),
+            "{timed_out:?}"
+        );
         let dropped = outcome_of(Error::closed("closed by the server"));
         assert!(matches!(dropped, ChunkOutcome::Unknown(_)), "{dropped:?}");
     }

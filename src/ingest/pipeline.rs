@@ -129,9 +129,7 @@ impl Pool {
         let halt = IngestStop::new();
         let tasks = stmts
             .into_iter()
-            .map(|stmt| {
-                tokio::spawn(worker(stmt, queue.clone(), done_tx.clone(), halt.clone()))
-            })
+            .map(|stmt| tokio::spawn(worker(stmt, queue.clone(), done_tx.clone(), halt.clone())))
             .collect();
         Pool {
             work,
