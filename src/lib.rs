@@ -23,8 +23,8 @@ use std::sync::OnceLock;
 pub use connection::{Connection, Outcome};
 pub use error::{classify, Delivery, Error, ErrorKind};
 pub use ingest::{
-    BatchResult, IngestError, IngestMode, IngestOptions, IngestReport, IngestTarget, Progress,
-    Subtable, UnknownIngestMode,
+    BatchResult, IngestError, IngestMode, IngestOptions, IngestReport, IngestStop, IngestTarget,
+    Progress, Subtable, UnknownIngestMode,
 };
 pub use options::{ConnectOptions, DEFAULT_MAX_MESSAGE_SIZE};
 pub use stmt2::Stmt2;

@@ -573,7 +573,8 @@ async fn dropped_connection_reports_exactly_what_was_written() {
     assert_eq!(stored, claimed);
     assert_eq!(stored.len() as u64, info.rows_written);
     let not: u64 = info.not_written.iter().map(|r| r.end - r.start).sum();
-    assert_eq!(not + info.rows_written, 20_000);
+    let unknown: u64 = info.unknown.iter().map(|r| r.end - r.start).sum();
+    assert_eq!(not + unknown + info.rows_written, 20_000);
     // Writing everything again through the clean server leaves no duplicates.
     let retry = connect(&clean).await;
     retry
@@ -614,4 +615,289 @@ async fn stmt2_query_with_parameters() {
     let rows: usize = batches.iter().map(|b| b.num_rows()).sum();
     assert_eq!(rows, 3);
     stmt.close().await.unwrap();
+}
+
+/// A clean server and a faulty one over one engine, a `db.t (ts, current)` table, and the
+/// rows to write (one table of `rows` rows, distinct timestamps).
+async fn faulty_pair(faults: FaultConfig, rows: usize) -> (LocalServer, LocalServer, RecordBatch) {
+    let engine = Engine::new();
+    let clean = LocalServer::start_with_engine(ServerConfig::default(), engine.clone())
+        .await
+        .unwrap();
+    let faulty =
+        LocalServer::start_with_engine(ServerConfig::default().with_faults(faults), engine)
+            .await
+            .unwrap();
+    let check = connect(&clean).await;
+    check.exec("create database db").await.unwrap();
+    check
+        .exec("create table db.t (ts timestamp, current double)")
+        .await
+        .unwrap();
+    (clean, faulty, meters(1, rows).project(&[0, 1]).unwrap())
+}
+
+/// The timestamps stored in `db.t`.
+async fn stored_ts(conn: &Connection) -> BTreeSet<i64> {
+    let stored = read(conn, "select ts from db.t order by ts").await;
+    stored
+        .column(0)
+        .as_primitive::<TimestampMillisecondType>()
+        .values()
+        .iter()
+        .copied()
+        .collect()
+}
+
+/// The timestamps of the rows of `batch` at `ranges`.
+fn ts_at(batch: &RecordBatch, ranges: &[std::ops::Range<u64>]) -> BTreeSet<i64> {
+    let ts = batch.column(0).as_primitive::<TimestampMillisecondType>();
+    ranges
+        .iter()
+        .flat_map(|r| r.clone())
+        .map(|p| ts.value(p as usize))
+        .collect()
+}
+
+/// The rows of `batch` at `ranges`, one batch per range.
+fn rows_at(batch: &RecordBatch, ranges: &[std::ops::Range<u64>]) -> Vec<RecordBatch> {
+    ranges
+        .iter()
+        .map(|r| batch.slice(r.start as usize, (r.end - r.start) as usize))
+        .collect()
+}
+
+fn row_count(ranges: &[std::ops::Range<u64>]) -> u64 {
+    ranges.iter().map(|r| r.end - r.start).sum()
+}
+
+/// Connects to `server` with a short read timeout, for faults that swallow replies.
+async fn connect_impatient(server: &LocalServer) -> Connection {
+    let opts = ConnectOptions::from_dsn(&server.dsn("root", "taosdata"))
+        .unwrap()
+        .with_conn_retries(0)
+        .with_read_timeout(Duration::from_millis(500));
+    Connection::connect(&opts).await.unwrap()
+}
+
+#[tokio::test]
+async fn an_exec_whose_reply_is_lost_is_unknown_and_resending_it_is_exact() {
+    // version + conn, init + prepare, two bind/exec pairs, then the third bind's reply: the
+    // third exec is executed but its reply is never sent.
+    let faults = FaultConfig {
+        withhold_after_frames: Some(2 + 2 + 4 + 1),
+        ..FaultConfig::default()
+    };
+    let (clean, faulty, batch) = faulty_pair(faults, 20_000).await;
+    let o = IngestOptions {
+        chunk_bytes: 32 * 1024,
+        in_flight: 1,
+        ..IngestOptions::default()
+    };
+    let t = IngestTarget::Table("db.t".into());
+    let conn = connect_impatient(&faulty).await;
+    let e = conn
+        .ingest(batch.schema(), ok(vec![batch.clone()]), &t, &o)
+        .await
+        .unwrap_err();
+    let Error::Ingest(info) = &e else {
+        panic!("{e:?}")
+    };
+    assert!(
+        matches!(*info.source, Error::Timeout { .. }),
+        "{e}: {:?}",
+        info.source
+    );
+    assert!(!info.unknown.is_empty(), "{e}");
+    let check = connect(&clean).await;
+    let stored = stored_ts(&check).await;
+    // Every row is in exactly one list, and `not_written` means not stored.
+    let total = row_count(&info.written) + row_count(&info.unknown) + row_count(&info.not_written);
+    assert_eq!(total, 20_000, "{e}");
+    assert!(stored.is_disjoint(&ts_at(&batch, &info.not_written)), "{e}");
+    assert!(ts_at(&batch, &info.written).is_subset(&stored), "{e}");
+    assert_eq!(info.rows_written, row_count(&info.written));
+    // Here the server did execute the chunk whose reply it withheld.
+    let maybe = ts_at(&batch, &info.unknown);
+    assert!(maybe.is_subset(&stored), "{e}");
+    assert_eq!(stored.len() as u64, info.rows_written + maybe.len() as u64);
+    // Re-sending exactly the unknown rows adds nothing twice.
+    let retry = connect(&clean).await;
+    let schema = batch.schema();
+    retry
+        .ingest(
+            schema.clone(),
+            ok(rows_at(&batch, &info.unknown)),
+            &t,
+            &IngestOptions::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(stored_ts(&check).await, stored);
+    // And with the rows not written, everything is there exactly once.
+    retry
+        .ingest(
+            schema,
+            ok(rows_at(&batch, &info.not_written)),
+            &t,
+            &IngestOptions::default(),
+        )
+        .await
+        .unwrap();
+    let got = read(&check, "select count(*) from db.t").await;
+    assert_eq!(got.column(0).as_primitive::<Int64Type>().value(0), 20_000);
+}
+
+#[tokio::test]
+async fn a_drop_after_the_exec_is_sent_is_unknown_and_resending_it_is_exact() {
+    // version + conn, init + prepare, two bind/exec pairs, the third bind's reply, then the
+    // connection drops: the third exec is sent into a dead socket.
+    let faults = FaultConfig {
+        drop_after_frames: Some(2 + 2 + 4 + 1),
+        ..FaultConfig::default()
+    };
+    let (clean, faulty, batch) = faulty_pair(faults, 20_000).await;
+    let o = IngestOptions {
+        chunk_bytes: 32 * 1024,
+        in_flight: 1,
+        ..IngestOptions::default()
+    };
+    let t = IngestTarget::Table("db.t".into());
+    let conn = connect(&faulty).await;
+    let e = conn
+        .ingest(batch.schema(), ok(vec![batch.clone()]), &t, &o)
+        .await
+        .unwrap_err();
+    let Error::Ingest(info) = &e else {
+        panic!("{e:?}")
+    };
+    assert_eq!(info.source.kind(), ErrorKind::Connection, "{e}");
+    assert!(!info.unknown.is_empty(), "{e}");
+    let check = connect(&clean).await;
+    let stored = stored_ts(&check).await;
+    let total = row_count(&info.written) + row_count(&info.unknown) + row_count(&info.not_written);
+    assert_eq!(total, 20_000, "{e}");
+    assert!(stored.is_disjoint(&ts_at(&batch, &info.not_written)), "{e}");
+    let mut claimed = ts_at(&batch, &info.written);
+    assert!(claimed.is_subset(&stored), "{e}");
+    claimed.extend(ts_at(&batch, &info.unknown));
+    assert!(stored.is_subset(&claimed), "{e}");
+    let retry = connect(&clean).await;
+    retry
+        .ingest(
+            batch.schema(),
+            ok(rows_at(&batch, &info.unknown)),
+            &t,
+            &IngestOptions::default(),
+        )
+        .await
+        .unwrap();
+    let expected = info.rows_written + row_count(&info.unknown);
+    let got = read(&check, "select count(*) from db.t").await;
+    assert_eq!(
+        got.column(0).as_primitive::<Int64Type>().value(0) as u64,
+        expected
+    );
+}
+
+#[tokio::test]
+async fn a_stop_starts_no_further_chunk_and_accounts_for_every_row() {
+    let (_server, conn) = setup("ms").await;
+    conn.exec("create table db.t (ts timestamp, current double)")
+        .await
+        .unwrap();
+    let batch = meters(1, 20_000).project(&[0, 1]).unwrap();
+    let stop = taosarrow::IngestStop::new();
+    let calls = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let progress: taosarrow::Progress = {
+        let stop = stop.clone();
+        let calls = calls.clone();
+        Arc::new(move |_rows| {
+            calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            stop.stop();
+        })
+    };
+    let in_flight = 2;
+    let o = IngestOptions {
+        chunk_bytes: 16 * 1024,
+        in_flight,
+        progress: Some(progress),
+        stop: Some(stop),
+        ..IngestOptions::default()
+    };
+    let t = IngestTarget::Table("db.t".into());
+    let e = conn
+        .ingest(batch.schema(), ok(vec![batch.clone()]), &t, &o)
+        .await
+        .unwrap_err();
+    let Error::Ingest(info) = &e else {
+        panic!("{e:?}")
+    };
+    assert!(matches!(*info.source, Error::Interrupted), "{e}");
+    assert_eq!(e.kind(), ErrorKind::Interrupted);
+    // Outcomes are booked before another chunk is handed out, so when the first one raised
+    // the stop at most `2 × in_flight` chunks (in flight and queued) had been handed out,
+    // and none after it.
+    let chunks = calls.load(std::sync::atomic::Ordering::SeqCst);
+    assert!(
+        (1..=2 * in_flight as u64).contains(&chunks),
+        "{chunks} chunks: {e}"
+    );
+    assert!(info.unknown.is_empty(), "{e}");
+    assert!(!info.not_written.is_empty(), "{e}");
+    assert_eq!(
+        row_count(&info.written) + row_count(&info.not_written),
+        20_000,
+        "{e}"
+    );
+    // What the error calls written is exactly what is stored, and stays so.
+    let stored = stored_ts(&conn).await;
+    assert_eq!(stored, ts_at(&batch, &info.written));
+    assert_eq!(stored.len() as u64, info.rows_written);
+}
+
+#[tokio::test]
+async fn a_stop_while_reading_hands_out_nothing_read_after_it() {
+    let (_server, conn) = setup("ms").await;
+    conn.exec("create table db.t (ts timestamp, current double)")
+        .await
+        .unwrap();
+    let batch = meters(1, 20_000).project(&[0, 1]).unwrap();
+    let stop = taosarrow::IngestStop::new();
+    // 40 batches of 500 rows, one chunk each; the stop is raised as batch 5 is read.
+    let source = {
+        let stop = stop.clone();
+        let batch = batch.clone();
+        (0..40).map(move |i| {
+            if i == 5 {
+                stop.stop();
+            }
+            Ok(batch.slice(i * 500, 500))
+        })
+    };
+    let o = IngestOptions {
+        stop: Some(stop),
+        ..IngestOptions::default()
+    };
+    let t = IngestTarget::Table("db.t".into());
+    let e = conn
+        .ingest(batch.schema(), source, &t, &o)
+        .await
+        .unwrap_err();
+    let Error::Ingest(info) = &e else {
+        panic!("{e:?}")
+    };
+    assert!(matches!(*info.source, Error::Interrupted), "{e}");
+    assert_eq!(info.unread_from, Some(3000), "{e}");
+    assert!(info.unknown.is_empty(), "{e}");
+    // Batch 5 was read but never handed out; what is stored is exactly what is written.
+    assert!(info.written.iter().all(|r| r.end <= 2500), "{e}");
+    assert_eq!(
+        row_count(&info.written) + row_count(&info.not_written),
+        3000,
+        "{e}"
+    );
+    let stored = stored_ts(&conn).await;
+    assert_eq!(stored, ts_at(&batch, &info.written));
+    assert_eq!(stored.len() as u64, info.rows_written);
 }

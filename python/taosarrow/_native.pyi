@@ -48,7 +48,12 @@ def ingest(
     in_flight: int = 2,
     allow_truncation: bool = False,
     progress: Optional[Callable[[int], Any]] = None,
-) -> int: ...
+) -> int:
+    """Rows written. A failure raises with ``rows_written``, ``written``, ``unknown``,
+    ``not_written`` and ``unread_from``; Ctrl-C or ``progress`` raising
+    ``KeyboardInterrupt`` raises ``taosarrow.exceptions.IngestInterrupted`` (a
+    ``KeyboardInterrupt``) with the same attributes."""
+    ...
 
 def type_table() -> List[Tuple[int, str, Optional[str], bool]]:
     """Every TDengine type as ``(type_code, name, group, supported)``."""

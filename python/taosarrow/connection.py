@@ -112,9 +112,16 @@ class Connection:
         target size of one bind (default 1 MiB) and ``in_flight`` how many binds are sent
         concurrently (default 2).
 
-        On failure the exception has ``rows_written``, ``written`` and ``not_written``
-        (``(start, end)`` input row ranges) and ``unread_from``; writing the same data again
-        is safe, rows with the same timestamp overwrite.
+        On failure the exception has ``rows_written``, ``written`` (stored), ``unknown``
+        (the exec was sent but its reply was not seen, e.g. a timeout: maybe stored) and
+        ``not_written`` (certainly not stored), as ``(start, end)`` input row ranges, and
+        ``unread_from``. Writing ``unknown`` and ``not_written`` rows again (or all the data)
+        never duplicates: one stmt2 exec is applied all-or-nothing and rows with the same
+        timestamp overwrite. At the first failure no further chunk is started. Ctrl-C (or a
+        ``progress`` callable raising ``KeyboardInterrupt``) starts no further chunk, waits
+        for those sent (bounded by the read timeout) and raises
+        :class:`~taosarrow.IngestInterrupted`, a ``KeyboardInterrupt`` with the same
+        attributes; a second Ctrl-C stops waiting.
         """
         from .writes import write
 

@@ -7,7 +7,7 @@ name and raises them; the mapping from client error kinds lives in one place on 
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import List, Optional, Tuple
 
 __all__ = [
     "Warning",
@@ -26,6 +26,7 @@ __all__ = [
     "ResultError",
     "SchemalessError",
     "TmqError",
+    "IngestInterrupted",
 ]
 
 
@@ -107,3 +108,43 @@ class SchemalessError(DataError):
 
 class TmqError(OperationalError):
     """A data-subscription (TMQ) consumer operation failed."""
+
+
+class IngestInterrupted(KeyboardInterrupt):
+    """Ctrl-C (or a progress callback raising ``KeyboardInterrupt``) during
+    ``Connection.write``: no chunk was started after it, the chunks already sent settled, and
+    this carries the row account of the write. It is a ``KeyboardInterrupt`` (so it stops a
+    program as Ctrl-C does); ``__cause__`` is the original interrupt.
+
+    The account has the attributes of a failed write's exception, positions counting input
+    rows from 0, every row read in exactly one list:
+
+    - ``rows_written``: rows confirmed stored;
+    - ``written``: ``(start, end)`` ranges confirmed stored;
+    - ``unknown``: ranges whose exec was sent but whose reply was not seen: they may or may
+      not be stored;
+    - ``not_written``: ranges certainly not stored;
+    - ``unread_from``: rows from this position on were never read (``None``: all were).
+
+    Writing ``unknown`` and ``not_written`` rows again never duplicates: one stmt2 exec is
+    applied all-or-nothing and a row with a stored row's timestamp overwrites it.
+    """
+
+    rows_written: int
+    written: List[Tuple[int, int]]
+    unknown: List[Tuple[int, int]]
+    not_written: List[Tuple[int, int]]
+    unread_from: Optional[int]
+
+    def __init__(self, msg: str = "", errno: Optional[int] = None) -> None:
+        super().__init__(msg)
+        self.msg = msg
+        self.errno = errno
+        self.rows_written = 0
+        self.written = []
+        self.unknown = []
+        self.not_written = []
+        self.unread_from = None
+
+    def __reduce__(self):
+        return (type(self), (self.msg, self.errno), dict(self.__dict__))

@@ -93,7 +93,11 @@ def write(
 ) -> int:
     """Writes ``data`` and returns the number of rows written; see ``Connection.write``.
 
-    An unknown ``mode`` (see :data:`MODES`) raises ``ProgrammingError``.
+    An unknown ``mode`` (see :data:`MODES`) raises ``ProgrammingError``. A failure raises
+    with ``rows_written``, ``written``, ``unknown``, ``not_written`` and ``unread_from``;
+    Ctrl-C, or ``progress`` raising ``KeyboardInterrupt``, raises
+    :class:`~taosarrow.exceptions.IngestInterrupted` with the same attributes once the
+    chunks already sent have settled.
     """
     total = _row_count(data)
     stream = to_arrow_stream(data)

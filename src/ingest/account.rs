@@ -1,8 +1,10 @@
 //! The running account of an ingest: rows and chunks written, the input positions they
-//! came from, how far the input was read, and the first error.
+//! came from (stored, or of unknown outcome), how far the input was read, and the first
+//! error.
 
 use std::ops::Range;
 
+use super::outcome::ChunkOutcome;
 use super::plan::{complement, merge};
 use super::{IngestError, IngestReport, Progress};
 use crate::Error;
@@ -13,8 +15,8 @@ pub(super) struct Done {
     pub rows: u64,
     /// The input positions of those rows.
     pub positions: Vec<Range<u64>>,
-    /// The rows the server wrote, or why the chunk failed.
-    pub result: Result<u64, Error>,
+    /// What became of the chunk.
+    pub outcome: ChunkOutcome,
 }
 
 /// What has been written so far and what went wrong first.
@@ -25,6 +27,8 @@ pub(super) struct Account {
     chunks: u64,
     /// The input positions written, in the order the chunks finished.
     written: Vec<Range<u64>>,
+    /// The input positions of chunks whose exec was sent but whose reply was not seen.
+    unknown: Vec<Range<u64>>,
     /// The first error met.
     first_error: Option<Error>,
     /// Rows read from the input.
@@ -42,6 +46,7 @@ impl Account {
             rows: 0,
             chunks: 0,
             written: Vec::new(),
+            unknown: Vec::new(),
             first_error: None,
             read: 0,
             unread_from: None,
@@ -63,8 +68,8 @@ impl Account {
 
     /// Books the outcome of one chunk.
     pub(super) fn book(&mut self, done: Done) {
-        match done.result {
-            Ok(affected) => {
+        match done.outcome {
+            ChunkOutcome::Written(affected) => {
                 self.rows += affected.min(done.rows);
                 self.chunks += 1;
                 self.written.extend(done.positions);
@@ -72,11 +77,11 @@ impl Account {
                     p(self.rows);
                 }
             }
-            Err(e) => {
-                if self.first_error.is_none() {
-                    self.first_error = Some(e);
-                }
+            ChunkOutcome::Unknown(e) => {
+                self.unknown.extend(done.positions);
+                self.record(e);
             }
+            ChunkOutcome::NotWritten(e) => self.record(e),
         }
     }
 
@@ -85,27 +90,37 @@ impl Account {
         self.unread_from = Some(self.read);
     }
 
-    /// Records `e` (unless an error came first) and stops reading.
-    pub(super) fn fail(&mut self, e: Error) {
+    /// Records `e` unless an error came first.
+    pub(super) fn record(&mut self, e: Error) {
         if self.first_error.is_none() {
             self.first_error = Some(e);
         }
+    }
+
+    /// Records `e` (unless an error came first) and stops reading.
+    pub(super) fn fail(&mut self, e: Error) {
+        self.record(e);
         self.stop_reading();
     }
 
-    /// The report, or the error naming exactly which rows were written.
+    /// The report, or the error naming exactly which rows were written, which may have
+    /// been, and which were not.
     pub(super) fn into_result(self) -> Result<IngestReport, Error> {
         match self.first_error {
             None => Ok(IngestReport {
                 rows: self.rows,
                 chunks: self.chunks,
+                rows_read: self.read,
             }),
             Some(source) => {
                 let written = merge(self.written);
-                let not_written = complement(&written, self.read);
+                let unknown = merge(self.unknown);
+                let settled = merge(written.iter().chain(&unknown).cloned().collect());
+                let not_written = complement(&settled, self.read);
                 Err(IngestError {
                     rows_written: self.rows,
                     written,
+                    unknown,
                     not_written,
                     unread_from: self.unread_from,
                     source: Box::new(source),
@@ -113,5 +128,43 @@ impl Account {
                 .into())
             }
         }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::single_range_in_vec_init)] // vectors of row ranges are the point
+mod tests {
+    use super::*;
+
+    fn lost() -> Error {
+        Error::closed("closed by the server")
+    }
+
+    #[test]
+    fn unknown_chunks_are_neither_written_nor_not_written() {
+        let mut a = Account::new(None);
+        a.read(40);
+        a.book(Done {
+            rows: 10,
+            positions: vec![0..10],
+            outcome: ChunkOutcome::Written(10),
+        });
+        a.book(Done {
+            rows: 10,
+            positions: vec![10..20],
+            outcome: ChunkOutcome::Unknown(lost()),
+        });
+        a.book(Done {
+            rows: 10,
+            positions: vec![20..30],
+            outcome: ChunkOutcome::NotWritten(lost()),
+        });
+        let Err(Error::Ingest(e)) = a.into_result() else {
+            panic!("an unknown outcome is a failure")
+        };
+        assert_eq!(e.rows_written, 10);
+        assert_eq!(e.written, vec![0..10]);
+        assert_eq!(e.unknown, vec![10..20]);
+        assert_eq!(e.not_written, vec![20..40]);
     }
 }

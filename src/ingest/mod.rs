@@ -1,11 +1,14 @@
 //! Bulk ingest: Arrow record batches → stmt2 column binds, chunked by payload size, with
-//! several chunks in flight, and an exact account of what was written when it fails.
+//! several chunks in flight, and an exact account of what was written, what may have been
+//! and what was not when it fails or is stopped.
 
 mod account;
 mod ddl;
 mod mode;
+mod outcome;
 mod pipeline;
 mod plan;
+mod stop;
 
 use std::ops::Range;
 use std::sync::Arc;
@@ -19,6 +22,7 @@ use ddl::{max_lengths, sql_type};
 pub use mode::{IngestMode, UnknownIngestMode};
 use pipeline::{run_pipeline, Source};
 use plan::{chunks, parse_template, Mapping, Namer};
+pub use stop::IngestStop;
 
 /// How the child table of each row of a super-table write is named.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,6 +68,9 @@ pub struct IngestOptions {
     pub allow_truncation: bool,
     /// Progress callback.
     pub progress: Option<Progress>,
+    /// Stops the ingest early when raised (default `None`: runs to the end or the first
+    /// failure); see [`IngestStop`].
+    pub stop: Option<IngestStop>,
 }
 
 impl Default for IngestOptions {
@@ -74,6 +81,7 @@ impl Default for IngestOptions {
             in_flight: 2,
             allow_truncation: false,
             progress: None,
+            stop: None,
         }
     }
 }
@@ -86,6 +94,7 @@ impl std::fmt::Debug for IngestOptions {
             .field("in_flight", &self.in_flight)
             .field("allow_truncation", &self.allow_truncation)
             .field("progress", &self.progress.is_some())
+            .field("stop", &self.stop)
             .finish()
     }
 }
@@ -97,19 +106,35 @@ pub struct IngestReport {
     pub rows: u64,
     /// Bind + exec round trips.
     pub chunks: u64,
+    /// Input rows read (every row of the input).
+    pub rows_read: u64,
 }
 
-/// A failed ingest: which input rows were written and which were not. Positions count rows
-/// over all input batches from 0. Rows in `written` are stored; the others are not. Writing
-/// the same data again is safe: rows with the same timestamp overwrite.
+/// A failed (or stopped) ingest: which input rows were written, which may have been, and
+/// which were not. Positions count rows over all input batches from 0; every row read is in
+/// exactly one of three lists:
+/// - `written`: stored (the server confirmed the exec of their chunk);
+/// - `unknown`: the exec of their chunk was sent but its reply was not seen (a timeout, a
+///   dropped connection): they may or may not be stored;
+/// - `not_written`: certainly not stored (the chunk failed before its exec was sent, the
+///   server answered it with an error, or it was never started).
+///
+/// Rows never read from the input (from `unread_from` on) are not written either.
+///
+/// Writing `unknown` and `not_written` rows again (or all the data) never duplicates: the
+/// server applies one stmt2 exec all-or-nothing across its tables, and a row with the
+/// timestamp of a stored row overwrites it, so a re-sent chunk leaves the same rows
+/// whether or not its first exec was applied.
 #[derive(Debug, thiserror::Error)]
-#[error("ingest failed after writing {rows_written} row(s) ({}); not written: {}: {source}", fmt_ranges(.written), fmt_not_written(.not_written, .unread_from))]
+#[error("ingest failed after writing {rows_written} row(s) ({}); outcome unknown: {}; not written: {}: {source}", fmt_ranges(.written), fmt_ranges(.unknown), fmt_not_written(.not_written, .unread_from))]
 pub struct IngestError {
-    /// Rows written before the failure.
+    /// Rows confirmed written before the failure.
     pub rows_written: u64,
-    /// The positions written, merged and sorted.
+    /// The positions confirmed written, merged and sorted.
     pub written: Vec<Range<u64>>,
-    /// The positions read from the input but not written.
+    /// The positions whose exec was sent but whose outcome was not seen, merged and sorted.
+    pub unknown: Vec<Range<u64>>,
+    /// The positions read from the input and certainly not written, merged and sorted.
     pub not_written: Vec<Range<u64>>,
     /// Rows from this position on were never read from the input (`None`: all were read).
     pub unread_from: Option<u64>,
@@ -161,7 +186,10 @@ impl Connection {
     /// naming its column and row. In `Create`/`Replace` modes the input is read once up
     /// front to size variable-width columns.
     ///
-    /// On failure the [`IngestError`] lists exactly which rows were written.
+    /// On failure the [`IngestError`] lists exactly which rows were written, which may have
+    /// been (their exec was sent, its reply was not seen) and which were not. At the first
+    /// failure, or once [`IngestOptions::stop`] is raised, no further chunk is started and
+    /// the chunks in flight are waited for (each bounded by the read timeout).
     pub async fn ingest<I>(
         &self,
         schema: SchemaRef,
@@ -214,6 +242,7 @@ impl Connection {
                 )
             },
             opts.progress.clone(),
+            opts.stop.clone(),
         )
         .await
     }
@@ -386,14 +415,33 @@ mod tests {
         let e = IngestError {
             rows_written: 10,
             written: vec![0..10],
+            unknown: vec![],
             not_written: vec![10..20],
             unread_from: Some(20),
             source: Box::new(Error::closed("by peer")),
         };
         let text = e.to_string();
         assert!(text.contains("writing 10 row(s) (rows 0..10)"), "{text}");
+        assert!(text.contains("outcome unknown: none"), "{text}");
         assert!(
             text.contains("rows 10..20 and every row from 20 on"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn error_text_names_the_rows_of_unknown_outcome() {
+        let e = IngestError {
+            rows_written: 10,
+            written: vec![0..10],
+            unknown: vec![10..15],
+            not_written: vec![15..20],
+            unread_from: None,
+            source: Box::new(Error::closed("by peer")),
+        };
+        let text = e.to_string();
+        assert!(
+            text.contains("outcome unknown: rows 10..15; not written: rows 15..20:"),
             "{text}"
         );
     }

@@ -87,6 +87,10 @@ pub struct FaultConfig {
     pub lose_reply: Option<u64>,
     /// Wait this long before sending each reply frame.
     pub reply_delay: Option<Duration>,
+    /// After sending this many frames on a connection, send nothing more but go on reading
+    /// and executing requests: every later reply is lost on the way, so the client times out
+    /// on work the server did.
+    pub withhold_after_frames: Option<u64>,
     /// Accept TCP connections but never answer anything, not even the HTTP upgrade.
     pub stall: bool,
     /// Corrupt every raw block sent (`fetch_raw_block` and `fetch_block`): the block header's

@@ -9,7 +9,8 @@ use std::time::Duration;
 use taosarrow_server::{FaultConfig, LocalServer, ServerConfig};
 
 const USAGE: &str = "usage: taosarrow serve [--host H] [--port 6041] [--user U --password P] \
-[--block-rows N] [--drop-after-frames N] [--lose-reply N] [--reply-delay-ms MS] [--stall] [--corrupt-blocks]";
+[--block-rows N] [--drop-after-frames N] [--lose-reply N] [--withhold-after-frames N] \
+[--reply-delay-ms MS] [--stall] [--corrupt-blocks]";
 
 fn parse_args(args: &[String]) -> Result<ServerConfig, String> {
     let mut config = ServerConfig {
@@ -53,6 +54,12 @@ fn parse_args(args: &[String]) -> Result<ServerConfig, String> {
             }
             "--lose-reply" => {
                 faults.lose_reply = Some(number("--lose-reply", value("--lose-reply")?)?)
+            }
+            "--withhold-after-frames" => {
+                faults.withhold_after_frames = Some(number(
+                    "--withhold-after-frames",
+                    value("--withhold-after-frames")?,
+                )?)
             }
             "--reply-delay-ms" => {
                 let ms: u64 = number("--reply-delay-ms", value("--reply-delay-ms")?)?;
@@ -149,10 +156,11 @@ mod tests {
         assert!(c.faults.stall);
         assert_eq!(parse_args(&args("serve")).unwrap().port, 6041);
         let c = parse_args(&args(
-            "serve --drop-after-frames 3 --reply-delay-ms 20 --corrupt-blocks",
+            "serve --drop-after-frames 3 --withhold-after-frames 4 --reply-delay-ms 20 --corrupt-blocks",
         ))
         .unwrap();
         assert_eq!(c.faults.drop_after_frames, Some(3));
+        assert_eq!(c.faults.withhold_after_frames, Some(4));
         assert_eq!(c.faults.reply_delay, Some(Duration::from_millis(20)));
         assert!(c.faults.corrupt_blocks);
     }

@@ -142,11 +142,15 @@ impl Connection {
     }
 
     /// Sends one frame, after the configured delay; `Close` when the socket failed or the
-    /// frame budget of `drop_after_frames` is spent.
+    /// frame budget of `drop_after_frames` is spent. Once `withhold_after_frames` frames were
+    /// sent, frames are silently not sent.
     async fn send(&mut self, msg: Message) -> Flow {
         let faults = &self.shared.config.faults;
         if let Some(delay) = faults.reply_delay {
             tokio::time::sleep(delay).await;
+        }
+        if matches!(faults.withhold_after_frames, Some(n) if self.frames_sent >= n) {
+            return Flow::Continue;
         }
         let limit = faults.drop_after_frames;
         if self.lose_reply == Some(self.frames_sent + 1) {
