@@ -82,33 +82,87 @@ struct Envelope<T> {
     args: Option<T>,
 }
 
-#[derive(Deserialize)]
+/// The top-level object skimmed: `action` and `args`, every other value skipped. Only a JSON
+/// object is a request (an array is not, although serde would map one onto a struct).
+#[derive(Default)]
 struct RawHead {
-    #[serde(default, deserialize_with = "action")]
     action: Option<String>,
-    #[serde(default)]
     args: Option<RawArgs>,
 }
 
-/// `action`: a string, or null; anything else is an error (without building it).
-fn action<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    struct V;
-    impl<'de> Visitor<'de> for V {
-        type Value = Option<String>;
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("action as a string")
+impl<'de> Deserialize<'de> for RawHead {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = RawHead;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawHead, A::Error> {
+                let mut head = RawHead::default();
+                while let Some(key) = map.next_key::<TopKey>()? {
+                    match key {
+                        TopKey::Action => head.action = map.next_value::<Action>()?.0,
+                        TopKey::Args => head.args = Some(map.next_value::<RawArgs>()?),
+                        TopKey::Other => {
+                            map.next_value::<IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(head)
+            }
         }
-        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-            Ok(Some(v.to_owned()))
-        }
-        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
+        d.deserialize_map(V)
     }
-    d.deserialize_any(V)
+}
+
+/// A top-level key.
+enum TopKey {
+    Action,
+    Args,
+    Other,
+}
+
+impl<'de> Deserialize<'de> for TopKey {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = TopKey;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a key")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<TopKey, E> {
+                Ok(match v {
+                    "action" => TopKey::Action,
+                    "args" => TopKey::Args,
+                    _ => TopKey::Other,
+                })
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+/// `action`: a string, or null; anything else is an error (without building it).
+struct Action(Option<String>);
+
+impl<'de> Deserialize<'de> for Action {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Action;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("action as a string")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Action, E> {
+                Ok(Action(Some(v.to_owned())))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Action, E> {
+                Ok(Action(None))
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 /// `args` skimmed: its shape and `req_id`, every other value skipped.
