@@ -56,11 +56,16 @@ pub(crate) struct Bound {
 }
 
 impl Bound {
-    /// The rows of `columns` (the length of the first) and the memory of all of them.
+    /// The rows of `columns` (the length of the first) and the bytes of their values. Only
+    /// the slice each array covers counts: the tables of one bind are slices of shared
+    /// buffers, which must not be counted once per table.
     pub(super) fn of_columns(columns: &[ArrayRef]) -> Bound {
+        let bytes = |c: &ArrayRef| {
+            (c.to_data().get_slice_memory_size()).unwrap_or_else(|_| c.get_array_memory_size())
+        };
         Bound {
             rows: columns.first().map_or(0, |c| c.len()),
-            bytes: columns.iter().map(|c| c.get_array_memory_size()).sum(),
+            bytes: columns.iter().map(bytes).sum(),
         }
     }
 
