@@ -32,8 +32,8 @@ pub mod testing;
 mod time;
 
 pub use block::{
-    block_length, block_schema, decode_block, encode_block, read_header, read_layout, BlockColumn,
-    BlockHeader,
+    block_length, block_schema, decode_block, decode_block_with, encode_block, read_header,
+    read_layout, BlockColumn, BlockHeader, DecodeOptions, DEFAULT_MAX_EXPANSION,
 };
 pub use error::{CodecError, Location};
 pub use schema::{

@@ -42,6 +42,10 @@ codes! {
     RPC_BROKEN_LINK = 0x0018, "Conn is broken";
     /// Read timeout.
     RPC_TIMEOUT = 0x0019, "Conn read timeout";
+    /// Too many sessions: the server's connection, result or statement limit is reached.
+    RPC_MAX_SESSIONS = 0x0022, "rpc open too many session";
+    /// A message or a bind exceeds a size limit.
+    RPC_MSG_EXCCED_LIMIT = 0x002B, "msg exceed limit";
     /// Operation not supported.
     OPS_NOT_SUPPORT = 0x0100, "Operation not supported";
     /// Out of memory.

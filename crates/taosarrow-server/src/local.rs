@@ -54,6 +54,7 @@ pub struct LocalServer {
     addr: SocketAddr,
     running: Running,
     open_results: Arc<AtomicUsize>,
+    connections: Arc<AtomicUsize>,
 }
 
 async fn bind(config: &ServerConfig) -> Result<TcpListener, ServerStartError> {
@@ -90,11 +91,13 @@ impl LocalServer {
         let addr = local_addr(&listener, &config)?;
         let shared = Arc::new(Shared::new(engine, config));
         let open_results = Arc::clone(&shared.open_results);
+        let connections = Arc::clone(&shared.connections);
         let task = tokio::spawn(accept_loop(listener, shared));
         Ok(LocalServer {
             addr,
             running: Running::Task(task),
             open_results,
+            connections,
         })
     }
 
@@ -118,6 +121,8 @@ impl LocalServer {
         let (stop_tx, stop_rx) = oneshot::channel::<()>();
         let open_results = Arc::<AtomicUsize>::default();
         let counter = Arc::clone(&open_results);
+        let connections = Arc::<AtomicUsize>::default();
+        let connections_counter = Arc::clone(&connections);
         let thread = std::thread::Builder::new()
             .name("taosarrow-server".to_owned())
             .spawn(move || {
@@ -139,6 +144,7 @@ impl LocalServer {
                     let _ = ready_tx.send(Ok(addr));
                     let mut shared = Shared::new(engine, config);
                     shared.open_results = counter;
+                    shared.connections = connections_counter;
                     let shared = Arc::new(shared);
                     tokio::select! {
                         _ = accept_loop(listener, shared) => {}
@@ -165,6 +171,7 @@ impl LocalServer {
                 thread: Some(thread),
             },
             open_results,
+            connections,
         })
     }
 
@@ -188,6 +195,12 @@ impl LocalServer {
     /// leaks results shows here.
     pub fn open_results(&self) -> usize {
         self.open_results.load(Ordering::Relaxed)
+    }
+
+    /// Connections being served now (upgraded and not yet ended; refused ones are not
+    /// counted). A connection that the server dropped for a timeout or a limit is gone here.
+    pub fn connections(&self) -> usize {
+        self.connections.load(Ordering::Relaxed)
     }
 
     /// Stops accepting and closes every connection.

@@ -1,7 +1,7 @@
 //! `taosarrow serve`: runs the embedded TDengine-compatible server until SIGINT or SIGTERM.
 //!
 //! Prints the listening URL (`ws://HOST:PORT`) as the first line on stdout. Arguments are
-//! parsed by hand: six flags do not justify a dependency.
+//! parsed by hand: a few flags do not justify a dependency.
 
 use std::process::ExitCode;
 use std::time::Duration;
@@ -9,8 +9,25 @@ use std::time::Duration;
 use taosarrow_server::{FaultConfig, LocalServer, ServerConfig};
 
 const USAGE: &str = "usage: taosarrow serve [--host H] [--port 6041] [--user U --password P] \
-[--block-rows N] [--drop-after-frames N] [--lose-reply N] [--withhold-after-frames N] \
-[--reply-delay-ms MS] [--stall] [--corrupt-blocks]";
+[--block-rows N] [--max-message-bytes N] [--max-connections N] [--login-timeout-ms MS] \
+[--idle-timeout-ms MS] [--write-timeout-ms MS] [--max-results N] [--max-statements N] \
+[--max-bind-rows N] [--max-bind-bytes N] \
+[--drop-after-frames N] [--lose-reply N] [--withhold-after-frames N] [--reply-delay-ms MS] \
+[--stall] [--corrupt-blocks]";
+
+/// A limit flag's value: a number of at least 1.
+fn positive(name: &str, v: String) -> Result<usize, String> {
+    match v.parse::<usize>() {
+        Ok(0) => Err(format!("{name} must be at least 1")),
+        Ok(n) => Ok(n),
+        Err(_) => Err(format!("{name}: not a valid number: {v:?}")),
+    }
+}
+
+/// A timeout flag's value in milliseconds, at least 1.
+fn millis(name: &str, v: String) -> Result<Duration, String> {
+    positive(name, v).map(|ms| Duration::from_millis(ms as u64))
+}
 
 fn parse_args(args: &[String]) -> Result<ServerConfig, String> {
     let mut config = ServerConfig {
@@ -46,6 +63,17 @@ fn parse_args(args: &[String]) -> Result<ServerConfig, String> {
                 }
                 config.block_rows = n;
             }
+            "--max-message-bytes" => {
+                config.max_message_bytes = positive(flag, value(flag)?)?;
+            }
+            "--max-connections" => config.max_connections = positive(flag, value(flag)?)?,
+            "--login-timeout-ms" => config.login_timeout = millis(flag, value(flag)?)?,
+            "--idle-timeout-ms" => config.idle_timeout = millis(flag, value(flag)?)?,
+            "--write-timeout-ms" => config.write_timeout = millis(flag, value(flag)?)?,
+            "--max-results" => config.max_results = positive(flag, value(flag)?)?,
+            "--max-statements" => config.max_statements = positive(flag, value(flag)?)?,
+            "--max-bind-rows" => config.max_bind_rows = positive(flag, value(flag)?)?,
+            "--max-bind-bytes" => config.max_bind_bytes = positive(flag, value(flag)?)?,
             "--drop-after-frames" => {
                 faults.drop_after_frames = Some(number(
                     "--drop-after-frames",
@@ -163,6 +191,47 @@ mod tests {
         assert_eq!(c.faults.withhold_after_frames, Some(4));
         assert_eq!(c.faults.reply_delay, Some(Duration::from_millis(20)));
         assert!(c.faults.corrupt_blocks);
+    }
+
+    #[test]
+    fn parses_limits() {
+        let c = parse_args(&args(
+            "serve --max-message-bytes 1024 --max-connections 3 --login-timeout-ms 250 \
+             --idle-timeout-ms 500 --write-timeout-ms 750 --max-results 4 --max-statements 5 \
+             --max-bind-rows 6 --max-bind-bytes 7",
+        ))
+        .unwrap();
+        assert_eq!((c.max_message_bytes, c.max_connections), (1024, 3));
+        assert_eq!(
+            (c.login_timeout, c.idle_timeout, c.write_timeout),
+            (
+                Duration::from_millis(250),
+                Duration::from_millis(500),
+                Duration::from_millis(750)
+            )
+        );
+        assert_eq!(
+            (
+                c.max_results,
+                c.max_statements,
+                c.max_bind_rows,
+                c.max_bind_bytes
+            ),
+            (4, 5, 6, 7)
+        );
+        let d = parse_args(&args("serve")).unwrap();
+        assert_eq!(
+            d.max_connections,
+            taosarrow_server::config::DEFAULT_MAX_CONNECTIONS
+        );
+        for bad in [
+            "serve --max-connections 0",
+            "serve --write-timeout-ms 0",
+            "serve --max-results x",
+            "serve --max-bind-bytes",
+        ] {
+            assert!(parse_args(&args(bad)).is_err(), "{bad:?}");
+        }
     }
 
     #[test]

@@ -11,14 +11,45 @@ use arrow_schema::{DataType, Field, SchemaRef};
 use taosarrow_protocol::TdType;
 
 use super::bounds::need;
-use super::decode_var::decode_var;
+use super::decode_var::{decode_var, Expansion};
 use super::{read_layout, BlockColumn};
 use crate::bitmap::td_to_arrow_nulls;
 use crate::error::{CodecError, Location};
 use crate::schema::{arrow_type, SchemaOptions};
 use crate::time::precision_of;
 
-/// Decodes one raw block into a `RecordBatch` with the given schema.
+/// Limits of [`decode_block_with`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DecodeOptions {
+    /// How many bytes more than their stored value areas a block's variable-width columns may
+    /// decode to, over all its columns. Rows may share one stored value (TDengine stores a
+    /// repeated tag or constant once) and each row gets its own copy, so without a bound a
+    /// small block could ask for terabytes. Default [`DEFAULT_MAX_EXPANSION`] (256 MiB).
+    pub max_expansion: usize,
+}
+
+/// The default [`DecodeOptions::max_expansion`]: 256 MiB, room for 4096 rows sharing 64 KiB of
+/// tag values.
+pub const DEFAULT_MAX_EXPANSION: usize = 256 << 20;
+
+impl Default for DecodeOptions {
+    fn default() -> Self {
+        DecodeOptions {
+            max_expansion: DEFAULT_MAX_EXPANSION,
+        }
+    }
+}
+
+impl DecodeOptions {
+    /// Sets [`DecodeOptions::max_expansion`].
+    pub fn with_max_expansion(mut self, bytes: usize) -> Self {
+        self.max_expansion = bytes;
+        self
+    }
+}
+
+/// Decodes one raw block into a `RecordBatch` with the given schema, with the default
+/// [`DecodeOptions`].
 ///
 /// The block's column types must match the schema: each TDengine type must decode to the
 /// field's Arrow type (see [`crate::arrow_field`]); TIMESTAMP takes the field's unit and time
@@ -39,6 +70,16 @@ use crate::time::precision_of;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn decode_block(block: &[u8], schema: &SchemaRef) -> Result<RecordBatch, CodecError> {
+    decode_block_with(block, schema, &DecodeOptions::default())
+}
+
+/// Like [`decode_block`], with explicit limits.
+pub fn decode_block_with(
+    block: &[u8],
+    schema: &SchemaRef,
+    opts: &DecodeOptions,
+) -> Result<RecordBatch, CodecError> {
+    let mut expansion = Expansion::new(opts.max_expansion);
     let (header, columns, mut pos) = read_layout(block).map_err(|e| name_column(e, schema))?;
     let block = &block[..header.length];
     if columns.len() != schema.fields().len() {
@@ -61,7 +102,7 @@ pub fn decode_block(block: &[u8], schema: &SchemaRef) -> Result<RecordBatch, Cod
         let (array, used) = if col.ty.fixed_width().is_some() {
             decode_fixed(rest, rows, col, field.data_type(), &at)?
         } else {
-            decode_var(rest, rows, col, field.data_type(), &at)?
+            decode_var(rest, rows, col, field.data_type(), &at, &mut expansion)?
         };
         arrays.push(array);
         pos += used;

@@ -35,12 +35,44 @@ enum VarKind {
     LargeBinary,
 }
 
+/// What a block's variable-width columns may still decode to beyond their value areas
+/// ([`super::DecodeOptions::max_expansion`]), shared by all the columns of one block.
+pub(super) struct Expansion {
+    limit: usize,
+    left: usize,
+}
+
+impl Expansion {
+    /// A budget of `limit` bytes for one block.
+    pub(super) fn new(limit: usize) -> Self {
+        Expansion { limit, left: limit }
+    }
+
+    /// Accounts for a column whose `area`-byte value area decodes to `decoded` bytes.
+    fn take(&mut self, area: usize, decoded: usize, at: &Location) -> Result<(), CodecError> {
+        let extra = decoded.saturating_sub(area);
+        if extra > self.left {
+            return Err(CodecError::data(
+                at.clone(),
+                format!(
+                    "rows sharing stored values decode to {decoded} bytes from a {area}-byte \
+                     value area, beyond the block's limit of {} extra bytes",
+                    self.limit
+                ),
+            ));
+        }
+        self.left -= extra;
+        Ok(())
+    }
+}
+
 pub(super) fn decode_var(
     bytes: &[u8],
     rows: usize,
     col: &BlockColumn,
     dt: &DataType,
     at: &Location,
+    expansion: &mut Expansion,
 ) -> Result<(ArrayRef, usize), CodecError> {
     let offsets_len = rows.checked_mul(4).ok_or(CodecError::LimitExceeded {
         what: "row count",
@@ -59,10 +91,13 @@ pub(super) fn decode_var(
         TdType::Blob => VarKind::LargeBinary,
         _ => VarKind::Binary,
     };
+    // Checks every value and sizes the output before anything is allocated for it.
+    let decoded = decoded_len(offsets, area, rows, kind, at)?;
+    expansion.take(area.len(), decoded, at)?;
     let array = if kind == VarKind::LargeBinary {
-        gather::<i64>(offsets, area, rows, kind, dt, at)?
+        gather::<i64>(offsets, area, rows, kind, decoded, dt, at)?
     } else {
-        gather::<i32>(offsets, area, rows, kind, dt, at)?
+        gather::<i32>(offsets, area, rows, kind, decoded, dt, at)?
     };
     Ok((array, used))
 }
@@ -84,73 +119,128 @@ impl Offset for i64 {
     }
 }
 
+impl VarKind {
+    /// Bytes of the length prefix of each value.
+    fn prefix(self) -> usize {
+        if self == VarKind::LargeBinary {
+            4
+        } else {
+            2
+        }
+    }
+}
+
+/// The error for `row` of the column at `at`.
+fn row_err(at: &Location, row: usize, reason: String) -> CodecError {
+    CodecError::data(
+        Location {
+            row: Some(row),
+            ..at.clone()
+        },
+        reason,
+    )
+}
+
+/// Where the payload of `row` lies in `area`, `None` for NULL; an error when the offset or
+/// the value's length points outside the value area. `offsets` holds at least `row + 1`
+/// entries (checked by the caller).
+fn value_at(
+    offsets: &[u8],
+    area: &[u8],
+    row: usize,
+    kind: VarKind,
+    at: &Location,
+) -> Result<Option<std::ops::Range<usize>>, CodecError> {
+    let off = read_i32(offsets, row * 4);
+    if off < 0 {
+        return Ok(None);
+    }
+    let start = off as usize;
+    let payload_at = start + kind.prefix();
+    if payload_at > area.len() {
+        return Err(row_err(
+            at,
+            row,
+            format!(
+                "value offset {start} is outside the {}-byte value area",
+                area.len()
+            ),
+        ));
+    }
+    let len = if kind.prefix() == 2 {
+        usize::from(u16::from_le_bytes([area[start], area[start + 1]]))
+    } else {
+        read_i32(area, start) as u32 as usize
+    };
+    let end = payload_at + len;
+    if end > area.len() {
+        return Err(row_err(
+            at,
+            row,
+            format!(
+                "value of {len} bytes at offset {start} runs past the {}-byte value area",
+                area.len()
+            ),
+        ));
+    }
+    Ok(Some(payload_at..end))
+}
+
+/// The total payload bytes of the column's non-NULL values, every value checked to lie in the
+/// value area. An upper bound of the decoded size (NCHAR shrinks from UCS-4 to UTF-8); more
+/// than the area when rows share a stored value.
+fn decoded_len(
+    offsets: &[u8],
+    area: &[u8],
+    rows: usize,
+    kind: VarKind,
+    at: &Location,
+) -> Result<usize, CodecError> {
+    let mut total = 0usize;
+    for row in 0..rows {
+        if let Some(r) = value_at(offsets, area, row, kind, at)? {
+            total = total.saturating_add(r.len());
+        }
+    }
+    Ok(total)
+}
+
+/// Copies the values into Arrow buffers; `decoded` is [`decoded_len`] of the same column,
+/// already checked against the block's expansion budget.
 fn gather<O: Offset>(
     offsets: &[u8],
     area: &[u8],
     rows: usize,
     kind: VarKind,
+    decoded: usize,
     dt: &DataType,
     at: &Location,
 ) -> Result<ArrayRef, CodecError> {
-    let prefix = if kind == VarKind::LargeBinary { 4 } else { 2 };
-    let row_err = |row: usize, reason: String| {
-        CodecError::data(
-            Location {
-                row: Some(row),
-                ..at.clone()
-            },
-            reason,
-        )
-    };
     let mut out_offsets: Vec<O> = Vec::with_capacity(rows + 1);
-    let mut values: Vec<u8> = Vec::with_capacity(area.len());
+    // NCHAR transcoding writes up to 4 bytes of slack past a value.
+    let slack = if kind == VarKind::Ucs4 { 4 } else { 0 };
+    let mut values: Vec<u8> = Vec::with_capacity(decoded + slack);
     let mut validity = BooleanBufferBuilder::new(rows);
     let mut null_count = 0usize;
     out_offsets.push(O::usize_as(0));
     for row in 0..rows {
-        let off = read_i32(offsets, row * 4);
-        if off < 0 {
+        let Some(range) = value_at(offsets, area, row, kind, at)? else {
             validity.append(false);
             null_count += 1;
             let last = out_offsets[out_offsets.len() - 1];
             out_offsets.push(last);
             continue;
-        }
-        validity.append(true);
-        let start = off as usize;
-        let payload_at = start + prefix;
-        if payload_at > area.len() {
-            return Err(row_err(
-                row,
-                format!(
-                    "value offset {start} is outside the {}-byte value area",
-                    area.len()
-                ),
-            ));
-        }
-        let len = if prefix == 2 {
-            usize::from(u16::from_le_bytes([area[start], area[start + 1]]))
-        } else {
-            read_i32(area, start) as u32 as usize
         };
-        let end = payload_at + len;
-        if end > area.len() {
-            return Err(row_err(
-                row,
-                format!(
-                    "value of {len} bytes at offset {start} runs past the {}-byte value area",
-                    area.len()
-                ),
-            ));
-        }
-        let payload = &area[payload_at..end];
+        validity.append(true);
+        let payload = &area[range];
         if kind == VarKind::Ucs4 {
-            ucs4_to_utf8(payload, &mut values).map_err(|e| row_err(row, e))?;
+            ucs4_to_utf8(payload, &mut values).map_err(|e| row_err(at, row, e))?;
         } else {
             values.extend_from_slice(payload);
         }
         let next = O::from_len(values.len()).ok_or_else(|| {
             row_err(
+                at,
                 row,
                 "column values exceed the Arrow offset range".to_owned(),
             )

@@ -5,7 +5,7 @@ mod decode;
 mod decode_var;
 mod encode;
 
-pub use decode::decode_block;
+pub use decode::{decode_block, decode_block_with, DecodeOptions, DEFAULT_MAX_EXPANSION};
 pub use encode::encode_block;
 
 use taosarrow_protocol::wire::Reader;

@@ -11,10 +11,12 @@
 //! assert_eq!(Request::parse(text.as_bytes()).unwrap(), req);
 //! ```
 
+mod head;
 mod request;
 mod response;
 mod stmt2;
 
+pub use head::{ArgsShape, RequestHead};
 pub use request::{
     CheckServerStatusRequest, ConnOption, ConnRequest, ConnectionInfoRequest, NumFieldsRequest,
     OptionsConnectionRequest, QueryRequest, ReqIdArgs, Request, ResultRequest,

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::head::RequestHead;
 use super::stmt2::{Stmt2InitRequest, Stmt2PrepareRequest, StmtIdRequest};
 use crate::ProtocolError;
 
@@ -227,66 +228,39 @@ pub enum Request {
     Stmt2Close(StmtIdRequest),
 }
 
-fn args<T: serde::de::DeserializeOwned + Default>(
-    action: &str,
-    args: Option<Value>,
-) -> Result<T, ProtocolError> {
-    match args {
-        None | Some(Value::Null) => Ok(T::default()),
-        Some(v) if !v.is_object() => Err(ProtocolError::BadArgs {
-            action: action.to_owned(),
-            req_id: 0,
-            source: serde::de::Error::custom("args must be a JSON object"),
-        }),
-        Some(v) => {
-            let req_id = v.get("req_id").and_then(Value::as_u64).unwrap_or(0);
-            serde_json::from_value(v).map_err(|source| ProtocolError::BadArgs {
-                action: action.to_owned(),
-                req_id,
-                source,
-            })
-        }
-    }
-}
-
 impl Request {
     /// Decodes a text frame, with taosAdapter's error for each kind of failure: bad JSON →
     /// [`ProtocolError::Unmarshal`], no action → [`ProtocolError::NoAction`], unknown action
     /// → [`ProtocolError::UnknownAction`], bad `args` → [`ProtocolError::BadArgs`] (carrying
     /// the `req_id` when it could be read). Absent or null `args` decode as defaults.
     pub fn parse(text: &[u8]) -> Result<Request, ProtocolError> {
-        let mut env: serde_json::Map<String, Value> =
-            serde_json::from_slice(text).map_err(ProtocolError::Unmarshal)?;
-        let action = match env.remove("action") {
-            Some(Value::String(a)) if !a.is_empty() => a,
-            Some(Value::Null) | None => return Err(ProtocolError::NoAction),
-            Some(Value::String(_)) => return Err(ProtocolError::NoAction),
-            Some(other) => {
-                return Err(ProtocolError::Unmarshal(serde::de::Error::custom(format!(
-                    "action must be a string, not {other}"
-                ))))
-            }
-        };
-        let a = env.remove("args");
-        Ok(match action.as_str() {
-            "version" => Request::Version(args(&action, a)?),
-            "conn" => Request::Conn(Box::new(args(&action, a)?)),
-            "query" => Request::Query(args(&action, a)?),
-            "fetch" => Request::Fetch(args(&action, a)?),
-            "fetch_block" => Request::FetchBlock(args(&action, a)?),
-            "free_result" => Request::FreeResult(args(&action, a)?),
-            "num_fields" => Request::NumFields(args(&action, a)?),
-            "get_current_db" => Request::GetCurrentDb(args(&action, a)?),
-            "get_server_info" => Request::GetServerInfo(args(&action, a)?),
-            "options_connection" => Request::OptionsConnection(args(&action, a)?),
-            "check_server_status" => Request::CheckServerStatus(args(&action, a)?),
-            "get_connection_info" => Request::GetConnectionInfo(args(&action, a)?),
-            "stmt2_init" => Request::Stmt2Init(args(&action, a)?),
-            "stmt2_prepare" => Request::Stmt2Prepare(args(&action, a)?),
-            "stmt2_exec" => Request::Stmt2Exec(args(&action, a)?),
-            "stmt2_result" => Request::Stmt2Result(args(&action, a)?),
-            "stmt2_close" => Request::Stmt2Close(args(&action, a)?),
-            _ => return Err(ProtocolError::UnknownAction(action)),
+        let head = RequestHead::parse(text)?;
+        Request::parse_with_head(&head, text)
+    }
+
+    /// Decodes the request whose [`RequestHead`] was read from `text` already: only its
+    /// `args` are parsed, once, into the action's type. [`ProtocolError::UnknownAction`] for
+    /// an action this crate does not know.
+    pub fn parse_with_head(head: &RequestHead, text: &[u8]) -> Result<Request, ProtocolError> {
+        Ok(match head.require_action()? {
+            "version" => Request::Version(head.args(text)?),
+            "conn" => Request::Conn(Box::new(head.args(text)?)),
+            "query" => Request::Query(head.args(text)?),
+            "fetch" => Request::Fetch(head.args(text)?),
+            "fetch_block" => Request::FetchBlock(head.args(text)?),
+            "free_result" => Request::FreeResult(head.args(text)?),
+            "num_fields" => Request::NumFields(head.args(text)?),
+            "get_current_db" => Request::GetCurrentDb(head.args(text)?),
+            "get_server_info" => Request::GetServerInfo(head.args(text)?),
+            "options_connection" => Request::OptionsConnection(head.args(text)?),
+            "check_server_status" => Request::CheckServerStatus(head.args(text)?),
+            "get_connection_info" => Request::GetConnectionInfo(head.args(text)?),
+            "stmt2_init" => Request::Stmt2Init(head.args(text)?),
+            "stmt2_prepare" => Request::Stmt2Prepare(head.args(text)?),
+            "stmt2_exec" => Request::Stmt2Exec(head.args(text)?),
+            "stmt2_result" => Request::Stmt2Result(head.args(text)?),
+            "stmt2_close" => Request::Stmt2Close(head.args(text)?),
+            _ => return Err(ProtocolError::UnknownAction(head.action.clone())),
         })
     }
 

@@ -17,7 +17,9 @@ use futures_util::{SinkExt, StreamExt};
 use serde::Serialize;
 use tokio::net::TcpStream;
 use tokio::time::{interval_at, timeout_at, Instant as TokioInstant};
-use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 use tokio_tungstenite::WebSocketStream;
 
 use taosarrow_protocol::messages::{to_json, ResponseHeader};
@@ -29,8 +31,6 @@ use statements::Statements;
 
 /// Ping period after `conn` (taosAdapter: 54 s).
 const PING_PERIOD: Duration = Duration::from_secs(54);
-/// A connection with no data and no pong for this long is closed (taosAdapter: 114 s).
-const IDLE_LIMIT: Duration = Duration::from_secs(114);
 
 /// What every connection of one server shares.
 pub(crate) struct Shared {
@@ -40,6 +40,8 @@ pub(crate) struct Shared {
     pub open_results: Arc<std::sync::atomic::AtomicUsize>,
     /// Connections accepted so far (faults limited to the first one use it).
     pub accepted: std::sync::atomic::AtomicU64,
+    /// Connections being served (refused ones not counted).
+    pub connections: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl Shared {
@@ -49,8 +51,27 @@ impl Shared {
             config,
             open_results: Arc::default(),
             accepted: Default::default(),
+            connections: Arc::default(),
         }
     }
+}
+
+/// Sends one frame within `limit`; false when the socket failed or the peer did not take the
+/// frame in time (a peer that stopped reading).
+pub(crate) async fn send_within<S>(ws: &mut S, msg: Message, limit: Duration) -> bool
+where
+    S: futures_util::Sink<Message> + Unpin,
+{
+    matches!(tokio::time::timeout(limit, ws.send(msg)).await, Ok(Ok(())))
+}
+
+/// Closes with code 1009 (message too big), telling the peer the limit, within `limit`.
+async fn close_too_big(ws: &mut WebSocketStream<TcpStream>, max: usize, limit: Duration) {
+    let frame = CloseFrame {
+        code: CloseCode::Size,
+        reason: format!("message larger than the server's limit of {max} bytes").into(),
+    };
+    let _ = tokio::time::timeout(limit, ws.close(Some(frame))).await;
 }
 
 /// Whether to keep serving after a reply.
@@ -80,7 +101,13 @@ fn elapsed_ns(start: Instant) -> i64 {
 
 impl Connection {
     pub fn new(shared: Arc<Shared>, ws: WebSocketStream<TcpStream>) -> Self {
-        let results = Results::new(Arc::clone(&shared.open_results));
+        let config = &shared.config;
+        let results = Results::new(Arc::clone(&shared.open_results), config.max_results);
+        let bind_limit = statements::Bound {
+            rows: config.max_bind_rows,
+            bytes: config.max_bind_bytes,
+        };
+        let statements = Statements::new(config.max_statements, bind_limit);
         let first = shared
             .accepted
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
@@ -92,21 +119,30 @@ impl Connection {
             session: None,
             user: String::new(),
             results,
-            statements: Statements::default(),
+            statements,
             frames_sent: 0,
             lose_reply,
         }
     }
 
-    /// Serves until the client leaves, the socket fails, the idle limit passes or a fault
-    /// drops the connection. Dropping the connection frees all its results.
+    /// Serves until the client leaves, the socket fails, a reply cannot be written within the
+    /// write timeout, the login or idle timeout passes, a message exceeds the size limit or a
+    /// fault drops the connection. Dropping the connection frees all its results and
+    /// statements.
     pub async fn run(mut self) {
-        let mut deadline = TokioInstant::now() + IDLE_LIMIT;
+        let config = &self.shared.config;
+        let (idle, write, max_message) = (
+            config.idle_timeout,
+            config.write_timeout,
+            config.max_message_bytes,
+        );
+        // Until `conn` succeeds only the login deadline counts: requests do not extend it.
+        let mut deadline = TokioInstant::now() + config.login_timeout;
         let mut ping = interval_at(TokioInstant::now() + PING_PERIOD, PING_PERIOD);
         loop {
             let next = tokio::select! {
                 _ = ping.tick(), if self.session.is_some() => {
-                    if self.ws.send(Message::Ping(Vec::new().into())).await.is_err() {
+                    if !send_within(&mut self.ws, Message::Ping(Vec::new().into()), write).await {
                         return;
                     }
                     continue;
@@ -115,22 +151,20 @@ impl Connection {
             };
             let msg = match next {
                 Ok(Some(Ok(msg))) => msg,
-                // Idle too long, end of stream or a socket/protocol error.
+                Ok(Some(Err(WsError::Capacity(_)))) => {
+                    return close_too_big(&mut self.ws, max_message, write).await
+                }
+                // Login or idle timeout, end of stream or a socket/protocol error.
                 Err(_) | Ok(None) | Ok(Some(Err(_))) => return,
             };
+            let activity = matches!(
+                msg,
+                Message::Text(_) | Message::Binary(_) | Message::Pong(_)
+            );
             let flow = match msg {
-                Message::Text(t) => {
-                    deadline = TokioInstant::now() + IDLE_LIMIT;
-                    self.on_text(t.as_bytes()).await
-                }
-                Message::Binary(b) => {
-                    deadline = TokioInstant::now() + IDLE_LIMIT;
-                    self.on_binary(&b).await
-                }
-                Message::Pong(_) => {
-                    deadline = TokioInstant::now() + IDLE_LIMIT;
-                    Flow::Continue
-                }
+                Message::Text(t) => self.on_text(t.as_bytes()).await,
+                Message::Binary(b) => self.on_binary(&b).await,
+                Message::Pong(_) => Flow::Continue,
                 // Pings are answered by the WebSocket layer; a Close is answered by it too,
                 // after which the stream ends.
                 Message::Ping(_) | Message::Close(_) | Message::Frame(_) => Flow::Continue,
@@ -138,12 +172,17 @@ impl Connection {
             if flow == Flow::Close {
                 return;
             }
+            // Once logged in, data and pongs keep the connection alive.
+            if activity && self.session.is_some() {
+                deadline = TokioInstant::now() + idle;
+            }
         }
     }
 
-    /// Sends one frame, after the configured delay; `Close` when the socket failed or the
-    /// frame budget of `drop_after_frames` is spent. Once `withhold_after_frames` frames were
-    /// sent, frames are silently not sent.
+    /// Sends one frame, after the configured delay; `Close` when the socket failed, the peer
+    /// did not take the frame within the write timeout, or the frame budget of
+    /// `drop_after_frames` is spent. Once `withhold_after_frames` frames were sent, frames are
+    /// silently not sent.
     async fn send(&mut self, msg: Message) -> Flow {
         let faults = &self.shared.config.faults;
         if let Some(delay) = faults.reply_delay {
@@ -159,7 +198,8 @@ impl Connection {
         if matches!(limit, Some(n) if self.frames_sent >= n) {
             return Flow::Close;
         }
-        if self.ws.send(msg).await.is_err() {
+        let write = self.shared.config.write_timeout;
+        if !send_within(&mut self.ws, msg, write).await {
             return Flow::Close;
         }
         self.frames_sent += 1;

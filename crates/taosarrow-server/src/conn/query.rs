@@ -29,6 +29,8 @@ impl Connection {
         let Some(session) = self.session.as_mut() else {
             return Err(ServerError::protocol("server not connected"));
         };
+        // A query that would open a result beyond the limit is refused before it runs.
+        self.results.check_room()?;
         let outcome = self.shared.engine.execute(session, sql.trim()).await?;
         Ok(match outcome {
             Outcome::Affected { rows } => QueryResponse {
@@ -41,7 +43,7 @@ impl Connection {
                 let block_rows = self.shared.config.block_rows;
                 let id = self
                     .results
-                    .insert(OpenResult::new(rs.schema, rs.batches, block_rows));
+                    .insert(OpenResult::new(rs.schema, rs.batches, block_rows))?;
                 QueryResponse {
                     id,
                     columns,

@@ -9,6 +9,9 @@ use arrow::array::RecordBatch;
 use arrow::compute::concat_batches;
 use arrow::datatypes::SchemaRef;
 use arrow::error::ArrowError;
+use taosarrow_protocol::Code;
+
+use crate::ServerError;
 
 /// One open result.
 pub(crate) struct OpenResult {
@@ -76,24 +79,44 @@ pub(crate) struct Results {
     next_id: u64,
     open: HashMap<u64, OpenResult>,
     server_open: Arc<AtomicUsize>,
+    /// Most results open at once ([`crate::ServerConfig::max_results`]).
+    max: usize,
 }
 
 impl Results {
-    /// No results yet; `server_open` is the server-wide count of open results.
-    pub fn new(server_open: Arc<AtomicUsize>) -> Self {
+    /// No results yet; `server_open` is the server-wide count of open results, `max` the most
+    /// this connection may hold open.
+    pub fn new(server_open: Arc<AtomicUsize>, max: usize) -> Self {
         Results {
             next_id: 0,
             open: HashMap::new(),
             server_open,
+            max,
         }
     }
 
-    /// Registers a result and returns its id (1, 2, … never reused).
-    pub fn insert(&mut self, result: OpenResult) -> u64 {
+    /// Fails with `RPC_MAX_SESSIONS` when no further result may be opened.
+    pub fn check_room(&self) -> Result<(), ServerError> {
+        if self.open.len() >= self.max {
+            return Err(ServerError::new(
+                Code::RPC_MAX_SESSIONS,
+                format!(
+                    "too many open results on this connection (limit {}): free a result first",
+                    self.max
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Registers a result and returns its id (1, 2, … never reused); fails as
+    /// [`Results::check_room`] does when the connection holds its limit already.
+    pub fn insert(&mut self, result: OpenResult) -> Result<u64, ServerError> {
+        self.check_room()?;
         self.next_id += 1;
         self.open.insert(self.next_id, result);
         self.server_open.fetch_add(1, Ordering::Relaxed);
-        self.next_id
+        Ok(self.next_id)
     }
 
     pub fn get_mut(&mut self, id: u64) -> Option<&mut OpenResult> {

@@ -46,6 +46,70 @@ impl StmtKind {
     }
 }
 
+/// Rows and bytes (Arrow memory) bound and not yet executed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Bound {
+    /// Rows.
+    pub rows: usize,
+    /// Bytes of the bound arrays.
+    pub bytes: usize,
+}
+
+impl Bound {
+    /// The rows of `columns` (the length of the first) and the bytes of their values. Only
+    /// the slice each array covers counts: the tables of one bind are slices of shared
+    /// buffers, which must not be counted once per table.
+    pub(super) fn of_columns(columns: &[ArrayRef]) -> Bound {
+        let bytes = |c: &ArrayRef| {
+            (c.to_data().get_slice_memory_size()).unwrap_or_else(|_| c.get_array_memory_size())
+        };
+        Bound {
+            rows: columns.first().map_or(0, |c| c.len()),
+            bytes: columns.iter().map(bytes).sum(),
+        }
+    }
+
+    /// The rows and memory of `tables`, their tags included.
+    pub(super) fn of_tables(tables: &[ParsedTable]) -> Bound {
+        tables.iter().fold(Bound::default(), |acc, t| {
+            let tags = Bound::of_columns(&t.tags).bytes;
+            acc.plus(Bound::of_columns(&t.columns)).plus(Bound {
+                rows: 0,
+                bytes: tags,
+            })
+        })
+    }
+
+    /// The sum, saturating.
+    pub(super) fn plus(self, o: Bound) -> Bound {
+        Bound {
+            rows: self.rows.saturating_add(o.rows),
+            bytes: self.bytes.saturating_add(o.bytes),
+        }
+    }
+
+    /// Fails with `RPC_MSG_EXCCED_LIMIT` when `in_use` plus `extra` exceeds `self`, the limit.
+    pub(super) fn check(self, in_use: Bound, extra: Bound) -> Result<(), ServerError> {
+        let total = in_use.plus(extra);
+        let over = |what: &str, n: usize, limit: usize| {
+            ServerError::new(
+                Code::RPC_MSG_EXCCED_LIMIT,
+                format!(
+                    "bound {what} not yet executed would reach {n}, over this connection's \
+                     limit of {limit}: execute or close statements first"
+                ),
+            )
+        };
+        if total.rows > self.rows {
+            return Err(over("rows", total.rows, self.rows));
+        }
+        if total.bytes > self.bytes {
+            return Err(over("bytes", total.bytes, self.bytes));
+        }
+        Ok(())
+    }
+}
+
 /// One statement of a connection.
 pub(crate) struct Statement {
     /// The API that opened it.
@@ -59,6 +123,8 @@ pub(crate) struct Statement {
     pub(super) result: Option<ResultSet>,
     /// stmt v1: the table being bound (name, tags, columns since the last `add_batch`).
     pub(super) current: ParsedTable,
+    /// What `pending` and `current` hold.
+    pub(super) bound: Bound,
 }
 
 impl Statement {
@@ -75,6 +141,7 @@ impl Statement {
                 tags: Vec::new(),
                 columns: Vec::new(),
             },
+            bound: Bound::default(),
         }
     }
 
@@ -87,18 +154,49 @@ impl Statement {
 
 /// The statements of a connection; ids from one counter (shared by stmt v1 and stmt2)
 /// starting at 1.
-#[derive(Default)]
 pub(crate) struct Statements {
     next_id: u64,
     open: HashMap<u64, Statement>,
+    /// Most statements open at once ([`crate::ServerConfig::max_statements`]).
+    max: usize,
+    /// Most rows and bytes bound and not executed over all statements
+    /// ([`crate::ServerConfig::max_bind_rows`], [`crate::ServerConfig::max_bind_bytes`]).
+    pub(super) bind_limit: Bound,
 }
 
 impl Statements {
-    /// A new statement; its id.
-    pub(super) fn add(&mut self, kind: StmtKind) -> u64 {
+    /// No statements yet, with the connection's limits.
+    pub(super) fn new(max: usize, bind_limit: Bound) -> Self {
+        Statements {
+            next_id: 0,
+            open: HashMap::new(),
+            max,
+            bind_limit,
+        }
+    }
+
+    /// A new statement; its id. Fails with `RPC_MAX_SESSIONS` when the connection holds its
+    /// limit of statements already.
+    pub(super) fn add(&mut self, kind: StmtKind) -> Result<u64, ServerError> {
+        if self.open.len() >= self.max {
+            return Err(ServerError::new(
+                Code::RPC_MAX_SESSIONS,
+                format!(
+                    "too many open statements on this connection (limit {}): close one first",
+                    self.max
+                ),
+            ));
+        }
         self.next_id += 1;
         self.open.insert(self.next_id, Statement::new(kind));
-        self.next_id
+        Ok(self.next_id)
+    }
+
+    /// What all statements hold bound and not executed.
+    pub(super) fn bound_total(&self) -> Bound {
+        self.open
+            .values()
+            .fold(Bound::default(), |acc, s| acc.plus(s.bound))
     }
 
     /// The statement `id` when it is of `kind`.
@@ -175,12 +273,13 @@ fn query_fields(blocks: &[RawField<'_>]) -> Result<Vec<BindField>, ServerError> 
 
 impl Connection {
     pub(super) async fn stmt2_init(&mut self, action: &str, req_id: u64, start: Instant) -> Flow {
-        let stmt_id = self.statements.add(StmtKind::Stmt2);
-        let resp = StmtResponse {
+        let outcome = self.statements.add(StmtKind::Stmt2);
+        let stmt_id = *outcome.as_ref().unwrap_or(&0);
+        let outcome = outcome.map(|stmt_id| StmtResponse {
             header: ResponseHeader::ok(action, req_id, elapsed_ns(start)),
             stmt_id,
-        };
-        self.stmt_reply(action, req_id, stmt_id, start, Ok(resp))
+        });
+        self.stmt_reply(action, req_id, stmt_id, start, outcome)
             .await
     }
 
@@ -241,6 +340,7 @@ impl Connection {
         if bind.action == BinaryAction::Stmt2BindExec.code() {
             return self.stmt2_bind_exec(bind, start).await;
         }
+        let (in_use, limit) = (self.statements.bound_total(), self.statements.bind_limit);
         let outcome = match self.statements.get(stmt_id, StmtKind::Stmt2) {
             None => Err(nil()),
             Some(st) => match &st.prepared {
@@ -252,6 +352,9 @@ impl Connection {
                     .map_err(stmt_error)
                     .and_then(|tables| {
                         plan.validate(&tables)?;
+                        let extra = Bound::of_tables(&tables);
+                        limit.check(in_use, extra)?;
+                        st.bound = st.bound.plus(extra);
                         st.pending.extend(tables);
                         Ok(())
                     }),
@@ -287,6 +390,7 @@ impl Connection {
     async fn stmt2_bind_exec(&mut self, bind: BindFrame<'_>, start: Instant) -> Flow {
         const ACTION: &str = "stmt2_bind_exec";
         let (req_id, stmt_id) = (bind.req_id, bind.stmt_id);
+        let (in_use, limit) = (self.statements.bound_total(), self.statements.bind_limit);
         let bound = match self.statements.get(stmt_id, StmtKind::Stmt2) {
             None => Err(nil()),
             Some(st) => match &st.prepared {
@@ -298,6 +402,9 @@ impl Connection {
                     .map_err(stmt_error)
                     .and_then(|tables| {
                         plan.validate(&tables)?;
+                        let extra = Bound::of_tables(&tables);
+                        limit.check(in_use, extra)?;
+                        st.bound = st.bound.plus(extra);
                         st.pending.extend(tables);
                         Ok(())
                     }),
@@ -367,6 +474,7 @@ impl Connection {
                     ));
                 }
                 let tables = std::mem::take(&mut st.pending);
+                st.bound = Bound::of_columns(&st.current.columns);
                 plan.write(&tables)
             }
             Some(Prepared::Query { sql, marks }) => {
@@ -421,6 +529,8 @@ impl Connection {
     /// Takes the result of executed query statement `stmt_id` and opens it for fetching:
     /// its id and columns.
     fn open_stmt2_result(&mut self, stmt_id: u64) -> Result<(u64, ResultColumns), ServerError> {
+        // Checked before the result leaves the statement, so a refusal loses nothing.
+        self.results.check_room()?;
         let rs = match self.statements.get(stmt_id, StmtKind::Stmt2) {
             None => Err(nil()),
             Some(st) => match (&st.prepared, st.result.take()) {
@@ -438,7 +548,7 @@ impl Connection {
         let block_rows = self.shared.config.block_rows;
         let id = self
             .results
-            .insert(OpenResult::new(rs.schema, rs.batches, block_rows));
+            .insert(OpenResult::new(rs.schema, rs.batches, block_rows))?;
         Ok((id, columns))
     }
 

@@ -11,11 +11,12 @@ use arrow::compute::concat;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use taosarrow_codec::stmt2::{BindField, BindRole, ParsedTable};
-use taosarrow_protocol::messages::ResponseHeader;
+use taosarrow_codec::{DecodeOptions, DEFAULT_MAX_EXPANSION};
+use taosarrow_protocol::messages::{RequestHead, ResponseHeader};
 use taosarrow_protocol::{Code, Precision};
 
 use super::results::OpenResult;
-use super::statements::{Statement, StmtKind};
+use super::statements::{Bound, Statement, StmtKind};
 use super::stmt1_values::{block_columns, block_params, json_column, rows_match};
 use super::{blocks, elapsed_ns, Connection, Flow};
 use crate::engine::prepared::{self, InsertPlan, Prepared};
@@ -54,12 +55,6 @@ struct Args {
     columns: Value,
     #[serde(default)]
     index: i64,
-}
-
-#[derive(Debug, Deserialize)]
-struct Envelope {
-    #[serde(default)]
-    args: Option<Args>,
 }
 
 fn nil() -> ServerError {
@@ -110,21 +105,43 @@ fn append(current: &mut ParsedTable, cols: Vec<ArrayRef>) -> Result<(), ServerEr
     Ok(())
 }
 
+/// Appends bound columns to the statement's current table when the connection's bind limit
+/// allows them; a refused bind keeps nothing.
+fn keep(
+    st: &mut Statement,
+    cols: Vec<ArrayRef>,
+    in_use: Bound,
+    limit: Bound,
+) -> Result<(), ServerError> {
+    let extra = Bound::of_columns(&cols);
+    limit.check(in_use, extra)?;
+    append(&mut st.current, cols)?;
+    st.bound = st.bound.plus(extra);
+    Ok(())
+}
+
 impl Connection {
+    /// How raw blocks of binds are decoded: rows sharing a stored value may expand the block
+    /// by no more than the connection may hold bound.
+    fn decode_options(&self) -> DecodeOptions {
+        let max = self.shared.config.max_bind_bytes.min(DEFAULT_MAX_EXPANSION);
+        DecodeOptions::default().with_max_expansion(max)
+    }
+
     /// Answers a stmt v1 JSON request whose action is one of [`ACTIONS`].
-    pub(super) async fn stmt1_text(&mut self, action: &str, text: &[u8], start: Instant) -> Flow {
-        let args = match serde_json::from_slice::<Envelope>(text) {
-            Ok(e) => e.args.unwrap_or_default(),
-            Err(_) => {
-                let err = ServerError::protocol(format!("unmarshal {action} request error"));
-                return self.send_error(action, 0, start, err).await;
-            }
+    /// The session was checked by the caller; the arguments are parsed here, once.
+    pub(super) async fn stmt1_text(
+        &mut self,
+        head: &RequestHead,
+        text: &[u8],
+        start: Instant,
+    ) -> Flow {
+        let action = head.action.as_str();
+        let args: Args = match head.args(text) {
+            Ok(a) => a,
+            Err(e) => return self.send_error(action, head.req_id, start, e.into()).await,
         };
         let (req_id, stmt_id) = (args.req_id, args.stmt_id);
-        if self.session.is_none() {
-            let err = ServerError::protocol("server not connected");
-            return self.send_error(action, req_id, start, err).await;
-        }
         if action == "close" {
             return match self.stmt1_close(stmt_id) {
                 Ok(()) => Flow::Continue,
@@ -132,7 +149,7 @@ impl Connection {
             };
         }
         let outcome = match action {
-            "init" => Ok(json!({"stmt_id": self.statements.add(StmtKind::Stmt)})),
+            "init" => (self.statements.add(StmtKind::Stmt)).map(|id| json!({"stmt_id": id})),
             "prepare" => self.stmt1_prepare(stmt_id, &args.sql),
             "set_table_name" => self.stmt1_set_table_name(stmt_id, &args.name),
             "set_tags" => self.stmt1_set_tags_json(stmt_id, &args.tags),
@@ -255,14 +272,15 @@ impl Connection {
     }
 
     fn stmt1_set_tags_block(&mut self, stmt_id: u64, block: &[u8]) -> Result<Value, ServerError> {
+        let decode = self.decode_options();
         let st = self.stmt1(stmt_id)?;
         let plan = insert_plan(st)?;
         let fields = plan.bound_fields(BindRole::Tag);
         if fields.is_empty() {
             return Ok(json!({}));
         }
-        let (rows, arrays) =
-            block_columns(block, &fields, precision_of(&plan.fields)).map_err(|m| {
+        let (rows, arrays) = block_columns(block, &fields, precision_of(&plan.fields), &decode)
+            .map_err(|m| {
                 let m = if m.contains("count not match") {
                     "stmt tags count not match".to_owned()
                 } else {
@@ -278,6 +296,7 @@ impl Connection {
     }
 
     fn stmt1_bind_json(&mut self, stmt_id: u64, columns: &Value) -> Result<Value, ServerError> {
+        let (in_use, limit) = (self.statements.bound_total(), self.statements.bind_limit);
         let st = self.stmt1(stmt_id)?;
         let fields = insert_plan(st)?.bound_fields(BindRole::Column);
         if fields.is_empty() {
@@ -306,21 +325,24 @@ impl Connection {
         if !rows_match(&arrays) {
             return Err(parse("wrong row length".into()));
         }
-        append(&mut st.current, arrays)?;
+        keep(st, arrays, in_use, limit)?;
         Ok(json!({}))
     }
 
     fn stmt1_bind_block(&mut self, stmt_id: u64, block: &[u8]) -> Result<Value, ServerError> {
+        let (in_use, limit) = (self.statements.bound_total(), self.statements.bind_limit);
+        let decode = self.decode_options();
         let st = self.stmt1(stmt_id)?;
         match &st.prepared {
             Some(Prepared::Insert(plan)) => {
                 let fields = plan.bound_fields(BindRole::Column);
-                let (_, arrays) = block_columns(block, &fields, precision_of(&plan.fields))
+                let precision = precision_of(&plan.fields);
+                let (_, arrays) = block_columns(block, &fields, precision, &decode)
                     .map_err(ServerError::protocol)?;
-                append(&mut st.current, arrays)?;
+                keep(st, arrays, in_use, limit)?;
             }
             Some(Prepared::Query { .. }) => {
-                let params = block_params(block).map_err(|m| {
+                let params = block_params(block, &decode).map_err(|m| {
                     ServerError::protocol(format!("parse row block info error, err:{m}"))
                 })?;
                 st.params = Some(params);
@@ -386,6 +408,8 @@ impl Connection {
     }
 
     fn stmt1_use_result(&mut self, stmt_id: u64) -> Result<Value, ServerError> {
+        // Checked before the result leaves the statement, so a refusal loses nothing.
+        self.results.check_room()?;
         let st = self.stmt1(stmt_id)?;
         if matches!(st.prepared, Some(Prepared::Insert(_))) {
             return Err(ServerError::protocol("stmt is insert, no result set"));
@@ -398,7 +422,7 @@ impl Connection {
         let block_rows = self.shared.config.block_rows;
         let id = self
             .results
-            .insert(OpenResult::new(rs.schema, rs.batches, block_rows));
+            .insert(OpenResult::new(rs.schema, rs.batches, block_rows))?;
         Ok(json!({
             "result_id": id, "fields_count": c.fields_count, "fields_names": c.fields_names,
             "fields_types": c.fields_types, "fields_lengths": c.fields_lengths,

@@ -10,7 +10,7 @@ use arrow::compute::{cast_with_options, CastOptions};
 use arrow::datatypes::DataType;
 use serde_json::Value;
 use taosarrow_codec::stmt2::{field_arrow_type, BindField};
-use taosarrow_codec::{block_schema, decode_block, SchemaOptions};
+use taosarrow_codec::{block_schema, decode_block_with, DecodeOptions, SchemaOptions};
 use taosarrow_protocol::hex::HexError;
 use taosarrow_protocol::{Precision, TdType};
 
@@ -127,18 +127,19 @@ pub(super) fn json_column(f: &BindField, values: &[Value]) -> Result<ArrayRef, S
 }
 
 /// The columns of a raw block, each converted to its field's type. TIMESTAMP values are read
-/// in `precision` (a raw block carries no unit).
+/// in `precision` (a raw block carries no unit); the block is decoded with `decode`'s limits.
 pub(super) fn block_columns(
     block: &[u8],
     fields: &[BindField],
     precision: Precision,
+    decode: &DecodeOptions,
 ) -> Result<(usize, Vec<ArrayRef>), String> {
     let opts = SchemaOptions {
         precision,
         timezone: None,
     };
     let schema = block_schema(block, &opts).map_err(|e| e.to_string())?;
-    let batch = decode_block(block, &schema).map_err(|e| e.to_string())?;
+    let batch = decode_block_with(block, &schema, decode).map_err(|e| e.to_string())?;
     if batch.num_columns() != fields.len() {
         return Err("stmt column count not match".to_owned());
     }
@@ -152,8 +153,8 @@ pub(super) fn block_columns(
 }
 
 /// The raw block's columns as query parameters, typed by the block (TIMESTAMP refused, as
-/// taosAdapter does for query binds).
-pub(super) fn block_params(block: &[u8]) -> Result<Vec<ArrayRef>, String> {
+/// taosAdapter does for query binds), decoded with `decode`'s limits.
+pub(super) fn block_params(block: &[u8], decode: &DecodeOptions) -> Result<Vec<ArrayRef>, String> {
     let opts = SchemaOptions {
         precision: Precision::Millisecond,
         timezone: None,
@@ -166,7 +167,7 @@ pub(super) fn block_params(block: &[u8]) -> Result<Vec<ArrayRef>, String> {
     {
         return Err(format!("unsupported data type 9 ({})", f.name()));
     }
-    let batch = decode_block(block, &schema).map_err(|e| e.to_string())?;
+    let batch = decode_block_with(block, &schema, decode).map_err(|e| e.to_string())?;
     if batch.num_rows() != 1 {
         return Err("query only supports one row".to_owned());
     }

@@ -3,25 +3,17 @@
 use std::time::Instant;
 
 use serde::Serialize;
-use serde_json::Value;
 use taosarrow_protocol::messages::{
     ConnRequest, ConnResponse, CurrentDbResponse, InfoResponse, NumFieldsResponse,
-    OptionsConnectionRequest, Request, ResponseHeader, ServerStatusResponse, VersionResponse,
+    OptionsConnectionRequest, Request, RequestHead, ResponseHeader, ServerStatusResponse,
+    VersionResponse,
 };
-use taosarrow_protocol::{Code, ProtocolError};
+use taosarrow_protocol::Code;
 
 use super::{elapsed_ns, Connection, Flow};
 use crate::config::SERVER_VERSION;
 use crate::engine::Session;
 use crate::ServerError;
-
-/// The `req_id` inside `args`, when the text is JSON at all.
-fn peek_req_id(text: &[u8]) -> u64 {
-    serde_json::from_slice::<Value>(text)
-        .ok()
-        .and_then(|v| v.get("args")?.get("req_id")?.as_u64())
-        .unwrap_or(0)
-}
 
 /// Parses an IANA time zone name.
 fn parse_tz(tz: &str) -> Result<chrono_tz::Tz, ServerError> {
@@ -29,22 +21,19 @@ fn parse_tz(tz: &str) -> Result<chrono_tz::Tz, ServerError> {
         .map_err(|_| ServerError::new(Code::INVALID_PARA, format!("Invalid timezone: {tz}")))
 }
 
-/// `(action, req_id)` of a request that did not parse, as far as the text tells them.
-fn error_origin(e: &ProtocolError, text: &[u8]) -> (String, u64) {
-    match e {
-        ProtocolError::BadArgs { action, req_id, .. } => (action.clone(), *req_id),
-        ProtocolError::UnknownAction(a) => (a.clone(), peek_req_id(text)),
-        ProtocolError::NoAction => (String::new(), peek_req_id(text)),
-        _ => (String::new(), 0),
-    }
+/// Whether the given user and password are the accepted ones. Both are compared in time
+/// independent of where they differ (the lengths are not hidden), and both always, so a
+/// timing attack learns neither.
+fn credentials_match(user: &str, password: &str, want_user: &str, want_password: &str) -> bool {
+    use subtle::ConstantTimeEq;
+    let user_ok = user.as_bytes().ct_eq(want_user.as_bytes());
+    let password_ok = password.as_bytes().ct_eq(want_password.as_bytes());
+    bool::from(user_ok & password_ok)
 }
 
-/// The requests a connection may send before a successful `conn`.
-fn allowed_before_conn(req: &Request) -> bool {
-    matches!(
-        req,
-        Request::Version(_) | Request::Conn(_) | Request::CheckServerStatus(_)
-    )
+/// The actions a connection may send before a successful `conn`.
+fn allowed_before_conn(action: &str) -> bool {
+    matches!(action, "version" | "conn" | "check_server_status")
 }
 
 /// The one JSON response of a request [`Connection::answer`] handles.
@@ -61,25 +50,30 @@ enum Answer {
 }
 
 impl Connection {
-    /// One JSON request: parse it, check the session, then dispatch it.
+    /// One JSON request: read its action and `req_id` only, check the session, then parse
+    /// its arguments (once, into their type) and dispatch it.
     pub(super) async fn on_text(&mut self, text: &[u8]) -> Flow {
         let start = Instant::now();
-        let req = match Request::parse(text) {
-            Ok(r) => r,
-            Err(ProtocolError::UnknownAction(a)) if super::stmt1::ACTIONS.contains(&a.as_str()) => {
-                return self.stmt1_text(&a, text, start).await;
-            }
-            Err(e) => {
-                let (action, req_id) = error_origin(&e, text);
-                let err = ServerError::protocol(e.to_string());
-                return self.send_error(&action, req_id, start, err).await;
-            }
+        let head = match RequestHead::parse(text) {
+            Ok(h) => h,
+            Err(e) => return self.send_error("", 0, start, e.into()).await,
         };
-        let (action, req_id) = (req.action(), req.req_id());
-        if self.session.is_none() && !allowed_before_conn(&req) {
+        let (action, req_id) = (head.action.as_str(), head.req_id);
+        if let Err(e) = head.require_action() {
+            return self.send_error(action, req_id, start, e.into()).await;
+        }
+        if self.session.is_none() && !allowed_before_conn(action) {
             let err = ServerError::protocol("server not connected");
             return self.send_error(action, req_id, start, err).await;
         }
+        if super::stmt1::ACTIONS.contains(&action) {
+            return self.stmt1_text(&head, text, start).await;
+        }
+        let req = match Request::parse_with_head(&head, text) {
+            Ok(r) => r,
+            Err(e) => return self.send_error(action, req_id, start, e.into()).await,
+        };
+        let (action, req_id) = (req.action(), req.req_id());
         match req {
             // Results and statements: their handlers answer (or stay silent) themselves.
             Request::Query(q) => self.query(action, req_id, &q.sql, start).await,
@@ -168,7 +162,7 @@ impl Connection {
             return Err(ServerError::protocol("duplicate connections"));
         }
         let config = &self.shared.config;
-        if c.user != config.user || c.password != config.password {
+        if !credentials_match(&c.user, &c.password, &config.user, &config.password) {
             return Err(ServerError::from_code(Code::MND_AUTH_FAILURE));
         }
         if let Some(db) = c.database() {
@@ -220,5 +214,26 @@ impl Connection {
         if let Some(session) = self.session.as_mut() {
             session.set_timezone(tz);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::credentials_match;
+
+    #[test]
+    fn credentials_must_both_match() {
+        assert!(credentials_match("root", "taosdata", "root", "taosdata"));
+        for (u, p) in [
+            ("root", "taosdatA"),
+            ("root", "taosdat"),
+            ("root", "taosdata2"),
+            ("", ""),
+            ("roo", "taosdata"),
+            ("Root", "taosdata"),
+        ] {
+            assert!(!credentials_match(u, p, "root", "taosdata"), "{u:?} {p:?}");
+        }
+        assert!(credentials_match("", "", "", ""));
     }
 }
