@@ -10,6 +10,7 @@
 mod arith;
 pub mod bind;
 pub mod catalog;
+pub mod commit;
 mod ddl;
 mod insert;
 pub mod lexer;
@@ -31,6 +32,7 @@ use arrow::record_batch::RecordBatch;
 use taosarrow_protocol::{Code, Precision};
 
 use self::catalog::{Catalog, Database};
+use self::commit::CommitLock;
 use self::lexer::{tokenize, Token};
 use crate::ServerError;
 
@@ -38,6 +40,8 @@ use crate::ServerError;
 #[derive(Debug, Clone, Default)]
 pub struct Engine {
     catalog: Arc<Catalog>,
+    /// Orders writes and DDL against reads (see [`commit`]).
+    commit: Arc<CommitLock>,
 }
 
 /// Per-connection state: the current database and the connection time zone.
@@ -122,7 +126,11 @@ impl Engine {
         };
         let kw = first.text.to_ascii_uppercase();
         match kw.as_str() {
-            "CREATE" | "DROP" | "ALTER" | "USE" => ddl::run(self, session, sql, &toks),
+            "CREATE" | "DROP" | "ALTER" | "USE" => {
+                // DDL changes tables and schemas: not while a write or a read is under way.
+                let _commit = self.commit.writing();
+                ddl::run(self, session, sql, &toks)
+            }
             "SHOW" | "DESCRIBE" | "DESC" => show::run(self, session, sql, &toks).map(Outcome::Rows),
             "INSERT" => insert::run(self, session, sql, &toks),
             "SELECT" | "WITH" | "(" => select::run(self, session, sql, &toks)
@@ -137,6 +145,11 @@ impl Engine {
 
     pub(crate) fn catalog(&self) -> &Catalog {
         &self.catalog
+    }
+
+    /// The lock every commit takes (see [`commit`]).
+    pub(crate) fn commit_lock(&self) -> &Arc<CommitLock> {
+        &self.commit
     }
 
     /// The database a name refers to: `db.x` → `db`, else the session's, else 0x2616.
