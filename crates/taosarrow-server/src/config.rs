@@ -12,6 +12,10 @@ pub const SERVER_VERSION: &str = "3.3.6.0";
 /// Default rows per result block.
 pub const DEFAULT_BLOCK_ROWS: usize = 4096;
 
+/// Default bound on the memory DataFusion's operators (sorts, aggregations, joins) may
+/// hold at once across all queries: 1 GiB.
+pub const DEFAULT_MEMORY_LIMIT: usize = 1 << 30;
+
 /// How a server listens, whom it lets in and how it cuts results into blocks.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ServerConfig {
@@ -25,6 +29,10 @@ pub struct ServerConfig {
     pub password: String,
     /// Maximum rows per result block (at least 1), default 4096.
     pub block_rows: usize,
+    /// Bytes the query engine's operators may hold at once, over all running queries;
+    /// a query that needs more fails with `Out of Memory` (0x0102) and the server keeps
+    /// serving. Default [`DEFAULT_MEMORY_LIMIT`] (1 GiB).
+    pub memory_limit: usize,
     /// Faults to inject.
     pub faults: FaultConfig,
 }
@@ -37,6 +45,7 @@ impl Default for ServerConfig {
             user: DEFAULT_USER.to_owned(),
             password: DEFAULT_PASSWORD.to_owned(),
             block_rows: DEFAULT_BLOCK_ROWS,
+            memory_limit: DEFAULT_MEMORY_LIMIT,
             faults: FaultConfig::default(),
         }
     }
@@ -52,6 +61,12 @@ impl ServerConfig {
     /// Sets the rows per block (values below 1 are raised to 1).
     pub fn with_block_rows(mut self, rows: usize) -> Self {
         self.block_rows = rows;
+        self
+    }
+
+    /// Sets the query engine's memory limit in bytes (see [`ServerConfig::memory_limit`]).
+    pub fn with_memory_limit(mut self, bytes: usize) -> Self {
+        self.memory_limit = bytes;
         self
     }
 

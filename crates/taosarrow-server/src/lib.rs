@@ -13,6 +13,8 @@ pub mod error;
 pub mod local;
 mod server;
 
-pub use config::{FaultConfig, ServerConfig, DEFAULT_BLOCK_ROWS, SERVER_VERSION};
+pub use config::{
+    FaultConfig, ServerConfig, DEFAULT_BLOCK_ROWS, DEFAULT_MEMORY_LIMIT, SERVER_VERSION,
+};
 pub use error::ServerError;
 pub use local::{LocalServer, ServerStartError};

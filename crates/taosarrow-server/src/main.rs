@@ -9,7 +9,7 @@ use std::time::Duration;
 use taosarrow_server::{FaultConfig, LocalServer, ServerConfig};
 
 const USAGE: &str = "usage: taosarrow serve [--host H] [--port 6041] [--user U --password P] \
-[--block-rows N] [--drop-after-frames N] [--reply-delay-ms MS] [--stall] [--corrupt-blocks]";
+[--block-rows N] [--memory-limit-mb N] [--drop-after-frames N] [--reply-delay-ms MS] [--stall] [--corrupt-blocks]";
 
 fn parse_args(args: &[String]) -> Result<ServerConfig, String> {
     let mut config = ServerConfig {
@@ -44,6 +44,13 @@ fn parse_args(args: &[String]) -> Result<ServerConfig, String> {
                     return Err("--block-rows must be at least 1".to_owned());
                 }
                 config.block_rows = n;
+            }
+            "--memory-limit-mb" => {
+                let mb: usize = number("--memory-limit-mb", value("--memory-limit-mb")?)?;
+                config.memory_limit = mb
+                    .checked_mul(1 << 20)
+                    .filter(|&b| b > 0)
+                    .ok_or("--memory-limit-mb must be at least 1 and fit in memory")?;
             }
             "--drop-after-frames" => {
                 faults.drop_after_frames = Some(number(
@@ -143,6 +150,9 @@ mod tests {
             ("0.0.0.0", 0, "u", "p")
         );
         assert_eq!(c.block_rows, 7);
+        assert_eq!(c.memory_limit, taosarrow_server::DEFAULT_MEMORY_LIMIT);
+        let c = parse_args(&args("serve --memory-limit-mb 64")).unwrap();
+        assert_eq!(c.memory_limit, 64 << 20);
         assert!(c.faults.stall);
         assert_eq!(parse_args(&args("serve")).unwrap().port, 6041);
         let c = parse_args(&args(
@@ -164,6 +174,8 @@ mod tests {
             "serve --port 70000",
             "serve --bogus",
             "serve --block-rows 0",
+            "serve --memory-limit-mb 0",
+            "serve --memory-limit-mb 99999999999999999",
         ] {
             assert!(parse_args(&args(bad)).is_err(), "{bad:?}");
         }

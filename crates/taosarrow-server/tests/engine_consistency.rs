@@ -85,8 +85,9 @@ fn a_read_during_overwrites_never_sees_a_timestamp_twice() {
         std::thread::spawn(move || {
             let mut s = Session::new(Some("d".to_owned()));
             for i in 0..WRITES {
-                let values: Vec<String> =
-                    (1..=TS_PER_WRITE).map(|ts| format!("({ts}, {i})")).collect();
+                let values: Vec<String> = (1..=TS_PER_WRITE)
+                    .map(|ts| format!("({ts}, {i})"))
+                    .collect();
                 exec(
                     &e,
                     &mut s,
@@ -125,9 +126,7 @@ fn stmt2_plan(e: &Engine, s: &Session) -> taosarrow_server::engine::prepared::In
 }
 
 fn bound(name: &str, tag: i32, ts: &[i64], v: &[i32]) -> ParsedTable {
-    let ts: ArrayRef = Arc::new(
-        arrow::array::TimestampMillisecondArray::from(ts.to_vec()),
-    );
+    let ts: ArrayRef = Arc::new(arrow::array::TimestampMillisecondArray::from(ts.to_vec()));
     ParsedTable {
         name: Some(name.to_owned()),
         tags: vec![Arc::new(Int32Array::from(vec![tag])) as ArrayRef],
@@ -149,7 +148,11 @@ fn a_stmt2_exec_whose_last_table_fails_stores_nothing() {
         bound("st", 2, &[1], &[1]),
     ];
     let err = plan.write(&tables).unwrap_err();
-    assert_eq!(err.code, taosarrow_protocol::Code::MND_STB_ALREADY_EXIST, "{err}");
+    assert_eq!(
+        err.code,
+        taosarrow_protocol::Code::MND_STB_ALREADY_EXIST,
+        "{err}"
+    );
     assert_eq!(count(&e, &mut s, "select count(*) from st"), before);
     assert_eq!(count(&e, &mut s, "select count(*) from c0"), 1);
     let tables = rows(&e, &mut s, "show tables");
@@ -199,7 +202,11 @@ fn a_multi_table_insert_whose_last_table_fails_stores_nothing() {
     assert_eq!(count(&e, &mut s, "select count(*) from t"), 1);
     assert_eq!(count(&e, &mut s, "select count(*) from st"), 0);
     let err = block_on(e.execute(&mut s, "select * from c1")).unwrap_err();
-    assert_eq!(err.code, taosarrow_protocol::Code::PAR_GET_META_ERROR, "{err}");
+    assert_eq!(
+        err.code,
+        taosarrow_protocol::Code::PAR_GET_META_ERROR,
+        "{err}"
+    );
 }
 
 #[test]

@@ -29,19 +29,49 @@ use std::sync::Arc;
 
 use arrow::datatypes::SchemaRef;
 use arrow::record_batch::RecordBatch;
+use datafusion::execution::disk_manager::{DiskManagerBuilder, DiskManagerMode};
+use datafusion::execution::runtime_env::{RuntimeEnv, RuntimeEnvBuilder};
 use taosarrow_protocol::{Code, Precision};
 
 use self::catalog::{Catalog, Database};
 use self::commit::CommitLock;
 use self::lexer::{tokenize, Token};
+use crate::config::DEFAULT_MEMORY_LIMIT;
 use crate::ServerError;
 
 /// The shared SQL engine: one per server, used by every connection at once.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Engine {
     catalog: Arc<Catalog>,
     /// Orders writes and DDL against reads (see [`commit`]).
     commit: Arc<CommitLock>,
+    /// DataFusion's runtime, shared by every query: its memory pool bounds them all together.
+    runtime: Arc<RuntimeEnv>,
+}
+
+impl Default for Engine {
+    fn default() -> Self {
+        Engine {
+            catalog: Arc::default(),
+            commit: Arc::default(),
+            runtime: runtime(DEFAULT_MEMORY_LIMIT),
+        }
+    }
+}
+
+/// A DataFusion runtime whose operators may hold `limit` bytes at once. Nothing spills to
+/// disk: a query over the limit fails (`Out of Memory`) instead.
+fn runtime(limit: usize) -> Arc<RuntimeEnv> {
+    let builder = RuntimeEnvBuilder::new()
+        .with_memory_limit(limit, 1.0)
+        .with_disk_manager_builder(
+            DiskManagerBuilder::default().with_mode(DiskManagerMode::Disabled),
+        );
+    match builder.build_arc() {
+        Ok(rt) => rt,
+        // Only a disk manager with directories can fail to build; this one has none.
+        Err(_) => Arc::new(RuntimeEnv::default()),
+    }
 }
 
 /// Per-connection state: the current database and the connection time zone.
@@ -107,9 +137,21 @@ impl ResultSet {
 }
 
 impl Engine {
-    /// An empty engine.
+    /// An empty engine whose queries may hold [`DEFAULT_MEMORY_LIMIT`] bytes at once.
     pub fn new() -> Self {
         Engine::default()
+    }
+
+    /// The same engine (its data shared with `self`) with the memory its queries may hold
+    /// at once set to `bytes` (see [`crate::ServerConfig::memory_limit`]).
+    pub fn with_memory_limit(mut self, bytes: usize) -> Self {
+        self.runtime = runtime(bytes);
+        self
+    }
+
+    /// DataFusion's runtime for a query.
+    pub(crate) fn runtime(&self) -> &Arc<RuntimeEnv> {
+        &self.runtime
     }
 
     /// True when database `name` exists.
