@@ -74,7 +74,7 @@ async fn ingest(conn: &Connection, table: &str, batch: RecordBatch, mode: Ingest
     };
     conn.ingest(
         batch.schema(),
-        vec![Ok(batch)].into_iter(),
+        vec![Ok(batch)],
         &IngestTarget::Table(table.to_owned()),
         &opts,
     )
