@@ -150,10 +150,10 @@ mod tests {
             ("0.0.0.0", 0, "u", "p")
         );
         assert_eq!(c.block_rows, 7);
+        assert!(c.faults.stall);
         assert_eq!(c.memory_limit, taosarrow_server::DEFAULT_MEMORY_LIMIT);
         let c = parse_args(&args("serve --memory-limit-mb 64")).unwrap();
         assert_eq!(c.memory_limit, 64 << 20);
-        assert!(c.faults.stall);
         assert_eq!(parse_args(&args("serve")).unwrap().port, 6041);
         let c = parse_args(&args(
             "serve --drop-after-frames 3 --reply-delay-ms 20 --corrupt-blocks",
