@@ -30,6 +30,10 @@ pub const DEFAULT_MAX_BIND_ROWS: usize = 10_000_000;
 /// Default [`ServerConfig::max_bind_bytes`] per connection: 256 MiB.
 pub const DEFAULT_MAX_BIND_BYTES: usize = 256 << 20;
 
+/// Default bound on the memory DataFusion's operators (sorts, aggregations, joins) may
+/// hold at once across all queries: 1 GiB.
+pub const DEFAULT_MEMORY_LIMIT: usize = 1 << 30;
+
 /// How a server listens, whom it lets in, how it cuts results into blocks and what one client
 /// may hold. `Debug` prints the password as `***`.
 #[derive(Clone, PartialEq, Eq)]
@@ -73,6 +77,10 @@ pub struct ServerConfig {
     /// Most bytes of bound, not yet executed values (Arrow memory), over all statements of a
     /// connection; a bind beyond it fails with error 0x002B and keeps nothing. Default 256 MiB.
     pub max_bind_bytes: usize,
+    /// Bytes the query engine's operators may hold at once, over all running queries;
+    /// a query that needs more fails with `Out of Memory` (0x0102) and the server keeps
+    /// serving. Default [`DEFAULT_MEMORY_LIMIT`] (1 GiB).
+    pub memory_limit: usize,
     /// Faults to inject.
     pub faults: FaultConfig,
 }
@@ -95,6 +103,7 @@ impl std::fmt::Debug for ServerConfig {
             .field("max_statements", &self.max_statements)
             .field("max_bind_rows", &self.max_bind_rows)
             .field("max_bind_bytes", &self.max_bind_bytes)
+            .field("memory_limit", &self.memory_limit)
             .field("faults", &self.faults)
             .finish()
     }
@@ -117,6 +126,7 @@ impl Default for ServerConfig {
             max_statements: DEFAULT_MAX_STATEMENTS,
             max_bind_rows: DEFAULT_MAX_BIND_ROWS,
             max_bind_bytes: DEFAULT_MAX_BIND_BYTES,
+            memory_limit: DEFAULT_MEMORY_LIMIT,
             faults: FaultConfig::default(),
         }
     }
@@ -132,6 +142,12 @@ impl ServerConfig {
     /// Sets the rows per block (values below 1 are raised to 1).
     pub fn with_block_rows(mut self, rows: usize) -> Self {
         self.block_rows = rows;
+        self
+    }
+
+    /// Sets the query engine's memory limit in bytes (see [`ServerConfig::memory_limit`]).
+    pub fn with_memory_limit(mut self, bytes: usize) -> Self {
+        self.memory_limit = bytes;
         self
     }
 

@@ -82,13 +82,15 @@ impl LocalServer {
         LocalServer::start_with_engine(config, Engine::new()).await
     }
 
-    /// Starts on the current tokio runtime, serving `engine` (which may hold data already).
+    /// Starts on the current tokio runtime, serving `engine` (which may hold data already)
+    /// with the memory limit of `config`.
     pub async fn start_with_engine(
         config: ServerConfig,
         engine: Engine,
     ) -> Result<LocalServer, ServerStartError> {
         let listener = bind(&config).await?;
         let addr = local_addr(&listener, &config)?;
+        let engine = engine.with_memory_limit(config.memory_limit);
         let shared = Arc::new(Shared::new(engine, config));
         let open_results = Arc::clone(&shared.open_results);
         let connections = Arc::clone(&shared.connections);
@@ -142,6 +144,7 @@ impl LocalServer {
                         }
                     };
                     let _ = ready_tx.send(Ok(addr));
+                    let engine = engine.with_memory_limit(config.memory_limit);
                     let mut shared = Shared::new(engine, config);
                     shared.open_results = counter;
                     shared.connections = connections_counter;

@@ -9,7 +9,7 @@ use std::time::Duration;
 use taosarrow_server::{FaultConfig, LocalServer, ServerConfig};
 
 const USAGE: &str = "usage: taosarrow serve [--host H] [--port 6041] [--user U --password P] \
-[--block-rows N] [--max-message-bytes N] [--max-connections N] [--login-timeout-ms MS] \
+[--block-rows N] [--memory-limit-mb N] [--max-message-bytes N] [--max-connections N] [--login-timeout-ms MS] \
 [--idle-timeout-ms MS] [--write-timeout-ms MS] [--max-results N] [--max-statements N] \
 [--max-bind-rows N] [--max-bind-bytes N] \
 [--drop-after-frames N] [--lose-reply N] [--withhold-after-frames N] [--reply-delay-ms MS] \
@@ -74,6 +74,13 @@ fn parse_args(args: &[String]) -> Result<ServerConfig, String> {
             "--max-statements" => config.max_statements = positive(flag, value(flag)?)?,
             "--max-bind-rows" => config.max_bind_rows = positive(flag, value(flag)?)?,
             "--max-bind-bytes" => config.max_bind_bytes = positive(flag, value(flag)?)?,
+            "--memory-limit-mb" => {
+                let mb: usize = number("--memory-limit-mb", value("--memory-limit-mb")?)?;
+                config.memory_limit = mb
+                    .checked_mul(1 << 20)
+                    .filter(|&b| b > 0)
+                    .ok_or("--memory-limit-mb must be at least 1 and fit in memory")?;
+            }
             "--drop-after-frames" => {
                 faults.drop_after_frames = Some(number(
                     "--drop-after-frames",
@@ -182,6 +189,9 @@ mod tests {
         );
         assert_eq!(c.block_rows, 7);
         assert!(c.faults.stall);
+        assert_eq!(c.memory_limit, taosarrow_server::DEFAULT_MEMORY_LIMIT);
+        let c = parse_args(&args("serve --memory-limit-mb 64")).unwrap();
+        assert_eq!(c.memory_limit, 64 << 20);
         assert_eq!(parse_args(&args("serve")).unwrap().port, 6041);
         let c = parse_args(&args(
             "serve --drop-after-frames 3 --withhold-after-frames 4 --reply-delay-ms 20 --corrupt-blocks",
@@ -244,6 +254,8 @@ mod tests {
             "serve --port 70000",
             "serve --bogus",
             "serve --block-rows 0",
+            "serve --memory-limit-mb 0",
+            "serve --memory-limit-mb 99999999999999999",
         ] {
             assert!(parse_args(&args(bad)).is_err(), "{bad:?}");
         }

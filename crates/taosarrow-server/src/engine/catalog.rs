@@ -48,6 +48,24 @@ pub struct Table {
     pub created: i64,
 }
 
+impl Table {
+    /// A table with no rows yet, not in any database (see [`Database::adopt_table`]).
+    pub fn new(
+        name: &str,
+        columns: Vec<ColumnSpec>,
+        schema: SchemaRef,
+        child_of: Option<(String, Vec<ScalarValue>)>,
+    ) -> Self {
+        Table {
+            name: name.to_owned(),
+            child_of: child_of.map(|(s, tags)| (s, RwLock::new(tags))),
+            columns: RwLock::new(columns),
+            data: Arc::new(RwLock::new(TableData::new(schema))),
+            created: now_ms(),
+        }
+    }
+}
+
 /// A database.
 #[derive(Debug)]
 pub struct Database {
@@ -138,15 +156,16 @@ impl Database {
                 Err(ServerError::from_code(Code::TDB_TABLE_ALREADY_EXIST))
             };
         }
-        let t = Arc::new(Table {
-            name: name.to_owned(),
-            child_of: child_of.map(|(s, tags)| (s, RwLock::new(tags))),
-            columns: RwLock::new(columns),
-            data: Arc::new(RwLock::new(TableData::new(schema))),
-            created: now_ms(),
-        });
+        let t = Arc::new(Table::new(name, columns, schema, child_of));
         tables.insert(name.to_owned(), t.clone());
         Ok(t)
+    }
+
+    /// Adds a table built by [`Table::new`] under its name, replacing nothing: a table of
+    /// that name already there is kept. The caller checked the name is free (under the
+    /// commit lock, which DDL also takes, so it still is).
+    pub fn adopt_table(&self, t: Arc<Table>) {
+        write(&self.tables).entry(t.name.clone()).or_insert(t);
     }
 
     /// The data columns of a table (its super table's for a child table).

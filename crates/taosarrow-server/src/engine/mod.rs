@@ -10,6 +10,7 @@
 mod arith;
 pub mod bind;
 pub mod catalog;
+pub mod commit;
 mod ddl;
 mod insert;
 pub mod lexer;
@@ -30,18 +31,52 @@ use std::sync::Arc;
 
 use arrow::datatypes::SchemaRef;
 use arrow::record_batch::RecordBatch;
+use datafusion::execution::disk_manager::{DiskManagerBuilder, DiskManagerMode};
+use datafusion::execution::runtime_env::{RuntimeEnv, RuntimeEnvBuilder};
 use taosarrow_protocol::{Code, Precision};
 
 use self::catalog::{Catalog, Database};
+use self::commit::CommitLock;
 use self::lexer::{tokenize, Token};
 use self::limits::SqlLimits;
+use crate::config::DEFAULT_MEMORY_LIMIT;
 use crate::ServerError;
 
 /// The shared SQL engine: one per server, used by every connection at once.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Engine {
     catalog: Arc<Catalog>,
     limits: SqlLimits,
+    /// Orders writes and DDL against reads (see [`commit`]).
+    commit: Arc<CommitLock>,
+    /// DataFusion's runtime, shared by every query: its memory pool bounds them all together.
+    runtime: Arc<RuntimeEnv>,
+}
+
+impl Default for Engine {
+    fn default() -> Self {
+        Engine {
+            catalog: Arc::default(),
+            limits: SqlLimits::default(),
+            commit: Arc::default(),
+            runtime: runtime(DEFAULT_MEMORY_LIMIT),
+        }
+    }
+}
+
+/// A DataFusion runtime whose operators may hold `limit` bytes at once. Nothing spills to
+/// disk: a query over the limit fails (`Out of Memory`) instead.
+fn runtime(limit: usize) -> Arc<RuntimeEnv> {
+    let builder = RuntimeEnvBuilder::new()
+        .with_memory_limit(limit, 1.0)
+        .with_disk_manager_builder(
+            DiskManagerBuilder::default().with_mode(DiskManagerMode::Disabled),
+        );
+    match builder.build_arc() {
+        Ok(rt) => rt,
+        // Only a disk manager with directories can fail to build; this one has none.
+        Err(_) => Arc::new(RuntimeEnv::default()),
+    }
 }
 
 /// Per-connection state: the current database and the connection time zone.
@@ -115,7 +150,7 @@ impl ResultSet {
 }
 
 impl Engine {
-    /// An empty engine.
+    /// An empty engine whose queries may hold [`DEFAULT_MEMORY_LIMIT`] bytes at once.
     pub fn new() -> Self {
         Engine::default()
     }
@@ -129,6 +164,18 @@ impl Engine {
     /// The statement limits.
     pub fn limits(&self) -> &SqlLimits {
         &self.limits
+    }
+
+    /// The same engine (its data shared with `self`) with the memory its queries may hold
+    /// at once set to `bytes` (see [`crate::ServerConfig::memory_limit`]).
+    pub fn with_memory_limit(mut self, bytes: usize) -> Self {
+        self.runtime = runtime(bytes);
+        self
+    }
+
+    /// DataFusion's runtime for a query.
+    pub(crate) fn runtime(&self) -> &Arc<RuntimeEnv> {
+        &self.runtime
     }
 
     /// True when database `name` exists.
@@ -147,7 +194,11 @@ impl Engine {
         };
         let kw = first.text.to_ascii_uppercase();
         match kw.as_str() {
-            "CREATE" | "DROP" | "ALTER" | "USE" => ddl::run(self, session, sql, &toks),
+            "CREATE" | "DROP" | "ALTER" | "USE" => {
+                // DDL changes tables and schemas: not while a write or a read is under way.
+                let _commit = self.commit.writing();
+                ddl::run(self, session, sql, &toks)
+            }
             "SHOW" | "DESCRIBE" | "DESC" => show::run(self, session, sql, &toks).map(Outcome::Rows),
             "INSERT" => insert::run(self, session, sql, &toks),
             "SELECT" | "WITH" | "(" => {
@@ -165,6 +216,11 @@ impl Engine {
 
     pub(crate) fn catalog(&self) -> &Catalog {
         &self.catalog
+    }
+
+    /// The lock every commit takes (see [`commit`]).
+    pub(crate) fn commit_lock(&self) -> &Arc<CommitLock> {
+        &self.commit
     }
 
     /// The database a name refers to: `db.x` → `db`, else the session's, else 0x2616.

@@ -1,7 +1,7 @@
 //! Per-table column data: Arrow batches kept sorted by timestamp, a row with an existing
 //! timestamp overwriting the older one (TDengine semantics).
 
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 use arrow::array::{new_null_array, Array, ArrayRef, AsArray, UInt32Array};
 use arrow::compute::{concat_batches, take_record_batch};
@@ -9,6 +9,7 @@ use arrow::datatypes::{Int64Type, SchemaRef};
 use arrow::record_batch::RecordBatch;
 use taosarrow_protocol::Code;
 
+use super::catalog::{read, write};
 use crate::ServerError;
 
 /// Batches smaller than this are merged with the next append.
@@ -74,34 +75,74 @@ impl TableData {
         &self.schema
     }
 
-    /// Appends `batch` (same columns as the table), merging by timestamp: rows keep ts
-    /// order and a row whose ts already exists replaces the stored one.
-    pub fn append_batch(&mut self, batch: RecordBatch) -> Result<u64, ServerError> {
-        let rows = batch.num_rows();
-        if rows == 0 {
-            return Ok(0);
+    /// Checks `batch` against the stored columns (names, types, a timestamp in every row)
+    /// without changing anything: the fallible half of an append.
+    pub fn check(&self, batch: RecordBatch) -> Result<CheckedBatch, ServerError> {
+        if batch.num_columns() != self.schema.fields().len() {
+            return Err(ServerError::internal(format!(
+                "{} columns written to a table of {}",
+                batch.num_columns(),
+                self.schema.fields().len()
+            )));
         }
         let batch = RecordBatch::try_new(self.schema.clone(), batch.columns().to_vec())
             .map_err(ServerError::internal)?;
         let ts = ts_values(&batch)?;
-        let increasing = ts.windows(2).all(|w| w[0] < w[1]);
-        let first = ts[0];
-        let last = ts[rows - 1];
+        let (first, last) = match (ts.first(), ts.last()) {
+            (Some(&f), Some(&l)) => (f, l),
+            _ => {
+                return Ok(CheckedBatch {
+                    batch,
+                    increasing: true,
+                    first: 0,
+                    max: 0,
+                })
+            }
+        };
+        Ok(CheckedBatch {
+            increasing: ts.windows(2).all(|w| w[0] < w[1]),
+            first,
+            max: ts.iter().copied().max().unwrap_or(last),
+            batch,
+        })
+    }
+
+    /// Appends a batch [`TableData::check`] accepted, merging by timestamp: rows keep ts
+    /// order and a row whose ts already exists replaces the stored one. Cannot fail, so a
+    /// commit that checked all its batches first applies all of them or none.
+    pub fn append(&mut self, checked: CheckedBatch) -> u64 {
+        let CheckedBatch {
+            batch,
+            increasing,
+            first,
+            max,
+        } = checked;
+        let rows = batch.num_rows();
+        if rows == 0 {
+            return 0;
+        }
         if !increasing || self.max_ts.is_some_and(|m| first <= m) {
             self.dirty = true;
         }
-        self.max_ts = Some(
-            self.max_ts
-                .map_or(last, |m| m.max(*ts.iter().max().unwrap_or(&last))),
-        );
+        self.max_ts = Some(self.max_ts.map_or(max, |m| m.max(max)));
         match self.batches.last_mut() {
             Some(prev) if prev.num_rows() < SMALL_BATCH && rows < SMALL_BATCH => {
-                *prev = concat_batches(&self.schema, [&*prev, &batch])
-                    .map_err(ServerError::internal)?;
+                match concat_batches(&self.schema, [&*prev, &batch]) {
+                    Ok(merged) => *prev = merged,
+                    // Same schema, so this does not happen; keeping the batch apart is
+                    // still correct.
+                    Err(_) => self.batches.push(batch),
+                }
             }
             _ => self.batches.push(batch),
         }
-        Ok(rows as u64)
+        rows as u64
+    }
+
+    /// [`TableData::check`] then [`TableData::append`].
+    pub fn append_batch(&mut self, batch: RecordBatch) -> Result<u64, ServerError> {
+        let checked = self.check(batch)?;
+        Ok(self.append(checked))
     }
 
     /// Adds a column of NULLs to the stored rows (ALTER TABLE … ADD COLUMN).
@@ -120,13 +161,8 @@ impl TableData {
         Ok(())
     }
 
-    /// True when a read must first merge the batches ([`TableData::compact`]).
-    pub fn needs_compaction(&self) -> bool {
-        self.dirty
-    }
-
     /// Sorts by ts and drops overwritten rows (the later write of a ts wins).
-    pub fn compact(&mut self) -> Result<(), ServerError> {
+    fn compact(&mut self) -> Result<(), ServerError> {
         if !self.dirty {
             return Ok(());
         }
@@ -150,16 +186,46 @@ impl TableData {
         Ok(())
     }
 
-    /// The stored batches (cheap `Arc` clones). Call [`TableData::compact`] first.
-    pub fn batches(&self) -> Vec<RecordBatch> {
-        self.batches.clone()
-    }
-
     /// Number of stored rows (after compaction).
     pub fn num_rows(&self) -> usize {
         self.batches.iter().map(RecordBatch::num_rows).sum()
     }
 }
 
+/// A batch [`TableData::check`] accepted, with what [`TableData::append`] needs of its
+/// timestamps.
+#[derive(Debug)]
+pub struct CheckedBatch {
+    batch: RecordBatch,
+    /// Timestamps strictly increase down the batch.
+    increasing: bool,
+    /// The first row's timestamp.
+    first: i64,
+    /// The largest timestamp.
+    max: i64,
+}
+
+impl CheckedBatch {
+    /// Rows in the batch.
+    pub fn num_rows(&self) -> usize {
+        self.batch.num_rows()
+    }
+}
+
 /// Shared handle to a table's rows.
-pub type SharedData = Arc<std::sync::RwLock<TableData>>;
+pub type SharedData = Arc<RwLock<TableData>>;
+
+/// One consistent view of a table's rows: sorted by timestamp, one row per timestamp (cheap
+/// `Arc` clones of the batches). The merge and the copy happen under one write lock, so no
+/// append can land between them and show an overwritten row next to its replacement.
+pub fn snapshot(data: &RwLock<TableData>) -> Result<Vec<RecordBatch>, ServerError> {
+    {
+        let d = read(data);
+        if !d.dirty {
+            return Ok(d.batches.clone());
+        }
+    }
+    let mut d = write(data);
+    d.compact()?;
+    Ok(d.batches.clone())
+}

@@ -4,59 +4,76 @@
 
 mod rows;
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use taosarrow_codec::ColumnSpec;
 use taosarrow_protocol::Code;
 
-use super::catalog::{table_not_exist, write, Database, Table};
+use super::catalog::{schema_of, Database, Table};
+use super::commit::{commit, NewChild, TableWrite};
 use super::ddl::using_clause;
 use super::lexer::Token;
 use super::{qualified_name, syntax_at, unsupported, Engine, Outcome, Session};
 use crate::ServerError;
 use rows::Rows;
 
-/// Runs an INSERT statement.
+/// Child tables this statement creates, by (database, name), for the clauses that write
+/// them again without `USING`.
+type Pending = HashMap<(String, String), NewChild>;
+
+/// Runs an INSERT statement: every table clause is read first, then all are written in one
+/// commit, so a clause that fails stores nothing of the statement.
 pub fn run(e: &Engine, s: &Session, sql: &str, toks: &[Token<'_>]) -> Result<Outcome, ServerError> {
     let mut i = 1;
     if !toks.get(i).is_some_and(|t| t.is_kw("INTO")) {
         return Err(syntax_at(toks, i, sql));
     }
     i += 1;
-    let mut total = 0u64;
+    let mut writes = Vec::new();
+    let mut pending = Pending::new();
     while i < toks.len() {
-        total += table_clause(e, s, sql, toks, &mut i)?;
+        writes.push(table_clause(e, s, sql, toks, &mut i, &mut pending)?);
     }
-    if total == 0 && toks.len() <= 2 {
+    if writes.iter().all(|w| w.batch.num_rows() == 0) && toks.len() <= 2 {
         return Err(syntax_at(toks, i, sql));
     }
-    Ok(Outcome::Affected { rows: total })
+    let rows = commit(e.commit_lock(), writes)?;
+    Ok(Outcome::Affected { rows })
 }
 
-/// One `[db.]table [(cols)] [USING … TAGS (…)] VALUES (…) …` clause: writes its rows and
-/// returns how many.
+/// One `[db.]table [(cols)] [USING … TAGS (…)] VALUES (…) …` clause: its rows, not yet
+/// written.
 fn table_clause(
     e: &Engine,
     s: &Session,
     sql: &str,
     toks: &[Token<'_>],
     i: &mut usize,
-) -> Result<u64, ServerError> {
+    pending: &mut Pending,
+) -> Result<TableWrite, ServerError> {
     let (dbn, name) = qualified_name(toks, i, sql)?;
     let db = e.resolve_db(s, dbn.as_deref())?;
     let listed = column_list(toks, i, sql)?;
-    let table = target_table(e, s, &db, &name, sql, toks, i)?;
+    let key = (db.name.clone(), name.clone());
+    let (cols, create) = match target_table(e, s, &db, &name, sql, toks, i, pending.get(&key))? {
+        Target::Existing(table) => (db.columns_of(&table)?, None),
+        Target::New(child) => {
+            pending.insert(key, child.clone());
+            (child.columns.clone(), Some(child))
+        }
+    };
     values_keyword(toks, i, sql)?;
-    let cols: Vec<ColumnSpec> = db.columns_of(&table)?;
     let targets = target_columns(&cols, listed.as_deref())?;
     let mut rows = Rows::new(&cols, targets, rows_hint(&toks[*i..]), db.precision, s);
     rows.parse(toks, i, sql)?;
     let batch = rows.finish()?;
-    let mut data = write(&table.data);
-    if data.schema().fields().len() != batch.num_columns() {
-        return Err(table_not_exist(&name));
-    }
-    data.append_batch(batch)
+    Ok(TableWrite {
+        db,
+        name,
+        create,
+        batch,
+    })
 }
 
 /// The optional `(col, …)` list after the table name.
@@ -85,8 +102,18 @@ fn column_list(
     }
 }
 
+/// The table a clause writes.
+enum Target {
+    /// It exists.
+    Existing(Arc<Table>),
+    /// `USING … TAGS (…)` (of this clause or an earlier one) creates it when the statement
+    /// is committed.
+    New(NewChild),
+}
+
 /// The table written: an existing one, or a child table `USING … TAGS (…)` creates when it
-/// does not exist yet.
+/// does not exist yet (`earlier`: the creation an earlier clause asked for).
+#[allow(clippy::too_many_arguments)]
 fn target_table(
     e: &Engine,
     s: &Session,
@@ -95,21 +122,35 @@ fn target_table(
     sql: &str,
     toks: &[Token<'_>],
     i: &mut usize,
-) -> Result<Arc<Table>, ServerError> {
+    earlier: Option<&NewChild>,
+) -> Result<Target, ServerError> {
     if toks.get(*i).is_some_and(|t| t.is_kw("USING")) {
         *i += 1;
-        let (stable, cols, tags) = using_clause(e, s, db, sql, toks, i)?;
-        return match db.table(name) {
-            Ok(t) => Ok(t),
-            Err(_) => db.create_table(name, cols, Some((stable, tags)), true),
-        };
+        let (stable, columns, tags) = using_clause(e, s, db, sql, toks, i)?;
+        if let Ok(t) = db.table(name) {
+            return Ok(Target::Existing(t));
+        }
+        if let Some(child) = earlier {
+            return Ok(Target::New(child.clone()));
+        }
+        let schema = schema_of(&columns, db.precision)?;
+        return Ok(Target::New(NewChild {
+            stable,
+            columns,
+            schema,
+            tags,
+        }));
     }
     if db.stable(name).is_some() {
         return Err(unsupported(
             "INSERT into a super table without USING/tbname",
         ));
     }
-    db.table(name)
+    match (db.table(name), earlier) {
+        (Ok(t), _) => Ok(Target::Existing(t)),
+        (Err(_), Some(child)) => Ok(Target::New(child.clone())),
+        (Err(e), None) => Err(e),
+    }
 }
 
 /// `VALUES` (or `VALUE`); `FILE` and `SELECT` sources are not supported.

@@ -19,7 +19,8 @@ use taosarrow_codec::{timestamp_ticks, ColumnSpec};
 use taosarrow_protocol::time::rfc3339_utc;
 use taosarrow_protocol::{quote_literal, Code, Precision};
 
-use super::catalog::{read, schema_of, table_not_exist, write, Database, StableDef};
+use super::catalog::{read, schema_of, table_not_exist, Database, StableDef};
+use super::commit::{commit, CommitLock, NewChild, TableWrite};
 use super::lexer::tokenize;
 use super::{Engine, Session};
 use crate::ServerError;
@@ -52,6 +53,8 @@ pub struct InsertPlan {
     tag_index: Vec<usize>,
     /// For each column field: its index among the table's columns.
     col_index: Vec<usize>,
+    /// The engine's commit lock, taken by [`InsertPlan::write`].
+    commit: Arc<CommitLock>,
 }
 
 /// The syntax error for a form prepared statements do not take.
@@ -101,18 +104,20 @@ impl InsertPlan {
     }
 
     /// Appends the bound tables; returns the rows written. Child tables that do not exist
-    /// are created from the super table with the bound tag values.
+    /// are created from the super table with the bound tag values. All-or-nothing: every
+    /// table is checked and its rows built first, then all are written in one commit, so a
+    /// failure on any table stores nothing and no reader sees part of the exec.
     pub fn write(&self, tables: &[ParsedTable]) -> Result<u64, ServerError> {
-        // Every target is checked before the first row is written.
+        // Every target is checked before the first row is built.
         for t in tables {
             self.check_target(&self.target_name(t)?)?;
         }
-        let mut creator = None;
-        let mut total = 0;
-        for t in tables {
-            total += self.write_table(t, &mut creator)?;
-        }
-        Ok(total)
+        let mut template = None;
+        let writes = tables
+            .iter()
+            .map(|t| self.table_write(t, &mut template))
+            .collect::<Result<Vec<_>, _>>()?;
+        commit(&self.commit, writes)
     }
 
     /// The super table's definition and Arrow schema, read once per exec for the child
@@ -152,21 +157,24 @@ impl InsertPlan {
         }
     }
 
-    fn write_table(
+    /// The rows of one bound table in its stored columns (the super table's for a child
+    /// table to create), and how to create it. The commit checks the columns again under its
+    /// lock, so an ALTER in between is an error, not a misplaced column.
+    fn table_write(
         &self,
         t: &ParsedTable,
-        creator: &mut Option<ChildTemplate>,
-    ) -> Result<u64, ServerError> {
+        template: &mut Option<ChildTemplate>,
+    ) -> Result<TableWrite, ServerError> {
         let name = self.target_name(t)?;
-        let table = match self.db.table(&name) {
-            Ok(tb) => tb,
+        let (schema, create) = match self.db.table(&name) {
+            Ok(tb) => (read(&tb.data).schema().clone(), None),
             Err(e) => {
                 let Some(sname) = &self.stable else {
                     return Err(e);
                 };
-                let template = match creator {
+                let template = match template {
                     Some(c) => c,
-                    None => creator.insert(self.child_template(sname)?),
+                    None => template.insert(self.child_template(sname)?),
                 };
                 let mut tags: Vec<ScalarValue> = template
                     .def
@@ -178,23 +186,23 @@ impl InsertPlan {
                     tags[k] = ScalarValue::try_from_array(arr.as_ref(), 0)
                         .map_err(ServerError::internal)?;
                 }
-                self.db.create_table_with_schema(
-                    &name,
-                    template.def.columns.clone(),
-                    template.schema.clone(),
-                    Some((sname.clone(), tags)),
-                    true,
-                )?
+                let child = NewChild {
+                    stable: sname.clone(),
+                    columns: template.def.columns.clone(),
+                    schema: template.schema.clone(),
+                    tags,
+                };
+                (child.schema.clone(), Some(child))
             }
         };
-        // The stored schema, read under the lock that the append takes: an ALTER cannot
-        // slip in between.
-        let mut data = write(&table.data);
-        let schema = data.schema().clone();
         let rows = t.num_rows();
         let mut bound: Vec<Option<ArrayRef>> = vec![None; schema.fields().len()];
         for (arr, &k) in t.columns.iter().zip(&self.col_index) {
-            let want = schema.field(k).data_type();
+            let field = schema
+                .fields()
+                .get(k)
+                .ok_or_else(|| table_not_exist(&name))?;
+            let want = field.data_type();
             bound[k] = Some(if arr.data_type() == want {
                 arr.clone()
             } else {
@@ -214,7 +222,12 @@ impl InsertPlan {
             ));
         }
         let batch = RecordBatch::try_new(schema, arrays).map_err(ServerError::internal)?;
-        data.append_batch(batch)
+        Ok(TableWrite {
+            db: Arc::clone(&self.db),
+            name,
+            create,
+            batch,
+        })
     }
 }
 

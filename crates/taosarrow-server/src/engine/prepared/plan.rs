@@ -73,6 +73,7 @@ pub(super) fn insert(
         fields: p.fields,
         tag_index: p.tag_index,
         col_index: p.col_index,
+        commit: Arc::clone(e.commit_lock()),
     })
 }
 

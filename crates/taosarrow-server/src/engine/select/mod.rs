@@ -85,7 +85,7 @@ pub async fn run(
 ) -> Result<ResultSet, ServerError> {
     let depth = depths(toks);
     clauses::reject_unsupported(toks, &depth)?;
-    let ctx = context();
+    let ctx = context(e);
     let tables = tables::register_tables(e, s, sql, toks, &depth, &ctx)?;
     let precision = tables.precision(e, s);
     let tr = translator(s, sql, toks, &tables, precision);
@@ -109,12 +109,12 @@ pub async fn run(
     execute_on_query_stack(ctx, out, precision, e.limits().query_stack_bytes).await
 }
 
-/// A DataFusion context for one statement.
-fn context() -> SessionContext {
+/// A DataFusion context for one statement, on the engine's runtime (its memory pool).
+fn context(e: &Engine) -> SessionContext {
     let config = SessionConfig::new()
         .with_target_partitions(1)
         .with_information_schema(false);
-    SessionContext::new_with_config(config)
+    SessionContext::new_with_config_rt(config, std::sync::Arc::clone(e.runtime()))
 }
 
 /// The expression translator of a statement over `tables`.
@@ -153,6 +153,10 @@ fn map_df_error(e: DataFusionError) -> ServerError {
             }
             ServerError::new(Code::PAR_SYNTAX_ERROR, msg)
         }
+        DataFusionError::ResourcesExhausted(_) => ServerError::new(
+            Code::OUT_OF_MEMORY,
+            format!("Out of Memory: the query needs more than the server's memory limit: {msg}"),
+        ),
         DataFusionError::SQL(_, _)
         | DataFusionError::Plan(_)
         | DataFusionError::NotImplemented(_) => {

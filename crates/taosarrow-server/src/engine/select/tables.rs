@@ -14,8 +14,9 @@ use datafusion::scalar::ScalarValue;
 use taosarrow_codec::ColumnSpec;
 use taosarrow_protocol::{Code, Precision, TdType};
 
-use super::super::catalog::{read, schema_of, write, Database};
+use super::super::catalog::{read, schema_of, Database};
 use super::super::lexer::{Kind, Token};
+use super::super::storage::snapshot;
 use super::super::translate::quote;
 use super::super::{qualified_name, unsupported, Engine, Session};
 use crate::ServerError;
@@ -79,6 +80,9 @@ pub(super) fn register_tables(
     let mut ts_cols: Vec<String> = ["_wstart", "_wend", "_rowts", "_c0"]
         .map(str::to_owned)
         .to_vec();
+    // Every table of the statement is copied under one shared commit lock: the statement
+    // sees each write whole or not at all, across all its tables.
+    let _commit = e.commit_lock().reading();
     let mut k = 0;
     while k < toks.len() {
         if (toks[k].is_kw("FROM") || toks[k].is_kw("JOIN"))
@@ -159,13 +163,7 @@ fn register(ctx: &SessionContext, db: &Arc<Database>, name: &str) -> Result<Tabl
     let schema: SchemaRef = schema_of(&all, p)?;
     let mut batches = Vec::new();
     for c in &children {
-        let stored = {
-            let needs = read(&c.data).needs_compaction();
-            if needs {
-                write(&c.data).compact()?;
-            }
-            read(&c.data).batches()
-        };
+        let stored = snapshot(&c.data)?;
         let tag_values: Vec<ScalarValue> = match &c.child_of {
             Some((_, t)) => read(t).clone(),
             None => Vec::new(),
