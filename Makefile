@@ -69,7 +69,6 @@ bench-python: venv
 ## fuzz: every cargo-fuzz target of fuzz/ for FUZZ_SECONDS each (default 600); see fuzz/README.md.
 FUZZ_SECONDS ?= 600
 fuzz:
-	command -v cargo-fuzz >/dev/null || $(CARGO) install cargo-fuzz --locked
 	.ci/fuzz $(FUZZ_SECONDS)
 
 clean:
