@@ -1,7 +1,7 @@
 //! What became of one chunk: stored, certainly not stored, or not known. The one place
 //! where a failed request is judged for whether its exec may have been applied.
 
-use crate::Error;
+use crate::{Delivery, Error};
 
 /// The outcome of one chunk's bind + exec.
 #[derive(Debug)]
@@ -16,16 +16,15 @@ pub(super) enum ChunkOutcome {
     Unknown(Error),
 }
 
-/// The outcome of a chunk whose exec request failed with `e`.
-///
-/// Assumption (until the socket says whether a frame left): a request that failed
-/// without a server reply may have reached the server, so it is [`ChunkOutcome::Unknown`].
-/// The socket is being taught to tell a frame never written ("not sent", certainly not
-/// stored) from one written whose reply was not seen; when it does, only this function
-/// changes. A server error reply means the exec was refused as a whole.
+/// The outcome of a chunk whose exec request failed with `e`: a server error reply means the
+/// exec was refused as a whole, and a frame the socket never wrote ([`Delivery::NotSent`]) was
+/// never executed, so both are [`ChunkOutcome::NotWritten`]. Any other failure without a reply
+/// (timeout, lost socket, unreadable reply) may have followed an applied exec:
+/// [`ChunkOutcome::Unknown`].
 pub(super) fn outcome_of(e: Error) -> ChunkOutcome {
     match e {
         Error::Server { .. } => ChunkOutcome::NotWritten(e),
+        _ if matches!(e.delivery(), Some(Delivery::NotSent)) => ChunkOutcome::NotWritten(e),
         _ => ChunkOutcome::Unknown(e),
     }
 }
@@ -55,5 +54,9 @@ mod tests {
         );
         let dropped = outcome_of(Error::closed("closed by the server"));
         assert!(matches!(dropped, ChunkOutcome::Unknown(_)), "{dropped:?}");
+        let unsent = outcome_of(Error::NotSent {
+            source: Box::new(Error::closed("closed by the server")),
+        });
+        assert!(matches!(unsent, ChunkOutcome::NotWritten(_)), "{unsent:?}");
     }
 }
