@@ -58,12 +58,16 @@ codes! {
     INVALID_TIMESTAMP = 0x0127, "Invalid timestamp format";
     /// Invalid operation.
     TSC_INVALID_OPERATION = 0x0200, "Invalid operation";
+    /// An empty or unparsable value (schemaless field values).
+    TSC_INVALID_VALUE = 0x0203, "Invalid value";
     /// Invalid user name.
     TSC_INVALID_USER_LENGTH = 0x0207, "Invalid user name";
     /// Invalid password.
     TSC_INVALID_PASS_LENGTH = 0x0208, "Invalid password";
     /// Database name too long.
     TSC_INVALID_DB_LENGTH = 0x0209, "Database name too long";
+    /// Table name empty or too long (schemaless measurement or metric).
+    TSC_INVALID_TABLE_ID_LENGTH = 0x020A, "Table name too long";
     /// Invalid connection.
     TSC_INVALID_CONNECTION = 0x020B, "Invalid connection";
     /// Disconnected from service.
@@ -76,6 +80,12 @@ codes! {
     TSC_EXCEED_SQL_LIMIT = 0x0219, "SQL statement too long";
     /// Schemaless line syntax error.
     TSC_LINE_SYNTAX_ERROR = 0x021B, "Syntax error in Line";
+    /// Column or tag name empty or too long (schemaless keys).
+    TSC_INVALID_COLUMN_LENGTH = 0x021F, "Invalid column length";
+    /// Invalid JSON (schemaless JSON protocol).
+    TSC_INVALID_JSON = 0x0221, "Invalid JSON format";
+    /// Unsupported `type` of a typed JSON value (schemaless JSON protocol).
+    TSC_INVALID_JSON_TYPE = 0x0222, "Invalid JSON data type";
     /// Value out of range.
     TSC_VALUE_OUT_OF_RANGE = 0x0224, "Value out of range";
     /// A statement API call out of order (e.g. exec before bind).
@@ -144,12 +154,24 @@ codes! {
     PAR_INCORRECT_TIMESTAMP_VAL = 0x2635, "Incorrect TIMESTAMP value";
     /// Duplicated column names.
     PAR_DUPLICATED_COLUMN = 0x263C, "Duplicated column names";
+    /// A string longer than the longest VARCHAR/NCHAR.
+    PAR_INVALID_VAR_COLUMN_LEN = 0x2642, "Invalid binary/nchar column length";
     /// Permission denied or target object not exist.
     PAR_PERMISSION_DENIED = 0x2644, "Permission denied or target object not exist";
     /// Value too long for column/tag.
     PAR_VALUE_TOO_LONG = 0x2653, "Value too long for column/tag";
     /// Fail to get table info.
     PAR_GET_META_ERROR = 0x2662, "Fail to get table info";
+    /// Schemaless: protocol not 1–3.
+    SML_INVALID_PROTOCOL_TYPE = 0x3000, "Invalid line protocol type";
+    /// Schemaless: invalid precision.
+    SML_INVALID_PRECISION_TYPE = 0x3001, "Invalid timestamp precision type";
+    /// Schemaless: a malformed line.
+    SML_INVALID_DATA = 0x3002, "Invalid data format";
+    /// Schemaless: one column given two types.
+    SML_NOT_SAME_TYPE = 0x3004, "Not the same type as before";
+    /// Schemaless: internal error.
+    SML_INTERNAL_ERROR = 0x3005, "Internal error";
     /// SQL rejected by a configured regex (taosAdapter).
     ADAPTER_REJECT_SQL = 0xFFFD, "reject sql";
     /// Over the concurrency limit (taosAdapter).

@@ -14,6 +14,7 @@
 mod head;
 mod request;
 mod response;
+mod schemaless;
 mod stmt2;
 
 pub use head::{ArgsShape, RequestHead};
@@ -26,6 +27,7 @@ pub use response::{
     InfoResponse, NumFieldsResponse, QueryResponse, ResponseHeader, ResultColumns,
     ServerStatusResponse, ValidateSqlResponse, VersionResponse,
 };
+pub use schemaless::{escaped_len, SchemalessInsertRequest, SchemalessInsertResponse};
 pub use stmt2::{
     Stmt2ExecResponse, Stmt2Field, Stmt2InitRequest, Stmt2PrepareRequest, Stmt2PrepareResponse,
     Stmt2ResultResponse, StmtIdRequest, StmtResponse, BIND_TYPE_COLUMN, BIND_TYPE_QUERY,

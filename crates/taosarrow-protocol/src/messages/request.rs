@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::head::RequestHead;
+use super::schemaless::SchemalessInsertRequest;
 use super::stmt2::{Stmt2InitRequest, Stmt2PrepareRequest, StmtIdRequest};
 use crate::ProtocolError;
 
@@ -226,6 +227,8 @@ pub enum Request {
     Stmt2Result(StmtIdRequest),
     /// `stmt2_close` (`stmt2.md` §9).
     Stmt2Close(StmtIdRequest),
+    /// `insert`: a schemaless payload (`schemaless.md` §1).
+    SchemalessInsert(SchemalessInsertRequest),
 }
 
 impl Request {
@@ -260,6 +263,7 @@ impl Request {
             "stmt2_exec" => Request::Stmt2Exec(head.args(text)?),
             "stmt2_result" => Request::Stmt2Result(head.args(text)?),
             "stmt2_close" => Request::Stmt2Close(head.args(text)?),
+            "insert" => Request::SchemalessInsert(head.args(text)?),
             _ => return Err(ProtocolError::UnknownAction(head.action.clone())),
         })
     }
@@ -284,6 +288,7 @@ impl Request {
             Request::Stmt2Exec(_) => "stmt2_exec",
             Request::Stmt2Result(_) => "stmt2_result",
             Request::Stmt2Close(_) => "stmt2_close",
+            Request::SchemalessInsert(_) => "insert",
         }
     }
 
@@ -301,6 +306,7 @@ impl Request {
             Request::Stmt2Init(r) => r.req_id,
             Request::Stmt2Prepare(r) => r.req_id,
             Request::Stmt2Exec(r) | Request::Stmt2Result(r) | Request::Stmt2Close(r) => r.req_id,
+            Request::SchemalessInsert(r) => r.req_id,
         }
     }
 
@@ -324,6 +330,7 @@ impl Request {
             Request::Stmt2Exec(r) | Request::Stmt2Result(r) | Request::Stmt2Close(r) => {
                 serde_json::to_value(r)
             }
+            Request::SchemalessInsert(r) => serde_json::to_value(r),
         };
         v.map(Some)
     }
