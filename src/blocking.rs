@@ -12,7 +12,10 @@ use arrow_schema::SchemaRef;
 use futures_util::StreamExt;
 use taosarrow_protocol::Precision;
 
-use crate::{runtime, CancelHandle, ConnectOptions, Error};
+use crate::{
+    runtime, CancelHandle, ConnectOptions, Error, SchemalessOutcome, SchemalessPrecision,
+    SchemalessProtocol,
+};
 
 /// How often [`block_on_interruptible`] and [`wait_in_slices`] run their check.
 pub const INTERRUPT_POLL: Duration = Duration::from_millis(100);
@@ -118,6 +121,37 @@ impl Connection {
     pub fn query_with_req_id(&self, sql: &str, req_id: u64) -> Result<ResultStream, Error> {
         let inner = runtime().block_on(self.inner.query_with_req_id(sql, req_id))?;
         Ok(ResultStream { inner })
+    }
+
+    /// Writes schemaless data (see [`crate::Connection::schemaless_insert`]).
+    ///
+    /// ```no_run
+    /// # fn demo(conn: &taosarrow::blocking::Connection) -> Result<(), taosarrow::Error> {
+    /// use taosarrow::{SchemalessPrecision, SchemalessProtocol};
+    /// let lines = ["meters.voltage 1648432611249 219 location=SF group=2"];
+    /// let done = conn.schemaless_insert(&lines, SchemalessProtocol::Telnet,
+    ///                                   SchemalessPrecision::NotConfigured, None, None, None)?;
+    /// assert_eq!(done.affected_rows, 1);
+    /// # Ok(()) }
+    /// ```
+    #[allow(clippy::too_many_arguments)]
+    pub fn schemaless_insert<S: AsRef<str>>(
+        &self,
+        lines: &[S],
+        protocol: SchemalessProtocol,
+        precision: SchemalessPrecision,
+        ttl: Option<i32>,
+        req_id: Option<u64>,
+        table_name_key: Option<&str>,
+    ) -> Result<SchemalessOutcome, Error> {
+        runtime().block_on(self.inner.schemaless_insert(
+            lines,
+            protocol,
+            precision,
+            ttl,
+            req_id,
+            table_name_key,
+        ))
     }
 
     /// Closes the connection.

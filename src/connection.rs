@@ -170,7 +170,7 @@ impl Connection {
 
     /// The socket to use: the current one, or a new one when it was lost and reconnecting
     /// is on. A failed reconnect is [`Error::NotSent`] (nothing was sent).
-    async fn socket(&self) -> Result<Arc<Socket>, Error> {
+    pub(crate) async fn socket(&self) -> Result<Arc<Socket>, Error> {
         let s = lock(&self.current).socket.clone();
         if !self.opts.reconnect || !s.is_lost() {
             return Ok(s);
@@ -200,12 +200,21 @@ impl Connection {
     /// Whether a statement that failed with `e` may be sent again on a new socket: the socket
     /// was lost, and either the frame never went out or sending it twice is harmless.
     fn may_resend(&self, e: &Error, sql: &str) -> bool {
+        self.may_resend_request(e, session::is_read_only(sql))
+    }
+
+    /// [`may_resend`](Self::may_resend) for a write that is not SQL (a schemaless insert).
+    pub(crate) fn may_resend_write(&self, e: &Error) -> bool {
+        self.may_resend_request(e, false)
+    }
+
+    fn may_resend_request(&self, e: &Error, read_only: bool) -> bool {
         if !self.opts.reconnect {
             return false;
         }
         match e {
             Error::NotSent { source } => matches!(**source, Error::Closed { .. }),
-            Error::Closed { .. } => self.opts.retry_writes || session::is_read_only(sql),
+            Error::Closed { .. } => self.opts.retry_writes || read_only,
             _ => false,
         }
     }

@@ -137,6 +137,25 @@ pub enum Error {
     /// A bulk ingest failed; says exactly which rows were written.
     #[error(transparent)]
     Ingest(Box<crate::IngestError>),
+    /// A schemaless insert failed; says which lines were written, which may have been and
+    /// which were never sent.
+    #[error(transparent)]
+    Schemaless(Box<crate::SchemalessError>),
+    /// A schemaless line that does not fit in one batch (the frame limit is
+    /// `schemaless_batch_bytes`, capped by `max_message_size`); raised before anything is
+    /// sent.
+    #[error(
+        "schemaless line {line} ({bytes} bytes) does not fit in one request of at most {limit} \
+         bytes (schemaless_batch_bytes)"
+    )]
+    SchemalessLineTooLong {
+        /// Its position in the lines given, from 0.
+        line: usize,
+        /// Its length in bytes.
+        bytes: usize,
+        /// The frame limit in bytes.
+        limit: usize,
+    },
     /// The query was cancelled by the caller.
     #[error("query cancelled")]
     Cancelled,
@@ -165,6 +184,8 @@ impl Error {
             Error::NotSent { source } => source.code(),
             Error::Bind(e) => e.code(),
             Error::Ingest(e) => e.source.code(),
+            Error::Schemaless(e) => e.source.code(),
+            Error::SchemalessLineTooLong { .. } => Some(Code::INVALID_PARA),
             _ => None,
         }
     }
@@ -186,6 +207,8 @@ impl Error {
             Error::Interrupted => ErrorKind::Interrupted,
             Error::Bind(_) => ErrorKind::Statement,
             Error::Ingest(e) => e.source.kind(),
+            Error::Schemaless(e) => e.source.kind(),
+            Error::SchemalessLineTooLong { .. } => ErrorKind::Schemaless,
         }
     }
 
@@ -206,14 +229,17 @@ impl Error {
             Error::Closed { .. } | Error::MessageTooLarge { .. } => Some(Delivery::Unknown),
             Error::Timeout { what, .. } if *what == "response" => Some(Delivery::Unknown),
             Error::Ingest(e) => e.source.delivery(),
+            Error::Schemaless(e) => e.source.delivery(),
             _ => None,
         }
     }
 
-    /// The server's message for server errors, else the rendered error.
+    /// The server's message for server errors (also for a schemaless insert sent as one
+    /// batch), else the rendered error.
     pub fn message(&self) -> String {
         match self {
             Error::Server { message, .. } => message.clone(),
+            Error::Schemaless(e) if e.batches == 1 => e.source.message(),
             other => other.to_string(),
         }
     }

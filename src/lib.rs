@@ -2,7 +2,9 @@
 //!
 //! Connect with [`Connection::connect`] and [`ConnectOptions`] (a typed builder or a DSN),
 //! run statements with [`Connection::exec`], read results as Arrow record batches with
-//! [`Connection::query`], or let the server's answer decide with [`Connection::execute`]. [`blocking`] wraps the same API for synchronous callers.
+//! [`Connection::query`], or let the server's answer decide with [`Connection::execute`];
+//! write InfluxDB line protocol or OpenTSDB data with [`Connection::schemaless_insert`].
+//! [`blocking`] wraps the same API for synchronous callers.
 #![warn(missing_docs)]
 
 pub mod blocking;
@@ -11,6 +13,7 @@ mod error;
 pub mod fuzzing;
 mod ingest;
 mod options;
+mod schemaless;
 mod session;
 mod socket;
 mod stmt2;
@@ -26,11 +29,13 @@ pub use ingest::{
     BatchResult, IngestError, IngestMode, IngestOptions, IngestReport, IngestStop, IngestTarget,
     Progress, Subtable, UnknownIngestMode,
 };
-pub use options::{ConnectOptions, DEFAULT_MAX_MESSAGE_SIZE};
+pub use options::{ConnectOptions, DEFAULT_MAX_MESSAGE_SIZE, DEFAULT_SCHEMALESS_BATCH_BYTES};
+pub use schemaless::{FailedBatch, SchemalessError, SchemalessOutcome};
 pub use stmt2::Stmt2;
 pub use stream::{CancelHandle, ResultStream};
 pub use taosarrow_codec as codec;
 pub use taosarrow_protocol as protocol;
+pub use taosarrow_protocol::schemaless::{SchemalessPrecision, SchemalessProtocol};
 pub use taosarrow_protocol::{Code, Precision};
 
 /// The one shared multi-threaded tokio runtime used by the blocking API.

@@ -31,11 +31,16 @@ pub struct ConnectOptions {
     pub(crate) max_message_size: usize,
     pub(crate) reconnect: bool,
     pub(crate) retry_writes: bool,
+    pub(crate) schemaless_batch_bytes: usize,
 }
 
 /// Default [`ConnectOptions::max_message_size`]: 256 MiB, well above the largest block a
 /// server sends (a result block is capped near 64 MiB).
 pub const DEFAULT_MAX_MESSAGE_SIZE: usize = 256 << 20;
+
+/// Default [`ConnectOptions::schemaless_batch_bytes`]: 16 MiB, a quarter of the 64 MiB a
+/// server reads in one message by default.
+pub const DEFAULT_SCHEMALESS_BATCH_BYTES: usize = 16 << 20;
 
 impl Default for ConnectOptions {
     fn default() -> Self {
@@ -61,6 +66,7 @@ impl Default for ConnectOptions {
             max_message_size: DEFAULT_MAX_MESSAGE_SIZE,
             reconnect: true,
             retry_writes: false,
+            schemaless_batch_bytes: DEFAULT_SCHEMALESS_BATCH_BYTES,
         }
     }
 }
@@ -86,6 +92,7 @@ impl fmt::Debug for ConnectOptions {
             .field("max_message_size", &self.max_message_size)
             .field("reconnect", &self.reconnect)
             .field("retry_writes", &self.retry_writes)
+            .field("schemaless_batch_bytes", &self.schemaless_batch_bytes)
             .finish()
     }
 }
@@ -129,6 +136,16 @@ fn parse_secs(key: &str, v: &str) -> Result<Duration, Error> {
         .map_err(|_| Error::Options(format!("parameter `{key}` must be seconds, got `{v}`")))
 }
 
+/// A size in bytes of at least 1.
+fn parse_size(key: &str, v: &str) -> Result<usize, Error> {
+    match usize::try_from(parse_u64(key, v)?) {
+        Ok(n) if n > 0 => Ok(n),
+        _ => Err(Error::Options(format!(
+            "parameter `{key}` must be a size in bytes of at least 1, got `{v}`"
+        ))),
+    }
+}
+
 /// A timeout of at least a nanosecond: zero would fail every wait at once.
 fn parse_timeout(key: &str, v: &str) -> Result<Duration, Error> {
     let d = parse_secs(key, v)?;
@@ -154,7 +171,8 @@ impl ConnectOptions {
     /// Defaults: `ws://localhost:6041`, user `root`, password `taosdata`, 5 retries with a
     /// 200 ms backoff capped at 2 s, `read_timeout` 300 s, `connect_timeout` 10 s,
     /// `tcp_nodelay` on, no compression, messages up to [`DEFAULT_MAX_MESSAGE_SIZE`],
-    /// reconnect on, `retry_writes` off.
+    /// reconnect on, `retry_writes` off, schemaless batches up to
+    /// [`DEFAULT_SCHEMALESS_BATCH_BYTES`].
     pub fn new() -> Self {
         Self::default()
     }
@@ -207,11 +225,13 @@ impl ConnectOptions {
         "max_message_size",
         "reconnect",
         "retry_writes",
+        "schemaless_batch_bytes",
     ];
 
     /// Sets one option from its text form, as a DSN parameter writes it: booleans
     /// `true`/`false`/`1`/`0` (empty is true), counts and milliseconds as integers,
-    /// timeouts as seconds (`1.5`, more than 0), `max_message_size` in bytes (at least 1),
+    /// timeouts as seconds (`1.5`, more than 0), `max_message_size` and
+    /// `schemaless_batch_bytes` in bytes (at least 1),
     /// `tls_ca` as PEM text or a file path. `host` and `port`
     /// replace the addresses with one (keeping the other half of the first address).
     /// An unknown key or a malformed value is an [`Error::Options`] naming the key.
@@ -257,16 +277,8 @@ impl ConnectOptions {
             }
             "read_timeout" => self.read_timeout = parse_timeout(k, v)?,
             "connect_timeout" | "conn_timeout" => self.connect_timeout = parse_timeout(k, v)?,
-            "max_message_size" => {
-                self.max_message_size = match usize::try_from(parse_u64(k, v)?) {
-                    Ok(n) if n > 0 => n,
-                    _ => {
-                        return Err(Error::Options(format!(
-                            "parameter `{k}` must be a size in bytes of at least 1, got `{v}`"
-                        )))
-                    }
-                }
-            }
+            "max_message_size" => self.max_message_size = parse_size(k, v)?,
+            "schemaless_batch_bytes" => self.schemaless_batch_bytes = parse_size(k, v)?,
             "reconnect" => self.reconnect = parse_bool(k, v)?,
             "retry_writes" => self.retry_writes = parse_bool(k, v)?,
             "tcp_nodelay" => self.tcp_nodelay = parse_bool(k, v)?,
@@ -423,9 +435,29 @@ impl ConnectOptions {
         self
     }
 
+    /// The largest frame of one schemaless `insert` request, in bytes (default
+    /// [`DEFAULT_SCHEMALESS_BATCH_BYTES`], 16 MiB; DSN `schemaless_batch_bytes`): line and
+    /// telnet input is cut into batches that fit. The limit applied is never above
+    /// [`max_message_size`](Self::with_max_message_size). Zero is refused when connecting.
+    pub fn with_schemaless_batch_bytes(mut self, bytes: usize) -> Self {
+        self.schemaless_batch_bytes = bytes;
+        self
+    }
+
     /// The largest message accepted from the server, in bytes.
     pub fn max_message_size(&self) -> usize {
         self.max_message_size
+    }
+
+    /// The configured largest schemaless `insert` frame, in bytes.
+    pub fn schemaless_batch_bytes(&self) -> usize {
+        self.schemaless_batch_bytes
+    }
+
+    /// The frame limit schemaless batches are cut to: `schemaless_batch_bytes`, capped by
+    /// `max_message_size`.
+    pub(crate) fn schemaless_batch_limit(&self) -> usize {
+        self.schemaless_batch_bytes.min(self.max_message_size)
     }
 
     /// Whether a dropped socket is replaced on the next call.
@@ -449,6 +481,11 @@ impl ConnectOptions {
         if self.max_message_size == 0 {
             return Err(Error::Options(
                 "parameter `max_message_size` must be at least 1 byte".into(),
+            ));
+        }
+        if self.schemaless_batch_bytes == 0 {
+            return Err(Error::Options(
+                "parameter `schemaless_batch_bytes` must be at least 1 byte".into(),
             ));
         }
         Ok(())
