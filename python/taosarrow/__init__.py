@@ -33,6 +33,7 @@ from .exceptions import (
     Warning,
 )
 from .reads import read_arrow, read_pandas, read_polars, scan_polars
+from .schemaless import PySchemalessPrecision, PySchemalessProtocol, SmlPrecision, SmlProtocol
 from .types import (
     BINARY,
     DATETIME,
@@ -67,6 +68,10 @@ __all__ = [
     "read_pandas",
     "read_polars",
     "scan_polars",
+    "SmlProtocol",
+    "SmlPrecision",
+    "PySchemalessProtocol",
+    "PySchemalessPrecision",
     "Warning",
     "Error",
     "InterfaceError",

@@ -33,7 +33,30 @@ class NativeConnection:
     def exec(self, sql: str, req_id: Optional[int] = None) -> int: ...
     def execute(self, sql: str, req_id: Optional[int] = None) -> Tuple[int, Optional[NativeResult]]: ...
     def query(self, sql: str, req_id: Optional[int] = None) -> NativeResult: ...
+    def schemaless_insert(
+        self,
+        lines: Any,
+        protocol: Any,
+        precision: Any = None,
+        ttl: Optional[int] = None,
+        req_id: Optional[int] = None,
+        table_name_key: Optional[str] = None,
+    ) -> Tuple[int, int]:
+        """``(affected_rows, total_rows)``. ``lines``: a ``str``, a sequence of ``str`` or an
+        object exporting an Arrow string array (``__arrow_c_array__``/``__arrow_c_stream__``).
+        Raises ``SchemalessError`` with the line account on failure."""
+        ...
     def close(self) -> None: ...
+
+def protocol_code(protocol: Any) -> int:
+    """The wire code (1-3) of a protocol enum member, int or name; ``SchemalessError``
+    (errno ``0x3000``) for an unknown one."""
+    ...
+
+def precision_code(precision: Any) -> int:
+    """The code (0-6) of a precision enum member, int, name or ``None``;
+    ``SchemalessError`` (errno ``0x3001``) for an unknown one."""
+    ...
 
 def ingest(
     conn: NativeConnection,

@@ -140,6 +140,68 @@ class Connection:
             progress=progress,
         )
 
+    def schemaless_insert(
+        self,
+        lines: Any,
+        protocol: Any,
+        precision: Any = None,
+        req_id: Optional[int] = None,
+        ttl: Optional[int] = None,
+        table_name_key: Optional[str] = None,
+    ) -> int:
+        """Writes schemaless data into the current database (``USE db`` or the DSN's);
+        returns the rows written, as taospy does. Tables, columns and tags are created as
+        the data needs them.
+
+        ``lines``: a list (any sequence) of ``str``; one ``str`` (a whole payload, lines
+        separated by ``\n``); or a pyarrow, polars or pandas string column, read through
+        the Arrow C interface (no Python object per line). Line and telnet input is sent in
+        batches of at most ``schemaless_batch_bytes`` (a connect option, default 16 MiB),
+        never splitting a line; JSON input is joined by ``\n`` into one document and sent
+        in one request.
+
+        ``protocol``: :class:`~taosarrow.SmlProtocol` (``LINE_PROTOCOL``, ``TELNET_PROTOCOL``,
+        ``JSON_PROTOCOL``; ``PySchemalessProtocol.Line`` … are the same members), taos-ws-py's
+        ``PySchemalessProtocol``, an int 1-3 or a name (``"line"``, ``"telnet"``, ``"json"``).
+        ``UNKNOWN_PROTOCOL`` (0) is refused.
+
+        ``precision``: the unit of line-protocol timestamps, :class:`~taosarrow.SmlPrecision`
+        (``MILLI_SECONDS``, or the aliases ``Millisecond``, ``PySchemalessPrecision.Millisecond``),
+        an int 0-6, a name (``"ms"``, ``"us"``, ``"ns"``, ``"s"``, ``"m"``, ``"h"``) or ``None``
+        / ``NOT_CONFIGURED`` (nanoseconds). Telnet and JSON timestamps carry their own unit.
+
+        ``req_id``: the request id (of the first batch); ``ttl``: days to live of the child
+        tables created; ``table_name_key``: a tag whose value names the child table.
+
+        Failures raise :class:`~taosarrow.SchemalessError` (``errno``: the server's code,
+        ``msg``) carrying the line account: ``affected_rows`` (rows earlier batches wrote),
+        ``lines_written``, ``failed_lines`` (``(start, end)``), ``failed_batch``
+        (``"refused"``: lines before the offending one may be stored; ``"unknown"``;
+        ``"not_sent"``) and ``unsent_from`` (lines from there on were never sent). A lost
+        connection raises :class:`~taosarrow.ConnectionError` with the same attributes.
+        """
+        from .schemaless import schemaless_insert
+
+        affected, _total = schemaless_insert(
+            self._conn(), lines, protocol, precision, req_id=req_id, ttl=ttl,
+            table_name_key=table_name_key,
+        )
+        return affected
+
+    def schemaless_insert_raw(
+        self,
+        lines: str,
+        protocol: Any,
+        precision: Any = None,
+        req_id: Optional[int] = None,
+        ttl: Optional[int] = None,
+        table_name_key: Optional[str] = None,
+    ) -> int:
+        """taospy's name for :meth:`schemaless_insert` with one ``str`` payload."""
+        if not isinstance(lines, str):
+            raise TypeError("schemaless_insert_raw takes one str payload")
+        return self.schemaless_insert(lines, protocol, precision, req_id, ttl, table_name_key)
+
     def statement2(self, sql: Optional[str] = None, option: Any = None) -> "Statement2":
         """A stmt2 prepared statement (prepared at once when ``sql`` is given)."""
         from .statement import Statement2
@@ -185,7 +247,8 @@ def connect(dsn: Optional[str] = None, **kwargs: Any) -> Connection:
     ``token``, ``timezone``, ``compression``, ``conn_retries``, ``retry_backoff_ms``,
     ``retry_backoff_max_ms``, ``read_timeout`` and ``connect_timeout`` (seconds),
     ``tcp_nodelay``, ``tls_ca`` (PEM text or a file path), ``max_message_size`` (bytes,
-    default 256 MiB), ``reconnect`` (default on: a dropped socket is replaced on the next
+    default 256 MiB), ``schemaless_batch_bytes`` (the largest schemaless request, bytes,
+    default 16 MiB), ``reconnect`` (default on: a dropped socket is replaced on the next
     call, restoring the current database) and ``retry_writes`` (default off: a write whose
     reply was lost with its socket is not sent again). Timeouts must be above 0. An unknown
     option or a bad value raises :class:`InterfaceError`.

@@ -103,7 +103,43 @@ class ResultError(DatabaseError):
 
 
 class SchemalessError(DataError):
-    """Schemaless (line protocol, telnet, JSON) ingest failed."""
+    """A schemaless write (line protocol, telnet, JSON) failed. A ``DatabaseError``, as
+    taospy's ``SchemalessError`` is; ``errno`` is the server's code (e.g. ``0x3002``).
+
+    The line account (positions index the ``lines`` given, from 0):
+
+    - ``affected_rows``: rows written by the batches before the failing one (taospy's name);
+    - ``total_rows``: data points the server parsed in those batches;
+    - ``lines_written``: lines ``0..lines_written`` were in confirmed batches;
+    - ``failed_lines``: ``(start, end)`` of the batch that failed, or ``None`` when the call
+      failed before sending anything;
+    - ``failed_batch``: ``"refused"`` (the server answered with an error; writing is not
+      atomic, so lines before the offending one may be stored), ``"unknown"`` (sent, no
+      reply seen) or ``"not_sent"``;
+    - ``unsent_from``: lines from here on were never sent;
+    - ``lines``: how many lines were given.
+    """
+
+    affected_rows: int
+    total_rows: int
+    lines_written: int
+    failed_lines: Optional[Tuple[int, int]]
+    failed_batch: Optional[str]
+    unsent_from: Optional[int]
+    lines: Optional[int]
+
+    def __init__(self, msg: str = "", errno: Optional[int] = None) -> None:
+        super().__init__(msg, errno)
+        self.affected_rows = 0
+        self.total_rows = 0
+        self.lines_written = 0
+        self.failed_lines = None
+        self.failed_batch = None
+        self.unsent_from = None
+        self.lines = None
+
+    def __reduce__(self):
+        return (type(self), (self.msg, self.errno), dict(self.__dict__))
 
 
 class TmqError(OperationalError):

@@ -8,6 +8,7 @@ use taosarrow::{ConnectOptions, Connection, Outcome};
 
 use crate::errors::{named, to_py_err};
 use crate::result::NativeResult;
+use crate::schemaless::Call;
 use crate::wait::wait;
 
 /// One connection; every call releases the GIL, so threads share it freely.
@@ -135,6 +136,36 @@ impl NativeConnection {
             }
         })?;
         Ok(NativeResult::new(stream, self.timezone.clone()))
+    }
+
+    /// Writes schemaless data into the current database; returns `(affected_rows,
+    /// total_rows)`. `lines`: a `str` (one payload), a sequence of `str`, or an Arrow string
+    /// column; `protocol` and `precision`: enum members, ints or names.
+    #[pyo3(signature = (lines, protocol, precision=None, ttl=None, req_id=None, table_name_key=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn schemaless_insert(
+        &self,
+        py: Python<'_>,
+        lines: &Bound<'_, PyAny>,
+        protocol: &Bound<'_, PyAny>,
+        precision: Option<&Bound<'_, PyAny>>,
+        ttl: Option<i32>,
+        req_id: Option<u64>,
+        table_name_key: Option<String>,
+    ) -> PyResult<(u64, u64)> {
+        let none = py.None().into_bound(py);
+        let call = Call::new(
+            py,
+            lines,
+            protocol,
+            precision.unwrap_or(&none),
+            ttl,
+            req_id,
+            table_name_key,
+        )?;
+        let conn = self.conn(py)?;
+        let done = call.run(py, conn)?;
+        Ok((done.affected_rows, done.total_rows))
     }
 
     /// Closes the connection (idempotent). Calls other threads are making on it fail with

@@ -33,14 +33,16 @@ pub fn to_py_err(err: Error) -> PyErr {
         return PyKeyboardInterrupt::new_err(err.to_string());
     }
     Python::attach(|py| {
-        crate::ingest::ingest_error(py, &err).unwrap_or_else(|| {
-            named(
-                py,
-                class_name(err.kind()),
-                err.message(),
-                err.code().map(|c| c.0),
-            )
-        })
+        crate::ingest::ingest_error(py, &err)
+            .or_else(|| crate::schemaless::schemaless_error(py, &err))
+            .unwrap_or_else(|| {
+                named(
+                    py,
+                    class_name(err.kind()),
+                    err.message(),
+                    err.code().map(|c| c.0),
+                )
+            })
     })
 }
 

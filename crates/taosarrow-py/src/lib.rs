@@ -8,6 +8,7 @@ mod errors;
 mod ingest;
 mod result;
 mod rows;
+mod schemaless;
 #[cfg(feature = "server")]
 mod server;
 mod sql;
@@ -25,6 +26,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<stmt2::NativeStmt2>()?;
     m.add_function(wrap_pyfunction!(types::type_table, m)?)?;
     m.add_function(wrap_pyfunction!(types::arrow_type, m)?)?;
+    m.add_function(wrap_pyfunction!(schemaless::protocol_code, m)?)?;
+    m.add_function(wrap_pyfunction!(schemaless::precision_code, m)?)?;
     sql::register(m)?;
     #[cfg(feature = "server")]
     m.add_class::<server::NativeServer>()?;
