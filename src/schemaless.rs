@@ -275,7 +275,8 @@ impl Connection {
         let batches = if lines.is_empty() {
             Vec::new()
         } else if protocol == SchemalessProtocol::Json {
-            vec![0..lines.len()]
+            // One batch of every line.
+            std::iter::once(0..lines.len()).collect()
         } else {
             let limit = self.options().schemaless_batch_limit();
             plan_batches(

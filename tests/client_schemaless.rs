@@ -200,17 +200,17 @@ async fn arguments_go_on_the_wire_and_req_id_is_the_first_batchs() {
         .await
         .unwrap();
     assert!(done.batches > 1);
-    let seen = seen.lock().unwrap();
-    assert_eq!(seen[0].req_id, 4242);
-    let ids: std::collections::HashSet<u64> = seen.iter().map(|r| r.req_id).collect();
-    assert_eq!(ids.len(), seen.len(), "every batch has its own req_id");
-    for r in seen.iter() {
+    let got = seen.lock().unwrap().clone();
+    assert_eq!(got.len() as u64, done.batches);
+    assert_eq!(got[0].req_id, 4242);
+    let ids: std::collections::HashSet<u64> = got.iter().map(|r| r.req_id).collect();
+    assert_eq!(ids.len(), got.len(), "every batch has its own req_id");
+    for r in &got {
         assert_eq!(r.protocol, 2);
         assert_eq!(r.precision, "u", "microseconds go out as `u`, not `us`");
         assert_eq!(r.ttl, 7);
         assert_eq!(r.table_name_key, "t1");
     }
-    drop(seen);
     // Unset options go out as the server's "absent".
     c.schemaless_insert(
         &["x"],
@@ -222,6 +222,17 @@ async fn arguments_go_on_the_wire_and_req_id_is_the_first_batchs() {
     )
     .await
     .unwrap();
+    let last = seen.lock().unwrap().last().cloned().unwrap();
+    assert_eq!(
+        (
+            last.precision.as_str(),
+            last.ttl,
+            last.table_name_key.as_str(),
+            last.data.as_str()
+        ),
+        ("", 0, "", "x")
+    );
+    assert_ne!(last.req_id, 0);
 }
 
 #[tokio::test]
