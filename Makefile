@@ -65,6 +65,7 @@ bench-python: venv
 	VIRTUAL_ENV=$(abspath $(VENV)) PATH=$(abspath $(VENV))/bin:$$PATH $(VENV)/bin/maturin develop -q --release
 	$(VPY) benches/python/read_bench.py
 	$(VPY) benches/python/ingest_bench.py
+	$(VPY) benches/python/schemaless_bench.py
 
 ## fuzz: every cargo-fuzz target of fuzz/ for FUZZ_SECONDS each (default 600); see fuzz/README.md.
 FUZZ_SECONDS ?= 600
