@@ -3,7 +3,13 @@ the embedded server and read back."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import json
 import pickle
+import socket
+import struct
+import threading
 
 import pandas as pd
 import polars as pl
@@ -183,6 +189,123 @@ def test_schemaless_error_is_a_database_error_and_pickles():
     back = pickle.loads(pickle.dumps(e))
     assert (back.msg, back.errno, back.affected_rows) == ("bad", 0x3002, 5)
     assert str(back) == "[0x3002] bad"
+
+
+# ---- the wire, against a recording mock server ------------------------------------------
+
+
+class RecordingServer:
+    """A minimal WebSocket server answering ``version``, ``conn`` and ``insert`` (one affected
+    row per line) and recording every ``insert``'s arguments."""
+
+    def __init__(self) -> None:
+        self.inserts: list = []
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen()
+        self.port = self.sock.getsockname()[1]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                c, _ = self.sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._serve, args=(c,), daemon=True).start()
+
+    @staticmethod
+    def _exact(c: socket.socket, n: int) -> bytes:
+        b = b""
+        while len(b) < n:
+            chunk = c.recv(n - len(b))
+            if not chunk:
+                raise EOFError
+            b += chunk
+        return b
+
+    def _frame(self, c: socket.socket) -> tuple:
+        head = self._exact(c, 2)
+        n = head[1] & 0x7F
+        if n == 126:
+            n = struct.unpack(">H", self._exact(c, 2))[0]
+        elif n == 127:
+            n = struct.unpack(">Q", self._exact(c, 8))[0]
+        mask = self._exact(c, 4) if head[1] & 0x80 else b"\0\0\0\0"
+        data = bytearray(self._exact(c, n))
+        for i in range(n):
+            data[i] ^= mask[i % 4]
+        return head[0] & 0x0F, bytes(data)
+
+    @staticmethod
+    def _send(c: socket.socket, reply: dict) -> None:
+        b = json.dumps(reply).encode()
+        size = bytes([len(b)]) if len(b) < 126 else bytes([126]) + struct.pack(">H", len(b))
+        c.sendall(bytes([0x81]) + size + b)
+
+    def _serve(self, c: socket.socket) -> None:
+        request = b""
+        while b"\r\n\r\n" not in request:
+            request += c.recv(4096)
+        key = next(
+            line.split(b":", 1)[1].strip()
+            for line in request.split(b"\r\n")
+            if line.lower().startswith(b"sec-websocket-key")
+        )
+        accept = base64.b64encode(hashlib.sha1(key + b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11").digest())
+        c.sendall(
+            b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            b"Sec-WebSocket-Accept: " + accept + b"\r\n\r\n"
+        )
+        while True:
+            try:
+                op, data = self._frame(c)
+            except (EOFError, OSError):
+                return
+            if op == 8:
+                return
+            if op != 1:
+                continue
+            msg = json.loads(data)
+            args = msg.get("args") or {}
+            reply = {"code": 0, "message": "", "action": msg["action"], "req_id": args.get("req_id") or 0, "timing": 0}
+            if msg["action"] == "insert":
+                self.inserts.append(args)
+                lines = args["data"].count("\n") + 1
+                reply.update(affected_rows=lines, total_rows=lines)
+            self._send(c, reply)
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+@pytest.fixture
+def recorder():
+    s = RecordingServer()
+    yield s
+    s.close()
+
+
+def test_arguments_reach_the_wire(recorder):
+    with taosarrow.connect(f"ws://root:taosdata@127.0.0.1:{recorder.port}", conn_retries=0) as c:
+        assert c.schemaless_insert(["a 1", "b 2"], SmlProtocol.TELNET_PROTOCOL, SmlPrecision.MICRO_SECONDS,
+                                   req_id=4242, ttl=7, table_name_key="id") == 2
+        assert c.schemaless_insert("x 1\ny 2\nz 3", "line", None) == 3
+    first, second = recorder.inserts
+    assert first == {"req_id": 4242, "protocol": 2, "precision": "u", "data": "a 1\nb 2", "ttl": 7, "table_name_key": "id"}
+    assert (second["protocol"], second["precision"], second["data"]) == (1, "", "x 1\ny 2\nz 3")
+    assert (second["ttl"], second["table_name_key"]) == (0, "")
+    assert second["req_id"] != 0
+
+
+def test_batches_from_python_keep_lines_whole(recorder):
+    data = lines(300)
+    with taosarrow.connect(f"ws://root:taosdata@127.0.0.1:{recorder.port}", conn_retries=0,
+                           schemaless_batch_bytes=2048) as c:
+        assert c.schemaless_insert(pa.array(data), "line", "ms") == 300
+    assert len(recorder.inserts) > 5
+    assert [line for r in recorder.inserts for line in r["data"].split("\n")] == data
+    assert all(len(json.dumps({"action": "insert", "args": r})) <= 2048 for r in recorder.inserts)
 
 
 # ---- written and read back ----------------------------------------------------------------

@@ -16,7 +16,7 @@ use taosarrow::{
     Code, Connection, Error, SchemalessOutcome, SchemalessPrecision, SchemalessProtocol,
 };
 
-use crate::errors::{class_name, named};
+use crate::errors::{class_name, named, to_py_err};
 use crate::wait::wait;
 
 /// What `lines` was given as.
@@ -215,9 +215,10 @@ impl Call {
         })
     }
 
-    /// Writes with the GIL released.
+    /// Writes with the GIL released. The payload comes back to be dropped here, with the
+    /// GIL held: a list's strings are released at once rather than queued for later.
     pub fn run(self, py: Python<'_>, conn: Arc<Connection>) -> PyResult<SchemalessOutcome> {
-        wait(py, async move {
+        let (payload, result) = wait(py, async move {
             let Call {
                 payload,
                 protocol,
@@ -227,7 +228,7 @@ impl Call {
                 table_name_key,
             } = self;
             let key = table_name_key.as_deref();
-            match &payload {
+            let result = match &payload {
                 Payload::Text(text) => {
                     let lines: Vec<&str> = if protocol == SchemalessProtocol::Json {
                         vec![&**text]
@@ -241,13 +242,18 @@ impl Call {
                     conn.schemaless_insert(lines, protocol, precision, ttl, req_id, key)
                         .await
                 }
-                Payload::Arrow(chunks) => {
-                    let lines = arrow_lines(chunks)?;
-                    conn.schemaless_insert(&lines, protocol, precision, ttl, req_id, key)
-                        .await
-                }
-            }
-        })
+                Payload::Arrow(chunks) => match arrow_lines(chunks) {
+                    Ok(lines) => {
+                        conn.schemaless_insert(&lines, protocol, precision, ttl, req_id, key)
+                            .await
+                    }
+                    Err(e) => Err(e),
+                },
+            };
+            Ok((payload, result))
+        })?;
+        drop(payload);
+        result.map_err(to_py_err)
     }
 }
 
