@@ -514,3 +514,123 @@ async fn no_database_selected_is_refused() {
     let err = line(&e, &s, P::Millisecond, "m v=1").unwrap_err();
     assert_eq!(err.code, Code::PAR_DB_NOT_SPECIFIED);
 }
+
+mod hostile {
+    use proptest::prelude::*;
+
+    use crate::fuzzing::{sml_json_target, sml_line_target, sml_telnet_target};
+
+    /// Payloads of grammar fragments, behind a first byte choosing precision and table
+    /// naming: most lines are nearly valid, so the checks past the parser run too.
+    fn payload(fragments: &'static [&'static str]) -> impl Strategy<Value = Vec<u8>> {
+        (
+            any::<u8>(),
+            proptest::collection::vec(proptest::sample::select(fragments), 0..40),
+        )
+            .prop_map(|(first, parts)| {
+                let mut out = vec![first];
+                out.extend(parts.concat().into_bytes());
+                out
+            })
+    }
+
+    const LINE: &[&str] = &[
+        "m",
+        "st",
+        "m.x",
+        ",t=1",
+        ",t=a\\ b",
+        ",g=é",
+        ",t",
+        " ",
+        "  ",
+        "f=1i",
+        "f=1",
+        "g=2u8",
+        ",f=\"x\"",
+        ",s=L\"天\"",
+        ",b=B\"\\x0f\"",
+        ",p=G\"POINT(1 2)\"",
+        " 1626006833639",
+        " 0",
+        " -5",
+        "\n",
+        "\r\n",
+        "#",
+        "=",
+        ",",
+        "\\",
+        "\"",
+        "t",
+        "F",
+        "i8",
+        "1e400",
+        "99999999999999999999i",
+    ];
+    const TELNET: &[&str] = &[
+        "m",
+        "m.x",
+        " ",
+        "1648432611249",
+        "1648432611",
+        "0",
+        "12",
+        "10.3",
+        "1i8",
+        "\"s\"",
+        "true",
+        "t=1",
+        "u=é",
+        "=",
+        "t==",
+        "\n",
+    ];
+    const JSON: &[&str] = &[
+        "{",
+        "}",
+        "[",
+        "]",
+        ",",
+        ":",
+        "\"metric\"",
+        "\"m.x\"",
+        "\"timestamp\"",
+        "1648432611249",
+        "1648432611",
+        "0",
+        "-1",
+        "1.5",
+        "\"value\"",
+        "10.3",
+        "true",
+        "null",
+        "\"tags\"",
+        "\"t\"",
+        "\"type\"",
+        "\"i8\"",
+        "\"nchar\"",
+        "\"us\"",
+        "300",
+        "\"s\"",
+        "{\"value\":1,\"type\":\"int\"}",
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 1000, ..ProptestConfig::default() })]
+
+        #[test]
+        fn line_payloads_never_panic(p in payload(LINE)) {
+            sml_line_target(&p);
+        }
+
+        #[test]
+        fn telnet_payloads_never_panic(p in payload(TELNET)) {
+            sml_telnet_target(&p);
+        }
+
+        #[test]
+        fn json_payloads_never_panic(p in payload(JSON)) {
+            sml_json_target(&p);
+        }
+    }
+}
