@@ -62,6 +62,21 @@ const TARGETS: &[Target] = &[
         "taosarrow_server::fuzzing::stmt1_bind_target",
         taosarrow_server::fuzzing::stmt1_bind_target,
     ),
+    (
+        "sml_line",
+        "taosarrow_server::fuzzing::sml_line_target",
+        taosarrow_server::fuzzing::sml_line_target,
+    ),
+    (
+        "sml_telnet",
+        "taosarrow_server::fuzzing::sml_telnet_target",
+        taosarrow_server::fuzzing::sml_telnet_target,
+    ),
+    (
+        "sml_json",
+        "taosarrow_server::fuzzing::sml_json_target",
+        taosarrow_server::fuzzing::sml_json_target,
+    ),
 ];
 
 fn fuzz_dir() -> PathBuf {
@@ -114,6 +129,9 @@ replay_tests!(
     sql,
     requests,
     stmt1_bind,
+    sml_line,
+    sml_telnet,
+    sml_json,
 );
 
 #[test]

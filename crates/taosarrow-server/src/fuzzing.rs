@@ -8,6 +8,8 @@
 //! * [`requests_target`]: any frames, text or binary, on a fresh logged-in connection.
 //! * [`stmt1_bind_target`]: a stmt v1 binary `bind` (or `set_tags`) frame's raw block, on a
 //!   prepared statement.
+//! * [`sml_line_target`], [`sml_telnet_target`], [`sml_json_target`]: a schemaless payload
+//!   of each format, parsed and applied on a fresh [`Engine`].
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Once, OnceLock};
@@ -21,8 +23,10 @@ use tokio::runtime::Runtime;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
+use crate::engine::schemaless::SmlRequest;
 use crate::engine::{Engine, Session};
 use crate::{LocalServer, ServerConfig};
+use taosarrow_protocol::schemaless::{SchemalessPrecision, SchemalessProtocol};
 
 /// How long a connection may take to answer the closing probe before it counts as hung.
 const ANSWER_LIMIT: Duration = Duration::from_secs(20);
@@ -104,6 +108,60 @@ pub fn sql_target(data: &[u8]) {
             }
         })
     });
+}
+
+/// A schemaless payload of `protocol`: the first byte picks the precision (its value modulo
+/// 7) and whether the tag `t` names child tables (bit 7); the rest is the payload, applied on
+/// a fresh engine holding [`PRELUDE`]'s database. It is stored whole or refused with a
+/// TDengine code, never a panic; when stored, every data point parsed is a row written.
+fn sml_target(protocol: SchemalessProtocol, data: &[u8]) {
+    let Some((&first, rest)) = data.split_first() else {
+        return;
+    };
+    let Ok(text) = std::str::from_utf8(rest) else {
+        return;
+    };
+    no_panic("schemaless payload", || {
+        runtime().block_on(async {
+            let engine = Engine::new();
+            let mut session = Session::new(None);
+            for sql in PRELUDE {
+                engine
+                    .execute(&mut session, sql)
+                    .await
+                    .expect("the prelude runs");
+            }
+            let session = Session::new(Some("fz".to_owned()));
+            let req = SmlRequest {
+                protocol,
+                precision: SchemalessPrecision::ALL[usize::from(first % 7)],
+                data: text,
+                ttl: 0,
+                table_name_key: if first & 0x80 != 0 { "t" } else { "" },
+            };
+            if let Ok(out) = engine.schemaless_insert(&session, &req) {
+                assert_eq!(
+                    out.affected_rows, out.total_rows,
+                    "every point parsed is stored"
+                );
+            }
+        })
+    });
+}
+
+/// InfluxDB line protocol: see [`sml_target`].
+pub fn sml_line_target(data: &[u8]) {
+    sml_target(SchemalessProtocol::Line, data);
+}
+
+/// OpenTSDB telnet lines: see [`sml_target`].
+pub fn sml_telnet_target(data: &[u8]) {
+    sml_target(SchemalessProtocol::Telnet, data);
+}
+
+/// OpenTSDB JSON: see [`sml_target`].
+pub fn sml_json_target(data: &[u8]) {
+    sml_target(SchemalessProtocol::Json, data);
 }
 
 /// Runs one SQL statement against a fresh, empty in-memory engine (no current database) and

@@ -20,7 +20,7 @@ use tokio_tungstenite::WebSocketStream;
 use taosarrow_protocol::messages::{to_json, RequestHead, ResponseHeader};
 use taosarrow_protocol::Code;
 
-use crate::conn::{send_within, Connection, Shared};
+use crate::conn::{send_within, Connection, Endpoint, Shared};
 
 /// How long a client may take to complete the HTTP upgrade.
 const UPGRADE_TIMEOUT: Duration = Duration::from_secs(30);
@@ -54,15 +54,19 @@ pub(crate) async fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
     }
 }
 
-/// Only `/ws` is upgraded; any other path is answered 404.
+/// The endpoint of an upgrade path: `/ws` and the legacy `/rest/schemaless`; any other path
+/// is answered 404.
 #[allow(clippy::result_large_err)]
-fn check_path(req: &Request, resp: Response) -> Result<Response, ErrorResponse> {
-    if req.uri().path() == "/ws" {
-        return Ok(resp);
+fn check_path(req: &Request) -> Result<Endpoint, ErrorResponse> {
+    match req.uri().path() {
+        "/ws" => Ok(Endpoint::Ws),
+        "/rest/schemaless" => Ok(Endpoint::Schemaless),
+        _ => {
+            let mut not_found = ErrorResponse::new(Some("404 page not found".to_owned()));
+            *not_found.status_mut() = StatusCode::NOT_FOUND;
+            Err(not_found)
+        }
     }
-    let mut not_found = ErrorResponse::new(Some("404 page not found".to_owned()));
-    *not_found.status_mut() = StatusCode::NOT_FOUND;
-    Err(not_found)
 }
 
 /// The WebSocket limits: no message or frame above `max_message_bytes` is read.
@@ -73,16 +77,23 @@ fn ws_config(shared: &Shared) -> WebSocketConfig {
         .max_frame_size(Some(max))
 }
 
-async fn upgrade(stream: TcpStream, shared: &Shared) -> Option<WebSocketStream<TcpStream>> {
+async fn upgrade(
+    stream: TcpStream,
+    shared: &Shared,
+) -> Option<(WebSocketStream<TcpStream>, Endpoint)> {
     // Small request/response frames: latency matters more than packet count.
     let _ = stream.set_nodelay(true);
-    let upgrade = tokio_tungstenite::accept_hdr_async_with_config(
-        stream,
-        check_path,
-        Some(ws_config(shared)),
-    );
+    let mut endpoint = Endpoint::Ws;
+    // tungstenite's callback type fixes the error type (an HTTP response).
+    #[allow(clippy::result_large_err)]
+    let callback = |req: &Request, resp: Response| {
+        endpoint = check_path(req)?;
+        Ok(resp)
+    };
+    let upgrade =
+        tokio_tungstenite::accept_hdr_async_with_config(stream, callback, Some(ws_config(shared)));
     match tokio::time::timeout(UPGRADE_TIMEOUT, upgrade).await {
-        Ok(Ok(ws)) => Some(ws),
+        Ok(Ok(ws)) => Some((ws, endpoint)),
         Ok(Err(_)) | Err(_) => None,
     }
 }
@@ -92,11 +103,13 @@ async fn handle(stream: TcpStream, shared: Arc<Shared>, slot: OwnedSemaphorePerm
     if shared.config.faults.stall {
         return hold(stream).await;
     }
-    let Some(ws) = upgrade(stream, &shared).await else {
+    let Some((ws, endpoint)) = upgrade(stream, &shared).await else {
         return;
     };
     let _counted = Counted::new(&shared.connections);
-    Connection::new(Arc::clone(&shared), ws).run().await;
+    Connection::new(Arc::clone(&shared), ws, endpoint)
+        .run()
+        .await;
     drop(slot);
 }
 
@@ -120,7 +133,7 @@ impl Drop for Counted<'_> {
 /// `TSDB_CODE_RPC_MAX_SESSIONS`, then the connection is closed (code 1013, try again later).
 /// A client that sends nothing is closed after the login timeout.
 async fn refuse(stream: TcpStream, shared: Arc<Shared>, permit: OwnedSemaphorePermit) {
-    let Some(mut ws) = upgrade(stream, &shared).await else {
+    let Some((mut ws, _)) = upgrade(stream, &shared).await else {
         return;
     };
     let config = &shared.config;

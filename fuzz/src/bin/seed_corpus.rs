@@ -408,5 +408,46 @@ fn main() -> Result<()> {
     t.add(SQL[..4].join(";"))?;
     request_sequences(&mut corpus.target("requests")?)?;
     stmt1_seeds(&mut corpus.target("stmt1_bind")?)?;
+    schemaless_seeds(&corpus)?;
+    Ok(())
+}
+
+/// The specification's schemaless examples, each behind its first byte (precision ms = 4;
+/// 0x84 also names child tables by the tag `t`).
+fn schemaless_seeds(corpus: &Corpus) -> Result<()> {
+    let seeds: [(&str, &[&str]); 3] = [
+        (
+            "sml_line",
+            &[
+                "st,t1=3,t2=4,t3=t3 c1=3i64,c3=\"passit\",c2=false,c4=4f64 1626006833639000000",
+                "measurement,host=host1 field1=2i,field2=2.0 1577837300000\nmeasurement,host=host1 field1=2i,field2=2.0 1577837400000",
+                "my\\ m\\,x,t\\ k=v\\=1 s=\"a \\\"b\\\" c\",n=L\"天津\",g=G\"POINT(1 2)\",b=B\"\\x98f46e\",u=8u8,f=1.5f32 1700000000000",
+                "st,t=1 v=1i 1000\nst,t=1 v=1 2000\n# comment\n\nnt v=t",
+            ],
+        ),
+        (
+            "sml_telnet",
+            &[
+                "meters.current 1648432611249 10.3 location=California.SanFrancisco group=2",
+                "m 1648432611 219i32 t=1 u=2\nm 0 \"abc\" t=1 u=2",
+            ],
+        ),
+        (
+            "sml_json",
+            &[
+                r#"[{"metric":"meters2.current","timestamp":1648432611249,"value":10.3,"tags":{"location":"California.SanFrancisco","groupid":2}}]"#,
+                r#"{"metric":"m","timestamp":{"value":1626006833639000,"type":"us"},"value":{"value":-7,"type":"i8"},"tags":{"t":{"value":"x","type":"nchar"},"b":true}}"#,
+            ],
+        ),
+    ];
+    for (name, payloads) in seeds {
+        let mut t = corpus.target(name)?;
+        for (k, p) in payloads.iter().enumerate() {
+            let first = if k % 2 == 0 { 4u8 } else { 0x84 };
+            let mut bytes = vec![first];
+            bytes.extend_from_slice(p.as_bytes());
+            t.add(bytes)?;
+        }
+    }
     Ok(())
 }

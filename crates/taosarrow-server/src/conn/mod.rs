@@ -5,6 +5,7 @@ mod blocks;
 mod fetch;
 mod query;
 mod results;
+mod schemaless;
 mod statements;
 mod stmt1;
 mod stmt1_values;
@@ -81,10 +82,22 @@ pub(crate) enum Flow {
     Close,
 }
 
+/// The path a connection was upgraded on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) enum Endpoint {
+    /// `/ws`: every action.
+    #[default]
+    Ws,
+    /// `/rest/schemaless`, the legacy endpoint: `version`, `conn` and `insert` only.
+    Schemaless,
+}
+
 /// The state of one connection.
 pub(crate) struct Connection {
     shared: Arc<Shared>,
     ws: WebSocketStream<TcpStream>,
+    /// The path it was upgraded on.
+    endpoint: Endpoint,
     /// Set by a successful `conn`.
     session: Option<Session>,
     user: String,
@@ -100,7 +113,7 @@ fn elapsed_ns(start: Instant) -> i64 {
 }
 
 impl Connection {
-    pub fn new(shared: Arc<Shared>, ws: WebSocketStream<TcpStream>) -> Self {
+    pub fn new(shared: Arc<Shared>, ws: WebSocketStream<TcpStream>, endpoint: Endpoint) -> Self {
         let config = &shared.config;
         let results = Results::new(Arc::clone(&shared.open_results), config.max_results);
         let bind_limit = statements::Bound {
@@ -116,6 +129,7 @@ impl Connection {
         Connection {
             shared,
             ws,
+            endpoint,
             session: None,
             user: String::new(),
             results,

@@ -10,7 +10,7 @@ use taosarrow_protocol::messages::{
 };
 use taosarrow_protocol::Code;
 
-use super::{elapsed_ns, Connection, Flow};
+use super::{elapsed_ns, Connection, Endpoint, Flow};
 use crate::config::SERVER_VERSION;
 use crate::engine::Session;
 use crate::ServerError;
@@ -59,6 +59,11 @@ impl Connection {
             Err(e) => return self.send_error("", 0, start, e.into()).await,
         };
         let (action, req_id) = (head.action.as_str(), head.req_id);
+        // The legacy schemaless endpoint knows three actions and ignores the rest.
+        if self.endpoint == Endpoint::Schemaless && !matches!(action, "version" | "conn" | "insert")
+        {
+            return Flow::Continue;
+        }
         if let Err(e) = head.require_action() {
             return self.send_error(action, req_id, start, e.into()).await;
         }
@@ -91,6 +96,7 @@ impl Connection {
             Request::Stmt2Exec(r) => self.stmt2_exec(action, req_id, r.stmt_id, start).await,
             Request::Stmt2Result(r) => self.stmt2_result(action, req_id, r.stmt_id, start).await,
             Request::Stmt2Close(r) => self.stmt2_close(action, req_id, r.stmt_id, start).await,
+            Request::SchemalessInsert(r) => self.schemaless_insert(action, req_id, r, start).await,
             // The rest: one JSON response each.
             other => {
                 let header = ResponseHeader::ok(action, req_id, elapsed_ns(start));

@@ -46,9 +46,22 @@ pub struct Table {
     pub data: SharedData,
     /// Creation time (ms).
     pub created: i64,
+    /// Time to live in days (`TTL`); 0 = none.
+    ttl_days: std::sync::atomic::AtomicI32,
 }
 
 impl Table {
+    /// Time to live in days; 0 = none.
+    pub fn ttl_days(&self) -> i32 {
+        self.ttl_days.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Sets the time to live in days.
+    pub fn set_ttl_days(&self, days: i32) {
+        self.ttl_days
+            .store(days, std::sync::atomic::Ordering::Relaxed);
+    }
+
     /// A table with no rows yet, not in any database (see [`Database::adopt_table`]).
     pub fn new(
         name: &str,
@@ -62,6 +75,7 @@ impl Table {
             columns: RwLock::new(columns),
             data: Arc::new(RwLock::new(TableData::new(schema))),
             created: now_ms(),
+            ttl_days: Default::default(),
         }
     }
 }

@@ -62,6 +62,8 @@ pub struct NewChild {
     pub schema: SchemaRef,
     /// The tag values, one per tag of the super table.
     pub tags: Vec<ScalarValue>,
+    /// Time to live in days (`TTL`); 0 = none.
+    pub ttl_days: i32,
 }
 
 /// Applies `writes` as one commit: all of them or, on the first error, none (no table
@@ -87,6 +89,7 @@ pub fn commit(lock: &CommitLock, writes: Vec<TableWrite>) -> Result<u64, ServerE
                         child.schema.clone(),
                         Some((child.stable.clone(), child.tags.clone())),
                     ));
+                    t.set_ttl_days(child.ttl_days);
                     created.insert(key, Arc::clone(&t));
                     new_tables.push((Arc::clone(&w.db), Arc::clone(&t)));
                     t

@@ -456,6 +456,48 @@ fn drop(
     Ok(affected())
 }
 
+/// `ALTER STABLE s MODIFY COLUMN|TAG c TYPE(n)` (from `toks[i]`, after MODIFY): widens a
+/// VARCHAR, NCHAR or VARBINARY column or tag of a super table.
+fn modify(
+    db: &Database,
+    stable: &str,
+    sql: &str,
+    toks: Toks<'_, '_>,
+    mut i: usize,
+) -> Result<Outcome, ServerError> {
+    let is_tag = if kw(toks, i, "TAG") {
+        true
+    } else if kw(toks, i, "COLUMN") {
+        false
+    } else {
+        return Err(syntax_at(toks, i, sql));
+    };
+    i += 1;
+    let t = toks.get(i).ok_or_else(|| syntax_at(toks, i, sql))?;
+    let cname = t.name();
+    i += 1;
+    let spec = parse_type(&cname, toks, &mut i, sql)?;
+    end(toks, i, sql)?;
+    let st = db
+        .stable(stable)
+        .ok_or_else(|| unsupported("MODIFY COLUMN of a table other than a super table"))?;
+    let mut def = write(&st);
+    let list = if is_tag { &def.tags } else { &def.columns };
+    if let Some(c) = list.iter().find(|c| c.name == cname) {
+        if c.ty != spec.ty {
+            return Err(ServerError::new(
+                Code::PAR_INVALID_VAR_COLUMN_LEN,
+                format!(
+                    "the type of {cname} cannot change from {} to {}",
+                    c.ty, spec.ty
+                ),
+            ));
+        }
+    }
+    super::evolve::widen(db, &mut def, &cname, spec.length, is_tag)?;
+    Ok(affected())
+}
+
 fn alter(e: &Engine, s: &Session, sql: &str, toks: Toks<'_, '_>) -> Result<Outcome, ServerError> {
     let mut i = 1;
     let what = toks
@@ -468,8 +510,11 @@ fn alter(e: &Engine, s: &Session, sql: &str, toks: Toks<'_, '_>) -> Result<Outco
     i += 1;
     let (dbn, name) = qualified_name(toks, &mut i, sql)?;
     let db = e.resolve_db(s, dbn.as_deref())?;
+    if kw(toks, i, "MODIFY") {
+        return modify(&db, &name, sql, toks, i + 1);
+    }
     expect_kw(toks, &mut i, "ADD", sql)
-        .map_err(|_| unsupported("ALTER other than ADD COLUMN / ADD TAG"))?;
+        .map_err(|_| unsupported("ALTER other than ADD COLUMN / ADD TAG / MODIFY"))?;
     let is_tag = if kw(toks, i, "TAG") {
         true
     } else if kw(toks, i, "COLUMN") {
@@ -486,33 +531,10 @@ fn alter(e: &Engine, s: &Session, sql: &str, toks: Toks<'_, '_>) -> Result<Outco
     super::types::field(&spec, db.precision)?;
     if let Some(st) = db.stable(&name) {
         let mut def = write(&st);
-        if def
-            .columns
-            .iter()
-            .chain(def.tags.iter())
-            .any(|c| c.name == cname)
-        {
-            return Err(ServerError::from_code(if is_tag {
-                Code::MND_TAG_ALREADY_EXIST
-            } else {
-                Code::MND_COLUMN_ALREADY_EXIST
-            }));
-        }
         if is_tag {
-            def.tags.push(spec.clone());
-            let null = ScalarValue::try_from(super::types::field(&spec, db.precision)?.data_type())
-                .map_err(ServerError::internal)?;
-            for c in db.children(&name) {
-                if let Some((_, tags)) = &c.child_of {
-                    write(tags).push(null.clone());
-                }
-            }
+            super::evolve::add_tag(&db, &mut def, spec)?;
         } else {
-            def.columns.push(spec);
-            let schema = schema_of(&def.columns, db.precision)?;
-            for c in db.children(&name) {
-                write(&c.data).add_column(schema.clone())?;
-            }
+            super::evolve::add_column(&db, &mut def, spec)?;
         }
         return Ok(affected());
     }

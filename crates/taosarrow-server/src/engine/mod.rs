@@ -12,12 +12,14 @@ pub mod bind;
 pub mod catalog;
 pub mod commit;
 mod ddl;
+mod evolve;
 mod insert;
 pub mod lexer;
 mod like;
 pub mod limits;
 pub mod prepared;
 mod result;
+pub mod schemaless;
 mod select;
 mod show;
 pub mod storage;
@@ -49,6 +51,8 @@ pub struct Engine {
     limits: SqlLimits,
     /// Orders writes and DDL against reads (see [`commit`]).
     commit: Arc<CommitLock>,
+    /// Held by a schemaless request from its schema changes to its commit.
+    schemaless: Arc<std::sync::RwLock<()>>,
     /// DataFusion's runtime, shared by every query: its memory pool bounds them all together.
     runtime: Arc<RuntimeEnv>,
 }
@@ -59,6 +63,7 @@ impl Default for Engine {
             catalog: Arc::default(),
             limits: SqlLimits::default(),
             commit: Arc::default(),
+            schemaless: Arc::default(),
             runtime: runtime(DEFAULT_MEMORY_LIMIT),
         }
     }
@@ -111,6 +116,11 @@ impl Session {
     /// The connection time zone, if one was set.
     pub fn timezone(&self) -> Option<chrono_tz::Tz> {
         self.tz
+    }
+
+    /// Starts a statement: its `NOW` is this moment.
+    pub(crate) fn start_statement(&mut self) {
+        self.now = chrono::Utc::now();
     }
 
     /// When the running statement started: what `NOW` and `TODAY` in it are read from.
@@ -186,7 +196,7 @@ impl Engine {
     /// Runs one SQL statement for `session`.
     pub async fn execute(&self, session: &mut Session, sql: &str) -> Result<Outcome, ServerError> {
         let sql = sql.trim().trim_end_matches(';').trim_end();
-        session.now = chrono::Utc::now();
+        session.start_statement();
         let toks = tokenize(sql)?;
         self.limits.check(sql, &toks)?;
         let Some(first) = toks.first() else {
@@ -221,6 +231,11 @@ impl Engine {
     /// The lock every commit takes (see [`commit`]).
     pub(crate) fn commit_lock(&self) -> &Arc<CommitLock> {
         &self.commit
+    }
+
+    /// Held by a schemaless request from its schema changes to its commit.
+    pub(crate) fn schemaless_lock(&self) -> &std::sync::RwLock<()> {
+        &self.schemaless
     }
 
     /// The database a name refers to: `db.x` → `db`, else the session's, else 0x2616.

@@ -161,6 +161,17 @@ impl TableData {
         Ok(())
     }
 
+    /// Relabels the stored rows with `schema`: the same columns and Arrow types, other
+    /// metadata (a widened declared length).
+    pub fn set_schema(&mut self, schema: SchemaRef) -> Result<(), ServerError> {
+        for b in &mut self.batches {
+            *b = RecordBatch::try_new(schema.clone(), b.columns().to_vec())
+                .map_err(ServerError::internal)?;
+        }
+        self.schema = schema;
+        Ok(())
+    }
+
     /// Sorts by ts and drops overwritten rows (the later write of a ts wins).
     fn compact(&mut self) -> Result<(), ServerError> {
         if !self.dirty {

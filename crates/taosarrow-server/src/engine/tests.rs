@@ -313,3 +313,40 @@ async fn now_is_one_instant_per_statement() {
     let offsets: Vec<i64> = ts.iter().map(|t| t - ts[0]).collect();
     assert_eq!(offsets, v);
 }
+
+#[tokio::test]
+async fn alter_stable_modify_widens_a_column_and_a_tag() {
+    let e = Engine::new();
+    let mut s = Session::new(None);
+    for sql in [
+        "create database d",
+        "use d",
+        "create stable st (ts timestamp, v varchar(4)) tags (g nchar(2))",
+        "insert into c1 using st tags ('ab') values (1, 'abcd')",
+    ] {
+        e.execute(&mut s, sql).await.unwrap();
+    }
+    let long = "insert into c1 values (2, 'abcdefghij')";
+    assert!(e.execute(&mut s, long).await.is_err());
+    e.execute(&mut s, "alter stable st modify column v varchar(10)")
+        .await
+        .unwrap();
+    e.execute(&mut s, long).await.unwrap();
+    e.execute(&mut s, "alter stable st modify tag g nchar(5)")
+        .await
+        .unwrap();
+    e.execute(&mut s, "create table c2 using st tags ('abcde')")
+        .await
+        .unwrap();
+    assert_eq!(
+        first_column(&e, &mut s, "select v from st order by ts").await,
+        ["abcd", "abcdefghij"]
+    );
+    for narrower in [
+        "alter stable st modify column v varchar(3)",
+        "alter stable st modify column v nchar(20)",
+        "alter stable st modify column ts timestamp",
+    ] {
+        assert!(e.execute(&mut s, narrower).await.is_err(), "{narrower}");
+    }
+}

@@ -135,6 +135,7 @@ fn target_table(
         }
         let schema = schema_of(&columns, db.precision)?;
         return Ok(Target::New(NewChild {
+            ttl_days: 0,
             stable,
             columns,
             schema,

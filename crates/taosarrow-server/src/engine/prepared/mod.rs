@@ -187,6 +187,7 @@ impl InsertPlan {
                         .map_err(ServerError::internal)?;
                 }
                 let child = NewChild {
+                    ttl_days: 0,
                     stable: sname.clone(),
                     columns: template.def.columns.clone(),
                     schema: template.schema.clone(),
