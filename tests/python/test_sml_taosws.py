@@ -17,7 +17,8 @@ LINE = [
     "measurement,host=host1 field1=2i,field2=2.0 1577837400000",
     "measurement,host=host2 field1=3i,field2=2.5,field3=\"text\" 1577837500000",
     'st,t1=3,t2=4,t3=t3 c1=3i64,c3="passit",c2=false,c4=4f64 1577837600000',
-    'st,t1=3,t2=4,t3=t3 c1=-5i8,c3=L"中文",c2=true,c4=1.5 1577837700000',
+    'st,t1=3,t2=4,t3=t3 c1=-5i64,c3="passed",c2=true,c4=1.5 1577837700000',
+    'st2,t1=a c1=-5i8,c2=L"中文",c3=7u16,c4=2.5f32 1577837700000',
     "widen,id=a v=\"short\" 1577837300000",
     "widen,id=a v=\"a longer string value\",extra=1u32 1577837400000",
 ]
@@ -25,7 +26,8 @@ TELNET = [
     "meters.voltage 1648432611249 219 location=California.SanFrancisco group=2",
     "meters.voltage 1648432611250 218 location=California.SanFrancisco group=2",
     "meters.voltage 1648432611249 221 location=California.LosAngeles group=3",
-    "meters.voltage 1648432611250 217i32 location=California.LosAngeles group=3",
+    "meters.voltage 1648432611250 217 location=California.LosAngeles group=3",
+    "meters.int 1648432611250 217i32 location=California.LosAngeles group=3",
     "meters.seconds 1648432611 1.5 location=Beijing",
 ]
 JSON = [
