@@ -85,6 +85,19 @@ fn parts(data: &[u8], sep: u8) -> impl Iterator<Item = &[u8]> {
     data.split(move |b| *b == sep).take(MAX_PARTS)
 }
 
+/// A fresh engine on which [`PRELUDE`] has run.
+async fn prelude_engine() -> Engine {
+    let engine = Engine::new();
+    let mut session = Session::new(None);
+    for sql in PRELUDE {
+        engine
+            .execute(&mut session, sql)
+            .await
+            .expect("the prelude runs");
+    }
+    engine
+}
+
 /// SQL text (any bytes; invalid UTF-8 is skipped), split at `;` into statements that run in
 /// order on a fresh engine holding the database `fz` ([`PRELUDE`]). Every statement returns a
 /// result or a TDengine error; none panics.
@@ -94,14 +107,7 @@ pub fn sql_target(data: &[u8]) {
     };
     no_panic("SQL", || {
         runtime().block_on(async {
-            let engine = Engine::new();
-            let mut session = Session::new(None);
-            for sql in PRELUDE {
-                engine
-                    .execute(&mut session, sql)
-                    .await
-                    .expect("the prelude runs");
-            }
+            let engine = prelude_engine().await;
             let mut session = Session::new(Some("fz".to_owned()));
             for sql in text.split(';').take(MAX_PARTS) {
                 let _ = engine.execute(&mut session, sql).await;
@@ -123,14 +129,7 @@ fn sml_target(protocol: SchemalessProtocol, data: &[u8]) {
     };
     no_panic("schemaless payload", || {
         runtime().block_on(async {
-            let engine = Engine::new();
-            let mut session = Session::new(None);
-            for sql in PRELUDE {
-                engine
-                    .execute(&mut session, sql)
-                    .await
-                    .expect("the prelude runs");
-            }
+            let engine = prelude_engine().await;
             let session = Session::new(Some("fz".to_owned()));
             let req = SmlRequest {
                 protocol,
