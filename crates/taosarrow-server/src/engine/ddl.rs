@@ -456,15 +456,13 @@ fn drop(
     Ok(affected())
 }
 
-/// `ALTER STABLE s MODIFY COLUMN|TAG c TYPE(n)` (from `toks[i]`, after MODIFY): widens a
-/// VARCHAR, NCHAR or VARBINARY column or tag of a super table.
-fn modify(
-    db: &Database,
-    stable: &str,
-    sql: &str,
+/// `COLUMN|TAG name TYPE` from `toks[i]` to the end of an ALTER statement: whether it is a
+/// tag, and the column.
+fn column_clause(
     toks: Toks<'_, '_>,
     mut i: usize,
-) -> Result<Outcome, ServerError> {
+    sql: &str,
+) -> Result<(bool, ColumnSpec), ServerError> {
     let is_tag = if kw(toks, i, "TAG") {
         true
     } else if kw(toks, i, "COLUMN") {
@@ -478,6 +476,20 @@ fn modify(
     i += 1;
     let spec = parse_type(&cname, toks, &mut i, sql)?;
     end(toks, i, sql)?;
+    Ok((is_tag, spec))
+}
+
+/// `ALTER STABLE s MODIFY COLUMN|TAG c TYPE(n)` (from `toks[i]`, after MODIFY): widens a
+/// VARCHAR, NCHAR or VARBINARY column or tag of a super table.
+fn modify(
+    db: &Database,
+    stable: &str,
+    sql: &str,
+    toks: Toks<'_, '_>,
+    i: usize,
+) -> Result<Outcome, ServerError> {
+    let (is_tag, spec) = column_clause(toks, i, sql)?;
+    let cname = spec.name.clone();
     let st = db
         .stable(stable)
         .ok_or_else(|| unsupported("MODIFY COLUMN of a table other than a super table"))?;
@@ -515,19 +527,8 @@ fn alter(e: &Engine, s: &Session, sql: &str, toks: Toks<'_, '_>) -> Result<Outco
     }
     expect_kw(toks, &mut i, "ADD", sql)
         .map_err(|_| unsupported("ALTER other than ADD COLUMN / ADD TAG / MODIFY"))?;
-    let is_tag = if kw(toks, i, "TAG") {
-        true
-    } else if kw(toks, i, "COLUMN") {
-        false
-    } else {
-        return Err(syntax_at(toks, i, sql));
-    };
-    i += 1;
-    let t = toks.get(i).ok_or_else(|| syntax_at(toks, i, sql))?;
-    let cname = t.name();
-    i += 1;
-    let spec = parse_type(&cname, toks, &mut i, sql)?;
-    end(toks, i, sql)?;
+    let (is_tag, spec) = column_clause(toks, i, sql)?;
+    let cname = spec.name.clone();
     super::types::field(&spec, db.precision)?;
     if let Some(st) = db.stable(&name) {
         let mut def = write(&st);
