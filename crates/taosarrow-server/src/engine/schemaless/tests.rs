@@ -83,6 +83,22 @@ async fn describe(e: &Engine, s: &mut Session, t: &str) -> Vec<(String, String, 
         .collect()
 }
 
+/// DESCRIBE as (name, type).
+async fn types(e: &Engine, s: &mut Session, t: &str) -> Vec<(String, String)> {
+    describe(e, s, t)
+        .await
+        .into_iter()
+        .map(|(n, ty, _, _)| (n, ty))
+        .collect()
+}
+
+/// Owned copies of (name, type) pairs, to compare with [`types`].
+fn pairs(v: &[(&str, &str)]) -> Vec<(String, String)> {
+    v.iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect()
+}
+
 fn col(name: &str, ty: &str, len: u32, note: &str) -> (String, String, String, String) {
     (name.into(), ty.into(), len.to_string(), note.into())
 }
@@ -143,11 +159,7 @@ async fn every_value_type_is_stored_with_its_type() {
         r#"i8=-8i8,u8=8u8,i16=-16i16,u16=16u16,i32=-32i32,u32=32u32,i64=-64i64,u64=64u64,i=5i,u=6u 1700000000000"#
     );
     line(&e, &s, P::Millisecond, data).unwrap();
-    let types: Vec<(String, String)> = describe(&e, &mut s, "ty")
-        .await
-        .into_iter()
-        .map(|(n, t, _, _)| (n, t))
-        .collect();
+    let types = types(&e, &mut s, "ty").await;
     let want = [
         ("_ts", "TIMESTAMP"),
         ("s", "VARCHAR"),
@@ -171,11 +183,7 @@ async fn every_value_type_is_stored_with_its_type() {
         ("u", "BIGINT UNSIGNED"),
         ("t", "NCHAR"),
     ];
-    let want: Vec<(String, String)> = want
-        .iter()
-        .map(|(a, b)| (a.to_string(), b.to_string()))
-        .collect();
-    assert_eq!(types, want);
+    assert_eq!(types, pairs(&want));
     let r = &rows(&e, &mut s, "select * from ty").await[0];
     assert_eq!(r[1..3], ["str", "nchar"]);
     assert_eq!(r[4..6], ["98f46e", "6869"]);
@@ -376,34 +384,21 @@ async fn json_points_keep_their_types() {
             total_rows: 3
         }
     );
-    let d: Vec<(String, String)> = describe(&e, &mut s, "meters2_current")
-        .await
-        .into_iter()
-        .map(|(n, t, _, _)| (n, t))
-        .collect();
-    let names = |v: &[(&str, &str)]| {
-        v.iter()
-            .map(|(a, b)| (a.to_string(), b.to_string()))
-            .collect::<Vec<_>>()
-    };
+    let d = types(&e, &mut s, "meters2_current").await;
     // JSON objects are read with their keys sorted, so tags are created in key order.
     assert_eq!(
         d,
-        names(&[
+        pairs(&[
             ("_ts", "TIMESTAMP"),
             ("_value", "DOUBLE"),
             ("groupid", "DOUBLE"),
             ("location", "VARCHAR")
         ])
     );
-    let d: Vec<(String, String)> = describe(&e, &mut s, "meters2_voltage")
-        .await
-        .into_iter()
-        .map(|(n, t, _, _)| (n, t))
-        .collect();
+    let d = types(&e, &mut s, "meters2_voltage").await;
     assert_eq!(
         d,
-        names(&[
+        pairs(&[
             ("_ts", "TIMESTAMP"),
             ("_value", "INT"),
             ("location", "NCHAR"),
