@@ -53,7 +53,8 @@ def test_insert_lines(adapter_port):
     assert len(tables) == 1 and tables[0].startswith("t_")
 
     rows = conn.query("select c1, c3, c2, c4, t1, t2, t3 from st").fetch_all()
-    assert rows == [(3, "pass", False, 4.0, 3, 4.0, "t3")]
+    # Line-protocol tags are NCHAR, kept as written.
+    assert rows == [(3, "pass", False, 4.0, "3i64", "4f64", '"t3"')]
     (ts,) = conn.query("select ts from st").fetch_all()[0]
     assert round(ts.timestamp() * 1_000_000) == 1626006833639000
 
@@ -70,12 +71,19 @@ def test_json_tag(adapter_port):
     conn.execute("create stable s1 (ts timestamp, v1 int) tags (info json)")
     conn.execute("create table s1_1 using s1 tags ('{\"k1\": \"v1\"}')")
     tags = conn.query("select info, tbname from s1").fetch_all_into_dict()
-    assert len(tags) == 1
-    assert json.loads(tags[0]["info"]) == {"k1": "v1"}
-    assert tags[0]["tbname"] == "s1_1"
-
+    # A projection of tags reads rows, and s1_1 has none yet: the program prints [] (as it
+    # does against TDengine 3; `SELECT TAGS` would list the child tables).
+    assert tags == []
     k1 = conn.query("select info->'k1' as k1 from s1").fetch_all_into_dict()
-    assert len(k1) == 1 and json.loads(k1[0]["k1"]) == "v1"
+    assert k1 == []
+
+    # Beyond the program: with a row, the same two queries show the tag and its key.
+    conn.execute("insert into s1_1 values (now, 1)")
+    tags = conn.query("select info, tbname from s1").fetch_all_into_dict()
+    assert len(tags) == 1 and tags[0]["tbname"] == "s1_1"
+    assert json.loads(tags[0]["info"]) == {"k1": "v1"}
+    k1 = conn.query("select info->'k1' as k1 from s1").fetch_all_into_dict()
+    assert k1 == [{"k1": '"v1"'}]
 
     conn.execute("drop database py_test_json_type")
     conn.close()
