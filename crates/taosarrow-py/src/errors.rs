@@ -97,6 +97,11 @@ fn exception(py: Python<'_>, class: &str, msg: String, errno: Option<i32>) -> Py
     Ok(PyErr::from_value(instance))
 }
 
+/// A Python `RuntimeError` for a broken invariant of the glue itself.
+pub fn internal(msg: impl Into<String>) -> PyErr {
+    PyRuntimeError::new_err(msg.into())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -123,9 +128,4 @@ mod tests {
         assert_eq!(class_for(&Error::Options("x".into())), "InterfaceError");
         assert_eq!(class_for(&Error::Cancelled), "OperationalError");
     }
-}
-
-/// A Python `RuntimeError` for a broken invariant of the glue itself.
-pub fn internal(msg: impl Into<String>) -> PyErr {
-    PyRuntimeError::new_err(msg.into())
 }
