@@ -165,3 +165,19 @@ def test_schemaless_and_ingest_errors_use_the_same_errno(conn):
         conn.write(pa.table({"ts": pa.array([1], pa.timestamp("ms")), "nope": [1]}), "sml_err.w")
     assert ingest.value.errno == signed(0x2602)
     assert str(ingest.value) == f"[0x2602]: {ingest.value.msg}" and "nope" in ingest.value.msg
+
+
+def test_an_operational_server_code_is_an_operational_error(server_factory):
+    """0x0022 (too many open results) is the server's load, not the statement's fault: an
+    ``OperationalError`` that taospy programs still catch as ``ProgrammingError``."""
+    limited = server_factory("--max-results", "1")
+    with taosarrow.connect(limited.dsn()) as c:
+        held = c.query("SHOW DATABASES")
+        with pytest.raises(taosarrow.OperationalError) as info:
+            c.query("SHOW DATABASES")
+        e = info.value
+        assert type(e) is taosarrow.OperationalQueryError
+        assert isinstance(e, taosarrow.QueryError) and isinstance(e, taosarrow.ProgrammingError)
+        assert e.errno == signed(0x0022) and str(e) == f"[0x0022]: {e.msg}"
+        held.close()
+        assert len(c.query("SHOW DATABASES").fetch_all()) >= 1
