@@ -179,9 +179,9 @@ class SchemalessError(DataError):
     unsent_from: Optional[int]
     lines: Optional[int]
 
-    def __init__(self, msg: str = "", errno: Optional[int] = None) -> None:
+    def __init__(self, msg: Optional[str] = "", errno: Optional[int] = None, affected_rows: int = 0) -> None:
         super().__init__(msg, errno)
-        self.affected_rows = 0
+        self.affected_rows = affected_rows
         self.total_rows = 0
         self.lines_written = 0
         self.failed_lines = None

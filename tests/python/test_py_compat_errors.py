@@ -181,3 +181,10 @@ def test_an_operational_server_code_is_an_operational_error(server_factory):
         assert e.errno == signed(0x0022) and str(e) == f"[0x0022]: {e.msg}"
         held.close()
         assert len(c.query("SHOW DATABASES").fetch_all()) >= 1
+
+
+def test_schemaless_error_takes_taospy_arguments():
+    e = taosarrow.SchemalessError("bad line", signed(0x3002), 7)
+    assert (e.msg, e.errno, e.affected_rows) == ("bad line", signed(0x3002), 7)
+    assert str(e) == "[0x3002]: bad line"
+    assert pickle.loads(pickle.dumps(e)).affected_rows == 7
