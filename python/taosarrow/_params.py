@@ -138,10 +138,18 @@ _BARE = re.compile(r"[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*|[+-]?(\d+\.?\d*|\.\d+)([eE]
 _FORMATTER = string.Formatter()
 
 
+#: A ``str.format`` field name: empty, an index or a name, then ``.attr`` / ``[key]`` parts.
+_FIELD = re.compile(r"(\d*|[A-Za-z_]\w*)([.\[].*)?", re.S)
+
+
 def has_braces(sql: str) -> bool:
-    """Whether ``sql`` has ``str.format`` replacement fields (``{}``, ``{name}``, ``{0}``)."""
+    """Whether ``sql`` has ``str.format`` replacement fields (``{}``, ``{name}``, ``{0}``).
+    Braces that cannot be one, as in a JSON literal (``'{"k": 1}'``), do not count."""
     try:
-        return any(field is not None for _lit, field, _spec, _conv in _FORMATTER.parse(sql))
+        return any(
+            field is not None and _FIELD.fullmatch(field) is not None
+            for _lit, field, _spec, _conv in _FORMATTER.parse(sql)
+        )
     except ValueError:
         return False
 

@@ -381,3 +381,16 @@ def test_gen_req_id_is_taospy_shaped_and_unique():
     assert {(i >> 48) & 0xF for i in ids} == {os.getpid() & 0xF}
     assert len({i >> 52 for i in ids}) == 1
     assert (ids[1] & 0xFFFFF) == ((ids[0] & 0xFFFFF) + 1) & 0xFFFFF
+
+
+def test_json_braces_in_the_sql_are_not_placeholders(conn):
+    cur = conn.cursor()
+    cur.execute("CREATE DATABASE js PRECISION 'ms'")
+    cur.execute("CREATE STABLE js.st (ts TIMESTAMP, v INT) TAGS (j JSON)")
+    sql = 'INSERT INTO js.d1 USING js.st TAGS (\'{"k": 1}\') VALUES'
+    assert cur.execute_many(sql, [(1_700_000_000_000, 1), (1_700_000_000_001, 2)]) == 2
+    assert cur.execute('SELECT v FROM js.st ORDER BY ts').fetchall() == [(1,), (2,)]
+    # qmark parameters with the same literal in the SQL.
+    assert cur.execute('INSERT INTO js.d1 USING js.st TAGS (\'{"k": 1}\') VALUES (?, ?)', params=(1_700_000_000_002, 3)) == 1
+    with pytest.raises(taosarrow.ProgrammingError, match="parameters"):
+        cur.execute("SELECT ?", (1,), 2, 3)
