@@ -29,7 +29,9 @@ pub use ingest::{
     BatchResult, IngestError, IngestMode, IngestOptions, IngestReport, IngestStop, IngestTarget,
     Progress, Subtable, UnknownIngestMode,
 };
-pub use options::{ConnectOptions, DEFAULT_MAX_MESSAGE_SIZE, DEFAULT_SCHEMALESS_BATCH_BYTES};
+pub use options::{
+    ConnectOptions, NsTimestamps, DEFAULT_MAX_MESSAGE_SIZE, DEFAULT_SCHEMALESS_BATCH_BYTES,
+};
 pub use schemaless::{FailedBatch, SchemalessError, SchemalessOutcome};
 pub use stmt2::Stmt2;
 pub use stream::{CancelHandle, ResultStream};

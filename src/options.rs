@@ -32,6 +32,57 @@ pub struct ConnectOptions {
     pub(crate) reconnect: bool,
     pub(crate) retry_writes: bool,
     pub(crate) schemaless_batch_bytes: usize,
+    pub(crate) bearer_token: Option<String>,
+    pub(crate) totp_code: Option<String>,
+    pub(crate) user_app: Option<String>,
+    pub(crate) user_ip: Option<String>,
+    pub(crate) conn_mode: Option<u32>,
+    pub(crate) ns_timestamps: NsTimestamps,
+    pub(crate) ignored: Vec<&'static str>,
+}
+
+/// How the language bindings present nanosecond timestamps as row values (DSN and keyword
+/// option `ns_timestamps`). The Rust client and every Arrow path always give Arrow
+/// timestamps; this only concerns row tuples, where a Python `datetime` cannot hold
+/// nanoseconds.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum NsTimestamps {
+    /// An `int` of nanoseconds since the epoch (what taospy returns; the default).
+    #[default]
+    Int,
+    /// A time-zone-aware `pandas.Timestamp`, which keeps the nanoseconds.
+    Pandas,
+    /// A `numpy.datetime64` in `ns` (UTC, no time zone).
+    Numpy,
+}
+
+impl NsTimestamps {
+    /// Every choice, in the order documented.
+    pub const ALL: [NsTimestamps; 3] =
+        [NsTimestamps::Int, NsTimestamps::Pandas, NsTimestamps::Numpy];
+
+    /// The option value naming this choice: `int`, `pandas` or `numpy`.
+    pub fn name(self) -> &'static str {
+        match self {
+            NsTimestamps::Int => "int",
+            NsTimestamps::Pandas => "pandas",
+            NsTimestamps::Numpy => "numpy",
+        }
+    }
+
+    /// The choice an option value names (case-insensitive).
+    pub fn parse(v: &str) -> Result<Self, Error> {
+        let lower = v.trim().to_ascii_lowercase();
+        Self::ALL
+            .into_iter()
+            .find(|c| c.name() == lower)
+            .ok_or_else(|| {
+                Error::Options(format!(
+                    "parameter `ns_timestamps` must be int, pandas or numpy, got `{v}`"
+                ))
+            })
+    }
 }
 
 /// Default [`ConnectOptions::max_message_size`]: 256 MiB, well above the largest block a
@@ -67,6 +118,13 @@ impl Default for ConnectOptions {
             reconnect: true,
             retry_writes: false,
             schemaless_batch_bytes: DEFAULT_SCHEMALESS_BATCH_BYTES,
+            bearer_token: None,
+            totp_code: None,
+            user_app: None,
+            user_ip: None,
+            conn_mode: None,
+            ns_timestamps: NsTimestamps::Int,
+            ignored: Vec::new(),
         }
     }
 }
@@ -93,6 +151,13 @@ impl fmt::Debug for ConnectOptions {
             .field("reconnect", &self.reconnect)
             .field("retry_writes", &self.retry_writes)
             .field("schemaless_batch_bytes", &self.schemaless_batch_bytes)
+            .field("bearer_token", &self.bearer_token.as_ref().map(|_| "***"))
+            .field("totp_code", &self.totp_code.as_ref().map(|_| "***"))
+            .field("user_app", &self.user_app)
+            .field("user_ip", &self.user_ip)
+            .field("conn_mode", &self.conn_mode)
+            .field("ns_timestamps", &self.ns_timestamps)
+            .field("ignored", &self.ignored)
             .finish()
     }
 }
@@ -204,8 +269,10 @@ impl ConnectOptions {
         Ok(o)
     }
 
-    /// Every key [`set`](Self::set) accepts (the DSN parameters and the keyword options of
-    /// the bindings); `conn_timeout` is also taken as an alias of `connect_timeout`.
+    /// Every key [`set`](Self::set) accepts under its own name (the DSN parameters and the
+    /// keyword options of the bindings). [`ALIASES`](Self::ALIASES) lists the other names
+    /// of some of them and [`IGNORED_KEYS`](Self::IGNORED_KEYS) the legacy keys accepted
+    /// without effect.
     pub const KEYS: &'static [&'static str] = &[
         "user",
         "password",
@@ -213,6 +280,8 @@ impl ConnectOptions {
         "port",
         "database",
         "token",
+        "bearer_token",
+        "totp_code",
         "timezone",
         "compression",
         "conn_retries",
@@ -226,7 +295,49 @@ impl ConnectOptions {
         "reconnect",
         "retry_writes",
         "schemaless_batch_bytes",
+        "user_app",
+        "user_ip",
+        "conn_mode",
+        "bi_mode",
+        "websocket",
+        "ns_timestamps",
     ];
+
+    /// Other names of keys, as `(alias, key)`: the ones taospy and taos-ws-py accept
+    /// (`username`, `pass`, `db`, `url`/`ip` for the host, `ws`) and `tz`, `conn_timeout`.
+    pub const ALIASES: &'static [(&'static str, &'static str)] = &[
+        ("username", "user"),
+        ("pass", "password"),
+        ("db", "database"),
+        ("url", "host"),
+        ("ip", "host"),
+        ("tz", "timezone"),
+        ("conn_timeout", "connect_timeout"),
+        ("ws", "websocket"),
+    ];
+
+    /// Legacy keys of taospy and taos-ws-py that have no meaning over this client's
+    /// WebSocket connection, as `(key, why)`. [`set`](Self::set) accepts them without
+    /// effect and records them ([`ignored_keys`](Self::ignored_keys)) so that a binding can
+    /// warn. `decode_binary` is accepted only as `true` (the behaviour it asks for).
+    pub const IGNORED_KEYS: &'static [(&'static str, &'static str)] = &[
+        ("charset", "the WebSocket protocol always carries UTF-8"),
+        (
+            "config",
+            "it names a native client (taosc) configuration directory",
+        ),
+        ("native", "this client always connects over WebSocket"),
+        ("decode_binary", "VARCHAR values are always decoded to text"),
+        ("version_prefer", "the server's version is always asked for"),
+    ];
+
+    /// The key an option name stands for: itself, or the key of an alias.
+    pub fn canonical_key(k: &str) -> &str {
+        Self::ALIASES
+            .iter()
+            .find(|(alias, _)| *alias == k)
+            .map_or(k, |(_, key)| key)
+    }
 
     /// Sets one option from its text form, as a DSN parameter writes it: booleans
     /// `true`/`false`/`1`/`0` (empty is true), counts and milliseconds as integers,
@@ -234,16 +345,39 @@ impl ConnectOptions {
     /// `schemaless_batch_bytes` in bytes (at least 1),
     /// `tls_ca` as PEM text or a file path. `host` and `port`
     /// replace the addresses with one (keeping the other half of the first address).
+    /// `websocket` takes a boolean (true changes nothing) or a scheme (`ws`, `wss`,
+    /// `taosws`, `taoswss`); `conn_mode` `1` (or `bi_mode` true) asks for BI mode;
+    /// `ns_timestamps` is `int`, `pandas` or `numpy` ([`NsTimestamps`]).
+    /// [`ALIASES`](Self::ALIASES) name the same keys; [`IGNORED_KEYS`](Self::IGNORED_KEYS)
+    /// are accepted and recorded, nothing else.
     /// An unknown key or a malformed value is an [`Error::Options`] naming the key.
     ///
     /// ```
     /// let mut o = taosarrow::ConnectOptions::new();
     /// o.set("port", "7000").unwrap();
     /// o.set("read_timeout", "2.5").unwrap();
+    /// o.set("db", "power").unwrap();
     /// assert_eq!(o.addresses_text(), "localhost:7000");
+    /// assert_eq!(o.database(), Some("power"));
+    /// o.set("charset", "UTF-8").unwrap();
+    /// assert_eq!(o.ignored_keys(), ["charset"]);
     /// assert!(o.set("bogus", "1").is_err());
     /// ```
     pub fn set(&mut self, k: &str, v: &str) -> Result<(), Error> {
+        if let Some((key, _)) = Self::IGNORED_KEYS.iter().find(|(key, _)| *key == k) {
+            if *key == "decode_binary" && !parse_bool(k, v)? {
+                return Err(Error::Options(
+                    "parameter `decode_binary=false` is not supported: VARCHAR values are \
+                     always text (read VARBINARY columns for bytes)"
+                        .into(),
+                ));
+            }
+            if !self.ignored.contains(key) {
+                self.ignored.push(key);
+            }
+            return Ok(());
+        }
+        let k = Self::canonical_key(k);
         match k {
             "user" => self.user = v.to_owned(),
             "password" => self.password = v.to_owned(),
@@ -265,6 +399,29 @@ impl ConnectOptions {
             }
             "database" => self.database = Some(v.to_owned()).filter(|d| !d.is_empty()),
             "token" => self.token = Some(v.to_owned()),
+            "bearer_token" => self.bearer_token = Some(v.to_owned()).filter(|t| !t.is_empty()),
+            "totp_code" => self.totp_code = Some(v.to_owned()).filter(|t| !t.is_empty()),
+            "user_app" => self.user_app = Some(v.to_owned()),
+            "user_ip" => self.user_ip = Some(v.to_owned()),
+            "conn_mode" => {
+                self.conn_mode = Some(
+                    u32::try_from(parse_u64(k, v)?)
+                        .map_err(|_| Error::Options(format!("parameter `{k}` is too large")))?,
+                )
+            }
+            "bi_mode" => self.conn_mode = parse_bool(k, v)?.then_some(1),
+            "websocket" => match v.trim().to_ascii_lowercase().as_str() {
+                "ws" | "taosws" => self.tls = false,
+                "wss" | "taoswss" => self.tls = true,
+                _ => {
+                    parse_bool(k, v).map_err(|_| {
+                        Error::Options(format!(
+                            "parameter `{k}` must be true, false, ws or wss, got `{v}`"
+                        ))
+                    })?;
+                }
+            },
+            "ns_timestamps" => self.ns_timestamps = NsTimestamps::parse(v)?,
             "timezone" => self.timezone = Some(parse_timezone(v)?),
             "compression" => self.compression = parse_bool(k, v)?,
             "conn_retries" => {
@@ -276,7 +433,7 @@ impl ConnectOptions {
                 self.retry_backoff_max = Duration::from_millis(parse_u64(k, v)?)
             }
             "read_timeout" => self.read_timeout = parse_timeout(k, v)?,
-            "connect_timeout" | "conn_timeout" => self.connect_timeout = parse_timeout(k, v)?,
+            "connect_timeout" => self.connect_timeout = parse_timeout(k, v)?,
             "max_message_size" => self.max_message_size = parse_size(k, v)?,
             "schemaless_batch_bytes" => self.schemaless_batch_bytes = parse_size(k, v)?,
             "reconnect" => self.reconnect = parse_bool(k, v)?,
@@ -297,6 +454,29 @@ impl ConnectOptions {
             }
         }
         Ok(())
+    }
+
+    /// The legacy keys ([`IGNORED_KEYS`](Self::IGNORED_KEYS)) given and ignored, in order.
+    pub fn ignored_keys(&self) -> &[&'static str] {
+        &self.ignored
+    }
+
+    /// How bindings present nanosecond timestamps in row values.
+    pub fn ns_timestamps(&self) -> NsTimestamps {
+        self.ns_timestamps
+    }
+
+    /// Sets how bindings present nanosecond timestamps in row values.
+    pub fn with_ns_timestamps(mut self, ns: NsTimestamps) -> Self {
+        self.ns_timestamps = ns;
+        self
+    }
+
+    /// Token authentication (`bearer_token`, sent in the `conn` request instead of relying
+    /// on user and password).
+    pub fn with_bearer_token(mut self, token: impl Into<String>) -> Self {
+        self.bearer_token = Some(token.into());
+        self
     }
 
     /// The port of the first address, or the default one.

@@ -220,6 +220,12 @@ async fn handshake(ws: &mut Ws, opts: &ConnectOptions) -> Result<(), Attempt> {
         db: Some(opts.database.clone().unwrap_or_default()),
         tz: opts.timezone.as_deref().map(str::to_owned),
         connector: Some(CONNECTOR.into()),
+        // DSN `conn_mode=1` asks for BI mode, which the server knows as mode 0.
+        mode: opts.conn_mode.filter(|m| *m == 1).map(|_| 0),
+        app: opts.user_app.clone(),
+        ip: opts.user_ip.clone(),
+        totp_code: opts.totp_code.clone(),
+        bearer_token: opts.bearer_token.clone(),
         ..ConnRequest::default()
     };
     ws.send(Message::text(Request::Conn(Box::new(conn)).to_json()))

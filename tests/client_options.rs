@@ -128,8 +128,12 @@ fn set_accepts_every_listed_key_and_refuses_others() {
     let ca = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/tls/ca.pem");
     let sample = |key: &str| match key {
         "port" | "conn_retries" | "retry_backoff_ms" | "retry_backoff_max_ms" => "7",
+        "conn_mode" => "1",
         "read_timeout" | "connect_timeout" => "1.5",
-        "compression" | "tcp_nodelay" | "reconnect" | "retry_writes" => "true",
+        "compression" | "tcp_nodelay" | "reconnect" | "retry_writes" | "bi_mode" | "websocket" => {
+            "true"
+        }
+        "ns_timestamps" => "pandas",
         "max_message_size" | "schemaless_batch_bytes" => "1048576",
         "timezone" => "UTC",
         "tls_ca" => ca,
@@ -156,6 +160,11 @@ fn set_accepts_every_listed_key_and_refuses_others() {
         ("reconnect", "maybe"),
         ("compression", "maybe"),
         ("timezone", "Mars/Base"),
+        ("conn_mode", "x"),
+        ("bi_mode", "maybe"),
+        ("websocket", "http2"),
+        ("ns_timestamps", "float"),
+        ("decode_binary", "false"),
     ] {
         let e = o.set(key, value).unwrap_err();
         assert!(
@@ -223,4 +232,63 @@ fn debug_hides_the_password() {
     let text = format!("{o:?}");
     assert!(!text.contains("s3cr3t-pw"), "{text}");
     assert!(!text.contains("t0k3n-secret"), "{text}");
+}
+
+#[test]
+fn aliases_name_the_same_options() {
+    let mut a = ConnectOptions::new();
+    let mut b = ConnectOptions::new();
+    for ((alias, key), value) in ConnectOptions::ALIASES
+        .iter()
+        .zip(["u", "p", "db1", "h1", "h2", "UTC", "2.5", "wss"])
+    {
+        a.set(alias, value)
+            .unwrap_or_else(|e| panic!("{alias}: {e}"));
+        b.set(key, value).unwrap_or_else(|e| panic!("{key}: {e}"));
+        assert_eq!(ConnectOptions::canonical_key(alias), *key);
+        assert!(ConnectOptions::KEYS.contains(key), "{key}");
+    }
+    assert_eq!(a, b);
+    assert_eq!(a.user(), "u");
+    assert_eq!(a.database(), Some("db1"));
+    assert_eq!(a.addresses_text(), "h2:6041");
+    assert_eq!(a.timezone(), Some("UTC"));
+    assert_eq!(a.connect_timeout(), Duration::from_millis(2500));
+    assert!(a.tls());
+}
+
+#[test]
+fn legacy_keys_are_recorded_not_refused() {
+    let mut o = ConnectOptions::from_dsn("ws://h:1?charset=UTF-8&config=/etc/taos").unwrap();
+    o.set("decode_binary", "true").unwrap();
+    o.set("charset", "GBK").unwrap();
+    assert_eq!(o.ignored_keys(), ["charset", "config", "decode_binary"]);
+    let e = o.set("decode_binary", "false").unwrap_err();
+    assert!(e.to_string().contains("decode_binary"), "{e}");
+    for (key, why) in ConnectOptions::IGNORED_KEYS {
+        assert!(!ConnectOptions::KEYS.contains(key), "{key}");
+        assert!(!why.is_empty());
+    }
+}
+
+#[test]
+fn session_and_row_options_parse() {
+    use taosarrow::NsTimestamps;
+    let o = ConnectOptions::from_dsn(
+        "ws://h:1?ns_timestamps=NumPy&bi_mode=true&bearer_token=t&user_app=a&websocket=true",
+    )
+    .unwrap();
+    assert_eq!(o.ns_timestamps(), NsTimestamps::Numpy);
+    assert!(!o.tls());
+    assert_eq!(ConnectOptions::new().ns_timestamps(), NsTimestamps::Int);
+    assert_eq!(
+        NsTimestamps::ALL.map(NsTimestamps::name),
+        ["int", "pandas", "numpy"]
+    );
+    let shown = format!("{o:?}");
+    assert!(!shown.contains("bearer_token: Some(\"t\")"), "{shown}");
+    let mut p = ConnectOptions::new();
+    p.set("websocket", "false").unwrap();
+    p.set("ws", "taoswss").unwrap();
+    assert!(p.tls());
 }

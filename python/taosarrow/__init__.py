@@ -11,19 +11,25 @@ from __future__ import annotations
 
 from ._native import __version__
 from .connection import Connection, connect
-from .result import TaosField, TaosResult
+from .result import TaosBlocks, TaosField, TaosFields, TaosResult, TaosRow, TaosRows
 from .cursor import Cursor
+from . import error, utils
 from .exceptions import (
     ConnectionError,
+    ConsumerException,
     DatabaseError,
     DataError,
+    DataTypeAndRangeError,
     Error,
+    FetchError,
     IngestInterrupted,
     IntegrityError,
     InterfaceError,
     InternalError,
+    LinesError,
     NotSupportedError,
     OperationalError,
+    OperationalQueryError,
     ProgrammingError,
     QueryError,
     ResultError,
@@ -49,6 +55,14 @@ from .types import (
     TimestampFromTicks,
 )
 
+#: taospy's flag for a TDengine 3 client: always true (this client speaks TDengine 3).
+IS_V3 = True
+
+#: taospy's name of the connection class.
+TaosConnection = Connection
+#: taospy's name of the cursor class.
+TaosCursor = Cursor
+
 #: PEP 249 module globals.
 apilevel = "2.0"
 threadsafety = 2
@@ -56,6 +70,20 @@ paramstyle = "qmark"
 
 __all__ = [
     "__version__",
+    "IS_V3",
+    "TaosConnection",
+    "TaosCursor",
+    "TaosFields",
+    "TaosRow",
+    "TaosRows",
+    "TaosBlocks",
+    "error",
+    "utils",
+    "OperationalQueryError",
+    "FetchError",
+    "ConsumerException",
+    "LinesError",
+    "DataTypeAndRangeError",
     "apilevel",
     "threadsafety",
     "paramstyle",

@@ -1,9 +1,14 @@
-"""Client-side ``qmark`` parameter substitution with safe literal quoting.
+"""Client-side parameter substitution with safe literal quoting.
 
-Used until statements are bound server-side (stmt2). Placeholders are ``?`` outside string
-literals, quoted identifiers and comments. Strings are quoted by the native ``quote_literal``
-(``'`` and ``\\`` doubled), so that neither TDengine's tokenizer (backslash escapes and doubled
-quotes) nor a plain SQL tokenizer (doubled quotes only) can be made to end the literal early.
+``qmark`` (:func:`format_query`): used when statements cannot be bound server-side (stmt2).
+Placeholders are ``?`` outside string literals, quoted identifiers and comments. Strings are
+quoted by the native ``quote_literal`` (``'`` and ``\\`` doubled), so that neither TDengine's
+tokenizer (backslash escapes and doubled quotes) nor a plain SQL tokenizer (doubled quotes only)
+can be made to end the literal early.
+
+``str.format`` style (:func:`format_braces`): taos-ws-py's ``Cursor.execute(sql, *args,
+**kwargs)``, e.g. ``"INSERT INTO {} VALUES ('{}', {v})"``; see there for how each value is
+written so that it cannot change the statement's tokens.
 """
 
 from __future__ import annotations
@@ -11,12 +16,15 @@ from __future__ import annotations
 import datetime as _dt
 import decimal
 import math
-from typing import Any, List, Sequence
+import numbers
+import re
+import string
+from typing import Any, List, Mapping, Sequence
 
-from ._native import quote_literal
+from ._native import quote_ident, quote_literal
 from .exceptions import InterfaceError, ProgrammingError
 
-__all__ = ["quote", "format_query", "placeholder_positions"]
+__all__ = ["quote", "format_query", "placeholder_positions", "format_braces", "has_braces"]
 
 
 def _quote_str(value: str) -> str:
@@ -122,3 +130,130 @@ def format_query(sql: str, params: Sequence[Any] | None) -> str:
         last = pos + 1
     parts.append(sql[last:])
     return "".join(parts)
+
+
+#: Text a bare ``{}`` may become as it is: a name (``tb1``, ``db.tb1``) or a number.
+_BARE = re.compile(r"[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*|[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+_FORMATTER = string.Formatter()
+
+
+#: A ``str.format`` field name: empty, an index or a name, then ``.attr`` / ``[key]`` parts.
+_FIELD = re.compile(r"(\d*|[A-Za-z_]\w*)([.\[].*)?", re.S)
+
+
+def has_braces(sql: str) -> bool:
+    """Whether ``sql`` has ``str.format`` replacement fields (``{}``, ``{name}``, ``{0}``).
+    Braces that cannot be one, as in a JSON literal (``'{"k": 1}'``), do not count."""
+    try:
+        return any(
+            field is not None and _FIELD.fullmatch(field) is not None
+            for _lit, field, _spec, _conv in _FORMATTER.parse(sql)
+        )
+    except ValueError:
+        return False
+
+
+def _scan(text: str, state: str) -> str:
+    """The lexical state after ``text`` starting in ``state``: ``""`` (SQL), ``"'"``, ``'"'``
+    or ``"`"`` (inside that quote), ``"--"`` or ``"/*"`` (inside a comment)."""
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if state == "":
+            if c in "'\"`":
+                state = c
+            elif text.startswith("--", i):
+                state, i = "--", i + 1
+            elif text.startswith("/*", i):
+                state, i = "/*", i + 1
+        elif state == "--":
+            if c == "\n":
+                state = ""
+        elif state == "/*":
+            if text.startswith("*/", i):
+                state, i = "", i + 1
+        elif c == "\\" and state != "`":
+            i += 1
+        elif c == state:
+            state = ""  # a doubled quote closes and reopens: the same state afterwards
+        i += 1
+    return state
+
+
+def _render(value: Any, spec: str, conversion: Any, state: str, before: str) -> str:
+    """One ``str.format`` field's text for the lexical ``state`` it stands in."""
+    if state in ("--", "/*"):
+        raise ProgrammingError("a {} placeholder inside an SQL comment")
+    if state:
+        text = format(_FORMATTER.convert_field(value, conversion), spec)
+        if "\x00" in text:
+            raise ProgrammingError("a parameter contains a NUL character")
+        if state == "'":
+            return quote_literal(text)[1:-1]
+        if state == "`":
+            return quote_ident(text)[1:-1]
+        if '"' in text or "\\" in text:
+            raise ProgrammingError(
+                "a value with \" or \\ inside a \"…\" literal; write '{}' in the SQL instead"
+            )
+        return text
+    if conversion is None and not spec:
+        if isinstance(value, numbers.Integral) and not isinstance(value, (bool, int)):
+            value = int(value)  # numpy and other integer types
+        elif isinstance(value, numbers.Real) and not isinstance(value, (bool, int, float)):
+            value = float(value)
+        if value is None or isinstance(value, (bool, int, float, decimal.Decimal, bytes, bytearray, _dt.date)):
+            literal = quote(value)
+            return " " + literal if _glues(before, literal) else literal
+        if isinstance(value, str) and _BARE.fullmatch(value):
+            return " " + value if _glues(before, value) else value
+    else:
+        text = format(_FORMATTER.convert_field(value, conversion), spec)
+        if _BARE.fullmatch(text):
+            return " " + text if _glues(before, text) else text
+        value = text
+    raise ProgrammingError(
+        f"the value {value!r} cannot stand bare in the SQL (only names and numbers can): "
+        "put the placeholder in quotes ('{}') or use ? parameters"
+    )
+
+
+def format_braces(sql: str, args: Sequence[Any], kwargs: Mapping[str, Any]) -> str:
+    """``sql.format(*args, **kwargs)`` as taos-ws-py's cursor does it, with each value written
+    so that it cannot change the statement's tokens:
+
+    - inside a quoted literal in the SQL (``'{}'``): the value's ``str.format`` text with
+      ``'`` and ``\\`` doubled (``"…"`` literals refuse values holding ``"`` or ``\\``);
+      inside backquotes, a backquote is doubled;
+    - bare (``VALUES ({})``, ``CREATE TABLE {}``): ``None`` as NULL, booleans, numbers,
+      ``bytes`` and dates as literals (:func:`quote`), strings only when they are a name
+      (``tb1``, ``db.tb1``) or a number; any other string raises :class:`ProgrammingError`
+      (quote the placeholder, or use ``?`` parameters, bound server-side).
+
+    Format specs and conversions (``{:.2f}``, ``{!s}``) apply; unused arguments are ignored,
+    as by ``str.format``; a missing one raises :class:`ProgrammingError`.
+    """
+    out: List[str] = []
+    state = ""
+    auto = 0
+    try:
+        parsed = list(_FORMATTER.parse(sql))
+    except ValueError as e:
+        raise ProgrammingError(f"bad {{}} placeholder in the SQL: {e}") from None
+    for literal, field, spec, conversion in parsed:
+        out.append(literal)
+        state = _scan(literal, state)
+        if field is None:
+            continue
+        if spec and "{" in spec:
+            raise ProgrammingError("nested {} in a format spec are not supported")
+        if field == "" or field[0] in ".[":
+            field = f"{auto}{field}"
+            auto += 1
+        try:
+            value, _first = _FORMATTER.get_field(field, args, kwargs)
+        except (IndexError, KeyError, AttributeError, TypeError) as e:
+            raise ProgrammingError(f"no parameter for {{{field}}} in the SQL: {e!r}") from None
+        out.append(_render(value, spec or "", conversion, state, literal))
+    return "".join(out)

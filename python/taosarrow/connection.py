@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
 import threading
 import warnings
-from typing import TYPE_CHECKING, Any, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Dict, Mapping, Optional, Sequence, Tuple
 
 from . import _native
 from .exceptions import InterfaceError
@@ -13,21 +14,52 @@ from .result import TaosField, TaosResult
 if TYPE_CHECKING:
     from .statement import Statement2
 
-__all__ = ["Connection", "TaosResult", "TaosField", "connect", "OPTION_NAMES"]
+__all__ = ["Connection", "TaosResult", "TaosField", "connect", "OPTION_NAMES", "OPTION_ALIASES"]
 
 #: The keyword options ``connect`` accepts: the keys of the Rust client's
 #: ``ConnectOptions::set``, which checks them and their values.
 OPTION_NAMES: Tuple[str, ...] = _native.OPTION_NAMES
 
+#: Other names of some options, as ``(alias, option)`` (``ConnectOptions::ALIASES``), e.g.
+#: ``("db", "database")``.
+OPTION_ALIASES: Tuple[Tuple[str, str], ...] = _native.OPTION_ALIASES
+
+#: Legacy options accepted with a ``DeprecationWarning`` and no effect, as ``(key, why)``.
+_IGNORED_WHY: Dict[str, str] = dict(_native.IGNORED_OPTIONS)
+
+#: The module each ``ns_timestamps`` choice needs.
+_NS_MODULES: Dict[str, str] = {"pandas": "pandas", "numpy": "numpy"}
+
 
 class Connection:
-    """A connection to a TDengine (taosAdapter WebSocket) server; safe to share by threads."""
+    """A connection to a TDengine (taosAdapter WebSocket) server; safe to share by threads.
 
-    def __init__(self, dsn: Optional[str] = None, **kwargs: Any) -> None:
+    Made by :func:`connect` (see there for the options); taospy's ``TaosConnection`` and
+    taos-ws-py's ``Connection`` calls are all here.
+    """
+
+    def __init__(self, dsn: Optional[str] = None, args: Optional[Mapping[str, Any]] = None, **kwargs: Any) -> None:
         self._lock = threading.Lock()
         self._native: Any = None
-        self._native = _native.NativeConnection(dsn, kwargs)
+        options: Dict[str, Any] = dict(args or {})
+        options.update((k, v) for k, v in kwargs.items() if v is not None)
+        self._native = _native.NativeConnection(dsn, options)
         self.timezone: Optional[str] = self._native.timezone
+        self._ns_timestamps: str = self._native.ns_timestamps
+        module = _NS_MODULES.get(self._ns_timestamps)
+        if module is not None:
+            try:
+                importlib.import_module(module)
+            except ImportError as exc:
+                self.close()
+                raise InterfaceError(f"ns_timestamps={self._ns_timestamps!r} needs {module} installed") from exc
+        for key in self._native.ignored_options:
+            warnings.warn(
+                f"taosarrow.connect: option {key!r} is accepted for compatibility and ignored: "
+                f"{_IGNORED_WHY.get(key, 'it has no meaning here')}",
+                DeprecationWarning,
+                stacklevel=3,
+            )
 
     # -- internals ------------------------------------------------------------------------
     def _conn(self) -> Any:
@@ -67,12 +99,14 @@ class Connection:
 
     # -- TDengine calls -------------------------------------------------------------------
     def execute(self, sql: str, req_id: Optional[int] = None) -> int:
-        """Runs a statement and returns the number of affected rows."""
+        """Runs a statement and returns the number of affected rows (a query's row count)."""
         return self._conn().exec(sql, req_id)
 
     def query(self, sql: str, req_id: Optional[int] = None) -> TaosResult:
-        """Runs a query and returns its result for iteration."""
-        return TaosResult(self._conn().query(sql, req_id))
+        """Runs a statement and returns its result for iteration; a statement without a
+        result set gives an empty result whose ``affected_rows`` is the server's count."""
+        affected, native = self._conn().execute(sql, req_id)
+        return TaosResult(native, self._ns_timestamps, affected)
 
     def execute_with_req_id(self, sql: str, req_id: int) -> int:
         """:meth:`execute` with a request id chosen by the caller (for tracing)."""
@@ -81,6 +115,45 @@ class Connection:
     def query_with_req_id(self, sql: str, req_id: int) -> TaosResult:
         """:meth:`query` with a request id chosen by the caller (for tracing)."""
         return self.query(sql, req_id)
+
+    def select_db(self, database: str) -> None:
+        """Makes ``database`` the current one (``USE database``); later unqualified names
+        and reconnects use it."""
+        from ._native import quote_ident
+
+        self._conn().exec(f"USE {quote_ident(database)}", None)
+
+    @property
+    def server_info(self) -> str:
+        """The server's version (``SELECT SERVER_VERSION()``), as taospy's property."""
+        result = self._conn().query("SELECT SERVER_VERSION()", None)
+        try:
+            rows = result.fetch_rows(None, None)
+        finally:
+            result.close()
+        return str(rows[0][0]) if rows else ""
+
+    @property
+    def client_info(self) -> str:
+        """This client's version (taosarrow's ``__version__``), as taospy's property."""
+        return _native.__version__
+
+    @property
+    def ns_timestamps(self) -> str:
+        """How row values show nanosecond timestamps: ``"int"``, ``"pandas"`` or
+        ``"numpy"`` (the ``ns_timestamps`` option)."""
+        return self._ns_timestamps
+
+    def load_table_info(self, tables: str) -> None:
+        """taospy's hint to load table metadata into the native client's cache: accepted
+        and nothing to do (this client keeps no metadata cache)."""
+        if not isinstance(tables, str):
+            raise InterfaceError("load_table_info takes a comma-separated str of table names")
+        self._conn()
+
+    def clear_result_set(self) -> None:
+        """taospy's no-op: results are freed when closed or read to the end."""
+        self._conn()
 
     def write(
         self,
@@ -235,25 +308,48 @@ class Connection:
                 pass
 
 
-def connect(dsn: Optional[str] = None, **kwargs: Any) -> Connection:
-    """Connects to a server. ``dsn`` is e.g. ``"ws://root:taosdata@localhost:6041/db"``.
+def connect(dsn: Optional[str] = None, args: Optional[Mapping[str, Any]] = None, **kwargs: Any) -> Connection:
+    """Connects to a server. ``dsn`` is e.g. ``"ws://root:taosdata@localhost:6041/db"``
+    (schemes ``ws``, ``wss``, ``taosws``, ``taos+ws`` …; query parameters take the option
+    names below).
 
     The user and password may be percent-encoded (``urllib.parse.quote(p, safe="")``), which
     always works; written as they are, they may hold ``/ ? # :`` and ``@``, except a password
     with an ``@`` followed later by a ``?``. A password is never quoted in an error.
 
-    Keyword options (override the DSN; ``None`` is ignored), listed in
-    :data:`OPTION_NAMES`: ``user``, ``password``, ``host``, ``port``, ``database``,
-    ``token``, ``timezone``, ``compression``, ``conn_retries``, ``retry_backoff_ms``,
-    ``retry_backoff_max_ms``, ``read_timeout`` and ``connect_timeout`` (seconds),
-    ``tcp_nodelay``, ``tls_ca`` (PEM text or a file path), ``max_message_size`` (bytes,
-    default 256 MiB), ``schemaless_batch_bytes`` (the largest schemaless request, bytes,
-    default 16 MiB), ``reconnect`` (default on: a dropped socket is replaced on the next
-    call, restoring the current database) and ``retry_writes`` (default off: a write whose
-    reply was lost with its socket is not sent again). Timeouts must be above 0. An unknown
-    option or a bad value raises :class:`InterfaceError`.
+    Options come as keywords (taospy style) or in an ``args`` dict (taos-ws-py style,
+    ``connect(dsn, {"user": …})``); keywords win over ``args``, both over the DSN, and
+    ``None`` values are ignored. Values may be native (``port=6041``, ``compression=True``)
+    or strings (``port="6041"``, ``compression="true"``, ``read_timeout="300"``). The
+    options, listed in :data:`OPTION_NAMES` and checked by the Rust client:
+
+    - ``user`` (alias ``username``), ``password`` (``pass``), ``host`` (``url``, ``ip``),
+      ``port``, ``database`` (``db``);
+    - ``token`` (a cloud token, sent on the URL), ``bearer_token`` (token authentication),
+      ``totp_code`` (one-time password), ``user_app``, ``user_ip`` (recorded by the
+      server), ``conn_mode`` (1: BI mode; ``bi_mode=True`` is the same);
+    - ``timezone`` (alias ``tz``): the IANA zone of the session and of row datetimes;
+    - ``compression``, ``conn_retries``, ``retry_backoff_ms``, ``retry_backoff_max_ms``,
+      ``read_timeout`` and ``connect_timeout`` (``conn_timeout``; seconds, above 0),
+      ``tcp_nodelay``, ``tls_ca`` (PEM text or a file path), ``websocket`` (``ws``; true,
+      ``"ws"`` or ``"wss"``), ``max_message_size`` (bytes, default 256 MiB),
+      ``schemaless_batch_bytes`` (the largest schemaless request, bytes, default 16 MiB),
+      ``reconnect`` (default on: a dropped socket is replaced on the next call, restoring
+      the current database) and ``retry_writes`` (default off: a write whose reply was lost
+      with its socket is not sent again);
+    - ``ns_timestamps``: how row values (``fetchone``, iterating a :class:`TaosResult` …)
+      show timestamps of nanosecond databases: ``"int"`` (default, as taospy: nanoseconds
+      since the epoch), ``"pandas"`` (a time-zone-aware ``pandas.Timestamp``) or
+      ``"numpy"`` (``numpy.datetime64`` in ns, UTC). Never a ``datetime``, which would drop
+      the nanoseconds. Millisecond and microsecond timestamps are always time-zone-aware
+      ``datetime``; the Arrow, pandas and polars reads always give real timestamps.
+
+    taospy's and taos-ws-py's legacy options ``charset``, ``config``, ``native``,
+    ``version_prefer`` and ``decode_binary`` (only ``True``) are accepted with a
+    ``DeprecationWarning`` and have no effect. An unknown option or a bad value raises
+    :class:`InterfaceError`; failing to connect raises :class:`ConnectionError`.
     """
-    return Connection(dsn, **kwargs)
+    return Connection(dsn, args, **kwargs)
 
 
 from .cursor import Cursor  # noqa: E402  (circular: Cursor uses Connection)

@@ -1,8 +1,27 @@
-"""The PEP 249 exception tree, with the classes TDengine users know placed inside it.
+"""The PEP 249 exception tree, with the classes taospy and taos-ws-py users know inside it.
 
-Every class carries ``errno`` (the TDengine error code, or ``None`` when the error did not
-come from the server) and ``msg`` (the message). The native module looks these classes up by
-name and raises them; the mapping from client error kinds lives in one place on the Rust side.
+Every class carries ``errno`` and ``msg``, as taospy's do: ``errno`` is TDengine's 32-bit error
+code in taospy's signed form, ``0x80000000 | code`` as a signed ``int`` (code ``0x2600`` gives
+``-2147473920``; ``errno & 0xFFFF`` is the code), or ``None`` when the error has no TDengine
+code (a mistake caught in Python); ``msg`` is the server's text. ``str(e)`` is
+``[0x2600]: <msg>`` (the low 16 bits), or just the message without a code.
+
+Where the errors come from:
+
+- a SQL statement the server refuses: :class:`QueryError` (a :class:`ProgrammingError`, which
+  taospy raises for every refused query, and taos-ws-py's ``QueryError``); when the code says
+  the server could not run it now (network, memory, a killed query, a vnode or leader not
+  ready, too many requests), :class:`OperationalQueryError`, which is also an
+  :class:`OperationalError`;
+- connecting, authenticating, a lost connection or a timeout: :class:`ConnectionError`;
+- stmt2 / prepared statements: :class:`StatementError`; schemaless writes:
+  :class:`SchemalessError`; subscriptions: :class:`TmqError` (taos-ws-py's
+  ``ConsumerException`` is the same class); a malformed result: :class:`ResultError`
+  (taos-ws-py's ``FetchError`` is the same class); misuse of the API and bad options:
+  :class:`InterfaceError`.
+
+The native module looks these classes up by name; the table from client errors and server
+codes to classes is in one place, on the Rust side (``class_for`` in the PyO3 glue).
 """
 
 from __future__ import annotations
@@ -27,7 +46,18 @@ __all__ = [
     "SchemalessError",
     "TmqError",
     "IngestInterrupted",
+    "OperationalQueryError",
+    "FetchError",
+    "ConsumerException",
+    "LinesError",
+    "DataTypeAndRangeError",
+    "errno_code",
 ]
+
+
+def errno_code(errno: Optional[int]) -> Optional[int]:
+    """The 16-bit TDengine code of an ``errno`` (``-2147473920`` → ``0x2600``), or ``None``."""
+    return None if errno is None else errno & 0xFFFF
 
 
 class Warning(Exception):  # noqa: A001 - the name PEP 249 requires
@@ -35,9 +65,14 @@ class Warning(Exception):  # noqa: A001 - the name PEP 249 requires
 
 
 class Error(Exception):
-    """Base class of every taosarrow error (PEP 249)."""
+    """Base class of every taosarrow error (PEP 249). ``errno``: taospy's signed 32-bit
+    form of the TDengine code, or ``None``; ``msg``: the message."""
 
-    def __init__(self, msg: str = "", errno: Optional[int] = None) -> None:
+    msg: str
+    errno: Optional[int]
+
+    def __init__(self, msg: Optional[str] = "", errno: Optional[int] = None) -> None:
+        msg = "" if msg is None else str(msg)
         super().__init__(msg)
         self.msg = msg
         self.errno = errno
@@ -45,7 +80,7 @@ class Error(Exception):
     def __str__(self) -> str:
         if self.errno is None:
             return self.msg
-        return f"[0x{self.errno & 0xFFFF:04x}] {self.msg}"
+        return "[0x%04x]: %s" % (self.errno & 0xFFFF, self.msg)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(msg={self.msg!r}, errno={self.errno!r})"
@@ -91,7 +126,14 @@ class ConnectionError(OperationalError):  # noqa: A001 - the name TDengine users
 
 
 class QueryError(ProgrammingError):
-    """The server rejected a query (syntax, unknown table or database, …)."""
+    """The server refused a SQL statement (syntax, unknown table or database, …): taospy's
+    ``ProgrammingError`` and taos-ws-py's ``QueryError``."""
+
+
+class OperationalQueryError(QueryError, OperationalError):
+    """The server could not run a SQL statement now (network, memory, a killed query, a
+    vnode or leader not ready, too many requests): a :class:`QueryError` (so taospy's
+    ``ProgrammingError``) that is also an :class:`OperationalError`."""
 
 
 class StatementError(ProgrammingError):
@@ -100,6 +142,15 @@ class StatementError(ProgrammingError):
 
 class ResultError(DatabaseError):
     """Reading a result failed: malformed or truncated block, unexpected type."""
+
+
+#: taos-ws-py's name for :class:`ResultError` (the same class).
+FetchError = ResultError
+
+
+class DataTypeAndRangeError(DataError):
+    """A value of the wrong Python type or out of range for its column (taospy's bind
+    checks)."""
 
 
 class SchemalessError(DataError):
@@ -128,9 +179,9 @@ class SchemalessError(DataError):
     unsent_from: Optional[int]
     lines: Optional[int]
 
-    def __init__(self, msg: str = "", errno: Optional[int] = None) -> None:
+    def __init__(self, msg: Optional[str] = "", errno: Optional[int] = None, affected_rows: int = 0) -> None:
         super().__init__(msg, errno)
-        self.affected_rows = 0
+        self.affected_rows = affected_rows
         self.total_rows = 0
         self.lines_written = 0
         self.failed_lines = None
@@ -142,8 +193,16 @@ class SchemalessError(DataError):
         return (type(self), (self.msg, self.errno), dict(self.__dict__))
 
 
+#: taospy's name for a failed legacy line insert: the same class as :class:`SchemalessError`.
+LinesError = SchemalessError
+
+
 class TmqError(OperationalError):
     """A data-subscription (TMQ) consumer operation failed."""
+
+
+#: taos-ws-py's name for :class:`TmqError` (the same class).
+ConsumerException = TmqError
 
 
 class IngestInterrupted(KeyboardInterrupt):

@@ -4,7 +4,7 @@ use std::sync::{Arc, Mutex};
 
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyString};
-use taosarrow::{ConnectOptions, Connection, Outcome};
+use taosarrow::{ConnectOptions, Connection, NsTimestamps, Outcome};
 
 use crate::errors::{named, to_py_err};
 use crate::result::NativeResult;
@@ -16,6 +16,8 @@ use crate::wait::wait;
 pub struct NativeConnection {
     inner: Mutex<Option<Arc<Connection>>>,
     timezone: Option<String>,
+    ns_timestamps: NsTimestamps,
+    ignored: Vec<&'static str>,
 }
 
 impl NativeConnection {
@@ -78,11 +80,28 @@ impl NativeConnection {
     fn new(py: Python<'_>, dsn: Option<&str>, options: &Bound<'_, PyDict>) -> PyResult<Self> {
         let opts = self::options(dsn, options)?;
         let timezone = opts.timezone().map(str::to_string);
+        let ns_timestamps = opts.ns_timestamps();
+        let ignored = opts.ignored_keys().to_vec();
         let conn = wait(py, async move { Connection::connect(&opts).await })?;
         Ok(NativeConnection {
             inner: Mutex::new(Some(Arc::new(conn))),
             timezone,
+            ns_timestamps,
+            ignored,
         })
+    }
+
+    /// How row values show nanosecond timestamps: `"int"`, `"pandas"` or `"numpy"`
+    /// (option `ns_timestamps`).
+    #[getter]
+    fn ns_timestamps(&self) -> &'static str {
+        self.ns_timestamps.name()
+    }
+
+    /// The legacy options given and ignored (`ConnectOptions::IGNORED_KEYS`), in order.
+    #[getter]
+    fn ignored_options(&self) -> Vec<&'static str> {
+        self.ignored.clone()
     }
 
     /// The connection's time zone (DSN `timezone`), if one was given.

@@ -18,7 +18,7 @@ use taosarrow::{
 };
 
 use crate::connection::NativeConnection;
-use crate::errors::{class_name, internal, named, to_py_err};
+use crate::errors::{class_for, internal, named, to_py_err};
 
 /// Writes `data` (an Arrow stream) into `table`, or into child tables of `stable`; returns
 /// the rows written. A failure raises with `rows_written`, `written`, `unknown`,
@@ -234,12 +234,7 @@ fn interrupted(py: Python<'_>, cause: PyErr, account: &Account) -> PyErr {
 /// `(start, end)` input row positions) and `unread_from`.
 pub fn ingest_error(py: Python<'_>, err: &Error) -> Option<PyErr> {
     let Error::Ingest(e) = err else { return None };
-    let exc = named(
-        py,
-        class_name(err.kind()),
-        err.to_string(),
-        err.code().map(|c| c.0),
-    );
+    let exc = named(py, class_for(err), err.to_string(), err.code().map(|c| c.0));
     Account::of(e).attach(py, &exc);
     Some(exc)
 }

@@ -33,6 +33,14 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<server::NativeServer>()?;
     m.add("HAS_SERVER", cfg!(feature = "server"))?;
     m.add("OPTION_NAMES", PyTuple::new(m.py(), ConnectOptions::KEYS)?)?;
+    m.add(
+        "OPTION_ALIASES",
+        PyTuple::new(m.py(), ConnectOptions::ALIASES.iter().copied())?,
+    )?;
+    m.add(
+        "IGNORED_OPTIONS",
+        PyTuple::new(m.py(), ConnectOptions::IGNORED_KEYS.iter().copied())?,
+    )?;
     let modes = IngestMode::ALL.map(IngestMode::name);
     m.add("INGEST_MODES", PyTuple::new(m.py(), modes)?)?;
     Ok(())

@@ -8,9 +8,9 @@ use futures_util::StreamExt;
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 use pyo3_arrow::{PyRecordBatchReader, PyTable};
-use taosarrow::ResultStream;
+use taosarrow::{NsTimestamps, ResultStream};
 
-use crate::errors::named;
+use crate::errors::{named, to_py_err};
 use crate::rows::batches_to_rows;
 use crate::wait::wait;
 
@@ -119,16 +119,23 @@ impl NativeResult {
         self.precision
     }
 
-    /// The rows of the next batch as tuples (an empty list at the end). `size` is a hint.
-    #[pyo3(signature = (size=None))]
+    /// The rows of the next batch as tuples (an empty list at the end). `size` is a hint;
+    /// `ns_timestamps` (`"int"`, the default, `"pandas"` or `"numpy"`) chooses the value of
+    /// nanosecond timestamps.
+    #[pyo3(signature = (size=None, ns_timestamps=None))]
     fn fetch_rows<'py>(
         &self,
         py: Python<'py>,
         size: Option<usize>,
+        ns_timestamps: Option<&str>,
     ) -> PyResult<Vec<Bound<'py, PyTuple>>> {
         let _ = size;
+        let ns = match ns_timestamps {
+            Some(name) => NsTimestamps::parse(name).map_err(to_py_err)?,
+            None => NsTimestamps::Int,
+        };
         match self.next_batch(py)? {
-            Some(batch) => batches_to_rows(py, &[batch], self.timezone.as_deref()),
+            Some(batch) => batches_to_rows(py, &[batch], self.timezone.as_deref(), ns),
             None => Ok(Vec::new()),
         }
     }

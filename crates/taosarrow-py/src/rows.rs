@@ -1,6 +1,7 @@
 //! Arrow batches → Python row tuples, with the values of the TDengine type table:
-//! ms/µs timestamps as time-zone-aware `datetime`, ns as `int`, DECIMAL as
-//! `decimal.Decimal`, binary types as `bytes`, NULL as `None`.
+//! ms/µs timestamps as time-zone-aware `datetime`, ns as `int` (or, by the connect option
+//! `ns_timestamps`, a `pandas.Timestamp` or `numpy.datetime64`, both keeping the
+//! nanoseconds), DECIMAL as `decimal.Decimal`, binary types as `bytes`, NULL as `None`.
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::{
@@ -11,8 +12,9 @@ use arrow_array::types::{
 use arrow_array::{Array, ArrayRef, RecordBatch};
 use arrow_schema::{DataType, TimeUnit};
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyTuple};
+use pyo3::types::{PyBytes, PyDict, PyTuple};
 use pyo3::IntoPyObjectExt;
+use taosarrow::NsTimestamps;
 
 use crate::errors::named;
 
@@ -21,10 +23,15 @@ struct Ctx<'py> {
     tz: Bound<'py, PyAny>,
     from_ts: Bound<'py, PyAny>,
     decimal: Bound<'py, PyAny>,
+    /// How ns timestamps become values: `None` for `int`, else the constructor called
+    /// with `(ticks, *ns_args)` and `ns_kwargs`.
+    ns_ctor: Option<Bound<'py, PyAny>>,
+    ns_args: Bound<'py, PyTuple>,
+    ns_kwargs: Option<Bound<'py, PyDict>>,
 }
 
 impl<'py> Ctx<'py> {
-    fn new(py: Python<'py>, tz: Option<&str>) -> PyResult<Self> {
+    fn new(py: Python<'py>, tz: Option<&str>, ns: NsTimestamps) -> PyResult<Self> {
         let datetime = PyModule::import(py, "datetime")?;
         let tz = match tz {
             Some(name) if name.eq_ignore_ascii_case("utc") => {
@@ -35,11 +42,40 @@ impl<'py> Ctx<'py> {
                 .call1((name,))?,
             None => local_zone(py)?,
         };
+        let (ns_ctor, ns_args, ns_kwargs) = match ns {
+            NsTimestamps::Pandas => {
+                // `pandas.Timestamp(ns_since_epoch, tz=zone)`: the instant, shown in `zone`.
+                let kwargs = PyDict::new(py);
+                kwargs.set_item("tz", &tz)?;
+                let ctor = PyModule::import(py, "pandas")?.getattr("Timestamp")?;
+                (Some(ctor), PyTuple::empty(py), Some(kwargs))
+            }
+            NsTimestamps::Numpy => {
+                let ctor = PyModule::import(py, "numpy")?.getattr("datetime64")?;
+                (Some(ctor), PyTuple::new(py, ["ns"])?, None)
+            }
+            _ => (None, PyTuple::empty(py), None),
+        };
         Ok(Ctx {
             tz,
             from_ts: datetime.getattr("datetime")?.getattr("fromtimestamp")?,
             decimal: PyModule::import(py, "decimal")?.getattr("Decimal")?,
+            ns_ctor,
+            ns_args,
+            ns_kwargs,
         })
+    }
+
+    /// The row value of a nanosecond timestamp.
+    fn nanos(&self, py: Python<'py>, ticks: i64) -> PyResult<Bound<'py, PyAny>> {
+        match &self.ns_ctor {
+            None => ticks.into_bound_py_any(py),
+            Some(ctor) => {
+                let mut args = vec![ticks.into_bound_py_any(py)?];
+                args.extend(self.ns_args.iter());
+                ctor.call(PyTuple::new(py, args)?, self.ns_kwargs.as_ref())
+            }
+        }
     }
 
     /// A datetime from `ticks` of `per_sec` per second (µs kept, finer units truncated).
@@ -67,13 +103,15 @@ fn local_zone(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
     now.getattr("tzinfo")
 }
 
-/// Every row of `batches` as a tuple; `tz` names the zone for ms/µs timestamps.
+/// Every row of `batches` as a tuple; `tz` names the zone for ms/µs timestamps (and
+/// `pandas.Timestamp` ones), `ns` chooses the value of ns timestamps.
 pub fn batches_to_rows<'py>(
     py: Python<'py>,
     batches: &[RecordBatch],
     tz: Option<&str>,
+    ns: NsTimestamps,
 ) -> PyResult<Vec<Bound<'py, PyTuple>>> {
-    let ctx = Ctx::new(py, tz)?;
+    let ctx = Ctx::new(py, tz, ns)?;
     let mut rows = Vec::new();
     for batch in batches {
         let columns = batch
@@ -148,7 +186,18 @@ fn column_values<'py>(
                 .map(|i| bytes(py, a.is_valid(i).then(|| a.value(i))))
                 .collect())
         }
-        DataType::Timestamp(TimeUnit::Nanosecond, _) => prim!(TimestampNanosecondType),
+        DataType::Timestamp(TimeUnit::Nanosecond, _) => {
+            let a = array.as_primitive::<TimestampNanosecondType>();
+            (0..a.len())
+                .map(|i| {
+                    if a.is_valid(i) {
+                        ctx.nanos(py, a.value(i))
+                    } else {
+                        Ok(py.None().into_bound(py))
+                    }
+                })
+                .collect()
+        }
         DataType::Timestamp(TimeUnit::Microsecond, _) => {
             let a = array.as_primitive::<TimestampMicrosecondType>();
             timestamps(

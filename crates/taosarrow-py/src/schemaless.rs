@@ -16,7 +16,7 @@ use taosarrow::{
     Code, Connection, Error, SchemalessOutcome, SchemalessPrecision, SchemalessProtocol,
 };
 
-use crate::errors::{class_name, named, to_py_err};
+use crate::errors::{class_for, named, to_py_err};
 use crate::wait::wait;
 
 /// What `lines` was given as.
@@ -265,12 +265,7 @@ pub fn schemaless_error(py: Python<'_>, err: &Error) -> Option<PyErr> {
     let Error::Schemaless(e) = err else {
         return None;
     };
-    let exc = named(
-        py,
-        class_name(err.kind()),
-        err.message(),
-        err.code().map(|c| c.0),
-    );
+    let exc = named(py, class_for(err), err.message(), err.code().map(|c| c.0));
     let value = exc.value(py);
     let _ = value.setattr("affected_rows", e.affected_rows);
     let _ = value.setattr("total_rows", e.total_rows);
