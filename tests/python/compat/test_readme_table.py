@@ -16,12 +16,13 @@ def table_rows():
     text = README.read_text(encoding="utf-8")
     start = text.index(SECTION)
     end = text.find("\n## ", start + len(SECTION))
+    lines = text[start : end if end > 0 else None].splitlines()
+    header = next(i for i, line in enumerate(lines) if line.startswith("| Documented item"))
     rows = []
-    for line in text[start : end if end > 0 else None].splitlines():
-        if not line.startswith("| ") or line.startswith("| Documented item") or line.startswith("|---"):
-            continue
-        cells = [c.strip() for c in re.split(r"(?<!\\)\|", line)[1:-1]]
-        rows.append(cells)
+    for line in lines[header + 2 :]:
+        if not line.startswith("| "):
+            break
+        rows.append([c.strip() for c in re.split(r"(?<!\\)\|", line)[1:-1]])
     return rows
 
 
