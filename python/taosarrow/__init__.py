@@ -33,6 +33,8 @@ from .exceptions import (
     Warning,
 )
 from .reads import read_arrow, read_pandas, read_polars, scan_polars
+from . import _views
+from ._views import *  # noqa: F401,F403 - taos-ws-py's value views and builders
 from .schemaless import PySchemalessPrecision, PySchemalessProtocol, SmlPrecision, SmlProtocol
 from .types import (
     BINARY,
@@ -101,4 +103,5 @@ __all__ = [
     "TimeFromTicks",
     "TimestampFromTicks",
     "Binary",
+    *_views.__all__,
 ]
