@@ -94,11 +94,15 @@ class TaosStmt2(Statement2):
         sql: Optional[str] = None,
         option: Optional[TaosStmt2Option] = None,
     ) -> None:
+        """A statement on ``native_connection`` (a :class:`~taosarrow.Connection` or its
+        native half), prepared at once when ``sql`` is given."""
         if option is not None and not isinstance(option, TaosStmt2Option):
             raise StatementError(f"option must be a TaosStmt2Option, not {type(option).__name__}")
         #: The options given (``None``: defaults).
         self.option = option
-        super().__init__(native_connection, sql)
+        # taos-ws-py's ``TaosStmt2(conn)`` takes the connection itself.
+        opened = getattr(native_connection, "_conn", None)
+        super().__init__(opened() if callable(opened) else native_connection, sql)
 
     # -- taos-ws-py -------------------------------------------------------------------------
     def bind(self, params: Sequence[PyStmt2BindParam]) -> None:

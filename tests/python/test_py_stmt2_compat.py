@@ -569,3 +569,103 @@ def test_taospy_option_and_import_paths(conn):
     assert bind2.get_is_null_type(bind2.IGNORE) == bind2.IS_NULL_TYPE_IGNORE == 2
     assert bind2.get_is_null_type(None) == 1 and bind2.get_is_null_type(0) == 0
     assert bind2.IgnoreUpdateType(None) != bind2.IgnoreUpdateType("None")
+
+
+@pytest.mark.parametrize("precision", ["ms", "us", "ns"])
+def test_taospy_timestamps_in_each_precision(server, precision):
+    """Ints are ticks of the database precision; datetimes and ISO text are converted exactly
+    (the finer part floored)."""
+    name = f"c2_tp_{precision}"
+    admin = taosarrow.connect(server.dsn())
+    admin.execute(f"DROP DATABASE IF EXISTS {name}")
+    admin.execute(f"CREATE DATABASE {name} PRECISION '{precision}'")
+    admin.execute(f"CREATE TABLE {name}.t (ts TIMESTAMP, v INT)")
+    admin.close()
+    per_s = {"ms": 10**3, "us": 10**6, "ns": 10**9}[precision]
+    base = 1_700_000_000  # seconds
+    aware = dt.datetime.fromtimestamp(base + 2, dt.timezone.utc).replace(microsecond=123456)
+    with taosarrow.connect(server.dsn(name)) as conn:
+        stmt = conn.statement2("INSERT INTO t VALUES (?, ?)")
+        stmt.bind_param(None, None, [[
+            [base * per_s + 1, "2023-11-14T22:13:21.123456789Z", aware],
+            [1, 2, 3],
+        ]])
+        assert stmt.execute() == 3
+        got = rows(conn, "SELECT CAST(ts AS BIGINT), v FROM t ORDER BY ts")
+    frac_ns = 123_456_789
+    assert got == [
+        (base * per_s + 1, 1),
+        ((base + 1) * per_s + frac_ns * per_s // 10**9, 2),
+        ((base + 2) * per_s + 123_456_000 * per_s // 10**9, 3),
+    ]
+
+
+def test_views_and_arrow_arrays_bind_through_bind_param(conn):
+    import pyarrow as pa
+
+    conn.execute("CREATE STABLE s (ts TIMESTAMP, v BIGINT, n NCHAR(8), b VARBINARY(8)) TAGS (g INT)")
+    stmt = conn.statement2("INSERT INTO ? USING s TAGS (?) VALUES (?, ?, ?, ?)")
+    stmt.bind_param(
+        ["a"],
+        [[taosarrow.int_to_tag(4)]],
+        [[
+            taosarrow.millis_timestamps_to_column([T0, T0 + 1]),
+            taosarrow.ints_to_column([1, None]),  # INT values into BIGINT
+            pa.array([b"x", None], pa.binary()),  # UTF-8 bytes into NCHAR
+            pa.array(["y", "z"]),  # text into VARBINARY
+        ]],
+    )
+    assert stmt.execute() == 2
+    assert rows(conn, "SELECT g, v, n, b FROM s ORDER BY ts") == [(4, 1, "x", b"y"), (4, None, None, b"z")]
+    with pytest.raises(StatementError, match="UTF-8"):
+        stmt.bind_param(["a"], [[4]], [[[T0], [1], pa.array([b"\xff"]), [b"q"]]])
+
+
+def test_taosws_statement_class_takes_the_connection(conn):
+    conn.execute("CREATE TABLE t (ts TIMESTAMP, v INT)")
+    stmt = taosws.TaosStmt2(conn)
+    stmt.prepare("INSERT INTO t VALUES (?, ?)")
+    stmt.bind(taosws.stmt2_bind_param_view(None, None, [taosws.millis_timestamps_to_column([T0]), taosws.ints_to_column([5])]))
+    assert stmt.execute() == 1 and stmt.affect_rows() == 1
+    with stmt:
+        pass
+    with pytest.raises(taosarrow.InterfaceError):
+        stmt.execute()
+    assert rows(conn, "SELECT v FROM t") == [(5,)]
+
+
+@pytest.mark.skipif(not hasattr(__import__("time"), "tzset"), reason="needs time.tzset (POSIX)")
+def test_taospy_naive_datetimes_are_local_time_without_a_connection_time_zone(conn, monkeypatch):
+    import time
+
+    conn.execute("CREATE TABLE t (ts TIMESTAMP, v INT)")
+    monkeypatch.setenv("TZ", "Asia/Kolkata")  # +05:30, no daylight saving time
+    time.tzset()
+    try:
+        stmt = conn.statement2("INSERT INTO t VALUES (?, ?)")
+        stmt.bind_param(None, None, [[["2024-01-01 05:30:00", dt.datetime(2024, 1, 1, 5, 30, 1)], [1, 2]]])
+        assert stmt.execute() == 2
+        assert bind2.datetime_to_timestamp(dt.datetime(2024, 1, 1, 5, 30), PrecisionEnum.Milliseconds).value == (
+            1_704_067_200_000
+        )
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    assert rows(conn, "SELECT CAST(ts AS BIGINT), v FROM t ORDER BY ts") == [(1_704_067_200_000, 1), (1_704_067_201_000, 2)]
+
+
+def test_readme_stmt2_example_runs(conn):
+    """The README's stmt2 example, run on the tables it assumes."""
+    import pathlib
+    import re
+
+    readme = (pathlib.Path(__file__).resolve().parents[2] / "README.md").read_text()
+    block = re.search(r"## Prepared statements \(stmt2\)\n.*?```python\n(.*?)```", readme, re.S)
+    assert block is not None
+    conn.execute("CREATE STABLE meters (ts TIMESTAMP, c FLOAT, v INT) TAGS (loc NCHAR(8), g INT)")
+    conn.execute("CREATE TABLE t (ts TIMESTAMP, v INT)")
+    scope = {"conn": conn, "taosarrow": taosarrow}
+    exec(compile(block.group(1), "README.md", "exec"), scope)
+    assert scope["stmt"].affect_rows() == 1
+    assert rows(conn, "SELECT COUNT(*) FROM meters") == [(2,)]
+    assert rows(conn, "SELECT v FROM t") == [(7,)]
