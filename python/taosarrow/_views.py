@@ -189,7 +189,8 @@ class PyColumnView(_View):
     __slots__ = ()
 
     def __repr__(self) -> str:
-        return f"PyColumnView({self.type_name}, {len(self.array)} rows)"
+        n = len(self.array)
+        return f"PyColumnView({self.type_name}, {n} row{'' if n == 1 else 's'})"
 
 
 class PyStmt2BindParam:
@@ -323,14 +324,14 @@ def _decimals(values: Any, code: int) -> Any:
     label = _DECIMAL_LABEL[code]
     digits = _DECIMAL_DIGITS[code]
     values = _values(values, f"{label}_to_column")
-    for i, v in enumerate(values):
-        if v is None:
-            continue
-        if not isinstance(v, decimal.Decimal):
-            raise ProgrammingError(
-                f"expected decimal.Decimal or None, got {type(v).__name__} at index {i}"
-            )
-        if not v.is_finite():
+    Decimal = decimal.Decimal
+    for v in values:
+        if v is not None and (not isinstance(v, Decimal) or not v.is_finite()):
+            i = next(k for k, w in enumerate(values) if w is v)
+            if not isinstance(v, Decimal):
+                raise ProgrammingError(
+                    f"expected decimal.Decimal or None, got {type(v).__name__} at index {i}"
+                )
             raise ProgrammingError(f"decimal value must be finite, got '{v}' at index {i}")
     try:
         arr = pa.array(values)

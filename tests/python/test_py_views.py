@@ -237,3 +237,14 @@ def test_stmt2_bind_param_view_checks_its_arguments():
 def test_precision_enum():
     assert [p.name for p in taosarrow.PyPrecision] == ["Milliseconds", "Microseconds", "Nanoseconds"]
     assert int(taosarrow.PyPrecision.Microseconds) == int(taosws.PyPrecision.Microseconds) == 1
+
+
+def test_decimal_errors_name_the_index_as_taosws_does():
+    values = [Decimal("1.5"), None, 5]
+    for mod in (taosws, taosarrow):
+        with pytest.raises(mod.ProgrammingError, match=r"got int at index 2$"):
+            mod.decimal_to_column(values)
+    values = [Decimal("1.5"), Decimal("Infinity")]
+    for mod in (taosws, taosarrow):
+        with pytest.raises(mod.ProgrammingError, match=r"got 'Infinity' at index 1$"):
+            mod.decimal64_to_column(values)
