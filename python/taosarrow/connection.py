@@ -12,7 +12,7 @@ from .exceptions import InterfaceError
 from .result import TaosField, TaosResult
 
 if TYPE_CHECKING:
-    from .statement import Statement2
+    from .statement2 import TaosStmt2
 
 __all__ = ["Connection", "TaosResult", "TaosField", "connect", "OPTION_NAMES", "OPTION_ALIASES"]
 
@@ -275,11 +275,18 @@ class Connection:
             raise TypeError("schemaless_insert_raw takes one str payload")
         return self.schemaless_insert(lines, protocol, precision, req_id, ttl, table_name_key)
 
-    def statement2(self, sql: Optional[str] = None, option: Any = None) -> "Statement2":
-        """A stmt2 prepared statement (prepared at once when ``sql`` is given)."""
-        from .statement import Statement2
+    def statement2(self, sql: Optional[str] = None, option: Any = None) -> "TaosStmt2":
+        """taospy's stmt2 statement (prepared at once when ``sql`` is given); ``option`` is
+        a :class:`~taosarrow.statement2.TaosStmt2Option`."""
+        from .statement2 import TaosStmt2
 
-        return Statement2(self._conn(), sql)
+        return TaosStmt2(self._conn(), sql, option)
+
+    def stmt2_statement(self) -> "TaosStmt2":
+        """taos-ws-py's stmt2 statement: ``prepare``, then ``bind`` views."""
+        from .statement2 import TaosStmt2
+
+        return TaosStmt2(self._conn())
 
     def _query_native(self, sql: str) -> Any:
         return self._conn().query(sql, None)
