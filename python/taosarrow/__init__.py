@@ -13,6 +13,15 @@ from ._native import __version__
 from .connection import Connection, connect
 from .result import TaosField, TaosResult
 from .cursor import Cursor
+from .bind import (
+    TaosBind,
+    TaosMultiBind,
+    new_bind_param,
+    new_bind_params,
+    new_multi_bind,
+    new_multi_binds,
+)
+from .precision import PrecisionEnum
 from .exceptions import (
     ConnectionError,
     DatabaseError,
@@ -24,6 +33,7 @@ from .exceptions import (
     InternalError,
     NotSupportedError,
     OperationalError,
+    PrecisionError,
     ProgrammingError,
     QueryError,
     ResultError,
@@ -70,6 +80,13 @@ __all__ = [
     "scan_polars",
     "SmlProtocol",
     "SmlPrecision",
+    "new_bind_param",
+    "new_bind_params",
+    "new_multi_bind",
+    "new_multi_binds",
+    "TaosBind",
+    "TaosMultiBind",
+    "PrecisionEnum",
     "PySchemalessProtocol",
     "PySchemalessPrecision",
     "Warning",
@@ -89,6 +106,7 @@ __all__ = [
     "ResultError",
     "SchemalessError",
     "TmqError",
+    "PrecisionError",
     "STRING",
     "BINARY",
     "NUMBER",

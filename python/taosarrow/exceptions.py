@@ -26,6 +26,7 @@ __all__ = [
     "ResultError",
     "SchemalessError",
     "TmqError",
+    "PrecisionError",
     "IngestInterrupted",
 ]
 
@@ -144,6 +145,11 @@ class SchemalessError(DataError):
 
 class TmqError(OperationalError):
     """A data-subscription (TMQ) consumer operation failed."""
+
+
+class PrecisionError(ProgrammingError):
+    """A timestamp cannot be given in the precision asked for (e.g. a float of seconds in
+    nanoseconds), or the precision is not one of ``PrecisionEnum``'s (taospy's name)."""
 
 
 class IngestInterrupted(KeyboardInterrupt):

@@ -1,0 +1,612 @@
+"""taospy's parameter binding for prepared statements (stmt v1), built on Arrow arrays.
+
+``new_bind_params(n)`` gives the parameters of one row, ``new_multi_binds(n)`` the columns of
+several rows; each is filled with a typed setter and handed to ``Connection.statement(sql)``::
+
+    stmt = conn.statement("INSERT INTO ? USING meters TAGS (?) VALUES (?, ?)")
+    tags = new_bind_params(1)
+    tags[0].int(2)
+    stmt.set_tbname_tags("d1", tags)
+    params = new_multi_binds(2)
+    params[0].timestamp([1626861392589, 1626861392590])
+    params[1].double([10.3, None])
+    stmt.bind_param_batch(params)
+    stmt.execute()
+
+A setter takes one value, or a list or tuple of values (one per row), ``None`` being NULL, as
+taospy's do; it also takes an Arrow array (pyarrow, or anything exporting
+``__arrow_c_array__``/``__arrow_c_stream__``) or a one-dimensional numpy array or pandas
+Series, which are cast without a Python object per value. Each setter builds a pyarrow array
+of its TDengine type at once (the Arrow type comes from the Rust type table), so a bad value
+raises :class:`~taosarrow.ProgrammingError` at the setter, naming it. Binding then casts
+each array to its placeholder's type within the same kind (numbers, text and bytes,
+timestamps); a value the placeholder cannot hold raises.
+
+Timestamps (``timestamp(values, precision=PrecisionEnum.Milliseconds)``): an int counts
+ticks of ``precision``; a float counts seconds (not in nanoseconds); a ``datetime`` or an ISO
+8601 string is an instant, naive ones read in local time as ``datetime.timestamp()`` does,
+and is cut to ``precision`` (a string keeps up to nine fraction digits exactly). Bound to a
+database of another precision the ticks are converted; ticks finer than the database's
+raise rather than being cut.
+"""
+
+from __future__ import annotations
+
+import builtins
+import datetime as _dt
+import math
+import numbers
+import re
+from typing import Any, Callable, Iterable, List, NamedTuple, Optional, Sequence, Tuple
+
+from . import _native
+from .exceptions import PrecisionError, ProgrammingError
+from .precision import PrecisionEnum, precision_code
+from .statement import _arrow_type, _pa
+from .types import TYPE_NAMES
+
+__all__ = [
+    "TaosBind",
+    "TaosMultiBind",
+    "BindField",
+    "new_bind_param",
+    "new_bind_params",
+    "new_multi_bind",
+    "new_multi_binds",
+    "bind_arrays",
+    "PrecisionEnum",
+    "PrecisionError",
+]
+
+_TABLE = _native.type_table()
+#: TDengine type name → code (DECIMAL is two codes, and has no stmt v1 setter).
+_CODE = {name: code for code, name, _group, _ok in _TABLE if name != "DECIMAL"}
+#: type code → PEP 249 group name (``"NUMBER"``, ``"STRING"``, ``"BINARY"``, ``"DATETIME"``).
+_GROUP = {code: group for code, _name, group, _ok in _TABLE}
+_NULL = _CODE["NULL"]
+_TIMESTAMP = _CODE["TIMESTAMP"]
+_GEOMETRY = _CODE["GEOMETRY"]
+#: Bytes types text may be bound to (as UTF-8). GEOMETRY takes WKB only.
+_TEXT_TO_BYTES = frozenset((_CODE["VARBINARY"], _CODE["BLOB"]))
+#: Ticks per second of each precision code.
+_PER_SECOND = {code: 10 ** (3 * (code + 1)) for code in _native.PRECISION_NAMES}
+
+_EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_dt.timezone.utc)
+#: An ISO 8601 time's fraction of a second (kept exactly, up to nanoseconds).
+_FRACTION = re.compile(r"(\d{2}:\d{2}:\d{2})[.,](\d+)")
+
+
+class BindField(NamedTuple):
+    """One placeholder of a prepared stmt v1 INSERT, as the server describes it."""
+
+    name: str
+    type_code: int
+    precision: int
+    scale: int
+    bytes: int
+
+
+def _type_name(code: int) -> str:
+    return TYPE_NAMES.get(code, f"type {code}")
+
+
+def _describe(value: Any) -> str:
+    text = repr(value)
+    if len(text) > 40:
+        text = text[:37] + "..."
+    return f"{type(value).__name__} {text}"
+
+
+def _bad(setter: str, why: str) -> ProgrammingError:
+    return ProgrammingError(f"{setter}(): {why}")
+
+
+def _arrow_errors(pa: Any) -> Tuple[type, ...]:
+    return (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, OverflowError,
+            TypeError, ValueError)
+
+
+def _inputs(values: Any) -> Tuple[Optional[List[Any]], Optional[Any]]:
+    """``(python values, None)`` or ``(None, pyarrow array)``: lists and tuples hold one
+    value per row, Arrow and numpy/pandas arrays are taken as arrays, anything else is one
+    value."""
+    if isinstance(values, (list, tuple)):
+        return list(values), None
+    if isinstance(values, (str, bytes, bytearray, memoryview)) or values is None:
+        return [values], None
+    pa = _pa()
+    if isinstance(values, pa.Array):
+        return None, values
+    if isinstance(values, pa.ChunkedArray):
+        return None, values.combine_chunks()
+    try:
+        if hasattr(values, "__arrow_c_array__"):
+            return None, pa.array(values)
+        if hasattr(values, "__arrow_c_stream__"):
+            return None, pa.chunked_array(values).combine_chunks()
+        if getattr(values, "ndim", None) == 1:
+            return None, pa.array(values)
+    except _arrow_errors(pa) as exc:
+        raise ProgrammingError(f"cannot read {type(values).__name__} values: {exc}") from exc
+    if getattr(values, "ndim", 0) not in (0, None):
+        raise ProgrammingError(f"a {values.ndim}-dimensional array cannot be bound")
+    return [values], None
+
+
+def _is_int(v: Any) -> bool:
+    return isinstance(v, numbers.Integral) and not isinstance(v, bool)
+
+
+def _cast(setter: str, arr: Any, target: Any) -> Any:
+    pa = _pa()
+    if arr.type == target:
+        return arr
+    try:
+        return arr.cast(target, safe=True)
+    except _arrow_errors(pa) as exc:
+        raise _bad(setter, str(exc)) from exc
+
+
+def _offender(items: Iterable[Any], ok: Callable[[Any], bool]) -> Optional[Tuple[int, Any]]:
+    for i, v in enumerate(items):
+        if v is not None and not ok(v):
+            return i, v
+    return None
+
+
+def _wrong(setter: str, items: List[Any], ok: Callable[[Any], bool], wanted: str,
+           exc: Optional[BaseException] = None) -> ProgrammingError:
+    found = _offender(items, ok)
+    if found is None:
+        return _bad(setter, str(exc) if exc is not None else f"takes {wanted}")
+    i, v = found
+    return _bad(setter, f"takes {wanted}; value {i} is {_describe(v)}")
+
+
+def _integers(setter: str, values: Any, target: Any) -> Any:
+    pa = _pa()
+    items, arr = _inputs(values)
+    wanted = "int values (or None)"
+    if arr is None:
+        assert items is not None
+        try:
+            arr = pa.array(items)
+        except OverflowError as exc:
+            # Beyond int64: only BIGINT UNSIGNED holds it; pyarrow needs the type given.
+            if _offender(items, _is_int) is not None:
+                raise _wrong(setter, items, _is_int, wanted) from exc
+            try:
+                arr = pa.array(items, type=pa.uint64())
+            except _arrow_errors(pa) as exc2:
+                raise _bad(setter, f"{exc2} (the largest value is 2**64 - 1)") from exc2
+        except _arrow_errors(pa) as exc:
+            raise _wrong(setter, items, _is_int, wanted, exc) from exc
+        if not (pa.types.is_integer(arr.type) or pa.types.is_null(arr.type)):
+            raise _wrong(setter, items, _is_int, wanted)
+    elif not (pa.types.is_integer(arr.type) or pa.types.is_null(arr.type)):
+        raise _bad(setter, f"takes integers, got an Arrow {arr.type} array")
+    return _cast(setter, arr, target)
+
+
+def _is_real(v: Any) -> bool:
+    return isinstance(v, numbers.Real) and not isinstance(v, bool)
+
+
+def _reals(setter: str, values: Any, target: Any) -> Any:
+    pa = _pa()
+    items, arr = _inputs(values)
+    wanted = "int or float values (or None)"
+    numeric = (pa.types.is_integer, pa.types.is_floating, pa.types.is_null, pa.types.is_decimal)
+    if arr is None:
+        assert items is not None
+        if _offender(items, _is_real) is not None:
+            raise _wrong(setter, items, _is_real, wanted)
+        try:
+            arr = pa.array(items, type=target)
+        except _arrow_errors(pa) as exc:
+            raise _bad(setter, str(exc)) from exc
+    elif not any(f(arr.type) for f in numeric):
+        raise _bad(setter, f"takes numbers, got an Arrow {arr.type} array")
+    return _cast(setter, arr, target)
+
+
+def _is_bool(v: Any) -> bool:
+    return isinstance(v, (bool, numbers.Integral))
+
+
+def _bools(setter: str, values: Any, target: Any) -> Any:
+    pa = _pa()
+    items, arr = _inputs(values)
+    wanted = "bool values (or ints, or None)"
+    if arr is None:
+        assert items is not None
+        if _offender(items, _is_bool) is not None:
+            raise _wrong(setter, items, _is_bool, wanted)
+        try:
+            arr = pa.array([None if v is None else builtins.bool(v) for v in items], type=target)
+        except _arrow_errors(pa) as exc:
+            raise _bad(setter, str(exc)) from exc
+    elif not (pa.types.is_boolean(arr.type) or pa.types.is_integer(arr.type)
+              or pa.types.is_null(arr.type)):
+        raise _bad(setter, f"takes bools, got an Arrow {arr.type} array")
+    return _cast(setter, arr, target)
+
+
+_BYTES_LIKE = (bytes, bytearray, memoryview)
+
+
+def _is_text(v: Any) -> bool:
+    return isinstance(v, (str,) + _BYTES_LIKE)
+
+
+def _texts(setter: str, values: Any, target: Any) -> Any:
+    """VARCHAR / NCHAR / JSON: str, or UTF-8 bytes."""
+    pa = _pa()
+    items, arr = _inputs(values)
+    if arr is None:
+        assert items is not None
+        try:
+            arr = pa.array(items, type=target)
+        except _arrow_errors(pa) as exc:
+            found = _offender(items, _is_text)
+            if found is not None:
+                raise _wrong(setter, items, _is_text, "str or bytes values (or None)") from exc
+            for i, v in enumerate(items):
+                if isinstance(v, _BYTES_LIKE):
+                    try:
+                        bytes(v).decode("utf-8")
+                    except UnicodeDecodeError as err:
+                        raise _bad(setter, f"value {i} is not valid UTF-8 ({err.reason})") from err
+            # memoryviews pyarrow does not read as text: decode them here.
+            fixed = [bytes(v).decode("utf-8") if isinstance(v, memoryview) else v for v in items]
+            try:
+                arr = pa.array(fixed, type=target)
+            except _arrow_errors(pa) as exc2:
+                raise _bad(setter, str(exc2)) from exc2
+    elif not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)
+              or pa.types.is_binary(arr.type) or pa.types.is_large_binary(arr.type)
+              or pa.types.is_null(arr.type)):
+        raise _bad(setter, f"takes text, got an Arrow {arr.type} array")
+    return _cast(setter, arr, target)
+
+
+def _blobs(setter: str, values: Any, target: Any, text_ok: builtins.bool) -> Any:
+    """VARBINARY (bytes, or str as UTF-8) / GEOMETRY (WKB bytes only)."""
+    pa = _pa()
+    items, arr = _inputs(values)
+    if arr is None:
+        assert items is not None
+        ok: Callable[[Any], builtins.bool] = _is_text if text_ok else (
+            lambda v: isinstance(v, _BYTES_LIKE)
+        )
+        wanted = "bytes or str values (or None)" if text_ok else "WKB bytes values (or None)"
+        if _offender(items, ok) is not None:
+            raise _wrong(setter, items, ok, wanted)
+        try:
+            arr = pa.array(items, type=target)
+        except _arrow_errors(pa) as exc:
+            raise _bad(setter, str(exc)) from exc
+    else:
+        kinds = [pa.types.is_binary, pa.types.is_large_binary, pa.types.is_fixed_size_binary,
+                 pa.types.is_null]
+        if text_ok:
+            kinds += [pa.types.is_string, pa.types.is_large_string]
+        if not any(f(arr.type) for f in kinds):
+            raise _bad(setter, f"takes bytes, got an Arrow {arr.type} array")
+    return _cast(setter, arr, target)
+
+
+def _datetime_micros(value: _dt.datetime) -> int:
+    """Microseconds since the epoch, exactly; a naive datetime is local time."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        value = value.astimezone()
+    delta = value - _EPOCH
+    return (delta.days * 86400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def _iso_ticks(text: str, code: int) -> int:
+    """Ticks of ``code`` for an ISO 8601 date-time; the fraction of a second is read exactly."""
+    digits = 3 * (code + 1)
+    frac = 0
+    m = _FRACTION.search(text)
+    if m is not None:
+        part = m.group(2)
+        frac = builtins.int(part[:digits].ljust(digits, "0"))
+        text = text[: m.start(2) - 1] + text[m.end(2):]
+    text = text.strip()
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    value = _dt.datetime.fromisoformat(text)
+    seconds = _datetime_micros(value.replace(microsecond=0)) // 1_000_000
+    return seconds * _PER_SECOND[code] + frac
+
+
+def _ticks(value: Any, code: int) -> Optional[int]:
+    """One timestamp value as ticks of precision ``code``."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise TypeError("a bool is not a timestamp")
+    if isinstance(value, numbers.Integral):
+        return builtins.int(value)
+    if isinstance(value, builtins.float):
+        if code == PrecisionEnum.Nanoseconds:
+            raise PrecisionError(
+                "a float of seconds cannot carry nanoseconds; give an int of nanoseconds"
+            )
+        if not math.isfinite(value):
+            raise ValueError(f"{value!r} is not a timestamp")
+        return builtins.int(round(value * _PER_SECOND[code]))
+    if isinstance(value, _dt.datetime):
+        micros = _datetime_micros(value)
+        if code == PrecisionEnum.Milliseconds:
+            return micros // 1000
+        return micros if code == PrecisionEnum.Microseconds else micros * 1000
+    if isinstance(value, str):
+        return _iso_ticks(value, code)
+    raise TypeError(
+        "timestamps are ints (ticks of the precision), floats (seconds), datetimes or ISO "
+        f"8601 strings; got {_describe(value)}"
+    )
+
+
+def _timestamps(setter: str, values: Any, code: int) -> Any:
+    pa = _pa()
+    unit = _native.PRECISION_NAMES[code]
+    target = pa.timestamp(unit)
+    items, arr = _inputs(values)
+    if arr is None:
+        assert items is not None
+        try:
+            arr = pa.array(items)
+        except _arrow_errors(pa):
+            arr = None
+        if arr is None or not (pa.types.is_int64(arr.type) or pa.types.is_null(arr.type)):
+            ticks: List[Optional[int]] = []
+            for i, v in enumerate(items):
+                try:
+                    ticks.append(_ticks(v, code))
+                except PrecisionError as exc:
+                    raise PrecisionError(f"{setter}(): value {i}: {exc.msg}") from exc
+                except (TypeError, ValueError, OverflowError, OSError) as exc:
+                    raise _bad(setter, f"value {i}: {exc}") from exc
+            try:
+                arr = pa.array(ticks, type=pa.int64())
+            except _arrow_errors(pa) as exc:
+                raise _bad(setter, f"{exc} (timestamps are 64-bit)") from exc
+        return _cast(setter, arr, target)
+    if pa.types.is_timestamp(arr.type):
+        if arr.type.tz is not None:
+            arr = arr.cast(pa.timestamp(arr.type.unit))
+        return _cast(setter, arr, target)
+    if pa.types.is_integer(arr.type) or pa.types.is_null(arr.type):
+        return _cast(setter, _cast(setter, arr, pa.int64()), target)
+    raise _bad(setter, f"takes timestamps or int ticks, got an Arrow {arr.type} array")
+
+
+class TaosMultiBind:
+    """One parameter, with one value per row (a column), set by one of the typed setters.
+
+    After a setter, ``buffer_type`` is the TDengine type code, ``num`` the number of rows
+    and :attr:`array` the pyarrow array of the values."""
+
+    __slots__ = ("buffer_type", "num", "precision", "_array")
+
+    def __init__(self) -> None:
+        #: The TDengine type code of the values (0, NULL, until a setter is called).
+        self.buffer_type: builtins.int = _NULL
+        #: How many rows the values are.
+        self.num: builtins.int = 0
+        #: The precision code of a timestamp's values (``None`` for other types).
+        self.precision: Optional[builtins.int] = None
+        self._array: Any = None
+
+    @property
+    def array(self) -> Any:
+        """The values as a pyarrow array; :class:`ProgrammingError` before a setter."""
+        if self._array is None:
+            raise ProgrammingError("the parameter was not set: call one of its setters first")
+        return self._array
+
+    @property
+    def is_set(self) -> builtins.bool:
+        """Whether a setter was called."""
+        return self._array is not None
+
+    def _set(self, type_name: str, array: Any, precision: Optional[builtins.int] = None) -> None:
+        self.buffer_type = _CODE[type_name]
+        self.num = len(array)
+        self.precision = precision
+        self._array = array
+
+    def _target(self, type_name: str) -> Any:
+        return _arrow_type(BindField("", _CODE[type_name], 0, 0, 0))
+
+    def _int_setter(self, setter: str, type_name: str, values: Any) -> None:
+        self._set(type_name, _integers(setter, values, self._target(type_name)))
+
+    def bool(self, values: Any) -> None:
+        """BOOL values (``True``/``False``; ints are true when not 0; ``None`` is NULL)."""
+        self._set("BOOL", _bools("bool", values, self._target("BOOL")))
+
+    def tinyint(self, values: Any) -> None:
+        """TINYINT values (-128..127)."""
+        self._int_setter("tinyint", "TINYINT", values)
+
+    def smallint(self, values: Any) -> None:
+        """SMALLINT values (-32768..32767)."""
+        self._int_setter("smallint", "SMALLINT", values)
+
+    def int(self, values: Any) -> None:
+        """INT values (32-bit signed)."""
+        self._int_setter("int", "INT", values)
+
+    def bigint(self, values: Any) -> None:
+        """BIGINT values (64-bit signed)."""
+        self._int_setter("bigint", "BIGINT", values)
+
+    def tinyint_unsigned(self, values: Any) -> None:
+        """TINYINT UNSIGNED values (0..255)."""
+        self._int_setter("tinyint_unsigned", "TINYINT UNSIGNED", values)
+
+    def smallint_unsigned(self, values: Any) -> None:
+        """SMALLINT UNSIGNED values (0..65535)."""
+        self._int_setter("smallint_unsigned", "SMALLINT UNSIGNED", values)
+
+    def int_unsigned(self, values: Any) -> None:
+        """INT UNSIGNED values (0..2**32 - 1)."""
+        self._int_setter("int_unsigned", "INT UNSIGNED", values)
+
+    def bigint_unsigned(self, values: Any) -> None:
+        """BIGINT UNSIGNED values (0..2**64 - 1)."""
+        self._int_setter("bigint_unsigned", "BIGINT UNSIGNED", values)
+
+    def float(self, values: Any) -> None:
+        """FLOAT values (ints or floats, stored as 32-bit floats)."""
+        self._set("FLOAT", _reals("float", values, self._target("FLOAT")))
+
+    def double(self, values: Any) -> None:
+        """DOUBLE values (ints or floats)."""
+        self._set("DOUBLE", _reals("double", values, self._target("DOUBLE")))
+
+    def binary(self, values: Any) -> None:
+        """BINARY (VARCHAR) values: ``str``, or UTF-8 ``bytes``/``bytearray``."""
+        self._set("VARCHAR", _texts("binary", values, self._target("VARCHAR")))
+
+    def varchar(self, values: Any) -> None:
+        """VARCHAR values; the same as :meth:`binary`."""
+        self._set("VARCHAR", _texts("varchar", values, self._target("VARCHAR")))
+
+    def nchar(self, values: Any) -> None:
+        """NCHAR values: ``str``, or UTF-8 ``bytes``."""
+        self._set("NCHAR", _texts("nchar", values, self._target("NCHAR")))
+
+    def json(self, values: Any) -> None:
+        """JSON (tag) values: the JSON text as ``str`` or UTF-8 ``bytes``."""
+        self._set("JSON", _texts("json", values, self._target("JSON")))
+
+    def varbinary(self, values: Any) -> None:
+        """VARBINARY values: ``bytes``, ``bytearray``, ``memoryview`` (or ``str``, as UTF-8)."""
+        self._set("VARBINARY", _blobs("varbinary", values, self._target("VARBINARY"), True))
+
+    def geometry(self, values: Any) -> None:
+        """GEOMETRY values: WKB as ``bytes``, ``bytearray`` or ``memoryview``."""
+        self._set("GEOMETRY", _blobs("geometry", values, self._target("GEOMETRY"), False))
+
+    def timestamp(self, values: Any, precision: Any = PrecisionEnum.Milliseconds) -> None:
+        """TIMESTAMP values: ints are ticks of ``precision`` (a :class:`PrecisionEnum`,
+        default milliseconds), floats seconds, ``datetime`` and ISO 8601 strings instants
+        (naive ones in local time), cut to ``precision``."""
+        code = precision_code(precision)
+        self._set("TIMESTAMP", _timestamps("timestamp", values, code), code)
+
+    def null(self, num: builtins.int = 1) -> None:
+        """``num`` NULLs of no type: bound, they take the placeholder's type."""
+        if not isinstance(num, builtins.int) or isinstance(num, builtins.bool) or num < 0:
+            raise ProgrammingError(f"null(): the row count must be an int >= 0, not {num!r}")
+        self._set("NULL", _pa().nulls(num))
+
+    def __repr__(self) -> str:
+        if self._array is None:
+            return f"{type(self).__name__}(unset)"
+        return f"{type(self).__name__}({_type_name(self.buffer_type)}, num={self.num})"
+
+
+class TaosBind(TaosMultiBind):
+    """One parameter of one row (``new_bind_params``). Its setters take one value; a list
+    or tuple binds one value per row, as TDengine 3's taospy does."""
+
+    __slots__ = ()
+
+
+def new_bind_param() -> TaosBind:
+    """One :class:`TaosBind`."""
+    return TaosBind()
+
+
+def new_bind_params(size: int) -> List[TaosBind]:
+    """``size`` parameters of a row (or tags), each to be set with a typed setter."""
+    return [TaosBind() for _ in range(_size(size))]
+
+
+def new_multi_bind() -> TaosMultiBind:
+    """One :class:`TaosMultiBind`."""
+    return TaosMultiBind()
+
+
+def new_multi_binds(size: int) -> List[TaosMultiBind]:
+    """``size`` column parameters, each to be set with a list of values per row."""
+    return [TaosMultiBind() for _ in range(_size(size))]
+
+
+def _size(size: Any) -> int:
+    if not isinstance(size, int) or isinstance(size, bool) or size < 0:
+        raise ProgrammingError(f"the parameter count must be an int >= 0, not {size!r}")
+    return size
+
+
+def _compatible(source: int, target: int) -> bool:
+    """Whether values of type ``source`` may be cast to a placeholder of type ``target``:
+    within one kind (numbers, text, bytes, timestamps); text to VARBINARY/BLOB as UTF-8; bytes
+    (not WKB) to text when they are UTF-8; NULLs to anything."""
+    if source == _NULL or source == target:
+        return True
+    sg, tg = _GROUP.get(source), _GROUP.get(target)
+    if sg == tg:
+        return True
+    if sg == "STRING" and target in _TEXT_TO_BYTES:
+        return True
+    return sg == "BINARY" and source != _GEOMETRY and tg == "STRING"
+
+
+def conform(bind: TaosMultiBind, field: Any, what: str = "column") -> Any:
+    """``bind``'s array cast to the placeholder ``field`` (``name``, ``type_code``,
+    ``precision``, ``scale``); ``ProgrammingError`` when its type cannot hold them."""
+    arr = bind.array
+    target = _arrow_type(field)
+    if arr.type == target:
+        return arr
+    label = f"{what} {field.name!r}" if field.name else what
+    if not _compatible(bind.buffer_type, field.type_code):
+        raise ProgrammingError(
+            f"{label} is {_type_name(field.type_code)}: "
+            f"{_type_name(bind.buffer_type)} values cannot be bound to it"
+        )
+    pa = _pa()
+    try:
+        return arr.cast(target, safe=True)
+    except _arrow_errors(pa) as exc:
+        raise ProgrammingError(f"{label} ({_type_name(field.type_code)}): {exc}") from exc
+
+
+def bind_arrays(
+    binds: Sequence[Any],
+    fields: Optional[Sequence[Any]],
+    what: str = "column",
+    rows: Optional[int] = None,
+) -> List[Any]:
+    """The arrays of ``binds`` (:class:`TaosMultiBind`/:class:`TaosBind`) for the placeholders
+    ``fields`` (their arrays as they are when ``fields`` is ``None``, as for a query). All
+    must have the same number of rows (``rows`` when given)."""
+    binds = list(binds)
+    for i, b in enumerate(binds):
+        if not isinstance(b, TaosMultiBind):
+            raise ProgrammingError(
+                f"{what} {i}: expected a TaosBind/TaosMultiBind, got {type(b).__name__}"
+            )
+        if not b.is_set:
+            raise ProgrammingError(f"{what} {i} was not set: call one of its setters first")
+    if fields is not None and len(fields) != len(binds):
+        raise ProgrammingError(
+            f"{len(fields)} {what} placeholder(s) expected, {len(binds)} given"
+        )
+    counts = {b.num for b in binds}
+    if rows is not None:
+        counts.add(rows)
+    if len(counts) > 1:
+        raise ProgrammingError(
+            f"every {what} must have the same number of rows; got {sorted(counts)}"
+        )
+    if fields is None:
+        return [b.array for b in binds]
+    return [conform(b, f, what) for b, f in zip(binds, fields)]
