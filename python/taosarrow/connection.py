@@ -12,6 +12,7 @@ from .result import TaosField, TaosResult
 
 if TYPE_CHECKING:
     from .statement import Statement2
+    from .stmt1 import Statement
 
 __all__ = ["Connection", "TaosResult", "TaosField", "connect", "OPTION_NAMES"]
 
@@ -201,6 +202,12 @@ class Connection:
         if not isinstance(lines, str):
             raise TypeError("schemaless_insert_raw takes one str payload")
         return self.schemaless_insert(lines, protocol, precision, req_id, ttl, table_name_key)
+
+    def statement(self, sql: Optional[str] = None) -> "Statement":
+        """A stmt (v1) prepared statement (prepared at once when ``sql`` is given)."""
+        from .stmt1 import Statement
+
+        return Statement(self._conn(), sql)
 
     def statement2(self, sql: Optional[str] = None, option: Any = None) -> "Statement2":
         """A stmt2 prepared statement (prepared at once when ``sql`` is given)."""
