@@ -22,6 +22,7 @@ from .bind import (
     new_multi_binds,
 )
 from .precision import PrecisionEnum
+from .taos_stmt import TaosStmt
 from .exceptions import (
     ConnectionError,
     DatabaseError,
@@ -86,6 +87,7 @@ __all__ = [
     "new_multi_binds",
     "TaosBind",
     "TaosMultiBind",
+    "TaosStmt",
     "PrecisionEnum",
     "PySchemalessProtocol",
     "PySchemalessPrecision",

@@ -18,9 +18,9 @@ taospy's do; it also takes an Arrow array (pyarrow, or anything exporting
 ``__arrow_c_array__``/``__arrow_c_stream__``) or a one-dimensional numpy array or pandas
 Series, which are cast without a Python object per value. Each setter builds a pyarrow array
 of its TDengine type at once (the Arrow type comes from the Rust type table), so a bad value
-raises :class:`~taosarrow.ProgrammingError` at the setter, naming it. Binding then casts
-each array to its placeholder's type within the same kind (numbers, text and bytes,
-timestamps); a value the placeholder cannot hold raises.
+raises :class:`~taosarrow.ProgrammingError` at the setter, naming it. The statement then
+converts each array to its tag's or column's type where no value changes (a value the
+column cannot hold raises :class:`~taosarrow.StatementError`).
 
 Timestamps (``timestamp(values, precision=PrecisionEnum.Milliseconds)``): an int counts
 ticks of ``precision``; a float counts seconds (not in nanoseconds); a ``datetime`` or an ISO
@@ -37,18 +37,18 @@ import datetime as _dt
 import math
 import numbers
 import re
-from typing import Any, Callable, Iterable, List, NamedTuple, Optional, Sequence, Tuple
+from typing import Any, Callable, Iterable, List, Optional, Sequence, Tuple
 
 from . import _native
 from .exceptions import PrecisionError, ProgrammingError
 from .precision import PrecisionEnum, precision_code
 from .statement import _arrow_type, _pa
+from .stmt1 import Stmt1Field
 from .types import TYPE_NAMES
 
 __all__ = [
     "TaosBind",
     "TaosMultiBind",
-    "BindField",
     "new_bind_param",
     "new_bind_params",
     "new_multi_bind",
@@ -61,29 +61,13 @@ __all__ = [
 _TABLE = _native.type_table()
 #: TDengine type name → code (DECIMAL is two codes, and has no stmt v1 setter).
 _CODE = {name: code for code, name, _group, _ok in _TABLE if name != "DECIMAL"}
-#: type code → PEP 249 group name (``"NUMBER"``, ``"STRING"``, ``"BINARY"``, ``"DATETIME"``).
-_GROUP = {code: group for code, _name, group, _ok in _TABLE}
 _NULL = _CODE["NULL"]
-_TIMESTAMP = _CODE["TIMESTAMP"]
-_GEOMETRY = _CODE["GEOMETRY"]
-#: Bytes types text may be bound to (as UTF-8). GEOMETRY takes WKB only.
-_TEXT_TO_BYTES = frozenset((_CODE["VARBINARY"], _CODE["BLOB"]))
 #: Ticks per second of each precision code.
 _PER_SECOND = {code: 10 ** (3 * (code + 1)) for code in _native.PRECISION_NAMES}
 
 _EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_dt.timezone.utc)
 #: An ISO 8601 time's fraction of a second (kept exactly, up to nanoseconds).
 _FRACTION = re.compile(r"(\d{2}:\d{2}:\d{2})[.,](\d+)")
-
-
-class BindField(NamedTuple):
-    """One placeholder of a prepared stmt v1 INSERT, as the server describes it."""
-
-    name: str
-    type_code: int
-    precision: int
-    scale: int
-    bytes: int
 
 
 def _type_name(code: int) -> str:
@@ -420,7 +404,7 @@ class TaosMultiBind:
         self._array = array
 
     def _target(self, type_name: str) -> Any:
-        return _arrow_type(BindField("", _CODE[type_name], 0, 0, 0))
+        return _arrow_type(Stmt1Field("", _CODE[type_name], 0, 0, 0))
 
     def _int_setter(self, setter: str, type_name: str, values: Any) -> None:
         self._set(type_name, _integers(setter, values, self._target(type_name)))
@@ -545,50 +529,15 @@ def _size(size: Any) -> int:
     return size
 
 
-def _compatible(source: int, target: int) -> bool:
-    """Whether values of type ``source`` may be cast to a placeholder of type ``target``:
-    within one kind (numbers, text, bytes, timestamps); text to VARBINARY/BLOB as UTF-8; bytes
-    (not WKB) to text when they are UTF-8; NULLs to anything."""
-    if source == _NULL or source == target:
-        return True
-    sg, tg = _GROUP.get(source), _GROUP.get(target)
-    if sg == tg:
-        return True
-    if sg == "STRING" and target in _TEXT_TO_BYTES:
-        return True
-    return sg == "BINARY" and source != _GEOMETRY and tg == "STRING"
-
-
-def conform(bind: TaosMultiBind, field: Any, what: str = "column") -> Any:
-    """``bind``'s array cast to the placeholder ``field`` (``name``, ``type_code``,
-    ``precision``, ``scale``); ``ProgrammingError`` when its type cannot hold them."""
-    arr = bind.array
-    target = _arrow_type(field)
-    if arr.type == target:
-        return arr
-    label = f"{what} {field.name!r}" if field.name else what
-    if not _compatible(bind.buffer_type, field.type_code):
-        raise ProgrammingError(
-            f"{label} is {_type_name(field.type_code)}: "
-            f"{_type_name(bind.buffer_type)} values cannot be bound to it"
-        )
-    pa = _pa()
-    try:
-        return arr.cast(target, safe=True)
-    except _arrow_errors(pa) as exc:
-        raise ProgrammingError(f"{label} ({_type_name(field.type_code)}): {exc}") from exc
-
-
 def bind_arrays(
-    binds: Sequence[Any],
-    fields: Optional[Sequence[Any]],
-    what: str = "column",
-    rows: Optional[int] = None,
+    binds: Sequence[Any], what: str = "column", fields: Optional[Sequence[Any]] = None
 ) -> List[Any]:
-    """The arrays of ``binds`` (:class:`TaosMultiBind`/:class:`TaosBind`) for the placeholders
-    ``fields`` (their arrays as they are when ``fields`` is ``None``, as for a query). All
-    must have the same number of rows (``rows`` when given)."""
-    binds = list(binds)
+    """The arrays of ``binds`` (:class:`TaosMultiBind`/:class:`TaosBind`, every one set), as
+    the statement sends them; the statement converts each to its tag's or column's type
+    where no value changes and checks counts and lengths. The NULLs of
+    :meth:`TaosMultiBind.null` take the type of their field in ``fields`` (the prepared
+    tags or columns, when known)."""
+    out = []
     for i, b in enumerate(binds):
         if not isinstance(b, TaosMultiBind):
             raise ProgrammingError(
@@ -596,17 +545,8 @@ def bind_arrays(
             )
         if not b.is_set:
             raise ProgrammingError(f"{what} {i} was not set: call one of its setters first")
-    if fields is not None and len(fields) != len(binds):
-        raise ProgrammingError(
-            f"{len(fields)} {what} placeholder(s) expected, {len(binds)} given"
-        )
-    counts = {b.num for b in binds}
-    if rows is not None:
-        counts.add(rows)
-    if len(counts) > 1:
-        raise ProgrammingError(
-            f"every {what} must have the same number of rows; got {sorted(counts)}"
-        )
-    if fields is None:
-        return [b.array for b in binds]
-    return [conform(b, f, what) for b, f in zip(binds, fields)]
+        if b.buffer_type == _NULL and fields is not None and i < len(fields):
+            out.append(_pa().nulls(b.num, type=_arrow_type(fields[i])))
+        else:
+            out.append(b.array)
+    return out

@@ -12,7 +12,7 @@ from .result import TaosField, TaosResult
 
 if TYPE_CHECKING:
     from .statement import Statement2
-    from .stmt1 import Statement
+    from .taos_stmt import TaosStmt
 
 __all__ = ["Connection", "TaosResult", "TaosField", "connect", "OPTION_NAMES"]
 
@@ -203,11 +203,13 @@ class Connection:
             raise TypeError("schemaless_insert_raw takes one str payload")
         return self.schemaless_insert(lines, protocol, precision, req_id, ttl, table_name_key)
 
-    def statement(self, sql: Optional[str] = None) -> "Statement":
-        """A stmt (v1) prepared statement (prepared at once when ``sql`` is given)."""
-        from .stmt1 import Statement
+    def statement(self, sql: Optional[str] = None) -> "TaosStmt":
+        """A stmt (v1) prepared statement (prepared at once when ``sql`` is given). It takes
+        taospy's binds (``new_bind_params`` / ``new_multi_binds``) and taos-ws-py's tag and
+        column views alike."""
+        from .taos_stmt import TaosStmt
 
-        return Statement(self._conn(), sql)
+        return TaosStmt(self._conn(), sql)
 
     def statement2(self, sql: Optional[str] = None, option: Any = None) -> "Statement2":
         """A stmt2 prepared statement (prepared at once when ``sql`` is given)."""

@@ -1,7 +1,7 @@
 """taospy's stmt (v1) parameter builders without a server: ``new_bind_params`` /
 ``new_multi_binds``, every typed setter of ``TaosBind`` / ``TaosMultiBind`` and the Arrow
 array it builds, NULLs, timestamp precisions (ints, floats, datetimes, ISO strings), Arrow
-and numpy input, bad values, and the cast of bound arrays to the placeholders' types."""
+and numpy input, bad values, and what binding takes from them."""
 
 from __future__ import annotations
 
@@ -26,7 +26,8 @@ from taosarrow import (
     new_multi_bind,
     new_multi_binds,
 )
-from taosarrow.bind import BindField, bind_arrays, conform
+from taosarrow.bind import bind_arrays
+from taosarrow.stmt1 import Stmt1Field
 
 UTC = dt.timezone.utc
 MS = 1626861392589
@@ -86,7 +87,7 @@ def test_top_level_names_as_taospy_exports_them():
     names = {}
     exec("from taosarrow import *", names)
     for name in ("new_bind_params", "new_multi_binds", "new_bind_param", "new_multi_bind",
-                 "PrecisionEnum", "TaosBind", "TaosMultiBind"):
+                 "PrecisionEnum", "TaosBind", "TaosMultiBind", "TaosStmt"):
         assert name in names, name
         assert name in taosarrow.__all__
     assert (PrecisionEnum.Milliseconds, PrecisionEnum.Microseconds, PrecisionEnum.Nanoseconds) \
@@ -429,71 +430,27 @@ def test_a_failed_setter_leaves_the_parameter_as_it_was():
     assert p.buffer_type == 4 and p.array.to_pylist() == [4]
 
 
-# -- binding: the arrays for the placeholders ---------------------------------------------------
+# -- binding: the arrays the statement sends ---------------------------------------------------
 
 
-def field(name, code, precision=0, scale=0):
-    return BindField(name, code, precision, scale, 0)
-
-
-def test_conform_casts_within_a_kind():
-    b = many()
-    b.int([1, None])
-    out = conform(b, field("v", 5))
-    assert out.type == pa.int64() and out.to_pylist() == [1, None]
-    b.timestamp([MS])
-    out = conform(b, field("ts", 9, precision=2))
-    assert out.type == pa.timestamp("ns") and out.cast(pa.int64()).to_pylist() == [MS * 10**6]
-    b.timestamp([MS * 1000], PrecisionEnum.Microseconds)
-    assert conform(b, field("ts", 9)).cast(pa.int64()).to_pylist() == [MS]
-    b.timestamp([MS * 1000 + 1], PrecisionEnum.Microseconds)
-    with pytest.raises(ProgrammingError, match=r"column 'ts' \(TIMESTAMP\): .*lose data"):
-        conform(b, field("ts", 9))
-    b.nchar(["x"])
-    assert conform(b, field("vb", 16)).to_pylist() == [b"x"]
-    b.varbinary([b"y"])
-    assert conform(b, field("s", 8)).to_pylist() == ["y"]
-    b.null(2)
-    assert conform(b, field("f", 6)).type == pa.float32()
-    b.double([1.5])
-    assert conform(b, field("f", 6)).type == pa.float32()
-    b.bigint([300])
-    with pytest.raises(ProgrammingError, match=r"column 't' \(TINYINT\)"):
-        conform(b, field("t", 2))
-    b.json(['{"a":1}'])
-    assert conform(b, field("j", 15), "tag").to_pylist() == ['{"a":1}']
-
-
-@pytest.mark.parametrize("setter,value,code,kinds", [
-    ("bigint", MS, 9, "TIMESTAMP: BIGINT"),
-    ("timestamp", MS, 5, "BIGINT: TIMESTAMP"),
-    ("binary", "1", 4, "INT: VARCHAR"),
-    ("int", 1, 8, "VARCHAR: INT"),
-    ("binary", "POINT (1 1)", 20, "GEOMETRY: VARCHAR"),
-    ("geometry", bytes(WKB_POINT), 8, "VARCHAR: GEOMETRY"),
-])
-def test_conform_refuses_other_kinds(setter, value, code, kinds):
-    b = many()
-    getattr(b, setter)([value])
-    with pytest.raises(ProgrammingError, match=rf"tag 'x' is {kinds} values cannot be bound"):
-        conform(b, field("x", code), "tag")
-
-
-def test_bind_arrays_checks_counts_and_rows():
+def test_bind_arrays_takes_set_binds_only():
     a, c = new_multi_binds(2)
     a.timestamp([MS, MS + 1])
     c.int([1, 2])
-    out = bind_arrays([a, c], [field("ts", 9), field("v", 5)])
-    assert [x.type for x in out] == [pa.timestamp("ms"), pa.int64()]
-    assert bind_arrays([a, c], None) == [a.array, c.array]
-    with pytest.raises(ProgrammingError, match="2 column placeholder"):
-        bind_arrays([a], [field("ts", 9), field("v", 5)])
-    c.int([1])
-    with pytest.raises(ProgrammingError, match=r"same number of rows; got \[1, 2\]"):
-        bind_arrays([a, c], None)
-    with pytest.raises(ProgrammingError, match=r"same number of rows; got \[1, 2\]"):
-        bind_arrays([c], None, "tag", rows=2)
+    assert bind_arrays([a, c]) == [a.array, c.array]
+    assert bind_arrays((p for p in [a])) == [a.array]
     with pytest.raises(ProgrammingError, match="column 1 was not set"):
-        bind_arrays([a, TaosMultiBind()], None)
-    with pytest.raises(ProgrammingError, match="expected a TaosBind/TaosMultiBind, got int"):
-        bind_arrays([a, 5], None)
+        bind_arrays([a, TaosMultiBind()])
+    with pytest.raises(ProgrammingError, match="tag 1: expected a TaosBind/TaosMultiBind, got int"):
+        bind_arrays([a, 5], "tag")
+
+
+def test_bind_arrays_types_untyped_nulls_by_their_fields():
+    a, n = new_multi_binds(2)
+    a.timestamp([MS, MS + 1])
+    n.null(2)
+    fields = [Stmt1Field("ts", 9, 2, 0, 8), Stmt1Field("v", 12, 0, 0, 2)]
+    out = bind_arrays([a, n], "column", fields)
+    assert out[0] is a.array  # converted by the statement, to the database precision
+    assert out[1].type == pa.uint16() and out[1].null_count == 2
+    assert bind_arrays([n], "column", [])[0].type == pa.null()
