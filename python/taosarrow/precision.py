@@ -7,6 +7,7 @@ come from the native ``PRECISION_NAMES`` table.
 from __future__ import annotations
 
 import enum
+import numbers
 from typing import Any
 
 from ._native import PRECISION_NAMES
@@ -35,7 +36,7 @@ def precision_code(precision: Any) -> int:
         code = _CODES.get(precision.lower())
         if code is not None:
             return code
-    elif isinstance(precision, int) and not isinstance(precision, bool):
+    elif isinstance(precision, numbers.Integral) and not isinstance(precision, bool):
         if int(precision) in PRECISION_NAMES:
             return int(precision)
     raise PrecisionError(

@@ -16,8 +16,14 @@ import pyarrow as pa
 import pytest
 
 import taosarrow as taos
-from taosarrow import *  # noqa: F403 - what taospy programs do
-from taosarrow import InterfaceError, ProgrammingError, StatementError
+from taosarrow import (
+    InterfaceError,
+    PrecisionEnum,
+    ProgrammingError,
+    StatementError,
+    new_bind_params,
+    new_multi_binds,
+)
 from taosarrow.stmt1 import Statement
 from taosarrow.taos_stmt import TaosStmt
 from taosarrow.testing import LocalServer
@@ -45,7 +51,8 @@ def f32(x: float) -> float:
 
 
 def at(ms: int) -> dt.datetime:
-    return dt.datetime.fromtimestamp(ms / 1000, UTC).replace(microsecond=(ms % 1000) * 1000)
+    """The datetime a row holds for ``ms`` milliseconds since the epoch."""
+    return dt.datetime(1970, 1, 1, tzinfo=UTC) + dt.timedelta(milliseconds=ms)
 
 
 @pytest.fixture(scope="module")
@@ -96,7 +103,7 @@ def fill_log_row(params: List[Any], ts: int) -> None:
     params[12].double(10.11)
     params[13].binary("hello")
     params[14].nchar("stmt")
-    params[15].timestamp(ts, PrecisionEnum.Milliseconds)  # noqa: F405
+    params[15].timestamp(ts, PrecisionEnum.Milliseconds)
 
 
 LOG_ROW = (True, None, 2, 3, 4, 5, 6, 7, 8, 9, f32(10.1), 10.11, "hello", "stmt")
@@ -109,7 +116,7 @@ def test_bind_row_example(conn):
     conn.execute(LOG)
     stmt = conn.statement(f"insert into log values({Q16})")
     assert isinstance(stmt, TaosStmt) and isinstance(stmt, Statement)
-    params = new_bind_params(16)  # noqa: F405
+    params = new_bind_params(16)
     fill_log_row(params, MS)
     stmt.bind_param(params)
     params[0].timestamp(MS + 1)
@@ -127,7 +134,7 @@ def test_bind_row_example(conn):
 def test_bind_multi_example(conn):
     conn.execute(LOG)
     stmt = conn.statement(f"insert into log values({Q16})")
-    params = new_multi_binds(16)  # noqa: F405
+    params = new_multi_binds(16)
     params[0].timestamp((MS, MS + 1, MS + 2))
     params[1].bool((True, None, False))
     params[2].tinyint([-128, -128, None])  # a value in TDengine 3, not NULL
@@ -160,10 +167,10 @@ def test_bind_multi_example(conn):
 def test_set_tbname_tags_with_every_type(conn):
     conn.execute(LOG + LOG_TAGS)
     stmt = conn.statement(f"insert into ? using log tags ({Q16}) values ({Q16})")
-    tags = new_bind_params(16)  # noqa: F405
+    tags = new_bind_params(16)
     fill_log_row(tags, MS)
     stmt.set_tbname_tags("tb1", tags)
-    params = new_bind_params(16)  # noqa: F405
+    params = new_bind_params(16)
     fill_log_row(params, MS)
     stmt.bind_param(params)
     stmt.execute()
@@ -177,10 +184,10 @@ def test_set_tbname_tags_with_every_type(conn):
 def test_null_tags_and_columns(conn):
     conn.execute(LOG + LOG_TAGS)
     stmt = conn.statement(f"insert into ? using log tags ({Q16}) values ({Q16})")
-    tags = new_bind_params(16)  # noqa: F405
+    tags = new_bind_params(16)
     fill_log_row(tags, MS)
     stmt.set_tbname_tags("tb1", tags)
-    params = new_multi_binds(16)  # noqa: F405
+    params = new_multi_binds(16)
     params[0].timestamp([MS, MS + 1, MS + 2])
     for p, setter in zip(params[1:15], ["bool", "tinyint", "tinyint", "smallint", "int",
                                          "bigint", "tinyint_unsigned", "smallint_unsigned",
@@ -208,11 +215,11 @@ def test_json_tag_example(conn):
     rows_affected = conn.execute("create table if not exists stb (ts timestamp, v int) tags(jt json)")
     assert rows_affected == 0
     stmt = conn.statement("INSERT INTO ? using stb tags(?) VALUES (?,?)")
-    tags = new_bind_params(1)  # noqa: F405
+    tags = new_bind_params(1)
     tags[0].json('{"name":"value"}')
     stmt.set_tbname_tags("tb1", tags)
-    params = new_bind_params(2)  # noqa: F405
-    params[0].timestamp(MS, PrecisionEnum.Milliseconds)  # noqa: F405
+    params = new_bind_params(2)
+    params[0].timestamp(MS, PrecisionEnum.Milliseconds)
     params[1].int(7)
     stmt.bind_param(params)
     stmt.execute()
@@ -230,7 +237,7 @@ def test_all_type_example(conn):
                 "geometry_tag GEOMETRY(100)"]
     conn.execute("create table IF NOT EXISTS stb(%s) tags(%s)" % (",".join(cols), ",".join(tag_defs)))
     stmt = conn.statement("INSERT INTO ? using stb tags(?,?,?,?,?,?,?) VALUES (?,?,?,?,?,?,?,?)")
-    tags = new_bind_params(7)  # noqa: F405
+    tags = new_bind_params(7)
     tags[0].int(1)
     tags[1].double(1.1)
     tags[2].bool(True)
@@ -239,8 +246,8 @@ def test_all_type_example(conn):
     tags[5].varbinary(bytearray("Hello, world!", "utf-8"))
     tags[6].geometry(bytearray(WKB_POINT))
     stmt.set_tbname_tags("tb1", tags)
-    params = new_bind_params(8)  # noqa: F405
-    params[0].timestamp(MS, PrecisionEnum.Milliseconds)  # noqa: F405
+    params = new_bind_params(8)
+    params[0].timestamp(MS, PrecisionEnum.Milliseconds)
     params[1].int(1)
     params[2].double(1.1)
     params[3].bool(True)
@@ -265,21 +272,21 @@ def test_affected_rows_add_up_over_executes_and_tables(conn):
     conn.execute("create stable st (ts timestamp, v int) tags (loc nchar(10), g int)")
     stmt = conn.statement("insert into ? using st tags (?, ?) values (?, ?)")
     for n, name in enumerate(["d1", "d2", "d3"]):
-        tags = new_bind_params(2)  # noqa: F405
+        tags = new_bind_params(2)
         tags[0].nchar(f"loc{n}")
         tags[1].int(n)
         stmt.set_tbname_tags(name, tags)
-        values = new_multi_binds(2)  # noqa: F405
+        values = new_multi_binds(2)
         values[0].timestamp([MS + i for i in range(n + 1)])
         values[1].int(list(range(n + 1)))
         stmt.bind_param_batch(values)
     assert stmt.execute() == 6
     assert stmt.affected_rows == 6
-    tags = new_bind_params(2)  # noqa: F405
+    tags = new_bind_params(2)
     tags[0].nchar("loc0")
     tags[1].int(0)
     stmt.set_tbname_tags("d1", tags)
-    one = new_bind_params(2)  # noqa: F405
+    one = new_bind_params(2)
     one[0].timestamp(MS + 100)
     one[1].int(100)
     stmt.bind_param(one)
@@ -296,14 +303,14 @@ def test_existing_child_table_and_set_tbname_then_set_tags(conn):
     conn.execute("create stable st (ts timestamp, v int) tags (g int)")
     conn.execute("create table c1 using st tags (1)")
     stmt = conn.statement("insert into c1 values (?, ?)")
-    p = new_bind_params(2)  # noqa: F405
+    p = new_bind_params(2)
     p[0].timestamp(MS)
     p[1].int(1)
     stmt.bind_param(p)
     stmt.execute()
     stmt2 = conn.statement("insert into ? using st tags (?) values (?, ?)")
     stmt2.set_tbname("c2")
-    tag = new_bind_params(1)  # noqa: F405
+    tag = new_bind_params(1)
     tag[0].int(2)
     stmt2.set_tags(tag)
     stmt2.bind_param(p)
@@ -315,7 +322,7 @@ def test_existing_child_table_and_set_tbname_then_set_tags(conn):
 def test_bind_param_without_add_batch(conn):
     conn.execute("create table t (ts timestamp, v int)")
     stmt = conn.statement("insert into t values (?, ?)")
-    p = new_multi_binds(2)  # noqa: F405
+    p = new_multi_binds(2)
     p[0].timestamp([MS, MS + 1])
     p[1].int([1, 2])
     stmt.bind_param_batch(p, add_batch=False)
@@ -327,10 +334,22 @@ def test_bind_param_without_add_batch(conn):
     assert rows(conn, "select v from t order by ts") == [(1,), (2,), (3,)]
 
 
+def test_bind_params_with_lists_bind_several_rows(conn):
+    # As with TDengine 3's taospy, whose new_bind_params gives multi binds.
+    conn.execute("create table t (ts timestamp, v int)")
+    stmt = conn.statement("insert into t values (?, ?)")
+    p = new_bind_params(2)
+    p[0].timestamp([MS, MS + 1])
+    p[1].int((1, None))
+    stmt.bind_param(p)
+    assert stmt.execute() == 2
+    assert rows(conn, "select v from t order by ts") == [(1,), (None,)]
+
+
 def test_setters_convert_to_the_column_types(conn):
     conn.execute("create table t (ts timestamp, big bigint, f double, s varchar(10), vb varbinary(10))")
     stmt = conn.statement("insert into t values (?, ?, ?, ?, ?)")
-    p = new_multi_binds(5)  # noqa: F405
+    p = new_multi_binds(5)
     p[0].timestamp([MS, MS + 1])
     p[1].int([1, None])
     p[2].float([1.5, 2])
@@ -345,7 +364,7 @@ def test_setters_convert_to_the_column_types(conn):
 def test_null_setter_takes_the_column_type(conn):
     conn.execute("create table t (ts timestamp, v int, s varchar(4))")
     stmt = conn.statement("insert into t values (?, ?, ?)")
-    p = new_multi_binds(3)  # noqa: F405
+    p = new_multi_binds(3)
     p[0].timestamp([MS, MS + 1])
     p[1].null(2)
     p[2].null(2)
@@ -360,14 +379,14 @@ def test_null_setter_takes_the_column_type(conn):
 def test_query_with_parameters_and_use_result(conn):
     conn.execute(LOG)
     ins = conn.statement(f"insert into log values({Q16})")
-    params = new_bind_params(16)  # noqa: F405
+    params = new_bind_params(16)
     for i in range(3):
         fill_log_row(params, MS + i)
         params[5].int(i)
         ins.bind_param(params)
     ins.execute()
     stmt = conn.statement("select ts, ii, bb from log where ii >= ? and bb = ? and ts > ?")
-    q = new_bind_params(3)  # noqa: F405
+    q = new_bind_params(3)
     q[0].int(1)
     q[1].binary("hello")
     q[2].timestamp(MS)
@@ -388,12 +407,12 @@ def test_timestamps_in_each_database_precision(server, precision, factor):
     try:
         conn.execute("create table t (ts timestamp, n int)")
         stmt = conn.statement("insert into t values (?, ?)")
-        p = new_multi_binds(2)  # noqa: F405
+        p = new_multi_binds(2)
         d = dt.datetime(2021, 7, 21, 9, 56, 32, 590000, tzinfo=UTC)
         p[0].timestamp([MS, d, "2021-07-21T09:56:32.592+00:00"])
         p[1].int([0, 1, 2])
         stmt.bind_param_batch(p)
-        p[0].timestamp([(MS + 10) * 1000], PrecisionEnum.Microseconds)  # noqa: F405
+        p[0].timestamp([(MS + 10) * 1000], PrecisionEnum.Microseconds)
         p[1].int([3])
         stmt.bind_param_batch(p)
         stmt.execute()
@@ -407,12 +426,12 @@ def test_timestamps_in_each_database_precision(server, precision, factor):
 def test_finer_ticks_than_the_database_raise(conn):
     conn.execute("create table t (ts timestamp, n int)")
     stmt = conn.statement("insert into t values (?, ?)")
-    p = new_bind_params(2)  # noqa: F405
-    p[0].timestamp(MS * 1000 + 1, PrecisionEnum.Microseconds)  # noqa: F405
+    p = new_bind_params(2)
+    p[0].timestamp(MS * 1000 + 1, PrecisionEnum.Microseconds)
     p[1].int(1)
     with pytest.raises(StatementError, match="ts"):
         stmt.bind_param(p)
-    p[0].timestamp(MS * 1000, PrecisionEnum.Microseconds)  # noqa: F405
+    p[0].timestamp(MS * 1000, PrecisionEnum.Microseconds)
     stmt.bind_param(p)
     stmt.execute()
     assert ticks(conn, "select ts from t") == [MS]
@@ -423,8 +442,8 @@ def test_nanoseconds_from_iso_strings(server):
     try:
         conn.execute("create table t (ts timestamp, n int)")
         stmt = conn.statement("insert into t values (?, ?)")
-        p = new_bind_params(2)  # noqa: F405
-        p[0].timestamp("2021-07-21T09:56:32.589000001Z", PrecisionEnum.Nanoseconds)  # noqa: F405
+        p = new_bind_params(2)
+        p[0].timestamp("2021-07-21T09:56:32.589000001Z", PrecisionEnum.Nanoseconds)
         p[1].int(1)
         stmt.bind_param(p)
         stmt.execute()
@@ -451,10 +470,10 @@ def test_taos_ws_py_views_on_the_same_statement(conn):
     stmt.bind_param([View(pa.array([MS, MS + 1], pa.timestamp("ms")), 9),
                      View(pa.array([1, 2], pa.int32()), 4)])
     stmt.add_batch()  # taos-ws-py's bind_param does not end the batch
-    tags = new_bind_params(1)  # noqa: F405
+    tags = new_bind_params(1)
     tags[0].int(2)
     stmt.set_tbname_tags("d2", tags)
-    p = new_bind_params(2)  # noqa: F405
+    p = new_bind_params(2)
     p[0].timestamp(MS)
     p[1].int(3)
     stmt.bind_param(p)
@@ -467,26 +486,30 @@ def test_taos_ws_py_views_on_the_same_statement(conn):
 # -- errors ------------------------------------------------------------------------------------
 
 
-def test_errors(conn):
+def test_prepare_errors_carry_the_server_code(conn):
+    for sql in ("insert into nosuch values (?, ?)", "insert into ? using nost tags (?) values (?, ?)"):
+        with pytest.raises(StatementError, match="Table does not exist") as e:
+            conn.statement(sql)
+        assert e.value.errno is not None and e.value.errno & 0xFFFF == 0x2603
+
+
+def test_bad_binds_raise_and_the_statement_goes_on(conn):
     conn.execute("create table t (ts timestamp, v tinyint)")
-    with pytest.raises(StatementError) as e:
-        conn.statement("insert into nosuch values (?, ?)")
-    assert e.value.errno is not None and e.value.errno & 0xFFFF == 0x2603
     stmt = conn.statement("insert into t values (?, ?)")
-    p = new_bind_params(2)  # noqa: F405
+    p = new_bind_params(2)
     p[0].timestamp(MS)
     with pytest.raises(ProgrammingError, match="column 1 was not set"):
         stmt.bind_param(p)
     p[1].bigint(300)
-    with pytest.raises(StatementError, match="v"):
+    with pytest.raises(StatementError, match="column `v` .* 300 out of range for TINYINT"):
         stmt.bind_param(p)
     p[1].binary("x")
-    with pytest.raises(StatementError):
+    with pytest.raises(StatementError, match="column `v` .* x out of range for TINYINT"):
         stmt.bind_param(p)
-    with pytest.raises(StatementError, match="2 column"):
+    with pytest.raises(StatementError, match="the statement has 2 column"):
         stmt.bind_param(p[:1])
     p[1].tinyint([1, 2])
-    with pytest.raises(StatementError, match="rows"):
+    with pytest.raises(StatementError, match="column 1 has 2 rows, column 0 has 1"):
         stmt.bind_param(p)
     with pytest.raises(ProgrammingError, match="cannot be mixed"):
         stmt.bind_param([p[0], View(pa.array([1], pa.int8()), 2)])
@@ -498,25 +521,39 @@ def test_errors(conn):
         stmt.bind_param(5)
     p[1].tinyint(1)
     stmt.bind_param(p)
-    assert stmt.execute() == 1
-    stmt.close()
-    stmt.close()
-    with pytest.raises(InterfaceError, match="closed"):
-        stmt.bind_param(p)
-    with pytest.raises(InterfaceError, match="closed"):
-        stmt.execute()
-    tags = new_bind_params(1)  # noqa: F405
-    tags[0].int(1)
-    q = conn.statement("select * from t where v > ?")
-    with pytest.raises((InterfaceError, StatementError), match="INSERT"):
-        q.set_tags(tags)
+    assert stmt.execute() == 1 and stmt.affected_rows == 1
+    assert rows(conn, "select v from t") == [(1,)]
+
+
+def test_tag_errors(conn):
     conn.execute("create stable stt (ts timestamp, v int) tags (g int)")
+    tags = new_bind_params(1)
+    tags[0].int(1)
+    q = conn.statement("select * from stt where v > ?")
+    with pytest.raises(InterfaceError, match="set_tags.. is for INSERT statements"):
+        q.set_tags(tags)
     child = conn.statement("insert into ? using stt tags (?) values (?, ?)")
     child.set_tbname("c")
-    two = new_multi_binds(1)  # noqa: F405
+    two = new_multi_binds(1)
     two[0].int([1, 2])
-    with pytest.raises(StatementError, match="exactly one value"):
+    with pytest.raises(StatementError, match="tag 0 must hold exactly one value, not 2"):
         child.set_tags(two)
-    with pytest.raises(StatementError, match="1 tag"):
+    with pytest.raises(StatementError, match="the statement has 1 tag"):
         child.set_tags(tags + tags)
-    assert rows(conn, "select v from t") == [(1,)]
+    tags[0].binary("x")
+    with pytest.raises(StatementError, match="`g`"):
+        child.set_tags(tags)
+
+
+def test_a_closed_statement_raises(conn):
+    conn.execute("create table t (ts timestamp, v int)")
+    stmt = conn.statement("insert into t values (?, ?)")
+    p = new_bind_params(2)
+    p[0].timestamp(MS)
+    p[1].int(1)
+    stmt.close()
+    stmt.close()
+    for call in (lambda: stmt.bind_param(p), stmt.execute, lambda: stmt.set_tbname_tags("x", p),
+                 stmt.use_result):
+        with pytest.raises(InterfaceError, match="closed"):
+            call()
