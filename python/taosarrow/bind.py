@@ -34,10 +34,11 @@ from __future__ import annotations
 
 import builtins
 import datetime as _dt
+import functools
 import math
 import numbers
 import re
-from typing import Any, Callable, Iterable, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Iterable, List, Optional, Sequence, Tuple, Type
 
 from . import _native
 from .exceptions import PrecisionError, ProgrammingError
@@ -70,6 +71,13 @@ _EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_dt.timezone.utc)
 _FRACTION = re.compile(r"(\d{2}:\d{2}:\d{2})[.,](\d+)")
 
 
+@functools.lru_cache(maxsize=None)
+def _setter_type(type_name: str, precision: int) -> Any:
+    """The pyarrow type a setter builds, from the Rust type table (``precision``: the
+    precision code of a TIMESTAMP)."""
+    return _arrow_type(Stmt1Field("", _CODE[type_name], precision, 0, 0))
+
+
 def _type_name(code: int) -> str:
     return TYPE_NAMES.get(code, f"type {code}")
 
@@ -85,7 +93,7 @@ def _bad(setter: str, why: str) -> ProgrammingError:
     return ProgrammingError(f"{setter}(): {why}")
 
 
-def _arrow_errors(pa: Any) -> Tuple[type, ...]:
+def _arrow_errors(pa: Any) -> Tuple[Type[BaseException], ...]:
     return (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, OverflowError,
             TypeError, ValueError)
 
@@ -118,7 +126,7 @@ def _inputs(values: Any) -> Tuple[Optional[List[Any]], Optional[Any]]:
 
 
 def _is_int(v: Any) -> bool:
-    return isinstance(v, numbers.Integral) and not isinstance(v, bool)
+    return type(v) is int or (isinstance(v, numbers.Integral) and not isinstance(v, bool))
 
 
 def _cast(setter: str, arr: Any, target: Any) -> Any:
@@ -147,27 +155,56 @@ def _wrong(setter: str, items: List[Any], ok: Callable[[Any], bool], wanted: str
     return _bad(setter, f"takes {wanted}; value {i} is {_describe(v)}")
 
 
-def _integers(setter: str, values: Any, target: Any) -> Any:
+def _int_range(target: Any) -> Tuple[int, int]:
+    """The smallest and largest value of a pyarrow integer type."""
+    pa = _pa()
+    bits = target.bit_width
+    if pa.types.is_signed_integer(target):
+        return -(1 << (bits - 1)), (1 << (bits - 1)) - 1
+    return 0, (1 << bits) - 1
+
+
+#: Lists longer than this have their types inferred by pyarrow (fast per value, slow to
+#: start) before the per-value checks, which then run only when inference fails.
+_INFER_FROM = 32
+
+
+def _inferred_ints(items: List[Any]) -> Optional[Any]:
+    """The integer (or all-NULL) array pyarrow infers for a long list, else ``None``."""
+    if len(items) <= _INFER_FROM:
+        return None
+    pa = _pa()
+    try:
+        arr = pa.array(items)
+    except _arrow_errors(pa):
+        return None
+    return arr if pa.types.is_integer(arr.type) or pa.types.is_null(arr.type) else None
+
+
+def _integers(setter: str, values: Any, target: Any, name: str = "") -> Any:
     pa = _pa()
     items, arr = _inputs(values)
-    wanted = "int values (or None)"
     if arr is None:
         assert items is not None
-        try:
-            arr = pa.array(items)
-        except OverflowError as exc:
-            # Beyond int64: only BIGINT UNSIGNED holds it; pyarrow needs the type given.
-            if _offender(items, _is_int) is not None:
-                raise _wrong(setter, items, _is_int, wanted) from exc
+        inferred = _inferred_ints(items)
+        if inferred is not None:
             try:
-                arr = pa.array(items, type=pa.uint64())
-            except _arrow_errors(pa) as exc2:
-                raise _bad(setter, f"{exc2} (the largest value is 2**64 - 1)") from exc2
+                return inferred if inferred.type == target else inferred.cast(target, safe=True)
+            except _arrow_errors(pa):
+                pass  # the checks below name the offending value
+        if _offender(items, _is_int) is not None:
+            raise _wrong(setter, items, _is_int, "int values (or None)")
+        try:
+            return pa.array(items, type=target)
         except _arrow_errors(pa) as exc:
-            raise _wrong(setter, items, _is_int, wanted, exc) from exc
-        if not (pa.types.is_integer(arr.type) or pa.types.is_null(arr.type)):
-            raise _wrong(setter, items, _is_int, wanted)
-    elif not (pa.types.is_integer(arr.type) or pa.types.is_null(arr.type)):
+            lo, hi = _int_range(target)
+            found = _offender(items, lambda v: lo <= v <= hi)
+            if found is None:
+                raise _bad(setter, str(exc)) from exc
+            i, v = found
+            kind = f" for {name}" if name else ""
+            raise _bad(setter, f"value {i} ({v}) is out of range{kind} ({lo}..{hi})") from exc
+    if not (pa.types.is_integer(arr.type) or pa.types.is_null(arr.type)):
         raise _bad(setter, f"takes integers, got an Arrow {arr.type} array")
     return _cast(setter, arr, target)
 
@@ -336,17 +373,16 @@ def _ticks(value: Any, code: int) -> Optional[int]:
 
 def _timestamps(setter: str, values: Any, code: int) -> Any:
     pa = _pa()
-    unit = _native.PRECISION_NAMES[code]
-    target = pa.timestamp(unit)
+    target = _setter_type("TIMESTAMP", code)
     items, arr = _inputs(values)
     if arr is None:
         assert items is not None
-        try:
-            arr = pa.array(items)
-        except _arrow_errors(pa):
-            arr = None
-        if arr is None or not (pa.types.is_int64(arr.type) or pa.types.is_null(arr.type)):
-            ticks: List[Optional[int]] = []
+        inferred = _inferred_ints(items)
+        if inferred is not None:
+            return _cast(setter, _cast(setter, inferred, pa.int64()), target)
+        ticks: List[Any] = items
+        if _offender(items, lambda v: type(v) is int) is not None:
+            ticks = []
             for i, v in enumerate(items):
                 try:
                     ticks.append(_ticks(v, code))
@@ -354,11 +390,10 @@ def _timestamps(setter: str, values: Any, code: int) -> Any:
                     raise PrecisionError(f"{setter}(): value {i}: {exc.msg}") from exc
                 except (TypeError, ValueError, OverflowError, OSError) as exc:
                     raise _bad(setter, f"value {i}: {exc}") from exc
-            try:
-                arr = pa.array(ticks, type=pa.int64())
-            except _arrow_errors(pa) as exc:
-                raise _bad(setter, f"{exc} (timestamps are 64-bit)") from exc
-        return _cast(setter, arr, target)
+        try:
+            return pa.array(ticks, type=target)
+        except _arrow_errors(pa) as exc:
+            raise _bad(setter, f"{exc} (timestamps are 64-bit)") from exc
     if pa.types.is_timestamp(arr.type):
         if arr.type.tz is not None:
             arr = arr.cast(pa.timestamp(arr.type.unit))
@@ -404,10 +439,10 @@ class TaosMultiBind:
         self._array = array
 
     def _target(self, type_name: str) -> Any:
-        return _arrow_type(Stmt1Field("", _CODE[type_name], 0, 0, 0))
+        return _setter_type(type_name, 0)
 
     def _int_setter(self, setter: str, type_name: str, values: Any) -> None:
-        self._set(type_name, _integers(setter, values, self._target(type_name)))
+        self._set(type_name, _integers(setter, values, self._target(type_name), type_name))
 
     def bool(self, values: Any) -> None:
         """BOOL values (``True``/``False``; ints are true when not 0; ``None`` is NULL)."""

@@ -65,9 +65,10 @@ def _pa() -> Any:
     return pa
 
 
-def _arrow_type(f: Stmt2Field) -> Any:
-    """The pyarrow type of a placeholder's values, from the Rust type table (which rejects
-    NULL and MEDIUMBLOB placeholders)."""
+def _arrow_type(f: Any) -> Any:
+    """The pyarrow type of a placeholder's values (``f``: a :class:`Stmt2Field` or any field
+    with ``name``, ``type_code``, ``precision`` and ``scale``), from the Rust type table
+    (which rejects NULL and MEDIUMBLOB placeholders)."""
     pa = _pa()
     try:
         native = _native.arrow_type(f.type_code, f.precision, f.scale)

@@ -140,6 +140,30 @@ def test_integer_setters_reject_other_types(setter, bad, shown):
         getattr(many(), setter)([1, bad])
 
 
+@pytest.mark.parametrize("n", [3, 100])
+def test_long_and_short_lists_give_the_same_arrays_and_errors(n):
+    # Long lists are typed by pyarrow first; short ones value by value.
+    b = many()
+    b.bigint_unsigned([2**64 - 1] * n + [None])
+    assert b.array.type == pa.uint64() and b.array.to_pylist() == [2**64 - 1] * n + [None]
+    b.smallint(list(range(n)) + [None])
+    assert b.array.type == pa.int16() and b.array.to_pylist() == list(range(n)) + [None]
+    b.timestamp([MS] * n + [None], PrecisionEnum.Nanoseconds)
+    assert b.array.type == pa.timestamp("ns")
+    assert b.array.cast(pa.int64()).to_pylist() == [MS] * n + [None]
+    with pytest.raises(ProgrammingError,
+                       match=rf"tinyint\(\): value {n} \(300\) is out of range for TINYINT \(-128..127\)"):
+        b.tinyint([1] * n + [300])
+    with pytest.raises(ProgrammingError, match=rf"value {n} \(-1\) is out of range for INT UNSIGNED"):
+        b.int_unsigned([1] * n + [-1])
+    with pytest.raises(ProgrammingError, match=rf"value {n} is float 2.5"):
+        b.int([1] * n + [2.5])
+    with pytest.raises(ProgrammingError, match=rf"value {n} is bool True"):
+        b.bigint([1] * n + [True])
+    with pytest.raises(ProgrammingError, match="64-bit"):
+        b.timestamp([1] * n + [2**63])
+
+
 def test_integers_from_numpy_scalars_and_arrays():
     b = many()
     b.smallint([np.int16(5), None, np.int64(-7)])
