@@ -24,8 +24,9 @@ column cannot hold raises :class:`~taosarrow.StatementError`).
 
 Timestamps (``timestamp(values, precision=PrecisionEnum.Milliseconds)``): an int counts
 ticks of ``precision``; a float counts seconds (not in nanoseconds); a ``datetime`` or an ISO
-8601 string is an instant, naive ones read in local time as ``datetime.timestamp()`` does,
-and is cut to ``precision`` (a string keeps up to nine fraction digits exactly). Bound to a
+8601 string is an instant, naive ones read in local time as ``datetime.timestamp()`` does
+(in the connection's ``timezone`` when it has one, as taospy does), and is cut to
+``precision`` (a string keeps up to nine fraction digits exactly). Bound to a
 database of another precision the ticks are converted; ticks finer than the database's
 raise rather than being cut.
 """
@@ -38,6 +39,7 @@ import functools
 import math
 import numbers
 import re
+import zoneinfo
 from typing import Any, Callable, Iterable, List, Optional, Sequence, Tuple, Type
 
 from . import _native
@@ -317,16 +319,22 @@ def _blobs(setter: str, values: Any, target: Any, text_ok: builtins.bool) -> Any
     return _cast(setter, arr, target)
 
 
-def _datetime_micros(value: _dt.datetime) -> int:
-    """Microseconds since the epoch, exactly; a naive datetime is local time."""
-    if value.tzinfo is None or value.utcoffset() is None:
-        value = value.astimezone()
+def _naive(value: _dt.datetime) -> builtins.bool:
+    return value.tzinfo is None or value.utcoffset() is None
+
+
+def _datetime_micros(value: _dt.datetime, tz: Optional[_dt.tzinfo]) -> int:
+    """Microseconds since the epoch, exactly; a naive datetime is wall time in ``tz``
+    (local time when ``None``)."""
+    if _naive(value):
+        value = value.astimezone() if tz is None else value.replace(tzinfo=tz)
     delta = value - _EPOCH
     return (delta.days * 86400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
-def _iso_ticks(text: str, code: int) -> int:
-    """Ticks of ``code`` for an ISO 8601 date-time; the fraction of a second is read exactly."""
+def _iso_ticks(text: str, code: int, tz: Optional[_dt.tzinfo]) -> Tuple[int, builtins.bool]:
+    """Ticks of ``code`` for an ISO 8601 date-time (the fraction of a second read exactly),
+    and whether it had no UTC offset."""
     digits = 3 * (code + 1)
     frac = 0
     m = _FRACTION.search(text)
@@ -338,18 +346,19 @@ def _iso_ticks(text: str, code: int) -> int:
     if text.endswith(("Z", "z")):
         text = text[:-1] + "+00:00"
     value = _dt.datetime.fromisoformat(text)
-    seconds = _datetime_micros(value.replace(microsecond=0)) // 1_000_000
-    return seconds * _PER_SECOND[code] + frac
+    seconds = _datetime_micros(value.replace(microsecond=0), tz) // 1_000_000
+    return seconds * _PER_SECOND[code] + frac, _naive(value)
 
 
-def _ticks(value: Any, code: int) -> Optional[int]:
-    """One timestamp value as ticks of precision ``code``."""
+def _ticks(value: Any, code: int, tz: Optional[_dt.tzinfo]) -> Tuple[Optional[int], builtins.bool]:
+    """One timestamp value as ticks of precision ``code``, and whether it is wall time
+    (a naive datetime or a string without offset) read in ``tz``."""
     if value is None:
-        return None
+        return None, False
     if isinstance(value, bool):
         raise TypeError("a bool is not a timestamp")
     if isinstance(value, numbers.Integral):
-        return builtins.int(value)
+        return builtins.int(value), False
     if isinstance(value, builtins.float):
         if code == PrecisionEnum.Nanoseconds:
             raise PrecisionError(
@@ -357,21 +366,38 @@ def _ticks(value: Any, code: int) -> Optional[int]:
             )
         if not math.isfinite(value):
             raise ValueError(f"{value!r} is not a timestamp")
-        return builtins.int(round(value * _PER_SECOND[code]))
+        return builtins.int(round(value * _PER_SECOND[code])), False
     if isinstance(value, _dt.datetime):
-        micros = _datetime_micros(value)
+        micros = _datetime_micros(value, tz)
         if code == PrecisionEnum.Milliseconds:
-            return micros // 1000
-        return micros if code == PrecisionEnum.Microseconds else micros * 1000
+            micros //= 1000
+        elif code == PrecisionEnum.Nanoseconds:
+            micros *= 1000
+        return micros, _naive(value)
     if isinstance(value, str):
-        return _iso_ticks(value, code)
+        return _iso_ticks(value, code, tz)
     raise TypeError(
         "timestamps are ints (ticks of the precision), floats (seconds), datetimes or ISO "
         f"8601 strings; got {_describe(value)}"
     )
 
 
-def _timestamps(setter: str, values: Any, code: int) -> Any:
+def _zone(name: str) -> _dt.tzinfo:
+    """The IANA time zone ``name`` (a connection's ``timezone``)."""
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        raise ProgrammingError(
+            f"naive datetimes are read in the connection's time zone {name!r}, which Python "
+            "cannot load (install tzdata, or bind aware datetimes)"
+        ) from exc
+
+
+def _timestamps(
+    setter: str, values: Any, code: int, tz: Optional[_dt.tzinfo] = None
+) -> Tuple[Any, Optional[List[Any]]]:
+    """The timestamp array of ``values``, and the values themselves when some are wall time
+    (to be read again in a connection's time zone)."""
     pa = _pa()
     target = _setter_type("TIMESTAMP", code)
     items, arr = _inputs(values)
@@ -379,27 +405,30 @@ def _timestamps(setter: str, values: Any, code: int) -> Any:
         assert items is not None
         inferred = _inferred_ints(items)
         if inferred is not None:
-            return _cast(setter, _cast(setter, inferred, pa.int64()), target)
+            return _cast(setter, _cast(setter, inferred, pa.int64()), target), None
         ticks: List[Any] = items
+        wall = False
         if _offender(items, lambda v: type(v) is int) is not None:
             ticks = []
             for i, v in enumerate(items):
                 try:
-                    ticks.append(_ticks(v, code))
+                    t, naive = _ticks(v, code, tz)
                 except PrecisionError as exc:
                     raise PrecisionError(f"{setter}(): value {i}: {exc.msg}") from exc
                 except (TypeError, ValueError, OverflowError, OSError) as exc:
                     raise _bad(setter, f"value {i}: {exc}") from exc
+                ticks.append(t)
+                wall = wall or naive
         try:
-            return pa.array(ticks, type=target)
+            return pa.array(ticks, type=target), (items if wall else None)
         except _arrow_errors(pa) as exc:
             raise _bad(setter, f"{exc} (timestamps are 64-bit)") from exc
     if pa.types.is_timestamp(arr.type):
         if arr.type.tz is not None:
             arr = arr.cast(pa.timestamp(arr.type.unit))
-        return _cast(setter, arr, target)
+        return _cast(setter, arr, target), None
     if pa.types.is_integer(arr.type) or pa.types.is_null(arr.type):
-        return _cast(setter, _cast(setter, arr, pa.int64()), target)
+        return _cast(setter, _cast(setter, arr, pa.int64()), target), None
     raise _bad(setter, f"takes timestamps or int ticks, got an Arrow {arr.type} array")
 
 
@@ -409,7 +438,7 @@ class TaosMultiBind:
     After a setter, ``buffer_type`` is the TDengine type code, ``num`` the number of rows
     and :attr:`array` the pyarrow array of the values."""
 
-    __slots__ = ("buffer_type", "num", "precision", "_array")
+    __slots__ = ("buffer_type", "num", "precision", "_array", "_wall")
 
     def __init__(self) -> None:
         #: The TDengine type code of the values (0, NULL, until a setter is called).
@@ -419,6 +448,9 @@ class TaosMultiBind:
         #: The precision code of a timestamp's values (``None`` for other types).
         self.precision: Optional[builtins.int] = None
         self._array: Any = None
+        # The values of a timestamp() given wall times (naive datetimes, strings without
+        # offset), read again in the connection's time zone when it has one.
+        self._wall: Optional[List[Any]] = None
 
     @property
     def array(self) -> Any:
@@ -432,11 +464,26 @@ class TaosMultiBind:
         """Whether a setter was called."""
         return self._array is not None
 
-    def _set(self, type_name: str, array: Any, precision: Optional[builtins.int] = None) -> None:
+    def _set(
+        self,
+        type_name: str,
+        array: Any,
+        precision: Optional[builtins.int] = None,
+        wall: Optional[List[Any]] = None,
+    ) -> None:
         self.buffer_type = _CODE[type_name]
         self.num = len(array)
         self.precision = precision
         self._array = array
+        self._wall = wall
+
+    def array_in(self, timezone: Optional[str]) -> Any:
+        """:attr:`array`, with naive datetimes and ISO strings without offset read as wall
+        time in the IANA zone ``timezone`` rather than in local time (``None``: as set)."""
+        arr = self.array
+        if timezone is None or self._wall is None or self.precision is None:
+            return arr
+        return _timestamps("timestamp", self._wall, self.precision, _zone(timezone))[0]
 
     def _target(self, type_name: str) -> Any:
         return _setter_type(type_name, 0)
@@ -515,9 +562,11 @@ class TaosMultiBind:
     def timestamp(self, values: Any, precision: Any = PrecisionEnum.Milliseconds) -> None:
         """TIMESTAMP values: ints are ticks of ``precision`` (a :class:`PrecisionEnum`,
         default milliseconds), floats seconds, ``datetime`` and ISO 8601 strings instants
-        (naive ones in local time), cut to ``precision``."""
+        (naive ones in local time, or in the time zone of the connection they are bound on
+        when it has one), cut to ``precision``."""
         code = precision_code(precision)
-        self._set("TIMESTAMP", _timestamps("timestamp", values, code), code)
+        array, wall = _timestamps("timestamp", values, code)
+        self._set("TIMESTAMP", array, code, wall)
 
     def null(self, num: builtins.int = 1) -> None:
         """``num`` NULLs of no type: bound, they take the placeholder's type."""
@@ -565,13 +614,17 @@ def _size(size: Any) -> int:
 
 
 def bind_arrays(
-    binds: Sequence[Any], what: str = "column", fields: Optional[Sequence[Any]] = None
+    binds: Sequence[Any],
+    what: str = "column",
+    fields: Optional[Sequence[Any]] = None,
+    timezone: Optional[str] = None,
 ) -> List[Any]:
     """The arrays of ``binds`` (:class:`TaosMultiBind`/:class:`TaosBind`, every one set), as
     the statement sends them; the statement converts each to its tag's or column's type
     where no value changes and checks counts and lengths. The NULLs of
     :meth:`TaosMultiBind.null` take the type of their field in ``fields`` (the prepared
-    tags or columns, when known)."""
+    tags or columns, when known); wall-time timestamps are read in ``timezone`` (see
+    :meth:`TaosMultiBind.array_in`)."""
     out = []
     for i, b in enumerate(binds):
         if not isinstance(b, TaosMultiBind):
@@ -583,5 +636,5 @@ def bind_arrays(
         if b.buffer_type == _NULL and fields is not None and i < len(fields):
             out.append(_pa().nulls(b.num, type=_arrow_type(fields[i])))
         else:
-            out.append(b.array)
+            out.append(b.array_in(timezone))
     return out

@@ -23,7 +23,7 @@ they are, and its ``bind_param`` does not end the batch, as in taos-ws-py.
 
 from __future__ import annotations
 
-from typing import Any, List, Sequence, Tuple
+from typing import Any, List, Optional, Sequence, Tuple
 
 from .bind import TaosMultiBind, bind_arrays
 from .exceptions import ProgrammingError
@@ -59,12 +59,17 @@ class TaosStmt(Statement):
     ``affected_rows`` counts the rows written by every ``execute`` so far, as taospy's
     does."""
 
+    def __init__(self, native_connection: Any, sql: Optional[str] = None) -> None:
+        #: The connection's time zone: naive datetimes in binds are wall time there.
+        self._timezone: Optional[str] = getattr(native_connection, "timezone", None)
+        super().__init__(native_connection, sql)
+
     def set_tags(self, tags: Sequence[Any]) -> None:
         """Sets the current table's tags: taospy's ``new_bind_params(n)`` (one value each),
         or taos-ws-py tag views / length-1 Arrow arrays."""
         taospy, items = _taospy_binds(tags, "tags")
         if taospy:
-            self.set_tag_arrays(bind_arrays(items, "tag", self.tag_fields()))
+            self.set_tag_arrays(bind_arrays(items, "tag", self.tag_fields(), self._timezone))
         else:
             super().set_tags(items)
 
@@ -97,7 +102,7 @@ class TaosStmt(Statement):
 
     def _bind_taospy(self, binds: Sequence[TaosMultiBind], add_batch: bool) -> None:
         fields = self.col_fields() if self.is_insert else None
-        self.bind_arrays(bind_arrays(binds, "column", fields))
+        self.bind_arrays(bind_arrays(binds, "column", fields, self._timezone))
         if add_batch:
             self.add_batch()
 

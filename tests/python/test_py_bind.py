@@ -383,6 +383,28 @@ def test_timestamp_naive_datetimes_are_local_time(shanghai):
     assert p.array.cast(pa.int64()).to_pylist() == [1577836800000]
 
 
+def test_timestamp_wall_times_read_again_in_a_connection_time_zone(shanghai):
+    p = one()
+    p.timestamp([dt.datetime(2020, 1, 1, 8, 0), "2020-01-01 08:00:00.5", None])
+    assert p.array.cast(pa.int64()).to_pylist() == [1577836800000, 1577836800500, None]
+    assert p.array_in(None) is p.array
+    # Los Angeles: UTC-8 in January.
+    later = 1577836800000 + 16 * 3600 * 1000
+    assert p.array_in("America/Los_Angeles").cast(pa.int64()).to_pylist() == [
+        later, later + 500, None]
+    assert p.array_in("UTC").type == pa.timestamp("ms")
+    # Values with an offset, ints and Arrow input are instants: the zone changes nothing.
+    p.timestamp([dt.datetime(2020, 1, 1, tzinfo=UTC), "2020-01-01T00:00:00Z", MS])
+    assert p.array_in("America/Los_Angeles") is p.array
+    p.timestamp(pa.array([MS], pa.timestamp("ms")))
+    assert p.array_in("America/Los_Angeles") is p.array
+    p.timestamp(dt.datetime(2020, 1, 1))
+    with pytest.raises(ProgrammingError, match="'Nowhere/Else'.*cannot load"):
+        p.array_in("Nowhere/Else")
+    assert bind_arrays([p], "tag", None, "UTC")[0].cast(pa.int64()).to_pylist() == [
+        1577836800000]
+
+
 def test_timestamp_iso_strings_keep_nanoseconds():
     b = many()
     texts = ["2020-01-01T00:00:00.123456789+00:00", "2020-01-01 00:00:00.5Z",

@@ -437,6 +437,26 @@ def test_finer_ticks_than_the_database_raise(conn):
     assert ticks(conn, "select ts from t") == [MS]
 
 
+def test_naive_datetimes_are_wall_time_of_the_connection_time_zone(server):
+    conn = connect_db(server, "tp_tz")
+    conn.close()
+    conn = taos.connect(server.dsn("tp_tz"), timezone="Asia/Shanghai")
+    try:
+        conn.execute("create table t (ts timestamp, n int)")
+        stmt = conn.statement("insert into t values (?, ?)")
+        p = new_multi_binds(2)
+        p[0].timestamp([dt.datetime(2020, 1, 1, 8, 0), "2020-01-01 08:00:01",
+                        dt.datetime(2020, 1, 1, 0, 0, 2, tzinfo=UTC)])
+        p[1].int([0, 1, 2])
+        stmt.bind_param_batch(p)
+        stmt.execute()
+        midnight_utc = 1577836800000
+        assert ticks(conn, "select ts from t order by n") == [
+            midnight_utc, midnight_utc + 1000, midnight_utc + 2000]
+    finally:
+        conn.close()
+
+
 def test_nanoseconds_from_iso_strings(server):
     conn = connect_db(server, "tp_ns_iso", "ns")
     try:
