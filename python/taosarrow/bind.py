@@ -212,7 +212,8 @@ def _integers(setter: str, values: Any, target: Any, name: str = "") -> Any:
 
 
 def _is_real(v: Any) -> bool:
-    return isinstance(v, numbers.Real) and not isinstance(v, bool)
+    t = type(v)
+    return t is float or t is int or (isinstance(v, numbers.Real) and not isinstance(v, bool))
 
 
 def _reals(setter: str, values: Any, target: Any) -> Any:
@@ -234,7 +235,10 @@ def _reals(setter: str, values: Any, target: Any) -> Any:
 
 
 def _is_bool(v: Any) -> bool:
-    return isinstance(v, (bool, numbers.Integral))
+    t = type(v)
+    return isinstance(v, (bool, numbers.Integral)) or (
+        t.__module__ == "numpy" and t.__name__ in ("bool_", "bool")
+    )
 
 
 def _bools(setter: str, values: Any, target: Any) -> Any:

@@ -201,6 +201,8 @@ def test_bool_setter():
     assert b.array.to_pylist() == [True, None, False]
     b.bool([1, 0, 5])  # ints are true when not 0, as C reads them
     assert b.array.to_pylist() == [True, False, True]
+    b.bool([np.bool_(False), np.True_, None])
+    assert b.array.to_pylist() == [False, True, None]
     p = one()
     p.bool(None)
     assert p.array.to_pylist() == [None]
