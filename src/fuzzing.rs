@@ -3,8 +3,8 @@
 //! stmt2 prepare, or a stmt (v1) `get_*_fields` / `use_result`.
 
 use taosarrow_codec::decode_block;
-use taosarrow_protocol::frames::{FetchRawBlockResponse, RawBlockBody};
 use taosarrow_codec::stmt2::BindRole;
+use taosarrow_protocol::frames::{FetchRawBlockResponse, RawBlockBody};
 use taosarrow_protocol::messages::{
     from_json, QueryResponse, Stmt2PrepareResponse, StmtFieldsResponse, StmtUseResultResponse,
 };

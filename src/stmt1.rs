@@ -149,7 +149,11 @@ impl Stmt {
         }
         if self.cols.is_none() {
             self.cols = self
-                .fields(Request::StmtGetColFields, "get_col_fields", BindRole::Column)
+                .fields(
+                    Request::StmtGetColFields,
+                    "get_col_fields",
+                    BindRole::Column,
+                )
                 .await?;
         }
         Ok(())
@@ -213,7 +217,9 @@ impl Stmt {
     pub async fn set_tags(&mut self, tags: &[ArrayRef]) -> Result<(), Error> {
         self.ready()?;
         if !self.is_insert {
-            return Err(Error::Interface("set_tags() is for INSERT statements".into()));
+            return Err(Error::Interface(
+                "set_tags() is for INSERT statements".into(),
+            ));
         }
         if let Some((i, a)) = tags.iter().enumerate().find(|(_, a)| a.len() != 1) {
             return Err(shape(format!(
@@ -274,7 +280,11 @@ impl Stmt {
                     .map_err(|e| Error::Interface(format!("query parameter {i}: {e}")))?,
                 _ => p.clone(),
             };
-            fields.push(Field::new(format!("?{}", i + 1), value.data_type().clone(), true));
+            fields.push(Field::new(
+                format!("?{}", i + 1),
+                value.data_type().clone(),
+                true,
+            ));
             values.push(value);
         }
         RecordBatch::try_new(Arc::new(Schema::new(fields)), values)
@@ -513,7 +523,10 @@ fn conform(a: &ArrayRef, f: &BindField, want: &DataType) -> Result<ArrayRef, Err
         return Ok(source);
     }
     let allowed = match f.ty {
-        TdType::Timestamp => matches!(dt, DataType::Timestamp(..) | DataType::Int64 | DataType::Null),
+        TdType::Timestamp => matches!(
+            dt,
+            DataType::Timestamp(..) | DataType::Int64 | DataType::Null
+        ),
         _ => can_cast_types(&dt, want),
     };
     // Bytes are not text: a VARCHAR takes no binary data, a number no bytes.
@@ -545,7 +558,10 @@ fn conform(a: &ArrayRef, f: &BindField, want: &DataType) -> Result<ArrayRef, Err
     });
     let value = row.map(value_at).unwrap_or_default();
     let target = match f.ty {
-        TdType::Timestamp => f.time_precision().map_or("TIMESTAMP", |p| p.name()).to_owned(),
+        TdType::Timestamp => f
+            .time_precision()
+            .map_or("TIMESTAMP", |p| p.name())
+            .to_owned(),
         ty => ty.to_string(),
     };
     Err(Error::Bind(Stmt2Error::PrecisionLoss {
@@ -577,14 +593,23 @@ mod tests {
     fn lossless_conversions_pass() {
         let f = field(TdType::BigInt);
         let out = conform_to(Arc::new(Int32Array::from(vec![Some(1), None])), &f).unwrap();
-        assert_eq!(out.as_ref(), &Int64Array::from(vec![Some(1), None]) as &dyn Array);
+        assert_eq!(
+            out.as_ref(),
+            &Int64Array::from(vec![Some(1), None]) as &dyn Array
+        );
         let ts = BindField::timestamp("ts", Precision::Millisecond, BindRole::Column);
         let us: ArrayRef = Arc::new(TimestampMicrosecondArray::from(vec![1_000, 2_000]));
         assert_eq!(conform_to(us, &ts).unwrap().len(), 2);
         let ticks: ArrayRef = Arc::new(Int64Array::from(vec![5]));
         let out = conform_to(ticks, &ts).unwrap();
-        assert_eq!(out.data_type(), &DataType::Timestamp(arrow_schema::TimeUnit::Millisecond, None));
-        let d = conform_to(Arc::new(Float32Array::from(vec![1.5])), &field(TdType::Double));
+        assert_eq!(
+            out.data_type(),
+            &DataType::Timestamp(arrow_schema::TimeUnit::Millisecond, None)
+        );
+        let d = conform_to(
+            Arc::new(Float32Array::from(vec![1.5])),
+            &field(TdType::Double),
+        );
         assert!(d.is_ok());
         let s = conform_to(Arc::new(StringArray::from(vec!["12"])), &field(TdType::Int));
         assert!(s.is_ok());
@@ -592,29 +617,50 @@ mod tests {
 
     #[test]
     fn lossy_conversions_name_the_column_and_row() {
-        let e = conform_to(Arc::new(Int32Array::from(vec![1, 300])), &field(TdType::TinyInt))
-            .unwrap_err();
+        let e = conform_to(
+            Arc::new(Int32Array::from(vec![1, 300])),
+            &field(TdType::TinyInt),
+        )
+        .unwrap_err();
         assert!(e.to_string().contains("`c`"), "{e}");
         let ts = BindField::timestamp("ts", Precision::Millisecond, BindRole::Column);
         let ns: ArrayRef = Arc::new(TimestampNanosecondArray::from(vec![1_000_000, 1_000_001]));
         let e = conform_to(ns, &ts).unwrap_err();
-        assert!(matches!(
-            e,
-            Error::Bind(Stmt2Error::PrecisionLoss { ref at, .. }) if at.row == Some(1) && at.field == "ts"
-        ), "{e}");
-        let e = conform_to(Arc::new(Float64Array::from(vec![0.1])), &field(TdType::Float))
-            .unwrap_err();
-        assert!(matches!(e, Error::Bind(Stmt2Error::PrecisionLoss { .. })), "{e}");
-        let e = conform_to(Arc::new(Float64Array::from(vec![1.5])), &field(TdType::Int))
-            .unwrap_err();
-        assert!(matches!(e, Error::Bind(Stmt2Error::PrecisionLoss { .. })), "{e}");
+        assert!(
+            matches!(
+                e,
+                Error::Bind(Stmt2Error::PrecisionLoss { ref at, .. }) if at.row == Some(1) && at.field == "ts"
+            ),
+            "{e}"
+        );
+        let e = conform_to(
+            Arc::new(Float64Array::from(vec![0.1])),
+            &field(TdType::Float),
+        )
+        .unwrap_err();
+        assert!(
+            matches!(e, Error::Bind(Stmt2Error::PrecisionLoss { .. })),
+            "{e}"
+        );
+        let e =
+            conform_to(Arc::new(Float64Array::from(vec![1.5])), &field(TdType::Int)).unwrap_err();
+        assert!(
+            matches!(e, Error::Bind(Stmt2Error::PrecisionLoss { .. })),
+            "{e}"
+        );
         let e = conform_to(Arc::new(UInt8Array::from(vec![2])), &field(TdType::Bool)).unwrap_err();
-        assert!(matches!(e, Error::Bind(Stmt2Error::PrecisionLoss { .. })), "{e}");
-        let e = conform_to(Arc::new(StringArray::from(vec!["x"])), &field(TdType::Int))
-            .unwrap_err();
+        assert!(
+            matches!(e, Error::Bind(Stmt2Error::PrecisionLoss { .. })),
+            "{e}"
+        );
+        let e =
+            conform_to(Arc::new(StringArray::from(vec!["x"])), &field(TdType::Int)).unwrap_err();
         assert!(matches!(e, Error::Bind(Stmt2Error::Overflow { .. })), "{e}");
         let bin: ArrayRef = Arc::new(arrow_array::BinaryArray::from(vec![&b"a"[..]]));
         let e = conform_to(bin, &field(TdType::VarChar)).unwrap_err();
-        assert!(matches!(e, Error::Bind(Stmt2Error::TypeMismatch { .. })), "{e}");
+        assert!(
+            matches!(e, Error::Bind(Stmt2Error::TypeMismatch { .. })),
+            "{e}"
+        );
     }
 }

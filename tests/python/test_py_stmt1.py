@@ -122,11 +122,11 @@ def test_several_batches_and_executes_add_up(conn: taosarrow.Connection) -> None
 
 def test_every_type_and_nulls(conn: taosarrow.Connection) -> None:
     conn.execute(
-        "create table every (ts timestamp, b bool, ti tinyint, si smallint, i int, bi bigint, "
+        "create table alltypes (ts timestamp, b bool, ti tinyint, si smallint, i int, bi bigint, "
         "uti tinyint unsigned, usi smallint unsigned, ui int unsigned, ubi bigint unsigned, "
         "f float, d double, vc varchar(20), nc nchar(10), vb varbinary(16), dec64 decimal(10, 2))"
     )
-    stmt = conn.statement("insert into every values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+    stmt = conn.statement("insert into alltypes values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
     assert [f.type_code for f in stmt.col_fields()] == [9, 1, 2, 3, 4, 5, 11, 12, 13, 14, 6, 7, 8, 10, 16, 21]
     stmt.bind_param(
         [
@@ -151,7 +151,7 @@ def test_every_type_and_nulls(conn: taosarrow.Connection) -> None:
     stmt.add_batch()
     assert stmt.execute() == 2
     stmt.close()
-    got = rows(conn, "select b, ti, si, i, bi, uti, usi, ui, ubi, f, d, vc, nc, vb, dec64 from every order by ts")
+    got = rows(conn, "select b, ti, si, i, bi, uti, usi, ui, ubi, f, d, vc, nc, vb, dec64 from alltypes order by ts")
     assert got == [
         (True, -128, None, -(2**31), -(2**63), 255, None, 2**32 - 1, 2**64 - 1, 1.5, None, "hello", "中文ok", b"\x01\xff", Decimal("123.45")),
         (None, None, 32767, None, None, None, 65535, None, None, None, -2.25, None, None, None, None),

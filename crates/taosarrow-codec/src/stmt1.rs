@@ -96,10 +96,8 @@ mod tests {
             DataType::List(Arc::new(Field::new("i", DataType::Int32, true))),
             true,
         )]));
-        let list = arrow_array::ListArray::new_null(
-            Arc::new(Field::new("i", DataType::Int32, true)),
-            1,
-        );
+        let list =
+            arrow_array::ListArray::new_null(Arc::new(Field::new("i", DataType::Int32, true)), 1);
         let batch = RecordBatch::try_new(schema, vec![Arc::new(list)]).unwrap();
         let mut out = vec![1, 2, 3];
         assert!(encode_stmt1_frame(1, 1, Stmt1Frame::SetTags, &batch, &mut out).is_err());

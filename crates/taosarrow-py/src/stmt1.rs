@@ -90,7 +90,10 @@ impl NativeStmt1 {
     /// Prepares `sql`; returns `(is_insert, num_params)`.
     fn prepare(&self, py: Python<'_>, sql: String) -> PyResult<(bool, usize)> {
         self.with(py, move |mut s| async move {
-            let r = s.prepare(&sql).await.map(|()| (s.is_insert(), s.num_params()));
+            let r = s
+                .prepare(&sql)
+                .await
+                .map(|()| (s.is_insert(), s.num_params()));
             (s, r)
         })
     }

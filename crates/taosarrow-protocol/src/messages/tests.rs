@@ -385,10 +385,14 @@ fn stmt1_requests_round_trip_with_their_action_names() {
         let text = r.to_json();
         assert!(text.contains(&format!(r#""action":"{action}""#)), "{text}");
         assert_eq!(Request::parse(text.as_bytes()).unwrap(), r);
-        assert_eq!(Request::parse(text.as_bytes()).unwrap().req_id(), r.req_id());
+        assert_eq!(
+            Request::parse(text.as_bytes()).unwrap().req_id(),
+            r.req_id()
+        );
     }
     // What the Rust client of the spec sends for bind.
-    let text = br#"{"action":"bind","args":{"req_id":5,"stmt_id":1,"columns":[[1700000000000],[null]]}}"#;
+    let text =
+        br#"{"action":"bind","args":{"req_id":5,"stmt_id":1,"columns":[[1700000000000],[null]]}}"#;
     let Request::StmtBind(b) = Request::parse(text).unwrap() else {
         panic!("not bind")
     };
@@ -406,7 +410,10 @@ fn stmt1_responses_from_spec() {
     let text = br#"{"code":0,"message":"","action":"get_col_fields","req_id":9,"timing":1,"stmt_id":1,"fields":[{"name":"ts","field_type":9,"precision":1,"scale":0,"bytes":8}]}"#;
     let r: StmtFieldsResponse = from_json("get_col_fields", text).unwrap();
     let f = &r.fields.unwrap()[0];
-    assert_eq!((f.name.as_str(), f.field_type, f.precision, f.bytes), ("ts", 9, 1, 8));
+    assert_eq!(
+        (f.name.as_str(), f.field_type, f.precision, f.bytes),
+        ("ts", 9, 1, 8)
+    );
     // Tags absent and columns null both mean none.
     for text in [
         &br#"{"code":0,"message":"","action":"get_tag_fields","req_id":9,"timing":1,"stmt_id":1}"#[..],

@@ -9,9 +9,9 @@ use std::time::Instant;
 use arrow::array::ArrayRef;
 use arrow::compute::concat;
 use serde_json::{json, Map, Value};
+use taosarrow_codec::stmt1::stmt1_block;
 use taosarrow_codec::stmt2::{BindField, BindRole, ParsedTable};
 use taosarrow_codec::{DecodeOptions, DEFAULT_MAX_EXPANSION};
-use taosarrow_codec::stmt1::stmt1_block;
 use taosarrow_protocol::messages::{Request, ResponseHeader};
 use taosarrow_protocol::{Code, Precision};
 
@@ -121,7 +121,9 @@ impl Connection {
                     .await
                     .map(|n| json!({"affected": n})),
             ),
-            Request::StmtGetTagFields(r) => (r.stmt_id, self.stmt1_fields(r.stmt_id, BindRole::Tag)),
+            Request::StmtGetTagFields(r) => {
+                (r.stmt_id, self.stmt1_fields(r.stmt_id, BindRole::Tag))
+            }
             Request::StmtGetColFields(r) => {
                 (r.stmt_id, self.stmt1_fields(r.stmt_id, BindRole::Column))
             }
@@ -130,7 +132,10 @@ impl Connection {
             Request::StmtGetParam(r) => (r.stmt_id, self.stmt1_get_param(r.stmt_id, r.index)),
             other => (
                 0,
-                Err(ServerError::protocol(format!("unknown action {}", other.action()))),
+                Err(ServerError::protocol(format!(
+                    "unknown action {}",
+                    other.action()
+                ))),
             ),
         };
         self.stmt1_reply(action, req_id, stmt_id, start, outcome)
