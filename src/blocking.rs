@@ -7,7 +7,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::time::Duration;
 
-use arrow_array::RecordBatch;
+use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::SchemaRef;
 use futures_util::StreamExt;
 use taosarrow_protocol::Precision;
@@ -154,9 +154,69 @@ impl Connection {
         ))
     }
 
+    /// A new stmt (v1) statement on this connection; see [`crate::Stmt`].
+    pub fn stmt(&self) -> Result<Stmt, Error> {
+        let inner = runtime().block_on(self.inner.stmt())?;
+        Ok(Stmt { inner })
+    }
+
     /// Closes the connection.
     pub fn close(self) -> Result<(), Error> {
         runtime().block_on(self.inner.close())
+    }
+}
+
+/// A blocking stmt (v1) statement; each method blocks on [`crate::Stmt`]'s.
+#[derive(Debug)]
+pub struct Stmt {
+    inner: crate::Stmt,
+}
+
+impl Stmt {
+    /// See [`crate::Stmt::prepare`].
+    pub fn prepare(&mut self, sql: &str) -> Result<(), Error> {
+        runtime().block_on(self.inner.prepare(sql))
+    }
+
+    /// See [`crate::Stmt::set_tbname`].
+    pub fn set_tbname(&mut self, name: &str) -> Result<(), Error> {
+        runtime().block_on(self.inner.set_tbname(name))
+    }
+
+    /// See [`crate::Stmt::set_tags`].
+    pub fn set_tags(&mut self, tags: &[ArrayRef]) -> Result<(), Error> {
+        runtime().block_on(self.inner.set_tags(tags))
+    }
+
+    /// See [`crate::Stmt::bind`].
+    pub fn bind(&mut self, columns: &[ArrayRef]) -> Result<(), Error> {
+        runtime().block_on(self.inner.bind(columns))
+    }
+
+    /// See [`crate::Stmt::add_batch`].
+    pub fn add_batch(&mut self) -> Result<(), Error> {
+        runtime().block_on(self.inner.add_batch())
+    }
+
+    /// See [`crate::Stmt::exec`].
+    pub fn exec(&mut self) -> Result<u64, Error> {
+        runtime().block_on(self.inner.exec())
+    }
+
+    /// See [`crate::Stmt::result`].
+    pub fn result(&mut self) -> Result<ResultStream, Error> {
+        let inner = runtime().block_on(self.inner.result())?;
+        Ok(ResultStream { inner })
+    }
+
+    /// The async statement underneath (placeholders, fields, affected rows, close).
+    pub fn as_async(&self) -> &crate::Stmt {
+        &self.inner
+    }
+
+    /// See [`crate::Stmt::close`].
+    pub fn close(&mut self) {
+        self.inner.close()
     }
 }
 

@@ -283,6 +283,13 @@ impl Connection {
         let socket = self.socket().await?;
         crate::Stmt2::init(socket, self.opts.clone()).await
     }
+
+    /// A new stmt (v1) statement on this connection (`init`); prepare it next. A lost
+    /// socket is replaced first; a statement does not survive a later drop.
+    pub async fn stmt(&self) -> Result<crate::Stmt, Error> {
+        let socket = self.socket().await?;
+        crate::Stmt::init(socket, self.opts.clone()).await
+    }
 }
 
 /// The Arrow schema and precision of a result described by a query (or `stmt2_result`)

@@ -16,6 +16,7 @@ mod options;
 mod schemaless;
 mod session;
 mod socket;
+mod stmt1;
 mod stmt2;
 mod stream;
 mod tls;
@@ -33,6 +34,7 @@ pub use options::{
     ConnectOptions, NsTimestamps, DEFAULT_MAX_MESSAGE_SIZE, DEFAULT_SCHEMALESS_BATCH_BYTES,
 };
 pub use schemaless::{FailedBatch, SchemalessError, SchemalessOutcome};
+pub use stmt1::Stmt;
 pub use stmt2::Stmt2;
 pub use stream::{CancelHandle, ResultStream};
 pub use taosarrow_codec as codec;

@@ -272,7 +272,7 @@ impl Drop for Stmt2 {
 }
 
 /// A one-value timestamp array as RFC 3339 text in UTC, to the nanosecond.
-fn timestamp_text(i: usize, a: &ArrayRef) -> Result<ArrayRef, Error> {
+pub(crate) fn timestamp_text(i: usize, a: &ArrayRef) -> Result<ArrayRef, Error> {
     if a.is_null(0) {
         return Ok(Arc::new(arrow_array::StringArray::new_null(1)));
     }
@@ -341,7 +341,7 @@ pub(crate) fn prepared_fields(
 
 /// Sends a JSON request and decodes its reply, turning a non-zero code into a statement
 /// error.
-async fn json_request<T: serde::de::DeserializeOwned + HasHeader>(
+pub(crate) async fn json_request<T: serde::de::DeserializeOwned + HasHeader>(
     socket: &Socket,
     req: impl FnOnce(u64) -> Request,
     action: &'static str,
@@ -352,7 +352,7 @@ async fn json_request<T: serde::de::DeserializeOwned + HasHeader>(
     parse_reply(reply, action)
 }
 
-fn parse_reply<T: serde::de::DeserializeOwned + HasHeader>(
+pub(crate) fn parse_reply<T: serde::de::DeserializeOwned + HasHeader>(
     reply: Reply,
     action: &'static str,
 ) -> Result<T, Error> {
@@ -368,8 +368,8 @@ fn parse_reply<T: serde::de::DeserializeOwned + HasHeader>(
     Ok(resp)
 }
 
-/// Responses that carry the common header (all stmt2 responses).
-trait HasHeader {}
+/// Responses that carry the common header (all stmt and stmt2 responses).
+pub(crate) trait HasHeader {}
 impl HasHeader for StmtResponse {}
 impl HasHeader for Stmt2PrepareResponse {}
 impl HasHeader for Stmt2ExecResponse {}

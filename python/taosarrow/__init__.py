@@ -14,6 +14,16 @@ from .connection import Connection, connect
 from .result import TaosBlocks, TaosField, TaosFields, TaosResult, TaosRow, TaosRows
 from .cursor import Cursor
 from . import error, utils
+from .bind import (
+    TaosBind,
+    TaosMultiBind,
+    new_bind_param,
+    new_bind_params,
+    new_multi_bind,
+    new_multi_binds,
+)
+from .precision import PrecisionEnum
+from .taos_stmt import TaosStmt
 from .exceptions import (
     ConnectionError,
     ConsumerException,
@@ -30,6 +40,7 @@ from .exceptions import (
     NotSupportedError,
     OperationalError,
     OperationalQueryError,
+    PrecisionError,
     ProgrammingError,
     QueryError,
     ResultError,
@@ -103,6 +114,14 @@ __all__ = [
     "scan_polars",
     "SmlProtocol",
     "SmlPrecision",
+    "new_bind_param",
+    "new_bind_params",
+    "new_multi_bind",
+    "new_multi_binds",
+    "TaosBind",
+    "TaosMultiBind",
+    "TaosStmt",
+    "PrecisionEnum",
     "PySchemalessProtocol",
     "PySchemalessPrecision",
     "Warning",
@@ -122,6 +141,7 @@ __all__ = [
     "ResultError",
     "SchemalessError",
     "TmqError",
+    "PrecisionError",
     "STRING",
     "BINARY",
     "NUMBER",

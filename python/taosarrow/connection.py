@@ -13,6 +13,7 @@ from .result import TaosField, TaosResult
 
 if TYPE_CHECKING:
     from .statement2 import TaosStmt2
+    from .taos_stmt import TaosStmt
 
 __all__ = ["Connection", "TaosResult", "TaosField", "connect", "OPTION_NAMES", "OPTION_ALIASES"]
 
@@ -274,6 +275,14 @@ class Connection:
         if not isinstance(lines, str):
             raise TypeError("schemaless_insert_raw takes one str payload")
         return self.schemaless_insert(lines, protocol, precision, req_id, ttl, table_name_key)
+
+    def statement(self, sql: Optional[str] = None) -> "TaosStmt":
+        """A stmt (v1) prepared statement (prepared at once when ``sql`` is given). It takes
+        taospy's binds (``new_bind_params`` / ``new_multi_binds``) and taos-ws-py's tag and
+        column views alike."""
+        from .taos_stmt import TaosStmt
+
+        return TaosStmt(self._conn(), sql)
 
     def statement2(self, sql: Optional[str] = None, option: Any = None) -> "TaosStmt2":
         """taospy's stmt2 statement (prepared at once when ``sql`` is given); ``option`` is

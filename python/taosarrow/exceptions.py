@@ -45,6 +45,7 @@ __all__ = [
     "ResultError",
     "SchemalessError",
     "TmqError",
+    "PrecisionError",
     "IngestInterrupted",
     "OperationalQueryError",
     "FetchError",
@@ -203,6 +204,11 @@ class TmqError(OperationalError):
 
 #: taos-ws-py's name for :class:`TmqError` (the same class).
 ConsumerException = TmqError
+
+
+class PrecisionError(ProgrammingError):
+    """A timestamp cannot be given in the precision asked for (e.g. a float of seconds in
+    nanoseconds), or the precision is not one of ``PrecisionEnum``'s (taospy's name)."""
 
 
 class IngestInterrupted(KeyboardInterrupt):

@@ -139,9 +139,10 @@ def _pc() -> Any:
     return pc
 
 
-def _arrow_type(f: Stmt2Field) -> Any:
-    """The pyarrow type of a placeholder's values, from the Rust type table (which rejects
-    NULL and MEDIUMBLOB placeholders)."""
+def _arrow_type(f: Any) -> Any:
+    """The pyarrow type of a placeholder's values (``f``: a :class:`Stmt2Field` or any field
+    with ``name``, ``type_code``, ``precision`` and ``scale``), from the Rust type table
+    (which rejects NULL and MEDIUMBLOB placeholders)."""
     try:
         return _v.arrow_type(f.type_code, f.precision, f.scale)
     except ValueError as exc:

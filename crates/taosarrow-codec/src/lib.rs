@@ -7,6 +7,7 @@
 //!   exact inverse; [`block_length`] and [`block_schema`] inspect a block.
 //! * Bad input never panics: every length, offset and count from a block is checked before
 //!   it is used, and problems come back as a [`CodecError`] naming the column and row.
+//! * [`stmt1`] frames the binary `set_tags` / `bind` requests of stmt v1 around a raw block.
 //! * [`decimal::parse`] reads DECIMAL text the way TDengine does (exponents included), for
 //!   stmt2 payloads and SQL literals alike.
 //! * [`testing`]: seeded data generators shared by the property tests, the benches, the
@@ -27,6 +28,7 @@ pub mod decimal;
 mod error;
 pub mod fuzzing;
 mod schema;
+pub mod stmt1;
 pub mod stmt2;
 pub mod testing;
 mod time;

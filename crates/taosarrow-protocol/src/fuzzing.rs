@@ -11,7 +11,9 @@ use crate::frames::{
 use crate::messages::{
     from_json, peek_header, ConnResponse, CurrentDbResponse, FetchResponse, InfoResponse,
     NumFieldsResponse, QueryResponse, Request, ServerStatusResponse, Stmt2ExecResponse,
-    Stmt2PrepareResponse, Stmt2ResultResponse, StmtResponse, ValidateSqlResponse, VersionResponse,
+    Stmt2PrepareResponse, Stmt2ResultResponse, StmtExecResponse, StmtFieldsResponse,
+    StmtGetParamResponse, StmtNumParamsResponse, StmtPrepareResponse, StmtResponse,
+    StmtUseResultResponse, ValidateSqlResponse, VersionResponse,
 };
 
 /// Binary frames of both directions: request headers, binary queries, fetch requests, and the
@@ -89,6 +91,12 @@ pub fn json_response_target(data: &[u8]) {
     let _ = from_json::<Stmt2ExecResponse>("stmt2_exec", data);
     let _ = from_json::<Stmt2ResultResponse>("stmt2_result", data);
     let _ = from_json::<StmtResponse>("stmt2_init", data);
+    let _ = from_json::<StmtPrepareResponse>("prepare", data);
+    let _ = from_json::<StmtExecResponse>("exec", data);
+    let _ = from_json::<StmtFieldsResponse>("get_col_fields", data);
+    let _ = from_json::<StmtNumParamsResponse>("stmt_num_params", data);
+    let _ = from_json::<StmtGetParamResponse>("stmt_get_param", data);
+    let _ = from_json::<StmtUseResultResponse>("use_result", data);
 }
 
 /// Writes a parsed DSN back as text, every part percent-encoded, so that parsing the text

@@ -12,6 +12,7 @@ mod schemaless;
 #[cfg(feature = "server")]
 mod server;
 mod sql;
+mod stmt1;
 mod stmt2;
 mod types;
 mod wait;
@@ -23,6 +24,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<connection::NativeConnection>()?;
     m.add_class::<result::NativeResult>()?;
     m.add_function(wrap_pyfunction!(ingest::ingest, m)?)?;
+    m.add_class::<stmt1::NativeStmt1>()?;
     m.add_class::<stmt2::NativeStmt2>()?;
     m.add_function(wrap_pyfunction!(types::type_table, m)?)?;
     m.add_function(wrap_pyfunction!(types::arrow_type, m)?)?;

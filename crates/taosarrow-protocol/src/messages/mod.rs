@@ -15,6 +15,7 @@ mod head;
 mod request;
 mod response;
 mod schemaless;
+mod stmt1;
 mod stmt2;
 
 pub use head::{ArgsShape, RequestHead};
@@ -28,6 +29,11 @@ pub use response::{
     ServerStatusResponse, ValidateSqlResponse, VersionResponse,
 };
 pub use schemaless::{escaped_len, SchemalessInsertRequest, SchemalessInsertResponse};
+pub use stmt1::{
+    StmtBindRequest, StmtExecResponse, StmtField, StmtFieldsResponse, StmtGetParamRequest,
+    StmtGetParamResponse, StmtNumParamsResponse, StmtPrepareRequest, StmtPrepareResponse,
+    StmtSetTableNameRequest, StmtSetTagsRequest, StmtUseResultResponse,
+};
 pub use stmt2::{
     Stmt2ExecResponse, Stmt2Field, Stmt2InitRequest, Stmt2PrepareRequest, Stmt2PrepareResponse,
     Stmt2ResultResponse, StmtIdRequest, StmtResponse, BIND_TYPE_COLUMN, BIND_TYPE_QUERY,

@@ -5,6 +5,10 @@ use serde_json::Value;
 
 use super::head::RequestHead;
 use super::schemaless::SchemalessInsertRequest;
+use super::stmt1::{
+    StmtBindRequest, StmtGetParamRequest, StmtPrepareRequest, StmtSetTableNameRequest,
+    StmtSetTagsRequest,
+};
 use super::stmt2::{Stmt2InitRequest, Stmt2PrepareRequest, StmtIdRequest};
 use crate::ProtocolError;
 
@@ -229,6 +233,32 @@ pub enum Request {
     Stmt2Close(StmtIdRequest),
     /// `insert`: a schemaless payload (`schemaless.md` §1).
     SchemalessInsert(SchemalessInsertRequest),
+    /// stmt v1 `init`: a new statement (`stmt2.md` §12).
+    StmtInit(ReqIdArgs),
+    /// stmt v1 `prepare`.
+    StmtPrepare(StmtPrepareRequest),
+    /// stmt v1 `set_table_name`.
+    StmtSetTableName(StmtSetTableNameRequest),
+    /// stmt v1 JSON `set_tags`.
+    StmtSetTags(StmtSetTagsRequest),
+    /// stmt v1 JSON `bind`.
+    StmtBind(StmtBindRequest),
+    /// stmt v1 `add_batch`.
+    StmtAddBatch(StmtIdRequest),
+    /// stmt v1 `exec`.
+    StmtExec(StmtIdRequest),
+    /// stmt v1 `close`: answered only when it fails.
+    StmtClose(StmtIdRequest),
+    /// stmt v1 `get_tag_fields`.
+    StmtGetTagFields(StmtIdRequest),
+    /// stmt v1 `get_col_fields`.
+    StmtGetColFields(StmtIdRequest),
+    /// stmt v1 `use_result`.
+    StmtUseResult(StmtIdRequest),
+    /// stmt v1 `stmt_num_params`.
+    StmtNumParams(StmtIdRequest),
+    /// stmt v1 `stmt_get_param`.
+    StmtGetParam(StmtGetParamRequest),
 }
 
 impl Request {
@@ -264,6 +294,19 @@ impl Request {
             "stmt2_result" => Request::Stmt2Result(head.args(text)?),
             "stmt2_close" => Request::Stmt2Close(head.args(text)?),
             "insert" => Request::SchemalessInsert(head.args(text)?),
+            "init" => Request::StmtInit(head.args(text)?),
+            "prepare" => Request::StmtPrepare(head.args(text)?),
+            "set_table_name" => Request::StmtSetTableName(head.args(text)?),
+            "set_tags" => Request::StmtSetTags(head.args(text)?),
+            "bind" => Request::StmtBind(head.args(text)?),
+            "add_batch" => Request::StmtAddBatch(head.args(text)?),
+            "exec" => Request::StmtExec(head.args(text)?),
+            "close" => Request::StmtClose(head.args(text)?),
+            "get_tag_fields" => Request::StmtGetTagFields(head.args(text)?),
+            "get_col_fields" => Request::StmtGetColFields(head.args(text)?),
+            "use_result" => Request::StmtUseResult(head.args(text)?),
+            "stmt_num_params" => Request::StmtNumParams(head.args(text)?),
+            "stmt_get_param" => Request::StmtGetParam(head.args(text)?),
             _ => return Err(ProtocolError::UnknownAction(head.action.clone())),
         })
     }
@@ -289,6 +332,19 @@ impl Request {
             Request::Stmt2Result(_) => "stmt2_result",
             Request::Stmt2Close(_) => "stmt2_close",
             Request::SchemalessInsert(_) => "insert",
+            Request::StmtInit(_) => "init",
+            Request::StmtPrepare(_) => "prepare",
+            Request::StmtSetTableName(_) => "set_table_name",
+            Request::StmtSetTags(_) => "set_tags",
+            Request::StmtBind(_) => "bind",
+            Request::StmtAddBatch(_) => "add_batch",
+            Request::StmtExec(_) => "exec",
+            Request::StmtClose(_) => "close",
+            Request::StmtGetTagFields(_) => "get_tag_fields",
+            Request::StmtGetColFields(_) => "get_col_fields",
+            Request::StmtUseResult(_) => "use_result",
+            Request::StmtNumParams(_) => "stmt_num_params",
+            Request::StmtGetParam(_) => "stmt_get_param",
         }
     }
 
@@ -307,6 +363,19 @@ impl Request {
             Request::Stmt2Prepare(r) => r.req_id,
             Request::Stmt2Exec(r) | Request::Stmt2Result(r) | Request::Stmt2Close(r) => r.req_id,
             Request::SchemalessInsert(r) => r.req_id,
+            Request::StmtInit(r) => r.req_id,
+            Request::StmtPrepare(r) => r.req_id,
+            Request::StmtSetTableName(r) => r.req_id,
+            Request::StmtSetTags(r) => r.req_id,
+            Request::StmtBind(r) => r.req_id,
+            Request::StmtAddBatch(r)
+            | Request::StmtExec(r)
+            | Request::StmtClose(r)
+            | Request::StmtGetTagFields(r)
+            | Request::StmtGetColFields(r)
+            | Request::StmtUseResult(r)
+            | Request::StmtNumParams(r) => r.req_id,
+            Request::StmtGetParam(r) => r.req_id,
         }
     }
 
@@ -331,6 +400,19 @@ impl Request {
                 serde_json::to_value(r)
             }
             Request::SchemalessInsert(r) => serde_json::to_value(r),
+            Request::StmtInit(r) => serde_json::to_value(r),
+            Request::StmtPrepare(r) => serde_json::to_value(r),
+            Request::StmtSetTableName(r) => serde_json::to_value(r),
+            Request::StmtSetTags(r) => serde_json::to_value(r),
+            Request::StmtBind(r) => serde_json::to_value(r),
+            Request::StmtAddBatch(r)
+            | Request::StmtExec(r)
+            | Request::StmtClose(r)
+            | Request::StmtGetTagFields(r)
+            | Request::StmtGetColFields(r)
+            | Request::StmtUseResult(r)
+            | Request::StmtNumParams(r) => serde_json::to_value(r),
+            Request::StmtGetParam(r) => serde_json::to_value(r),
         };
         v.map(Some)
     }

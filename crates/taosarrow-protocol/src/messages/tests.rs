@@ -326,3 +326,109 @@ fn stmt2_result_shares_the_query_result_columns() {
     let q: QueryResponse = from_json("query", to_json(&q).as_bytes()).unwrap();
     assert_eq!(q.columns, r.columns);
 }
+
+#[test]
+fn stmt1_requests_round_trip_with_their_action_names() {
+    let id = |req_id| StmtIdRequest { req_id, stmt_id: 2 };
+    let reqs = [
+        (Request::StmtInit(ReqIdArgs { req_id: 1 }), "init"),
+        (
+            Request::StmtPrepare(StmtPrepareRequest {
+                req_id: 2,
+                stmt_id: 2,
+                sql: "insert into ? using st tags(?) values(?, ?)".into(),
+            }),
+            "prepare",
+        ),
+        (
+            Request::StmtSetTableName(StmtSetTableNameRequest {
+                req_id: 3,
+                stmt_id: 2,
+                name: "d1".into(),
+            }),
+            "set_table_name",
+        ),
+        (
+            Request::StmtSetTags(StmtSetTagsRequest {
+                req_id: 4,
+                stmt_id: 2,
+                tags: serde_json::json!([1, "a", null]),
+            }),
+            "set_tags",
+        ),
+        (
+            Request::StmtBind(StmtBindRequest {
+                req_id: 5,
+                stmt_id: 2,
+                columns: serde_json::json!([[1, 2], [true, null]]),
+            }),
+            "bind",
+        ),
+        (Request::StmtAddBatch(id(6)), "add_batch"),
+        (Request::StmtExec(id(7)), "exec"),
+        (Request::StmtClose(id(8)), "close"),
+        (Request::StmtGetTagFields(id(9)), "get_tag_fields"),
+        (Request::StmtGetColFields(id(10)), "get_col_fields"),
+        (Request::StmtUseResult(id(11)), "use_result"),
+        (Request::StmtNumParams(id(12)), "stmt_num_params"),
+        (
+            Request::StmtGetParam(StmtGetParamRequest {
+                req_id: 13,
+                stmt_id: 2,
+                index: 1,
+            }),
+            "stmt_get_param",
+        ),
+    ];
+    for (r, action) in reqs {
+        assert_eq!(r.action(), action);
+        let text = r.to_json();
+        assert!(text.contains(&format!(r#""action":"{action}""#)), "{text}");
+        assert_eq!(Request::parse(text.as_bytes()).unwrap(), r);
+        assert_eq!(
+            Request::parse(text.as_bytes()).unwrap().req_id(),
+            r.req_id()
+        );
+    }
+    // What the Rust client of the spec sends for bind.
+    let text =
+        br#"{"action":"bind","args":{"req_id":5,"stmt_id":1,"columns":[[1700000000000],[null]]}}"#;
+    let Request::StmtBind(b) = Request::parse(text).unwrap() else {
+        panic!("not bind")
+    };
+    assert_eq!(b.columns, serde_json::json!([[1700000000000_i64], [null]]));
+}
+
+#[test]
+fn stmt1_responses_from_spec() {
+    let text = br#"{"code":0,"message":"","action":"prepare","req_id":2,"timing":10,"stmt_id":1,"is_insert":true}"#;
+    let r: StmtPrepareResponse = from_json("prepare", text).unwrap();
+    assert!(r.is_insert && r.stmt_id == 1 && r.header.is_ok());
+    let text = br#"{"code":0,"message":"","action":"exec","req_id":7,"timing":10,"stmt_id":1,"affected":3}"#;
+    let r: StmtExecResponse = from_json("exec", text).unwrap();
+    assert_eq!(r.affected, 3);
+    let text = br#"{"code":0,"message":"","action":"get_col_fields","req_id":9,"timing":1,"stmt_id":1,"fields":[{"name":"ts","field_type":9,"precision":1,"scale":0,"bytes":8}]}"#;
+    let r: StmtFieldsResponse = from_json("get_col_fields", text).unwrap();
+    let f = &r.fields.unwrap()[0];
+    assert_eq!(
+        (f.name.as_str(), f.field_type, f.precision, f.bytes),
+        ("ts", 9, 1, 8)
+    );
+    // Tags absent and columns null both mean none.
+    for text in [
+        &br#"{"code":0,"message":"","action":"get_tag_fields","req_id":9,"timing":1,"stmt_id":1}"#[..],
+        br#"{"code":0,"message":"","action":"get_col_fields","req_id":9,"timing":1,"stmt_id":1,"fields":null}"#,
+    ] {
+        let r: StmtFieldsResponse = from_json("get_tag_fields", text).unwrap();
+        assert_eq!(r.fields, None);
+    }
+    let text = br#"{"code":0,"message":"","action":"stmt_num_params","req_id":12,"timing":1,"stmt_id":1,"num_params":4}"#;
+    let r: StmtNumParamsResponse = from_json("stmt_num_params", text).unwrap();
+    assert_eq!(r.num_params, 4);
+    let text = br#"{"code":0,"message":"","action":"stmt_get_param","req_id":13,"timing":1,"stmt_id":1,"index":1,"data_type":4,"length":4}"#;
+    let r: StmtGetParamResponse = from_json("stmt_get_param", text).unwrap();
+    assert_eq!((r.index, r.data_type, r.length), (1, 4, 4));
+    let text = br#"{"code":0,"message":"","action":"use_result","req_id":11,"timing":1,"stmt_id":1,"result_id":5,"fields_count":1,"fields_names":["v"],"fields_types":[4],"fields_lengths":[4],"precision":0,"fields_precisions":[0],"fields_scales":[0]}"#;
+    let r: StmtUseResultResponse = from_json("use_result", text).unwrap();
+    assert_eq!((r.result_id, r.columns.fields_count), (5, 1));
+}

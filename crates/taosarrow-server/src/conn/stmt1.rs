@@ -8,11 +8,11 @@ use std::time::Instant;
 
 use arrow::array::ArrayRef;
 use arrow::compute::concat;
-use serde::Deserialize;
 use serde_json::{json, Map, Value};
+use taosarrow_codec::stmt1::stmt1_block;
 use taosarrow_codec::stmt2::{BindField, BindRole, ParsedTable};
 use taosarrow_codec::{DecodeOptions, DEFAULT_MAX_EXPANSION};
-use taosarrow_protocol::messages::{RequestHead, ResponseHeader};
+use taosarrow_protocol::messages::{Request, ResponseHeader};
 use taosarrow_protocol::{Code, Precision};
 
 use super::results::OpenResult;
@@ -21,41 +21,6 @@ use super::stmt1_values::{block_columns, block_params, json_column, rows_match};
 use super::{blocks, elapsed_ns, Connection, Flow};
 use crate::engine::prepared::{self, InsertPlan, Prepared};
 use crate::ServerError;
-
-/// The JSON actions of stmt v1.
-pub(super) const ACTIONS: [&str; 13] = [
-    "init",
-    "prepare",
-    "set_table_name",
-    "set_tags",
-    "bind",
-    "add_batch",
-    "exec",
-    "close",
-    "get_tag_fields",
-    "get_col_fields",
-    "use_result",
-    "stmt_num_params",
-    "stmt_get_param",
-];
-
-#[derive(Debug, Default, Deserialize)]
-struct Args {
-    #[serde(default)]
-    req_id: u64,
-    #[serde(default)]
-    stmt_id: u64,
-    #[serde(default)]
-    sql: String,
-    #[serde(default)]
-    name: String,
-    #[serde(default)]
-    tags: Value,
-    #[serde(default)]
-    columns: Value,
-    #[serde(default)]
-    index: i64,
-}
 
 fn nil() -> ServerError {
     StmtKind::Stmt.nil()
@@ -128,43 +93,50 @@ impl Connection {
         DecodeOptions::default().with_max_expansion(max)
     }
 
-    /// Answers a stmt v1 JSON request whose action is one of [`ACTIONS`].
-    /// The session was checked by the caller; the arguments are parsed here, once.
-    pub(super) async fn stmt1_text(
-        &mut self,
-        head: &RequestHead,
-        text: &[u8],
-        start: Instant,
-    ) -> Flow {
-        let action = head.action.as_str();
-        let args: Args = match head.args(text) {
-            Ok(a) => a,
-            Err(e) => return self.send_error(action, head.req_id, start, e.into()).await,
-        };
-        let (req_id, stmt_id) = (args.req_id, args.stmt_id);
-        if action == "close" {
-            return match self.stmt1_close(stmt_id) {
+    /// Answers a stmt v1 JSON request (one of the `Stmt*` requests; the session was checked
+    /// by the caller).
+    pub(super) async fn stmt1_text(&mut self, req: Request, start: Instant) -> Flow {
+        let (action, req_id) = (req.action(), req.req_id());
+        if let Request::StmtClose(r) = req {
+            return match self.stmt1_close(r.stmt_id) {
                 Ok(()) => Flow::Continue,
-                Err(e) => self.stmt_failure(action, req_id, stmt_id, start, e).await,
+                Err(e) => self.stmt_failure(action, req_id, r.stmt_id, start, e).await,
             };
         }
-        let outcome = match action {
-            "init" => (self.statements.add(StmtKind::Stmt)).map(|id| json!({"stmt_id": id})),
-            "prepare" => self.stmt1_prepare(stmt_id, &args.sql),
-            "set_table_name" => self.stmt1_set_table_name(stmt_id, &args.name),
-            "set_tags" => self.stmt1_set_tags_json(stmt_id, &args.tags),
-            "bind" => self.stmt1_bind_json(stmt_id, &args.columns),
-            "add_batch" => self.stmt1_add_batch(stmt_id),
-            "exec" => self
-                .exec_statement(stmt_id, StmtKind::Stmt)
-                .await
-                .map(|n| json!({"affected": n})),
-            "get_tag_fields" => self.stmt1_fields(stmt_id, BindRole::Tag),
-            "get_col_fields" => self.stmt1_fields(stmt_id, BindRole::Column),
-            "use_result" => self.stmt1_use_result(stmt_id),
-            "stmt_num_params" => self.stmt1_num_params(stmt_id),
-            "stmt_get_param" => self.stmt1_get_param(stmt_id, args.index),
-            other => Err(ServerError::protocol(format!("unknown action {other}"))),
+        let (stmt_id, outcome) = match req {
+            Request::StmtInit(_) => (
+                0,
+                (self.statements.add(StmtKind::Stmt)).map(|id| json!({"stmt_id": id})),
+            ),
+            Request::StmtPrepare(r) => (r.stmt_id, self.stmt1_prepare(r.stmt_id, &r.sql)),
+            Request::StmtSetTableName(r) => {
+                (r.stmt_id, self.stmt1_set_table_name(r.stmt_id, &r.name))
+            }
+            Request::StmtSetTags(r) => (r.stmt_id, self.stmt1_set_tags_json(r.stmt_id, &r.tags)),
+            Request::StmtBind(r) => (r.stmt_id, self.stmt1_bind_json(r.stmt_id, &r.columns)),
+            Request::StmtAddBatch(r) => (r.stmt_id, self.stmt1_add_batch(r.stmt_id)),
+            Request::StmtExec(r) => (
+                r.stmt_id,
+                self.exec_statement(r.stmt_id, StmtKind::Stmt)
+                    .await
+                    .map(|n| json!({"affected": n})),
+            ),
+            Request::StmtGetTagFields(r) => {
+                (r.stmt_id, self.stmt1_fields(r.stmt_id, BindRole::Tag))
+            }
+            Request::StmtGetColFields(r) => {
+                (r.stmt_id, self.stmt1_fields(r.stmt_id, BindRole::Column))
+            }
+            Request::StmtUseResult(r) => (r.stmt_id, self.stmt1_use_result(r.stmt_id)),
+            Request::StmtNumParams(r) => (r.stmt_id, self.stmt1_num_params(r.stmt_id)),
+            Request::StmtGetParam(r) => (r.stmt_id, self.stmt1_get_param(r.stmt_id, r.index)),
+            other => (
+                0,
+                Err(ServerError::protocol(format!(
+                    "unknown action {}",
+                    other.action()
+                ))),
+            ),
         };
         self.stmt1_reply(action, req_id, stmt_id, start, outcome)
             .await
@@ -179,7 +151,7 @@ impl Connection {
         stmt_id: u64,
         start: Instant,
     ) -> Flow {
-        let block = frame.get(24..).unwrap_or_default();
+        let block = stmt1_block(frame);
         let outcome = if action == "set_tags" {
             self.stmt1_set_tags_block(stmt_id, block)
         } else {

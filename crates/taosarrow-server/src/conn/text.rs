@@ -71,9 +71,6 @@ impl Connection {
             let err = ServerError::protocol("server not connected");
             return self.send_error(action, req_id, start, err).await;
         }
-        if super::stmt1::ACTIONS.contains(&action) {
-            return self.stmt1_text(&head, text, start).await;
-        }
         let req = match Request::parse_with_head(&head, text) {
             Ok(r) => r,
             Err(e) => return self.send_error(action, req_id, start, e.into()).await,
@@ -97,6 +94,19 @@ impl Connection {
             Request::Stmt2Result(r) => self.stmt2_result(action, req_id, r.stmt_id, start).await,
             Request::Stmt2Close(r) => self.stmt2_close(action, req_id, r.stmt_id, start).await,
             Request::SchemalessInsert(r) => self.schemaless_insert(action, req_id, r, start).await,
+            r @ (Request::StmtInit(_)
+            | Request::StmtPrepare(_)
+            | Request::StmtSetTableName(_)
+            | Request::StmtSetTags(_)
+            | Request::StmtBind(_)
+            | Request::StmtAddBatch(_)
+            | Request::StmtExec(_)
+            | Request::StmtClose(_)
+            | Request::StmtGetTagFields(_)
+            | Request::StmtGetColFields(_)
+            | Request::StmtUseResult(_)
+            | Request::StmtNumParams(_)
+            | Request::StmtGetParam(_)) => self.stmt1_text(r, start).await,
             // The rest: one JSON response each.
             other => {
                 let header = ResponseHeader::ok(action, req_id, elapsed_ns(start));
