@@ -55,7 +55,7 @@ def test_insert_lines(adapter_port):
     rows = conn.query("select c1, c3, c2, c4, t1, t2, t3 from st").fetch_all()
     # Line-protocol tags are NCHAR, kept as written.
     assert rows == [(3, "pass", False, 4.0, "3i64", "4f64", '"t3"')]
-    (ts,) = conn.query("select ts from st").fetch_all()[0]
+    (ts,) = conn.query("select _ts from st").fetch_all()[0]  # schemaless names it _ts
     assert round(ts.timestamp() * 1_000_000) == 1626006833639000
 
     conn.execute("drop database if exists %s" % dbname)
