@@ -1,0 +1,1 @@
+"""Programs written for taospy or taos-ws-py, run with only the import changed."""
