@@ -33,6 +33,11 @@ from .exceptions import (
     Warning,
 )
 from .reads import read_arrow, read_pandas, read_polars, scan_polars
+from . import _views
+from ._views import *  # noqa: F401,F403 - taos-ws-py's value views and builders
+from . import bind2, statement2
+from .statement import IGNORE, BindTable
+from .statement2 import TaosStmt2, TaosStmt2Option
 from .schemaless import PySchemalessPrecision, PySchemalessProtocol, SmlPrecision, SmlProtocol
 from .types import (
     BINARY,
@@ -101,4 +106,9 @@ __all__ = [
     "TimeFromTicks",
     "TimestampFromTicks",
     "Binary",
+    "TaosStmt2",
+    "TaosStmt2Option",
+    "BindTable",
+    "IGNORE",
+    *_views.__all__,
 ]

@@ -11,7 +11,7 @@ from .exceptions import InterfaceError
 from .result import TaosField, TaosResult
 
 if TYPE_CHECKING:
-    from .statement import Statement2
+    from .statement2 import TaosStmt2
     from .stmt1 import Statement
 
 __all__ = ["Connection", "TaosResult", "TaosField", "connect", "OPTION_NAMES"]
@@ -209,11 +209,18 @@ class Connection:
 
         return Statement(self._conn(), sql)
 
-    def statement2(self, sql: Optional[str] = None, option: Any = None) -> "Statement2":
-        """A stmt2 prepared statement (prepared at once when ``sql`` is given)."""
-        from .statement import Statement2
+    def statement2(self, sql: Optional[str] = None, option: Any = None) -> "TaosStmt2":
+        """taospy's stmt2 statement (prepared at once when ``sql`` is given); ``option`` is
+        a :class:`~taosarrow.statement2.TaosStmt2Option`."""
+        from .statement2 import TaosStmt2
 
-        return Statement2(self._conn(), sql)
+        return TaosStmt2(self._conn(), sql, option)
+
+    def stmt2_statement(self) -> "TaosStmt2":
+        """taos-ws-py's stmt2 statement: ``prepare``, then ``bind`` views."""
+        from .statement2 import TaosStmt2
+
+        return TaosStmt2(self._conn())
 
     def _query_native(self, sql: str) -> Any:
         return self._conn().query(sql, None)

@@ -225,8 +225,9 @@ fn bound_names(
     Ok(names)
 }
 
-/// `INSERT INTO stb (tbname, tag…, col…)`: adds the placeholders of `names`, `tbname` first,
-/// then the tags, then the columns.
+/// `INSERT INTO stb (tbname, tag…, col…)`: adds the placeholders of `names` in the order the
+/// column list gives them, roles mixed, as TDengine reports them (`stmt2.md` §4: fields in
+/// placeholder order); the bind payload still groups values by role.
 fn tbname_form(
     db: &Database,
     sname: &str,
@@ -236,17 +237,19 @@ fn tbname_form(
     let st = db.stable(sname).ok_or_else(|| table_not_exist(sname))?;
     let def = read(&st).clone();
     let mut tb_seen = false;
-    let (mut tagf, mut colf) = (Vec::new(), Vec::new());
     for name in names {
         if name.eq_ignore_ascii_case("tbname") {
             tb_seen = true;
+            p.fields.push(tbname_field());
         } else if let Ok(k) = position(&def.tags, name) {
             p.tag_index.push(k);
-            tagf.push(field(&def.tags[k], BindRole::Tag, db.precision));
+            p.fields
+                .push(field(&def.tags[k], BindRole::Tag, db.precision));
         } else {
             let k = position(&def.columns, name)?;
             p.col_index.push(k);
-            colf.push(field(&def.columns[k], BindRole::Column, db.precision));
+            p.fields
+                .push(field(&def.columns[k], BindRole::Column, db.precision));
         }
     }
     if !tb_seen {
@@ -254,9 +257,6 @@ fn tbname_form(
             "a super table without a column list naming `tbname`",
         ));
     }
-    p.fields.push(tbname_field());
-    p.fields.extend(tagf);
-    p.fields.extend(colf);
     Ok(())
 }
 
