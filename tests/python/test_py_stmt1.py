@@ -5,7 +5,7 @@ NULLs, several batches per execute, a query with ``?`` and the errors."""
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, Iterator, List, NamedTuple
+from typing import Iterator, List
 
 import pyarrow as pa
 import pytest
@@ -17,35 +17,11 @@ from taosarrow.testing import LocalServer
 TS = [1686844800000, 1686844801000, 1686844802000, 1686844803000]
 
 
-class View(NamedTuple):
-    """Stands for a tag/column view: an Arrow array and its TDengine type code."""
-
-    array: Any
-    type_code: int
-
-
-def col(values: List[Any], typ: Any, code: int) -> View:
-    return View(pa.array(values, type=typ), code)
-
-
-def tag(value: Any, typ: Any, code: int) -> View:
-    return View(pa.array([value], type=typ), code)
-
-
-def millis(values: List[Any]) -> View:
-    return col(values, pa.timestamp("ms"), 9)
-
-
-def ints(values: List[Any]) -> View:
-    return col(values, pa.int32(), 4)
-
-
-def floats(values: List[Any]) -> View:
-    return col(values, pa.float32(), 6)
-
-
-def varchars(values: List[Any]) -> View:
-    return col(values, pa.string(), 8)
+# taos-ws-py's builders, as its examples call them.
+millis = taosarrow.millis_timestamps_to_column
+ints = taosarrow.ints_to_column
+floats = taosarrow.floats_to_column
+varchars = taosarrow.varchar_to_column
 
 
 @pytest.fixture(scope="module")
@@ -71,15 +47,44 @@ def rows(conn: taosarrow.Connection, sql: str) -> List[tuple]:
 
 
 def test_insert_into_a_normal_table(conn: taosarrow.Connection) -> None:
+    # taos-ws-py's stmt example, as written there.
     stmt = conn.statement()
     assert isinstance(stmt, Statement)
     stmt.prepare("insert into t1 values (?, ?, ?, ?)")
-    stmt.bind_param([millis(TS), ints([1, 2, 3, 4]), floats([1.5, 2.5, 3.5, 4.5]), varchars(["a", "b", "c", "d"])])
+    stmt.bind_param(
+        [
+            taosarrow.millis_timestamps_to_column(TS),
+            taosarrow.ints_to_column([1, 2, 3, 4]),
+            taosarrow.floats_to_column([1.1, 2.2, 3.3, 4.4]),
+            taosarrow.varchar_to_column(["a", "b", "c", "d"]),
+        ]
+    )
     stmt.add_batch()
-    assert stmt.execute() == 4
+    rows_written = stmt.execute()
+    assert rows_written == 4
     assert stmt.affect_rows() == 4 and stmt.affected_rows == 4
     stmt.close()
-    assert rows(conn, "select a, b, c from t1 order by ts") == [(1, 1.5, "a"), (2, 2.5, "b"), (3, 3.5, "c"), (4, 4.5, "d")]
+    got = rows(conn, "select a, b, c from t1 order by ts")
+    assert [(a, c) for a, _, c in got] == [(1, "a"), (2, "b"), (3, "c"), (4, "d")]
+    assert [b for _, b, _ in got] == pytest.approx([1.1, 2.2, 3.3, 4.4], rel=1e-6)
+
+
+def test_json_and_timestamp_tags(conn: taosarrow.Connection) -> None:
+    conn.execute("create stable js (ts timestamp, v int) tags (j json)")
+    conn.execute("create stable tt (ts timestamp, v int) tags (at timestamp, n nchar(4))")
+    stmt = conn.statement("insert into ? using js tags (?) values (?, ?)")
+    stmt.set_tbname_tags("j1", [taosarrow.json_to_tag('{"k": "v"}')])
+    stmt.bind_param([millis(TS[:1]), ints([1])])
+    stmt.add_batch()
+    assert stmt.execute() == 1
+    stmt.prepare("insert into ? using tt tags (?, ?) values (?, ?)")
+    stmt.set_tbname_tags("t_1", [taosarrow.timestamp_to_tag(TS[1], "ms"), taosarrow.nchar_to_tag("北京")])
+    stmt.bind_param([millis(TS[:1]), ints([2])])
+    stmt.add_batch()
+    assert stmt.execute() == 1
+    stmt.close()
+    assert rows(conn, "select cast(at as bigint), n, v from tt") == [(TS[1], "北京", 2)]
+    assert len(rows(conn, "select j from js")) == 1
 
 
 def test_insert_into_a_child_table_with_tags(conn: taosarrow.Connection) -> None:
@@ -90,11 +95,11 @@ def test_insert_into_a_child_table_with_tags(conn: taosarrow.Connection) -> None
     assert [f.name for f in stmt.col_fields()] == ["ts", "a", "b", "c"]
     assert isinstance(stmt.col_fields()[0], Stmt1Field)
     stmt.set_tbname("stb1_1")
-    stmt.set_tags([tag(1, pa.int32(), 4), tag("aaa", pa.string(), 8)])
+    stmt.set_tags([taosarrow.int_to_tag(1), taosarrow.varchar_to_tag("aaa")])
     stmt.bind_param([millis(TS), ints([1, 2, None, 4]), floats([1.5, None, 3.5, 4.5]), varchars(["a", None, "c", "d"])])
     stmt.add_batch()
     # A second child table in the same execute, named and tagged in one call.
-    stmt.set_tbname_tags("stb1_2", [tag(2, pa.int32(), 4), tag(None, pa.string(), 8)])
+    stmt.set_tbname_tags("stb1_2", [taosarrow.int_to_tag(2), taosarrow.varchar_to_tag(None)])
     stmt.bind_param([millis(TS[:2]), ints([7, 8]), floats([0.5, 0.25]), varchars(["x", "y"])])
     stmt.add_batch()
     assert stmt.execute() == 6
@@ -131,21 +136,21 @@ def test_every_type_and_nulls(conn: taosarrow.Connection) -> None:
     stmt.bind_param(
         [
             millis(TS[:2]),
-            col([True, None], pa.bool_(), 1),
-            col([-128, None], pa.int8(), 2),
-            col([None, 32767], pa.int16(), 3),
-            col([-(2**31), None], pa.int32(), 4),
-            col([-(2**63), None], pa.int64(), 5),
-            col([255, None], pa.uint8(), 11),
-            col([None, 65535], pa.uint16(), 12),
-            col([2**32 - 1, None], pa.uint32(), 13),
-            col([2**64 - 1, None], pa.uint64(), 14),
-            col([1.5, None], pa.float32(), 6),
-            col([None, -2.25], pa.float64(), 7),
-            col(["hello", None], pa.string(), 8),
-            col(["中文ok", None], pa.string(), 10),
-            col([b"\x01\xff", None], pa.binary(), 16),
-            col([Decimal("123.45"), None], pa.decimal128(10, 2), 21),
+            taosarrow.bools_to_column([True, None]),
+            taosarrow.tiny_ints_to_column([-128, None]),
+            taosarrow.small_ints_to_column([None, 32767]),
+            taosarrow.ints_to_column([-(2**31), None]),
+            taosarrow.big_ints_to_column([-(2**63), None]),
+            taosarrow.unsigned_tiny_ints_to_column([255, None]),
+            taosarrow.unsigned_small_ints_to_column([None, 65535]),
+            taosarrow.unsigned_ints_to_column([2**32 - 1, None]),
+            taosarrow.unsigned_big_ints_to_column([2**64 - 1, None]),
+            taosarrow.floats_to_column([1.5, None]),
+            taosarrow.doubles_to_column([None, -2.25]),
+            taosarrow.varchar_to_column(["hello", None]),
+            taosarrow.nchar_to_column(["中文ok", None]),
+            taosarrow.varbinary_to_column([b"\x01\xff", None]),
+            taosarrow.decimal64_to_column([Decimal("123.45"), None]),
         ]
     )
     stmt.add_batch()
@@ -167,7 +172,7 @@ def test_finer_databases_keep_every_digit(server: LocalServer, precision: str) -
     stmt = c.statement(f"insert into {db}.t values (?, ?)")
     assert stmt.col_fields()[0].precision == {"us": 1, "ns": 2}[precision]
     ns = [1_700_000_000_123_456_789 if precision == "ns" else 1_700_000_000_123_456_000]
-    stmt.bind_param([col(ns, pa.timestamp("ns"), 9), ints([1])])
+    stmt.bind_param([taosarrow.nanos_timestamps_to_column(ns), ints([1])])
     stmt.add_batch()
     assert stmt.execute() == 1
     want = ns[0] if precision == "ns" else ns[0] // 1000
@@ -175,7 +180,7 @@ def test_finer_databases_keep_every_digit(server: LocalServer, precision: str) -
     # Digits the database cannot hold are refused, naming the column.
     if precision == "us":
         with pytest.raises(taosarrow.StatementError, match="ts"):
-            stmt.bind_param([col([1_700_000_000_123_456_789], pa.timestamp("ns"), 9), ints([1])])
+            stmt.bind_param([taosarrow.nanos_timestamps_to_column([1_700_000_000_123_456_789]), ints([1])])
     stmt.close()
     c.close()
 
@@ -217,7 +222,7 @@ def test_errors(conn: taosarrow.Connection) -> None:
     with pytest.raises(taosarrow.StatementError):
         stmt.bind_param([millis(TS[:2]), ints([1]), floats([1.0]), varchars(["a"])])
     with pytest.raises(taosarrow.StatementError, match="`a`"):
-        stmt.bind_param([millis(TS[:1]), col([2**40], pa.int64(), 5), floats([1.0]), varchars(["a"])])
+        stmt.bind_param([millis(TS[:1]), taosarrow.big_ints_to_column([2**40]), floats([1.0]), varchars(["a"])])
     with pytest.raises(taosarrow.ProgrammingError, match="column 1"):
         stmt.bind_param([millis(TS[:1]), [1], floats([1.0]), varchars(["a"])])
     # add_batch with nothing bound: the server refuses with a TDengine code.
@@ -226,7 +231,7 @@ def test_errors(conn: taosarrow.Connection) -> None:
     assert e.value.errno is not None and e.value.errno & 0xFFFF != 0
     # Tags on a normal table's statement: there are none to set.
     with pytest.raises(taosarrow.StatementError):
-        stmt.set_tags([tag(1, pa.int32(), 4)])
+        stmt.set_tags([taosarrow.int_to_tag(1)])
 
     stmt.close()
     stmt.close()
