@@ -22,13 +22,16 @@ raises :class:`~taosarrow.ProgrammingError` at the setter, naming it. The statem
 converts each array to its tag's or column's type where no value changes (a value the
 column cannot hold raises :class:`~taosarrow.StatementError`).
 
-Timestamps (``timestamp(values, precision=PrecisionEnum.Milliseconds)``): an int counts
-ticks of ``precision``; a float counts seconds (not in nanoseconds); a ``datetime`` or an ISO
-8601 string is an instant, naive ones read in local time as ``datetime.timestamp()`` does
-(in the connection's ``timezone`` when it has one, as taospy does), and is cut to
-``precision`` (a string keeps up to nine fraction digits exactly). Bound to a
-database of another precision the ticks are converted; ticks finer than the database's
-raise rather than being cut.
+Timestamps (``timestamp(values, precision=PrecisionEnum.Milliseconds)``): ints are raw
+ticks of the database's precision, whatever ``precision`` says, as taospy binds them (a
+column of ints, or an integer Arrow array; in a list mixed with other kinds, an int counts
+ticks of ``precision``); a float counts seconds (not in nanoseconds); a ``datetime`` or an
+ISO 8601 string is an instant, naive ones read in local time as ``datetime.timestamp()``
+does (in the connection's ``timezone`` when it has one, as taospy does), and is cut to
+``precision`` (a string keeps up to nine fraction digits exactly). Instants are converted to
+the database's precision exactly (taospy stores their ticks of ``precision`` as they are, so
+a ``precision`` other than the database's gives the same result there only when it matches);
+ticks finer than the database's raise rather than being cut.
 """
 
 from __future__ import annotations
@@ -409,7 +412,15 @@ def _timestamps(
         assert items is not None
         inferred = _inferred_ints(items)
         if inferred is not None:
-            return _cast(setter, _cast(setter, inferred, pa.int64()), target), None
+            # Ints are raw ticks of the database precision, whatever ``precision`` says (as
+            # taospy binds them): the statement reads an int64 array that way.
+            return _cast(setter, inferred, pa.int64()), None
+        raw = lambda v: isinstance(v, numbers.Integral) and not isinstance(v, bool)  # noqa: E731
+        if _offender(items, raw) is None and any(v is not None for v in items):
+            try:
+                return pa.array([None if v is None else builtins.int(v) for v in items], type=pa.int64()), None
+            except _arrow_errors(pa) as exc:
+                raise _bad(setter, f"{exc} (timestamps are 64-bit)") from exc
         ticks: List[Any] = items
         wall = False
         if _offender(items, lambda v: type(v) is int) is not None:
@@ -431,8 +442,10 @@ def _timestamps(
         if arr.type.tz is not None:
             arr = arr.cast(pa.timestamp(arr.type.unit))
         return _cast(setter, arr, target), None
-    if pa.types.is_integer(arr.type) or pa.types.is_null(arr.type):
-        return _cast(setter, _cast(setter, arr, pa.int64()), target), None
+    if pa.types.is_integer(arr.type):
+        return _cast(setter, arr, pa.int64()), None
+    if pa.types.is_null(arr.type):
+        return _cast(setter, arr, target), None
     raise _bad(setter, f"takes timestamps or int ticks, got an Arrow {arr.type} array")
 
 
@@ -564,8 +577,9 @@ class TaosMultiBind:
         self._set("GEOMETRY", _blobs("geometry", values, self._target("GEOMETRY"), False))
 
     def timestamp(self, values: Any, precision: Any = PrecisionEnum.Milliseconds) -> None:
-        """TIMESTAMP values: ints are ticks of ``precision`` (a :class:`PrecisionEnum`,
-        default milliseconds), floats seconds, ``datetime`` and ISO 8601 strings instants
+        """TIMESTAMP values: ints are raw ticks of the database precision (as in taospy;
+        ``precision``, a :class:`PrecisionEnum`, default milliseconds, is the unit of the
+        other kinds and of ints mixed with them), floats seconds, ``datetime`` and ISO 8601 strings instants
         (naive ones in local time, or in the time zone of the connection they are bound on
         when it has one), cut to ``precision``."""
         code = precision_code(precision)

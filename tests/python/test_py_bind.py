@@ -149,8 +149,8 @@ def test_long_and_short_lists_give_the_same_arrays_and_errors(n):
     b.smallint(list(range(n)) + [None])
     assert b.array.type == pa.int16() and b.array.to_pylist() == list(range(n)) + [None]
     b.timestamp([MS] * n + [None], PrecisionEnum.Nanoseconds)
-    assert b.array.type == pa.timestamp("ns")
-    assert b.array.cast(pa.int64()).to_pylist() == [MS] * n + [None]
+    assert b.array.type == pa.int64()  # raw ticks of the database precision, as in taospy
+    assert b.array.to_pylist() == [MS] * n + [None]
     with pytest.raises(ProgrammingError,
                        match=rf"tinyint\(\): value {n} \(300\) is out of range for TINYINT \(-128..127\)"):
         b.tinyint([1] * n + [300])
@@ -327,17 +327,19 @@ def test_null_setter():
 # -- timestamps --------------------------------------------------------------------------------
 
 
-def test_timestamp_ints_are_ticks_of_the_precision():
+def test_timestamp_ints_are_raw_ticks_of_the_database_precision():
+    # As taospy binds them: the int goes as it is, precision= does not scale it.
     p = one()
     p.timestamp(MS)
     assert (p.buffer_type, p.precision) == (9, 0)
-    assert p.array.type == pa.timestamp("ms") and p.array.cast(pa.int64()).to_pylist() == [MS]
-    for prec, unit in [(PrecisionEnum.Microseconds, "us"), (PrecisionEnum.Nanoseconds, "ns"),
-                       (0, "ms"), ("us", "us"), ("NS", "ns")]:
+    assert p.array.type == pa.int64() and p.array.to_pylist() == [MS]
+    for prec in [PrecisionEnum.Microseconds, PrecisionEnum.Nanoseconds, 0, "us", "NS"]:
         p.timestamp(MS * 1000, prec)
-        assert p.array.type == pa.timestamp(unit), prec
-        assert p.array.cast(pa.int64()).to_pylist() == [MS * 1000]
-        assert p.precision == {"ms": 0, "us": 1, "ns": 2}[unit]
+        assert p.array.type == pa.int64(), prec
+        assert p.array.to_pylist() == [MS * 1000]
+    # Mixed with instants, an int counts ticks of precision=.
+    p.timestamp([MS, dt.datetime(2021, 7, 21, 9, 56, 32, 590000, tzinfo=dt.timezone.utc)])
+    assert p.array.type == pa.timestamp("ms") and p.array.cast(pa.int64()).to_pylist() == [MS, MS + 1]
     b = many()
     b.timestamp((MS, None, MS + 2))
     assert b.array.cast(pa.int64()).to_pylist() == [MS, None, MS + 2]
@@ -462,8 +464,7 @@ def test_timestamp_from_arrow_and_numpy():
     with pytest.raises(ProgrammingError, match="lose data"):
         b.timestamp(pa.array([MS * 1000 + 1], type=pa.timestamp("us")))
     b.timestamp(np.array([MS, MS + 1], dtype=np.int64), PrecisionEnum.Microseconds)
-    assert b.array.type == pa.timestamp("us")
-    assert b.array.cast(pa.int64()).to_pylist() == [MS, MS + 1]
+    assert b.array.type == pa.int64() and b.array.to_pylist() == [MS, MS + 1]
     b.timestamp(np.array(["2020-01-01T00:00:00.000000001"], dtype="datetime64[ns]"), "ns")
     assert b.array.cast(pa.int64()).to_pylist() == [1577836800 * 10**9 + 1]
     with pytest.raises(ProgrammingError, match="got an Arrow string"):

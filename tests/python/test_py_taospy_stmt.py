@@ -415,10 +415,15 @@ def test_timestamps_in_each_database_precision(server, precision, factor):
         p[0].timestamp([(MS + 10) * 1000], PrecisionEnum.Microseconds)
         p[1].int([3])
         stmt.bind_param_batch(p)
+        # Ints alone are raw ticks of the database precision, whatever precision= says.
+        p[0].timestamp([(MS + 20) * factor], PrecisionEnum.Microseconds)
+        p[1].int([4])
+        stmt.bind_param_batch(p)
         stmt.execute()
-        assert stmt.affected_rows == 4
+        assert stmt.affected_rows == 5
         got = ticks(conn, "select ts from t order by n")
-        assert got == [MS * factor, (MS + 1) * factor, (MS + 3) * factor, (MS + 10) * factor]
+        assert got == [MS * factor, (MS + 1) * factor, (MS + 3) * factor, (MS + 10) * 1000,
+                       (MS + 20) * factor]
     finally:
         conn.close()
 
@@ -427,11 +432,11 @@ def test_finer_ticks_than_the_database_raise(conn):
     conn.execute("create table t (ts timestamp, n int)")
     stmt = conn.statement("insert into t values (?, ?)")
     p = new_bind_params(2)
-    p[0].timestamp(MS * 1000 + 1, PrecisionEnum.Microseconds)
+    p[0].timestamp("2021-07-21T09:56:32.589001+00:00", PrecisionEnum.Microseconds)
     p[1].int(1)
     with pytest.raises(StatementError, match="ts"):
         stmt.bind_param(p)
-    p[0].timestamp(MS * 1000, PrecisionEnum.Microseconds)
+    p[0].timestamp("2021-07-21T09:56:32.589000+00:00", PrecisionEnum.Microseconds)
     stmt.bind_param(p)
     stmt.execute()
     assert ticks(conn, "select ts from t") == [MS]
