@@ -669,3 +669,73 @@ def test_readme_stmt2_example_runs(conn):
     assert scope["stmt"].affect_rows() == 1
     assert rows(conn, "SELECT COUNT(*) FROM meters") == [(2,)]
     assert rows(conn, "SELECT v FROM t") == [(7,)]
+
+
+def _every_type_views(mod):
+    """The same child table's data built with ``mod``'s builders (taos-ws-py or ours)."""
+    tags = [
+        mod.bool_to_tag(True), mod.tiny_int_to_tag(-1), mod.small_int_to_tag(None),
+        mod.int_to_tag(7), mod.big_int_to_tag(2**40), mod.u_tiny_int_to_tag(200),
+        mod.u_small_int_to_tag(60000), mod.u_int_to_tag(None), mod.u_big_int_to_tag(2**63),
+        mod.float_to_tag(0.25), mod.double_to_tag(-1e-10), mod.varchar_to_tag("tv"),
+        mod.nchar_to_tag("标签"), mod.varbinary_to_tag(b"\x00t"),
+        mod.timestamp_to_tag(T0 + 7, mod.PyPrecision.Milliseconds), mod.geometry_to_tag(WKB),
+    ]
+    cols = [
+        mod.millis_timestamps_to_column([T0, T0 + 1, T0 + 2]),
+        mod.bools_to_column([True, False, None]),
+        mod.tiny_ints_to_column([-128, None, 127]),
+        mod.small_ints_to_column([None, -32768, 32767]),
+        mod.ints_to_column([0, None, -7]),
+        mod.big_ints_to_column([-(2**63), 2**63 - 1, None]),
+        mod.unsigned_tiny_ints_to_column([None, 0, 255]),
+        mod.unsigned_small_ints_to_column([65535, None, 1]),
+        mod.unsigned_ints_to_column([2**32 - 1, 5, None]),
+        mod.unsigned_big_ints_to_column([None, 2**64 - 1, 0]),
+        mod.floats_to_column([3.25, None, -0.5]),
+        mod.doubles_to_column([None, 1e308, -2.5]),
+        mod.varchar_to_column(["", None, "ascii"]),
+        mod.binary_to_column(["b1", "b2", None]),
+        mod.nchar_to_column(["ñ", None, "日本"]),
+        mod.varbinary_to_column([None, b"\xff\x00", b""]),
+        mod.geometry_to_column([WKB, None, WKB]),
+        mod.blob_to_column([b"blob", None, b"\x00"]),
+        mod.decimal64_to_column([Decimal("12.345"), None, Decimal("-0.005")]),
+        mod.decimal_to_column([Decimal("123456789012.123456789"), Decimal("-1"), None]),
+    ]
+    return tags, cols
+
+
+def test_our_views_write_what_taosws_views_write(conn, db, server):
+    conn.execute(
+        "CREATE STABLE st (ts TIMESTAMP, bo BOOL, ti TINYINT, si SMALLINT, i INT, bi BIGINT, "
+        "uti TINYINT UNSIGNED, usi SMALLINT UNSIGNED, ui INT UNSIGNED, ubi BIGINT UNSIGNED, "
+        "fl FLOAT, dbl DOUBLE, vc VARCHAR(20), bn BINARY(20), nc NCHAR(10), vb VARBINARY(10), "
+        "geo GEOMETRY(64), bl BLOB, d64 DECIMAL(12, 2), d128 DECIMAL(30, 6)) TAGS (tbo BOOL, tti TINYINT, tsi SMALLINT, "
+        "tii INT, tbi BIGINT, tuti TINYINT UNSIGNED, tusi SMALLINT UNSIGNED, tui INT UNSIGNED, "
+        "tubi BIGINT UNSIGNED, tfl FLOAT, tdb DOUBLE, tvc VARCHAR(8), tnc NCHAR(8), tvb VARBINARY(8), "
+        "tts TIMESTAMP, tgeo GEOMETRY(64))"
+    )
+    sql = "INSERT INTO ? USING st TAGS (" + ", ".join("?" * 16) + ") VALUES (" + ", ".join("?" * 20) + ")"
+    ws = official.connect(server.dsn(db))
+    try:
+        theirs = ws.stmt2_statement()
+        theirs.prepare(sql)
+        tags, cols = _every_type_views(official)
+        theirs.bind([official.stmt2_bind_param_view("by_taosws", tags, cols)])
+        assert theirs.execute() == 3
+    finally:
+        ws.close()
+    ours = conn.stmt2_statement()
+    ours.prepare(sql)
+    tags, cols = _every_type_views(taosarrow)
+    ours.bind([taosarrow.stmt2_bind_param_view("by_taosarrow", tags, cols)])
+    assert ours.execute() == 3
+    select = ("SELECT CAST(ts AS BIGINT), bo, ti, si, i, bi, uti, usi, ui, ubi, fl, dbl, vc, bn, nc, vb, "
+              "geo, bl, d64, d128, tbo, tti, tsi, tii, tbi, tuti, tusi, tui, tubi, tfl, tdb, tvc, tnc, tvb, "
+              "CAST(tts AS BIGINT), tgeo FROM {} ORDER BY ts")
+    a = ws_rows(server, db, select.format("by_taosws"))
+    b = ws_rows(server, db, select.format("by_taosarrow"))
+    assert len(a) == 3 and a == b
+    assert a[0][:6] == (T0, True, -128, None, 0, -(2**63)) and a[0][18] == Decimal("12.35")
+    assert rows(conn, select.format("by_taosws")) == rows(conn, select.format("by_taosarrow"))
