@@ -739,3 +739,31 @@ def test_our_views_write_what_taosws_views_write(conn, db, server):
     assert len(a) == 3 and a == b
     assert a[0][:6] == (T0, True, -128, None, 0, -(2**63)) and a[0][18] == Decimal("12.35")
     assert rows(conn, select.format("by_taosws")) == rows(conn, select.format("by_taosarrow"))
+
+
+def test_taospy_numpy_and_pandas_columns(server):
+    """numpy / pandas columns go to pyarrow whole: naive datetime64 values are UTC instants
+    (as Arrow reads them), kept to the nanosecond in a nanosecond database."""
+    import numpy as np
+    import pandas as pd
+
+    name = "c2_numpy"
+    admin = taosarrow.connect(server.dsn())
+    admin.execute(f"DROP DATABASE IF EXISTS {name}")
+    admin.execute(f"CREATE DATABASE {name} PRECISION 'ns'")
+    admin.execute(f"CREATE TABLE {name}.t (ts TIMESTAMP, v INT, f DOUBLE)")
+    admin.close()
+    ts = np.array(["2024-01-01T00:00:00.000000001", "2024-01-01T00:00:00.000000002"], dtype="datetime64[ns]")
+    with taosarrow.connect(server.dsn(name)) as conn:
+        stmt = conn.statement2("INSERT INTO t VALUES (?, ?, ?)")
+        stmt.bind_param(None, None, [[ts, np.array([1, 2], dtype=np.int16), pd.Series([0.5, None])]])
+        assert stmt.execute() == 2
+        # numpy ints among other values are ticks too.
+        stmt.bind_param(None, None, [[[np.int64(1_704_067_200_000_000_003), "2024-01-01T00:00:00.000000004Z"], [3, 4], [None, 1.0]]])
+        assert stmt.execute() == 2
+        assert rows(conn, "SELECT CAST(ts AS BIGINT), v, f FROM t ORDER BY ts") == [
+            (1_704_067_200_000_000_001, 1, 0.5),
+            (1_704_067_200_000_000_002, 2, None),
+            (1_704_067_200_000_000_003, 3, None),
+            (1_704_067_200_000_000_004, 4, 1.0),
+        ]
