@@ -545,6 +545,9 @@ def test_taospy_decimals_from_decimal_text_and_numbers(conn):
 def test_taospy_option_and_import_paths(conn):
     with pytest.raises(StatementError, match="reqid"):
         TaosStmt2Option(reqid="1")  # type: ignore[arg-type]
+    with pytest.raises(StatementError, match="is_async"):
+        TaosStmt2Option(is_async=True)
+    assert TaosStmt2Option(userdata=None).reqid is None  # other keywords ignored, as taospy does
     opt = TaosStmt2Option(reqid=7, single_stb_insert=True, single_table_bind_once=True)
     assert (opt.reqid, opt.single_stb_insert, opt.single_table_bind_once) == (7, True, True)
     conn.execute("create table o (ts timestamp, v int)")
