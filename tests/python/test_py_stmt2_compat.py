@@ -770,3 +770,33 @@ def test_taospy_numpy_and_pandas_columns(server):
             (1_704_067_200_000_000_003, 3, None),
             (1_704_067_200_000_000_004, 4, 1.0),
         ]
+
+
+@pytest.mark.parametrize("client", ["official", "taosarrow"])
+def test_tbname_column_list_in_any_order(conn, db, server, client):
+    """Placeholders are reported in the column list's order, roles mixed (as TDengine does);
+    both clients still bind by role."""
+    _ws_tables(conn)
+    sql = "INSERT INTO stb1 (ts, tbname, a, t2, t1) VALUES (?, ?, ?, ?, ?)"
+    s = conn.statement2(sql)
+    assert [(f.name, f.bind_type) for f in s.fields] == [("ts", 1), ("tbname", 4), ("a", 1), ("t2", 2), ("t1", 2)]
+    s.close()
+    mod = official if client == "official" else taosarrow
+    c = official.connect(server.dsn(db)) if client == "official" else conn
+    stmt = c.stmt2_statement()
+    stmt.prepare(sql)
+    stmt.bind([mod.stmt2_bind_param_view(
+        "mixed", [mod.varchar_to_tag("x"), mod.int_to_tag(9)],
+        [mod.millis_timestamps_to_column([T0, T0 + 1]), mod.ints_to_column([1, 2])],
+    )])
+    assert stmt.execute() == 2
+    if client == "official":
+        c.close()
+    assert rows(conn, "SELECT tbname, t1, t2, CAST(ts AS BIGINT), a FROM stb1 ORDER BY ts") == [
+        ("mixed", 9, "x", T0, 1), ("mixed", 9, "x", T0 + 1, 2)
+    ]
+    # taospy's rows follow the same order.
+    s = conn.statement2(sql)
+    s.bind_param(None, None, [[T0 + 2, "mixed2", 3, "y", 8]])
+    assert s.execute() == 1
+    assert rows(conn, "SELECT t1, t2, a FROM stb1 WHERE tbname = 'mixed2'") == [(8, "y", 3)]
