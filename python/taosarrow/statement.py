@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import decimal
+import numbers
 import re
 from collections import OrderedDict
 from typing import Any, Iterable, List, NamedTuple, Optional, Sequence, Tuple
@@ -176,7 +177,7 @@ def _zone(tz: Optional[str]) -> Optional[_dt.tzinfo]:
         ) from exc
 
 
-def _parse_iso(text: str, tz: Optional[str]) -> Tuple[_dt.datetime, int]:
+def _parse_iso(text: str) -> Tuple[_dt.datetime, int]:
     """An ISO 8601 date-time as a datetime without its fraction, and the fraction in ns."""
     m = _ISO.match(text)
     if m is None:
@@ -216,13 +217,13 @@ def datetime_ticks(value: Any, precision: int, tz: Optional[str] = None) -> int:
     per_tick = _NS_PER_TICK[int(precision)]
     if isinstance(value, bool):
         raise StatementError(f"a TIMESTAMP takes ints, datetimes or ISO text, not {value!r}")
-    if isinstance(value, int):
+    if isinstance(value, numbers.Integral):
         ticks = int(value)
     elif isinstance(value, _dt.datetime):
         ns = _datetime_ns(value, tz, int(getattr(value, "nanosecond", 0)))
         ticks = ns // per_tick
     elif isinstance(value, str):
-        dt, frac_ns = _parse_iso(value, tz)
+        dt, frac_ns = _parse_iso(value)
         ticks = _datetime_ns(dt, tz, frac_ns) // per_tick
     else:
         raise StatementError(
@@ -248,7 +249,10 @@ def _rescale_instants(arr: Any, precision: int) -> Any:
     target_ns = _NS_PER_TICK[int(precision)]
     ints = arr.cast(pa.int64())
     if source_ns > target_ns:
-        ints = pc.multiply_checked(ints, source_ns // target_ns)
+        try:
+            ints = pc.multiply_checked(ints, source_ns // target_ns)
+        except pa.ArrowInvalid as exc:
+            raise StatementError(f"a timestamp is out of range for precision {unit} ({exc})") from None
     elif source_ns < target_ns:
         ints = _floor_div(pc, ints, target_ns // source_ns)
     return ints.cast(pa.timestamp(unit))
@@ -273,7 +277,10 @@ def _timestamp_column(values: Any, f: Stmt2Field, tz: Optional[str]) -> Any:
                 # numpy / pandas naive datetime64: UTC, as Arrow reads them.
                 arr = pc.assume_timezone(arr, timezone="UTC")
             elif t.tz is None and tz is not None:
-                arr = pc.assume_timezone(arr, timezone=tz, ambiguous="earliest", nonexistent="earliest")
+                try:
+                    arr = pc.assume_timezone(arr, timezone=tz, ambiguous="earliest", nonexistent="earliest")
+                except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                    pass  # a zone Arrow does not know: one value at a time below
             if arr.type.tz is not None:
                 return _rescale_instants(arr, f.precision)
     # Mixed values, text, naive datetimes in local time: one value at a time (as taospy).

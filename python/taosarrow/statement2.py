@@ -55,8 +55,9 @@ PrecisionEnum = PyPrecision
 class TaosStmt2Option:
     """taospy's stmt2 options. ``reqid`` is the request id (an int); ``single_stb_insert``
     and ``single_table_bind_once`` are hints of the native C client that the WebSocket
-    protocol has no use for: they are kept, not sent. ``is_async`` (taospy's asynchronous
-    execution callback) is not supported."""
+    protocol has no use for: they are kept, not sent. ``is_async=True`` (taospy's
+    asynchronous execution callback) is refused; other keywords are ignored, as taospy
+    ignores them."""
 
     def __init__(
         self,
@@ -69,9 +70,6 @@ class TaosStmt2Option:
             raise StatementError(f"reqid type error, expected int type but got {type(reqid)}.")
         if kwargs.get("is_async"):
             raise StatementError("asynchronous stmt2 execution (is_async) is not supported")
-        unknown = sorted(set(kwargs) - {"is_async"})
-        if unknown:
-            raise TypeError(f"unknown TaosStmt2Option argument(s): {', '.join(unknown)}")
         self.reqid: Optional[int] = reqid
         self.single_stb_insert = bool(single_stb_insert)
         self.single_table_bind_once = bool(single_table_bind_once)

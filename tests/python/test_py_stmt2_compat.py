@@ -545,6 +545,9 @@ def test_taospy_decimals_from_decimal_text_and_numbers(conn):
 def test_taospy_option_and_import_paths(conn):
     with pytest.raises(StatementError, match="reqid"):
         TaosStmt2Option(reqid="1")  # type: ignore[arg-type]
+    with pytest.raises(StatementError, match="is_async"):
+        TaosStmt2Option(is_async=True)
+    assert TaosStmt2Option(userdata=None).reqid is None  # other keywords ignored, as taospy does
     opt = TaosStmt2Option(reqid=7, single_stb_insert=True, single_table_bind_once=True)
     assert (opt.reqid, opt.single_stb_insert, opt.single_table_bind_once) == (7, True, True)
     conn.execute("create table o (ts timestamp, v int)")
@@ -669,3 +672,131 @@ def test_readme_stmt2_example_runs(conn):
     assert scope["stmt"].affect_rows() == 1
     assert rows(conn, "SELECT COUNT(*) FROM meters") == [(2,)]
     assert rows(conn, "SELECT v FROM t") == [(7,)]
+
+
+def _every_type_views(mod):
+    """The same child table's data built with ``mod``'s builders (taos-ws-py or ours)."""
+    tags = [
+        mod.bool_to_tag(True), mod.tiny_int_to_tag(-1), mod.small_int_to_tag(None),
+        mod.int_to_tag(7), mod.big_int_to_tag(2**40), mod.u_tiny_int_to_tag(200),
+        mod.u_small_int_to_tag(60000), mod.u_int_to_tag(None), mod.u_big_int_to_tag(2**63),
+        mod.float_to_tag(0.25), mod.double_to_tag(-1e-10), mod.varchar_to_tag("tv"),
+        mod.nchar_to_tag("标签"), mod.varbinary_to_tag(b"\x00t"),
+        mod.timestamp_to_tag(T0 + 7, mod.PyPrecision.Milliseconds), mod.geometry_to_tag(WKB),
+    ]
+    cols = [
+        mod.millis_timestamps_to_column([T0, T0 + 1, T0 + 2]),
+        mod.bools_to_column([True, False, None]),
+        mod.tiny_ints_to_column([-128, None, 127]),
+        mod.small_ints_to_column([None, -32768, 32767]),
+        mod.ints_to_column([0, None, -7]),
+        mod.big_ints_to_column([-(2**63), 2**63 - 1, None]),
+        mod.unsigned_tiny_ints_to_column([None, 0, 255]),
+        mod.unsigned_small_ints_to_column([65535, None, 1]),
+        mod.unsigned_ints_to_column([2**32 - 1, 5, None]),
+        mod.unsigned_big_ints_to_column([None, 2**64 - 1, 0]),
+        mod.floats_to_column([3.25, None, -0.5]),
+        mod.doubles_to_column([None, 1e308, -2.5]),
+        mod.varchar_to_column(["", None, "ascii"]),
+        mod.binary_to_column(["b1", "b2", None]),
+        mod.nchar_to_column(["ñ", None, "日本"]),
+        mod.varbinary_to_column([None, b"\xff\x00", b""]),
+        mod.geometry_to_column([WKB, None, WKB]),
+        mod.blob_to_column([b"blob", None, b"\x00"]),
+        mod.decimal64_to_column([Decimal("12.345"), None, Decimal("-0.005")]),
+        mod.decimal_to_column([Decimal("123456789012.123456789"), Decimal("-1"), None]),
+    ]
+    return tags, cols
+
+
+def test_our_views_write_what_taosws_views_write(conn, db, server):
+    conn.execute(
+        "CREATE STABLE st (ts TIMESTAMP, bo BOOL, ti TINYINT, si SMALLINT, i INT, bi BIGINT, "
+        "uti TINYINT UNSIGNED, usi SMALLINT UNSIGNED, ui INT UNSIGNED, ubi BIGINT UNSIGNED, "
+        "fl FLOAT, dbl DOUBLE, vc VARCHAR(20), bn BINARY(20), nc NCHAR(10), vb VARBINARY(10), "
+        "geo GEOMETRY(64), bl BLOB, d64 DECIMAL(12, 2), d128 DECIMAL(30, 6)) TAGS (tbo BOOL, tti TINYINT, tsi SMALLINT, "
+        "tii INT, tbi BIGINT, tuti TINYINT UNSIGNED, tusi SMALLINT UNSIGNED, tui INT UNSIGNED, "
+        "tubi BIGINT UNSIGNED, tfl FLOAT, tdb DOUBLE, tvc VARCHAR(8), tnc NCHAR(8), tvb VARBINARY(8), "
+        "tts TIMESTAMP, tgeo GEOMETRY(64))"
+    )
+    sql = "INSERT INTO ? USING st TAGS (" + ", ".join("?" * 16) + ") VALUES (" + ", ".join("?" * 20) + ")"
+    ws = official.connect(server.dsn(db))
+    try:
+        theirs = ws.stmt2_statement()
+        theirs.prepare(sql)
+        tags, cols = _every_type_views(official)
+        theirs.bind([official.stmt2_bind_param_view("by_taosws", tags, cols)])
+        assert theirs.execute() == 3
+    finally:
+        ws.close()
+    ours = conn.stmt2_statement()
+    ours.prepare(sql)
+    tags, cols = _every_type_views(taosarrow)
+    ours.bind([taosarrow.stmt2_bind_param_view("by_taosarrow", tags, cols)])
+    assert ours.execute() == 3
+    select = ("SELECT CAST(ts AS BIGINT), bo, ti, si, i, bi, uti, usi, ui, ubi, fl, dbl, vc, bn, nc, vb, "
+              "geo, bl, d64, d128, tbo, tti, tsi, tii, tbi, tuti, tusi, tui, tubi, tfl, tdb, tvc, tnc, tvb, "
+              "CAST(tts AS BIGINT), tgeo FROM {} ORDER BY ts")
+    a = ws_rows(server, db, select.format("by_taosws"))
+    b = ws_rows(server, db, select.format("by_taosarrow"))
+    assert len(a) == 3 and a == b
+    assert a[0][:6] == (T0, True, -128, None, 0, -(2**63)) and a[0][18] == Decimal("12.35")
+    assert rows(conn, select.format("by_taosws")) == rows(conn, select.format("by_taosarrow"))
+
+
+def test_taospy_numpy_and_pandas_columns(server):
+    """numpy / pandas columns go to pyarrow whole: naive datetime64 values are UTC instants
+    (as Arrow reads them), kept to the nanosecond in a nanosecond database."""
+    import numpy as np
+    import pandas as pd
+
+    name = "c2_numpy"
+    admin = taosarrow.connect(server.dsn())
+    admin.execute(f"DROP DATABASE IF EXISTS {name}")
+    admin.execute(f"CREATE DATABASE {name} PRECISION 'ns'")
+    admin.execute(f"CREATE TABLE {name}.t (ts TIMESTAMP, v INT, f DOUBLE)")
+    admin.close()
+    ts = np.array(["2024-01-01T00:00:00.000000001", "2024-01-01T00:00:00.000000002"], dtype="datetime64[ns]")
+    with taosarrow.connect(server.dsn(name)) as conn:
+        stmt = conn.statement2("INSERT INTO t VALUES (?, ?, ?)")
+        stmt.bind_param(None, None, [[ts, np.array([1, 2], dtype=np.int16), pd.Series([0.5, None])]])
+        assert stmt.execute() == 2
+        # numpy ints among other values are ticks too.
+        stmt.bind_param(None, None, [[[np.int64(1_704_067_200_000_000_003), "2024-01-01T00:00:00.000000004Z"], [3, 4], [None, 1.0]]])
+        assert stmt.execute() == 2
+        assert rows(conn, "SELECT CAST(ts AS BIGINT), v, f FROM t ORDER BY ts") == [
+            (1_704_067_200_000_000_001, 1, 0.5),
+            (1_704_067_200_000_000_002, 2, None),
+            (1_704_067_200_000_000_003, 3, None),
+            (1_704_067_200_000_000_004, 4, 1.0),
+        ]
+
+
+@pytest.mark.parametrize("client", ["official", "taosarrow"])
+def test_tbname_column_list_in_any_order(conn, db, server, client):
+    """Placeholders are reported in the column list's order, roles mixed (as TDengine does);
+    both clients still bind by role."""
+    _ws_tables(conn)
+    sql = "INSERT INTO stb1 (ts, tbname, a, t2, t1) VALUES (?, ?, ?, ?, ?)"
+    s = conn.statement2(sql)
+    assert [(f.name, f.bind_type) for f in s.fields] == [("ts", 1), ("tbname", 4), ("a", 1), ("t2", 2), ("t1", 2)]
+    s.close()
+    mod = official if client == "official" else taosarrow
+    c = official.connect(server.dsn(db)) if client == "official" else conn
+    stmt = c.stmt2_statement()
+    stmt.prepare(sql)
+    stmt.bind([mod.stmt2_bind_param_view(
+        "mixed", [mod.varchar_to_tag("x"), mod.int_to_tag(9)],
+        [mod.millis_timestamps_to_column([T0, T0 + 1]), mod.ints_to_column([1, 2])],
+    )])
+    assert stmt.execute() == 2
+    if client == "official":
+        c.close()
+    assert rows(conn, "SELECT tbname, t1, t2, CAST(ts AS BIGINT), a FROM stb1 ORDER BY ts") == [
+        ("mixed", 9, "x", T0, 1), ("mixed", 9, "x", T0 + 1, 2)
+    ]
+    # taospy's rows follow the same order.
+    s = conn.statement2(sql)
+    s.bind_param(None, None, [[T0 + 2, "mixed2", 3, "y", 8]])
+    assert s.execute() == 1
+    assert rows(conn, "SELECT t1, t2, a FROM stb1 WHERE tbname = 'mixed2'") == [(8, "y", 3)]
