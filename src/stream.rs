@@ -34,6 +34,8 @@ pub struct ResultStream {
     rx: Option<mpsc::Receiver<Result<Bytes, Error>>>,
     stop: Arc<Mutex<Option<oneshot::Sender<()>>>>,
     cancelled: Arc<AtomicBool>,
+    /// Resolves once the fetch task has queued `free_result` (or ended without a result).
+    freed: Option<oneshot::Receiver<()>>,
 }
 
 impl std::fmt::Debug for ResultStream {
@@ -73,6 +75,7 @@ impl ResultStream {
             rx: None,
             stop: Arc::new(Mutex::new(None)),
             cancelled: Arc::new(AtomicBool::new(false)),
+            freed: None,
         }
     }
 
@@ -84,13 +87,18 @@ impl ResultStream {
     ) -> ResultStream {
         let (tx, rx) = mpsc::channel(AHEAD);
         let (stop_tx, stop_rx) = oneshot::channel();
-        tokio::spawn(fetch_loop(socket, result_id, tx, stop_rx));
+        let (freed_tx, freed_rx) = oneshot::channel();
+        tokio::spawn(async move {
+            fetch_loop(socket, result_id, tx, stop_rx).await;
+            let _ = freed_tx.send(());
+        });
         ResultStream {
             schema,
             precision,
             rx: Some(rx),
             stop: Arc::new(Mutex::new(Some(stop_tx))),
             cancelled: Arc::new(AtomicBool::new(false)),
+            freed: Some(freed_rx),
         }
     }
 
@@ -115,6 +123,16 @@ impl ResultStream {
     /// Stops fetching and frees the server-side result.
     pub fn cancel(&self) {
         self.cancel_handle().cancel();
+    }
+
+    /// [`cancel`](Self::cancel), then waits until the `free_result` request is queued on
+    /// the socket: a request sent after `close` returns reaches the server after it, so the
+    /// result no longer counts against the server's limit of open results.
+    pub async fn close(mut self) {
+        self.cancel();
+        if let Some(freed) = self.freed.take() {
+            let _ = freed.await;
+        }
     }
 
     /// Reads every remaining batch.

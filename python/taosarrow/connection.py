@@ -100,8 +100,14 @@ class Connection:
 
     # -- TDengine calls -------------------------------------------------------------------
     def execute(self, sql: str, req_id: Optional[int] = None) -> int:
-        """Runs a statement and returns the number of affected rows (a query's row count)."""
-        return self._conn().exec(sql, req_id)
+        """Runs a statement and returns the number of affected rows. A query affects none: it
+        returns 0 and its result is freed unread, as taospy's and taos-ws-py's ``execute``
+        do (read rows with :meth:`query`)."""
+        affected, native = self._conn().execute(sql, req_id)
+        if native is not None:
+            native.close()
+            return 0
+        return affected
 
     def query(self, sql: str, req_id: Optional[int] = None) -> TaosResult:
         """Runs a statement and returns its result for iteration; a statement without a

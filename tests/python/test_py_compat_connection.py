@@ -94,9 +94,19 @@ def test_an_args_dict_as_taos_ws_py_takes_it(server):
 def test_token_keys_reach_the_server(server):
     # The embedded server accepts token fields without checking them, as a local one may.
     with taosarrow.connect(server.dsn(), bearer_token="tok") as c:
-        assert c.execute("SHOW DATABASES") >= 1
+        assert len(c.query("SHOW DATABASES").fetch_all()) >= 1
     with taosarrow.connect(f"{server.dsn()}?bearer_token=tok&totp_code=1&user_app=a") as c:
-        assert c.execute("SHOW DATABASES") >= 1
+        assert len(c.query("SHOW DATABASES").fetch_all()) >= 1
+
+
+def test_execute_of_a_query_affects_no_rows_and_frees_its_result(server_factory):
+    # As taospy's and taos-ws-py's execute: 0 for a query. With room for one open result on
+    # the server, a second query still runs only if execute freed the first one's.
+    limited = server_factory("--max-results", "1")
+    with taosarrow.connect(limited.dsn()) as c:
+        assert c.execute("SHOW DATABASES") == 0
+        assert c.execute_with_req_id("SHOW DATABASES", 7) == 0
+        assert len(c.query("SHOW DATABASES").fetch_all()) >= 1
 
 
 @pytest.mark.parametrize("key, value", [("charset", "UTF-8"), ("config", "/etc/taos"), ("native", False),

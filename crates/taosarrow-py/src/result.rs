@@ -159,12 +159,23 @@ impl NativeResult {
         })))
     }
 
-    /// Stops the query and frees its server-side result.
-    fn close(&self) {
-        let mut guard = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        if let State::Open(s) = std::mem::replace(&mut *guard, State::Closed) {
-            s.cancel();
+    /// Stops the query and frees its server-side result; returns once the free is queued
+    /// on the connection, so the next request reaches the server after it.
+    fn close(&self, py: Python<'_>) -> PyResult<()> {
+        let taken = {
+            let mut guard = self.state.lock().unwrap_or_else(|e| e.into_inner());
+            match std::mem::replace(&mut *guard, State::Closed) {
+                State::Open(s) => Some(s),
+                _ => None,
+            }
+        };
+        if let Some(s) = taken {
+            wait(py, async move {
+                s.close().await;
+                Ok(())
+            })?;
         }
+        Ok(())
     }
 }
 
