@@ -130,6 +130,13 @@ async fn arrow_reads_a_key_as_json_text() {
         .await,
         ["NULL|1", "false|1", "true|1"]
     );
+    // Grouped and distinct keys stay JSON.
+    for sql in [
+        "select distinct info->'k1' from s1",
+        "select info->'b', count(*) from s1 group by info->'b'",
+    ] {
+        assert_eq!(query(&e, &mut s, sql).await.0[0].1, "JSON", "{sql}");
+    }
     // A child table reads its own tag.
     assert_eq!(
         rows(&e, &mut s, "select info->'num' from s1_2").await,
