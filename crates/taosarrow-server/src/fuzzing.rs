@@ -41,6 +41,9 @@ const PRELUDE: &[&str] = &[
      b VARBINARY(16), d DECIMAL(10,2), f DOUBLE) TAGS (g INT, tn VARCHAR(8))",
     "CREATE TABLE IF NOT EXISTS fz.t1 USING fz.st TAGS (1, 'a')",
     "INSERT INTO fz.t1 VALUES (1700000000000000, 1, 'x', 'y', '\\x41', 1.25, 0.5)",
+    "CREATE STABLE IF NOT EXISTS fz.sj (ts TIMESTAMP, v INT) TAGS (info JSON)",
+    "CREATE TABLE IF NOT EXISTS fz.j1 USING fz.sj TAGS ('{\"k\": \"v\", \"n\": 1, \"b\": true}')",
+    "INSERT INTO fz.j1 VALUES (1700000000000000, 1)",
 ];
 
 static PANICS: AtomicUsize = AtomicUsize::new(0);

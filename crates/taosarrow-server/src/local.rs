@@ -76,6 +76,16 @@ fn local_addr(
         })
 }
 
+/// The dnode endpoint of a server bound to `addr`: `host:port` where clients reach it, with
+/// `localhost` for an unspecified address (`0.0.0.0`, `::`), which no client connects to.
+fn endpoint(addr: SocketAddr) -> String {
+    if addr.ip().is_unspecified() {
+        format!("localhost:{}", addr.port())
+    } else {
+        addr.to_string()
+    }
+}
+
 impl LocalServer {
     /// Starts on the current tokio runtime with a fresh, empty [`Engine`].
     pub async fn start(config: ServerConfig) -> Result<LocalServer, ServerStartError> {
@@ -90,7 +100,9 @@ impl LocalServer {
     ) -> Result<LocalServer, ServerStartError> {
         let listener = bind(&config).await?;
         let addr = local_addr(&listener, &config)?;
-        let engine = engine.with_memory_limit(config.memory_limit);
+        let engine = engine
+            .with_memory_limit(config.memory_limit)
+            .with_endpoint(endpoint(addr));
         let shared = Arc::new(Shared::new(engine, config));
         let open_results = Arc::clone(&shared.open_results);
         let connections = Arc::clone(&shared.connections);
@@ -144,7 +156,9 @@ impl LocalServer {
                         }
                     };
                     let _ = ready_tx.send(Ok(addr));
-                    let engine = engine.with_memory_limit(config.memory_limit);
+                    let engine = engine
+                        .with_memory_limit(config.memory_limit)
+                        .with_endpoint(endpoint(addr));
                     let mut shared = Shared::new(engine, config);
                     shared.open_results = counter;
                     shared.connections = connections_counter;

@@ -31,6 +31,8 @@ async fn with_table() -> (Engine, Session) {
         "use d",
         "create table t (ts timestamp, v int, b varbinary(16), s varchar(16), n nchar(8))",
         "insert into t values (1, 1, '\\x01', 'a', 'b') (2, 2, '\\x02', 'c', 'd')",
+        "create stable sj (ts timestamp, v int) tags (info json)",
+        "create table j1 using sj tags ('{\"k\": \"v\"}')",
     ] {
         e.execute(&mut s, sql).await.unwrap();
     }
@@ -329,6 +331,14 @@ fn fragment() -> impl proptest::strategy::Strategy<Value = String> {
             "describe ",
             "interval(",
             "partition by ",
+            "->",
+            "- >",
+            "'k'",
+            "info",
+            "contains ",
+            "sj ",
+            "dnodes ",
+            "information_schema.ins_dnodes ",
             "ts",
             "v",
             "b",

@@ -223,7 +223,9 @@ pub fn tokenize(sql: &str) -> Result<Vec<Token<'_>>, ServerError> {
         }
         // Compared as bytes: the byte after an ASCII operator may start a multi-byte char.
         let two = b.get(i..i + 2).unwrap_or_default();
-        let len = if matches!(two, b"<=" | b">=" | b"<>" | b"!=" | b"||" | b"::") {
+        // `->` (TDengine's JSON operator) only when written without a space: `a - > b`
+        // stays a minus and a comparison.
+        let len = if matches!(two, b"<=" | b">=" | b"<>" | b"!=" | b"||" | b"::" | b"->") {
             2
         } else {
             1
@@ -283,6 +285,22 @@ mod tests {
         let t = tokenize("select 1<=é").unwrap();
         assert_eq!(t[2].text, "<=");
         assert_eq!(t[3].text, "é");
+    }
+
+    /// `->` is one token only when its two characters touch; `--` still starts a comment.
+    #[test]
+    fn json_arrow_is_one_token_only_unspaced() {
+        let t = tokenize("select info->'k1', a - > b, c->-1, d-->x").unwrap();
+        let texts: Vec<&str> = t.iter().map(|t| t.text).collect();
+        assert_eq!(
+            texts,
+            [
+                "select", "info", "->", "'k1'", ",", "a", "-", ">", "b", ",", "c", "->", "-", "1",
+                ",", "d"
+            ]
+        );
+        assert!(t[2].is_punct("->"));
+        assert!(t[6].is_punct("-") && t[7].is_punct(">"));
     }
 
     #[test]

@@ -14,6 +14,7 @@ pub mod commit;
 mod ddl;
 mod evolve;
 mod insert;
+mod json_tag;
 pub mod lexer;
 mod like;
 pub mod limits;
@@ -55,18 +56,41 @@ pub struct Engine {
     schemaless: Arc<std::sync::RwLock<()>>,
     /// DataFusion's runtime, shared by every query: its memory pool bounds them all together.
     runtime: Arc<RuntimeEnv>,
+    /// The server as TDengine's one dnode (SHOW DNODES).
+    dnode: Arc<Dnode>,
 }
 
 impl Default for Engine {
     fn default() -> Self {
+        let now = catalog::now_ms();
         Engine {
             catalog: Arc::default(),
             limits: SqlLimits::default(),
             commit: Arc::default(),
             schemaless: Arc::default(),
             runtime: runtime(DEFAULT_MEMORY_LIMIT),
+            dnode: Arc::new(Dnode {
+                endpoint: DEFAULT_DNODE_ENDPOINT.to_owned(),
+                created: now,
+                started: now,
+            }),
         }
     }
+}
+
+/// The endpoint SHOW DNODES reports for an engine no server listens for: TDengine's
+/// default dnode endpoint (`localhost`, `serverPort` 6030).
+pub const DEFAULT_DNODE_ENDPOINT: &str = "localhost:6030";
+
+/// The one dnode an engine is, as SHOW DNODES and `information_schema.ins_dnodes` list it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Dnode {
+    /// Where the node is reached: the address its server listens on.
+    pub(crate) endpoint: String,
+    /// When the engine (the node's data) was created, in ms since the epoch.
+    pub(crate) created: i64,
+    /// When its server last started listening, in ms since the epoch.
+    pub(crate) started: i64,
 }
 
 /// A DataFusion runtime whose operators may hold `limit` bytes at once. Nothing spills to
@@ -183,6 +207,24 @@ impl Engine {
         self
     }
 
+    /// The same engine (its data shared with `self`) as the dnode reached at `endpoint`
+    /// (`host:port`), started now: what SHOW DNODES reports as its `endpoint` and
+    /// `reboot_time`. [`crate::LocalServer`] sets the address it listens on; an engine
+    /// no server listens for reports [`DEFAULT_DNODE_ENDPOINT`].
+    pub fn with_endpoint(mut self, endpoint: impl Into<String>) -> Self {
+        self.dnode = Arc::new(Dnode {
+            endpoint: endpoint.into(),
+            created: self.dnode.created,
+            started: catalog::now_ms(),
+        });
+        self
+    }
+
+    /// The dnode this engine is.
+    pub(crate) fn dnode(&self) -> &Dnode {
+        &self.dnode
+    }
+
     /// DataFusion's runtime for a query.
     pub(crate) fn runtime(&self) -> &Arc<RuntimeEnv> {
         &self.runtime
@@ -296,5 +338,7 @@ pub(crate) fn unsupported(what: &str) -> ServerError {
 
 #[cfg(test)]
 mod hostile_tests;
+#[cfg(test)]
+mod json_tag_tests;
 #[cfg(test)]
 mod tests;

@@ -5,6 +5,7 @@
 use taosarrow_codec::timestamp_type_text;
 use taosarrow_protocol::{Code, Precision};
 
+use super::json_tag::{JsonRead, MAX_JSON_KEY_LEN};
 use super::lexer::{Kind, Token};
 use super::time::{duration_ticks, now, parse_time_string, today};
 use super::{syntax_at, unsupported};
@@ -85,6 +86,15 @@ fn reject_nested_expansion(toks: &[Token<'_>], from: usize, to: usize) -> Result
     Ok(())
 }
 
+/// 0x2605: the left operand of `op` (`->` or CONTAINS) is not a JSON tag.
+fn not_a_json_tag(op: &str, name: Option<&str>) -> ServerError {
+    let what = name.map_or_else(|| "an expression".to_owned(), str::to_owned);
+    ServerError::new(
+        Code::PAR_WRONG_VALUE_TYPE,
+        format!("Invalid value type: the left operand of {op} must be a JSON tag, not {what}"),
+    )
+}
+
 /// What the translation of one SELECT needs to know.
 pub(super) struct Translator<'a, 't> {
     /// The statement text.
@@ -99,6 +109,10 @@ pub(super) struct Translator<'a, 't> {
     pub ts: String,
     /// Lower-cased names of the TIMESTAMP columns in scope (plus window pseudo-columns).
     pub ts_cols: Vec<String>,
+    /// Lower-cased names of the JSON tags in scope: the left operands `->` and CONTAINS take.
+    pub json_cols: Vec<String>,
+    /// Lower-cased names of every column and tag in scope.
+    pub names: Vec<String>,
     /// The connection time zone: time strings without an offset are read in it.
     pub tz: Option<chrono_tz::Tz>,
     /// [`literal_run_starts`] of `toks`.
@@ -108,6 +122,19 @@ pub(super) struct Translator<'a, 't> {
 }
 
 const COMPARISONS: &[&str] = &["=", "<", ">", "<=", ">=", "!=", "<>"];
+
+/// What a literal next to `tag->'key'` is, which decides how the key's value is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LiteralKind {
+    /// A string: compared with string values.
+    Str,
+    /// A number, possibly signed: compared with numbers (and booleans as 1 and 0).
+    Number,
+    /// TRUE or FALSE: compared as 1 or 0 with numbers and booleans.
+    Bool,
+    /// NULL: the comparison is NULL whatever the value.
+    Null,
+}
 
 impl Translator<'_, '_> {
     /// An interval of `ticks` in the database precision (`INTERVAL '5 milliseconds'`).
@@ -174,6 +201,173 @@ impl Translator<'_, '_> {
         )
     }
 
+    /// The literal starting at `toks[i]` (before `to`): its kind and the index after it.
+    fn literal_at(&self, i: usize, to: usize) -> Option<(LiteralKind, usize)> {
+        let t = self.toks.get(i).filter(|_| i < to)?;
+        match t.kind {
+            Kind::Str => Some((LiteralKind::Str, i + 1)),
+            Kind::Number => Some((LiteralKind::Number, i + 1)),
+            Kind::Word if t.is_kw("TRUE") || t.is_kw("FALSE") => Some((LiteralKind::Bool, i + 1)),
+            Kind::Word if t.is_kw("NULL") => Some((LiteralKind::Null, i + 1)),
+            Kind::Punct if t.is_punct("-") || t.is_punct("+") => {
+                let n = self.toks.get(i + 1).filter(|_| i + 1 < to)?;
+                (n.kind == Kind::Number).then_some((LiteralKind::Number, i + 2))
+            }
+            _ => None,
+        }
+    }
+
+    /// The JSON tag operator whose left operand starts at `toks[k]`: `tag->'key'` or
+    /// `tag CONTAINS 'key'` with `tag` a JSON tag, possibly qualified (`t.tag`). Returns its
+    /// translation and the index of the first token after what it consumed.
+    ///
+    /// `->` compared with a literal reads the value as the literal's type (`tag->'k' = 'v'`
+    /// compares strings, `tag->'k' > 1` numbers, as TDengine does); anywhere else it is the
+    /// value as JSON text.
+    fn json_operator(
+        &self,
+        k: usize,
+        from: usize,
+        to: usize,
+    ) -> Result<Option<(String, usize)>, ServerError> {
+        let toks = self.toks;
+        let is_name = |i: usize| {
+            i < to
+                && toks
+                    .get(i)
+                    .is_some_and(|t| matches!(t.kind, Kind::Word | Kind::Quoted))
+        };
+        if !is_name(k) || k > from && toks[k - 1].is_punct(".") {
+            return Ok(None);
+        }
+        let qualified = toks.get(k + 1).is_some_and(|t| t.is_punct(".")) && is_name(k + 2);
+        let op_at = if qualified { k + 3 } else { k + 1 };
+        let Some(op) = toks
+            .get(op_at)
+            .filter(|t| op_at < to && (t.is_punct("->") || t.is_kw("CONTAINS")))
+        else {
+            return Ok(None);
+        };
+        let op_name = if op.is_punct("->") { "->" } else { "CONTAINS" };
+        let key_at = op_at + 1;
+        let key = match toks.get(key_at).filter(|_| key_at < to) {
+            Some(t) if t.kind == Kind::Str => t.string_value(),
+            Some(t) if matches!(t.kind, Kind::Number | Kind::Word | Kind::Quoted) => {
+                return Err(ServerError::new(
+                    Code::PAR_WRONG_VALUE_TYPE,
+                    format!(
+                        "Invalid value type: the key after {op_name} must be a string, not {}",
+                        t.text
+                    ),
+                ));
+            }
+            _ => return Err(syntax_at(toks, key_at, self.sql)),
+        };
+        if key.len() > MAX_JSON_KEY_LEN {
+            return Err(ServerError::new(
+                Code::PAR_SYNTAX_ERROR,
+                format!(
+                    "syntax error: json key too long, more than {MAX_JSON_KEY_LEN} bytes ({} bytes)",
+                    key.len()
+                ),
+            ));
+        }
+        // The statement parses; now its meaning (TDengine: parser, then translater).
+        let column = toks[op_at - 1].name();
+        let lower = column.to_ascii_lowercase();
+        if !self.json_cols.contains(&lower) {
+            if !self.names.contains(&lower) {
+                return Err(ServerError::new(
+                    Code::PAR_INVALID_COLUMN,
+                    format!("Invalid column name: {column}"),
+                ));
+            }
+            return Err(not_a_json_tag(op_name, Some(&column)));
+        }
+        let col: Vec<String> = toks[k..op_at]
+            .iter()
+            .map(|t| match t.kind {
+                Kind::Quoted => quote(&t.name()),
+                _ => t.text.to_owned(),
+            })
+            .collect();
+        let args = format!("{}, {}", col.concat(), sql_string(&key));
+        let after = key_at + 1;
+        if op_name == "CONTAINS" {
+            return Ok(Some((
+                format!("{}({args})", JsonRead::Contains.name()),
+                after,
+            )));
+        }
+        let call = |read: JsonRead| format!("{}({args})", read.name());
+        let read_for = |kind: LiteralKind| match kind {
+            LiteralKind::Str => JsonRead::Text,
+            LiteralKind::Number | LiteralKind::Bool => JsonRead::Number,
+            LiteralKind::Null => JsonRead::Value,
+        };
+        let is_cmp = |i: usize| {
+            i < to
+                && toks
+                    .get(i)
+                    .is_some_and(|t| t.kind == Kind::Punct && COMPARISONS.contains(&t.text))
+        };
+        let kw_at = |i: usize, kw: &str| i < to && toks.get(i).is_some_and(|t| t.is_kw(kw));
+        let not_literal =
+            || unsupported("comparing the JSON operator -> with anything but a literal");
+        // `tag->'k' <op> literal`.
+        if is_cmp(after) {
+            let (kind, end) = self.literal_at(after + 1, to).ok_or_else(not_literal)?;
+            if kind == LiteralKind::Bool {
+                // TDengine compares a boolean with a JSON value as the number 1 or 0.
+                let one = usize::from(toks[after + 1].is_kw("TRUE"));
+                let cmp = toks[after].text;
+                return Ok(Some((
+                    format!("{} {cmp} {one}", call(JsonRead::Number)),
+                    end,
+                )));
+            }
+            return Ok(Some((call(read_for(kind)), after)));
+        }
+        let negated = usize::from(kw_at(after, "NOT"));
+        if kw_at(after + negated, "BETWEEN") {
+            return match self.literal_at(after + negated + 1, to) {
+                Some((kind @ (LiteralKind::Str | LiteralKind::Number), _)) => {
+                    Ok(Some((call(read_for(kind)), after)))
+                }
+                _ => Err(not_literal()),
+            };
+        }
+        if kw_at(after + negated, "LIKE") {
+            return Ok(Some((call(JsonRead::Text), after)));
+        }
+        if kw_at(after + negated, "IN") {
+            return Err(unsupported(
+                "IN on the JSON operator -> (TDengine has no such filter)",
+            ));
+        }
+        // `literal <op> tag->'k'`.
+        if k > from && is_cmp(k - 1) {
+            let kind = (k >= from + 2)
+                .then(|| self.literal_at(k - 2, to))
+                .flatten()
+                .filter(|(_, end)| *end == k - 1)
+                .or_else(|| {
+                    (k >= from + 3)
+                        .then(|| self.literal_at(k - 3, to))
+                        .flatten()
+                        .filter(|(_, end)| *end == k - 1)
+                })
+                .map(|(kind, _)| kind);
+            return match kind {
+                Some(kind @ (LiteralKind::Str | LiteralKind::Number | LiteralKind::Null)) => {
+                    Ok(Some((call(read_for(kind)), after)))
+                }
+                _ => Err(not_literal()),
+            };
+        }
+        Ok(Some((call(JsonRead::Value), after)))
+    }
+
     /// Translates tokens `range` to DataFusion SQL.
     pub(super) fn expr(&self, from: usize, to: usize) -> Result<String, ServerError> {
         let toks = self.toks;
@@ -181,6 +375,24 @@ impl Translator<'_, '_> {
         let mut k = from;
         while k < to {
             let t = toks[k];
+            if let Some((piece, next)) = self.json_operator(k, from, to)? {
+                if !out.is_empty() && !out.ends_with('(') {
+                    out.push(' ');
+                }
+                out.push_str(&piece);
+                k = next;
+                continue;
+            }
+            if t.is_punct("->") {
+                // Not after a name: nothing, or an expression, on its left.
+                if k == from {
+                    return Err(syntax_at(toks, k, self.sql));
+                }
+                return Err(not_a_json_tag("->", None));
+            }
+            if t.is_kw("CONTAINS") {
+                return Err(not_a_json_tag("CONTAINS", None));
+            }
             let next_paren = toks.get(k + 1).is_some_and(|n| n.is_punct("(")) && k + 1 < to;
             let piece = match t.kind {
                 Kind::Word => {

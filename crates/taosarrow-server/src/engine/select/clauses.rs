@@ -11,21 +11,14 @@ use super::{AGGREGATES, CLAUSE_KWS, UNSUPPORTED};
 use crate::ServerError;
 
 /// Rejects what the translation does not support: the keywords of [`UNSUPPORTED`], several
-/// statements, the JSON operator `->`, UNION and subqueries in FROM.
+/// statements, UNION and subqueries in FROM.
 pub(super) fn reject_unsupported(toks: &[Token<'_>], depth: &[i32]) -> Result<(), ServerError> {
-    for (k, t) in toks.iter().enumerate() {
+    for t in toks {
         if let Some(u) = UNSUPPORTED.iter().find(|u| t.is_kw(u)) {
             return Err(unsupported(u));
         }
         if t.is_punct(";") {
             return Err(unsupported("more than one statement"));
-        }
-        if t.is_punct("-")
-            && toks
-                .get(k + 1)
-                .is_some_and(|n| n.is_punct(">") && n.pos == t.pos + 1)
-        {
-            return Err(unsupported("the JSON operator ->"));
         }
     }
     for (k, t) in toks.iter().enumerate() {

@@ -15,6 +15,7 @@ use datafusion::error::DataFusionError;
 use datafusion::prelude::{DataFrame, SessionConfig, SessionContext};
 use taosarrow_protocol::{Code, Precision};
 
+use super::json_tag;
 use super::lexer::Token;
 use super::result::finish;
 use super::translate::{depths, literal_run_starts, Translator};
@@ -36,7 +37,6 @@ const UNSUPPORTED: &[&str] = &[
     "WINDOW_OFFSET",
     "EVERY",
     "RANGE",
-    "CONTAINS",
     "MATCH",
     "NMATCH",
 ];
@@ -114,7 +114,11 @@ fn context(e: &Engine) -> SessionContext {
     let config = SessionConfig::new()
         .with_target_partitions(1)
         .with_information_schema(false);
-    SessionContext::new_with_config_rt(config, std::sync::Arc::clone(e.runtime()))
+    let ctx = SessionContext::new_with_config_rt(config, std::sync::Arc::clone(e.runtime()));
+    for f in json_tag::functions() {
+        ctx.register_udf(f.clone());
+    }
+    ctx
 }
 
 /// The expression translator of a statement over `tables`.
@@ -135,6 +139,8 @@ fn translator<'a, 't>(
             .as_ref()
             .map_or_else(|| "ts".to_owned(), |m| m.ts.clone()),
         ts_cols: tables.ts_cols.clone(),
+        json_cols: tables.json_cols.clone(),
+        names: tables.names.clone(),
         tz: s.timezone(),
         run_starts: literal_run_starts(toks),
         now: s.statement_time(),

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use arrow::array::ArrayRef;
-use arrow::datatypes::SchemaRef;
+use arrow::datatypes::{DataType, SchemaRef};
 use arrow::record_batch::RecordBatch;
 use datafusion::catalog::MemorySchemaProvider;
 use datafusion::datasource::MemTable;
@@ -16,19 +16,25 @@ use taosarrow_protocol::{Code, Precision, TdType};
 
 use super::super::catalog::{read, schema_of, Database};
 use super::super::lexer::{Kind, Token};
+use super::super::show::{system_table, INFORMATION_SCHEMA};
 use super::super::storage::snapshot;
 use super::super::translate::quote;
-use super::super::{qualified_name, unsupported, Engine, Session};
+use super::super::{qualified_name, unsupported, Engine, ResultSet, Session};
 use crate::ServerError;
 
 /// One table referenced in FROM.
 pub(super) struct TableRef {
-    pub(super) db: Arc<Database>,
+    /// The precision of its database.
+    pub(super) precision: Precision,
     /// Columns `*` expands to.
     pub(super) star: Vec<String>,
     pub(super) ts: String,
     /// Lower-cased names of its TIMESTAMP columns and tags.
     pub(super) ts_cols: Vec<String>,
+    /// Lower-cased names of its JSON tags.
+    pub(super) json_cols: Vec<String>,
+    /// Lower-cased names of all its columns and tags.
+    pub(super) names: Vec<String>,
 }
 
 /// The FROM / JOIN table references of a statement, registered into its context.
@@ -40,6 +46,10 @@ pub(super) struct Tables {
     pub(super) main: Option<TableRef>,
     /// Lower-cased names of the TIMESTAMP columns (pseudo-columns and every table's).
     pub(super) ts_cols: Vec<String>,
+    /// Lower-cased names of every table's JSON tags.
+    pub(super) json_cols: Vec<String>,
+    /// Lower-cased names of every table's columns and tags.
+    pub(super) names: Vec<String>,
 }
 
 impl Tables {
@@ -47,7 +57,7 @@ impl Tables {
     pub(super) fn precision(&self, e: &Engine, s: &Session) -> Precision {
         self.main
             .as_ref()
-            .map(|m| m.db.precision)
+            .map(|m| m.precision)
             .or_else(|| {
                 s.current_db()
                     .and_then(|d| e.catalog().db(d).ok())
@@ -80,6 +90,8 @@ pub(super) fn register_tables(
     let mut ts_cols: Vec<String> = ["_wstart", "_wend", "_rowts", "_c0"]
         .map(str::to_owned)
         .to_vec();
+    let mut json_cols: Vec<String> = Vec::new();
+    let mut names: Vec<String> = Vec::new();
     // Every table of the statement is copied under one shared commit lock: the statement
     // sees each write whole or not at all, across all its tables.
     let _commit = e.commit_lock().reading();
@@ -92,16 +104,31 @@ pub(super) fn register_tables(
         {
             let mut i = k + 1;
             let (dbn, name) = qualified_name(toks, &mut i, sql)?;
-            let db = e.resolve_db(s, dbn.as_deref())?;
-            if db.stable(&name).is_none() && db.table(&name).is_err() {
-                return Err(no_table_info());
-            }
-            if toks[k].is_kw("FROM") {
-                reject_comma_join(toks, i)?;
-            }
-            let r = register(ctx, &db, &name)?;
+            let system = dbn
+                .as_deref()
+                .or(s.current_db())
+                .is_some_and(|d| d.eq_ignore_ascii_case(INFORMATION_SCHEMA));
+            let (r, db_name) = if system {
+                let rows = system_table(e, &name).ok_or_else(no_table_info)??;
+                if toks[k].is_kw("FROM") {
+                    reject_comma_join(toks, i)?;
+                }
+                let r = register_rows(ctx, INFORMATION_SCHEMA, &name, rows)?;
+                (r, INFORMATION_SCHEMA.to_owned())
+            } else {
+                let db = e.resolve_db(s, dbn.as_deref())?;
+                if db.stable(&name).is_none() && db.table(&name).is_err() {
+                    return Err(no_table_info());
+                }
+                if toks[k].is_kw("FROM") {
+                    reject_comma_join(toks, i)?;
+                }
+                (register(ctx, &db, &name)?, db.name.clone())
+            };
             ts_cols.extend(r.ts_cols.iter().cloned());
-            let text = format!("{}.{}", quote(&db.name), quote(&name));
+            json_cols.extend(r.json_cols.iter().cloned());
+            names.extend(r.names.iter().cloned());
+            let text = format!("{}.{}", quote(&db_name), quote(&name));
             refs.insert(k + 1, (i, text));
             if main.is_none() && depth[k] == 0 {
                 main = Some(r);
@@ -115,6 +142,8 @@ pub(super) fn register_tables(
         refs,
         main,
         ts_cols,
+        json_cols,
+        names,
     })
 }
 
@@ -184,35 +213,83 @@ fn register(ctx: &SessionContext, db: &Arc<Database>, name: &str) -> Result<Tabl
         }
     }
     let table = MemTable::try_new(schema, vec![batches]).map_err(ServerError::internal)?;
+    register_table(ctx, &db.name, name, table)?;
+    let mut star: Vec<String> = cols.iter().map(|c| c.name.clone()).collect();
+    if is_stable {
+        star.extend(tags.iter().map(|t| t.name.clone()));
+    }
+    let names_of = |ty: TdType| -> Vec<String> {
+        all.iter()
+            .filter(|c| c.ty == ty)
+            .map(|c| c.name.to_ascii_lowercase())
+            .collect()
+    };
+    Ok(TableRef {
+        precision: db.precision,
+        star,
+        ts: cols[0].name.clone(),
+        ts_cols: names_of(TdType::Timestamp),
+        json_cols: names_of(TdType::Json),
+        names: all.iter().map(|c| c.name.to_ascii_lowercase()).collect(),
+    })
+}
+
+/// Registers the rows of a system table (`information_schema.name`) into `ctx`.
+fn register_rows(
+    ctx: &SessionContext,
+    schema_name: &str,
+    name: &str,
+    rows: ResultSet,
+) -> Result<TableRef, ServerError> {
+    let fields = rows.schema.fields();
+    let ts_cols: Vec<String> = fields
+        .iter()
+        .filter(|f| matches!(f.data_type(), DataType::Timestamp(_, _)))
+        .map(|f| f.name().to_ascii_lowercase())
+        .collect();
+    let star: Vec<String> = fields.iter().map(|f| f.name().clone()).collect();
+    // FIRST/LAST order by the first TIMESTAMP column (a system table has no primary key).
+    let ts = ts_cols
+        .first()
+        .or(star.first())
+        .cloned()
+        .ok_or_else(|| ServerError::internal("a system table without columns"))?;
+    let table = MemTable::try_new(Arc::clone(&rows.schema), vec![rows.batches])
+        .map_err(ServerError::internal)?;
+    register_table(ctx, schema_name, name, table)?;
+    Ok(TableRef {
+        precision: rows.precision,
+        names: star.iter().map(|n| n.to_ascii_lowercase()).collect(),
+        star,
+        ts,
+        ts_cols,
+        json_cols: Vec::new(),
+    })
+}
+
+/// Registers `table` as `schema_name.name` into `ctx` (once: a table read twice by one
+/// statement is registered by its first reference).
+fn register_table(
+    ctx: &SessionContext,
+    schema_name: &str,
+    name: &str,
+    table: MemTable,
+) -> Result<(), ServerError> {
     let catalog = ctx
         .catalog("datafusion")
         .ok_or_else(|| ServerError::internal("no catalog"))?;
-    if catalog.schema(&db.name).is_none() {
+    if catalog.schema(schema_name).is_none() {
         catalog
-            .register_schema(&db.name, Arc::new(MemorySchemaProvider::new()))
+            .register_schema(schema_name, Arc::new(MemorySchemaProvider::new()))
             .map_err(ServerError::internal)?;
     }
     let schema_provider = catalog
-        .schema(&db.name)
+        .schema(schema_name)
         .ok_or_else(|| ServerError::internal("no schema"))?;
     if !schema_provider.table_exist(name) {
         schema_provider
             .register_table(name.to_owned(), Arc::new(table))
             .map_err(ServerError::internal)?;
     }
-    let mut star: Vec<String> = cols.iter().map(|c| c.name.clone()).collect();
-    if is_stable {
-        star.extend(tags.iter().map(|t| t.name.clone()));
-    }
-    let ts_cols = all
-        .iter()
-        .filter(|c| c.ty == TdType::Timestamp)
-        .map(|c| c.name.to_ascii_lowercase())
-        .collect();
-    Ok(TableRef {
-        db: db.clone(),
-        star,
-        ts: cols[0].name.clone(),
-        ts_cols,
-    })
+    Ok(())
 }

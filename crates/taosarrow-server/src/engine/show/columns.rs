@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use arrow::array::{ArrayRef, Int32Array, StringArray, TimestampMillisecondArray};
+use arrow::array::{ArrayRef, Int16Array, Int32Array, StringArray, TimestampMillisecondArray};
 use taosarrow_codec::ColumnSpec;
 use taosarrow_protocol::TdType;
 
@@ -24,6 +24,11 @@ pub(super) fn ts(it: impl IntoIterator<Item = Option<i64>>) -> ArrayRef {
 /// An INT array.
 pub(super) fn ints(it: impl IntoIterator<Item = Option<i32>>) -> ArrayRef {
     Arc::new(Int32Array::from_iter(it))
+}
+
+/// A SMALLINT array.
+pub(super) fn smallints(it: impl IntoIterator<Item = Option<i16>>) -> ArrayRef {
+    Arc::new(Int16Array::from_iter(it))
 }
 
 /// The rows of `v` whose `keep` flag is set.

@@ -1,9 +1,11 @@
-//! The rows of SHOW DATABASES, SHOW STABLES and SHOW TABLES, filtered by LIKE.
+//! The rows of SHOW DATABASES, SHOW STABLES and SHOW TABLES, filtered by LIKE, and of
+//! SHOW DNODES.
 
 use taosarrow_codec::ColumnSpec;
 use taosarrow_protocol::{Precision, TdType};
 
-use super::columns::{ints, kept, strs, ts, vc};
+use super::columns::{ints, kept, smallints, strs, ts, vc};
+use super::INFORMATION_SCHEMA;
 use crate::engine::catalog::read;
 use crate::engine::like::like;
 use crate::engine::result::from_columns;
@@ -11,7 +13,7 @@ use crate::engine::{Engine, ResultSet, Session};
 use crate::ServerError;
 
 /// The system databases SHOW DATABASES lists first.
-const SYSTEM_DATABASES: [&str; 2] = ["information_schema", "performance_schema"];
+const SYSTEM_DATABASES: [&str; 2] = [INFORMATION_SCHEMA, "performance_schema"];
 
 /// True when `name` matches the LIKE pattern (every name without one).
 fn matches(pattern: Option<&str>, name: &str) -> bool {
@@ -131,6 +133,37 @@ pub(super) fn tables(
                 };
                 Some(kind.to_owned())
             })),
+        ],
+        Precision::Millisecond,
+    )
+}
+
+/// SHOW DNODES: the one dnode the server is, with TDengine 3's columns (`systable.c`
+/// `dnodesSchema`; `machine_id` is the enterprise edition's). Its vnodes are its user
+/// databases, one each; it has no vnode limit, so `support_vnodes` is the largest SMALLINT.
+pub(super) fn dnodes(e: &Engine) -> Result<ResultSet, ServerError> {
+    let node = e.dnode();
+    let databases = read(&e.catalog().dbs).len();
+    from_columns(
+        &[
+            ColumnSpec::new("id", TdType::Int),
+            vc("endpoint", 134),
+            ColumnSpec::new("vnodes", TdType::SmallInt),
+            ColumnSpec::new("support_vnodes", TdType::SmallInt),
+            vc("status", 10),
+            ColumnSpec::new("create_time", TdType::Timestamp),
+            ColumnSpec::new("reboot_time", TdType::Timestamp),
+            vc("note", 256),
+        ],
+        vec![
+            ints([Some(1)]),
+            strs([Some(node.endpoint.clone())]),
+            smallints([Some(i16::try_from(databases).unwrap_or(i16::MAX))]),
+            smallints([Some(i16::MAX)]),
+            strs([Some("ready".to_owned())]),
+            ts([Some(node.created)]),
+            ts([Some(node.started)]),
+            strs([Some(String::new())]),
         ],
         Precision::Millisecond,
     )

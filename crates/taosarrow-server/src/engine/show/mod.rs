@@ -1,5 +1,6 @@
-//! SHOW DATABASES / STABLES / TABLES and DESCRIBE: the statement is parsed here, each
-//! listing is built in [`listings`], DESCRIBE in [`describe`].
+//! SHOW DATABASES / STABLES / TABLES / DNODES and DESCRIBE: the statement is parsed here,
+//! each listing is built in [`listings`], DESCRIBE in [`describe`]. The `information_schema`
+//! tables a SELECT reads are the same listings ([`system_table`]).
 
 mod columns;
 mod describe;
@@ -15,6 +16,21 @@ enum Listing {
     Databases,
     Stables,
     Tables,
+    Dnodes,
+}
+
+/// The system database whose tables [`system_table`] serves.
+pub(crate) const INFORMATION_SCHEMA: &str = "information_schema";
+
+/// The rows of `information_schema.name` (`name` lower-cased), the listing of the SHOW
+/// statement TDengine rewrites into a query on it; `None` for a table this server does not
+/// have.
+pub(crate) fn system_table(e: &Engine, name: &str) -> Option<Result<ResultSet, ServerError>> {
+    match name {
+        "ins_databases" => Some(listings::databases(e, None)),
+        "ins_dnodes" => Some(listings::dnodes(e)),
+        _ => None,
+    }
 }
 
 /// A parsed `SHOW [db.]{DATABASES | STABLES | TABLES} [LIKE 'pattern']`.
@@ -48,6 +64,7 @@ pub fn run(
         Listing::Databases => listings::databases(e, like),
         Listing::Stables => listings::stables(e, s, show.db.as_deref(), like),
         Listing::Tables => listings::tables(e, s, show.db.as_deref(), like),
+        Listing::Dnodes => listings::dnodes(e),
     }
 }
 
@@ -78,6 +95,7 @@ fn parse_show(sql: &str, toks: &[Token<'_>]) -> Result<Show, ServerError> {
         "DATABASES" => Listing::Databases,
         "STABLES" => Listing::Stables,
         "TABLES" => Listing::Tables,
+        "DNODES" => Listing::Dnodes,
         _ => {
             let words: Vec<&str> = toks[1..toks.len().min(3)].iter().map(|t| t.text).collect();
             return Err(unsupported(&format!(
@@ -89,8 +107,12 @@ fn parse_show(sql: &str, toks: &[Token<'_>]) -> Result<Show, ServerError> {
     if i < toks.len() {
         return Err(syntax_at(toks, i, sql));
     }
-    if listing == Listing::Databases && db.is_some() {
+    if matches!(listing, Listing::Databases | Listing::Dnodes) && db.is_some() {
         return Err(unsupported(&format!("SHOW {what}")));
+    }
+    // TDengine's grammar has no LIKE for SHOW DNODES.
+    if listing == Listing::Dnodes && like.is_some() {
+        return Err(syntax_at(toks, 2, sql));
     }
     Ok(Show { listing, db, like })
 }
