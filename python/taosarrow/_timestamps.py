@@ -130,12 +130,21 @@ def datetime_ns(value: _dt.datetime, tz: Zone = None, extra_ns: int = 0) -> int:
     ``pandas.Timestamp``'s ``nanosecond`` included), plus ``extra_ns``. A naive ``value``
     is wall time in ``tz`` (an IANA name, looked up only then, or a ``tzinfo``), or in
     local time when ``tz`` is ``None``."""
+    extra_ns += int(getattr(value, "nanosecond", 0) or 0)
     if is_naive(value):
         info = _tzinfo(tz)
-        value = value.replace(tzinfo=info) if info is not None else value.astimezone()
+        if info is not None:
+            value = value.replace(tzinfo=info)
+        else:
+            # Local time, as ``datetime.astimezone()`` reads it; a plain datetime first, as
+            # subclasses (``pandas.Timestamp``) have their own ``astimezone``.
+            value = _dt.datetime(
+                value.year, value.month, value.day, value.hour, value.minute, value.second,
+                value.microsecond, fold=getattr(value, "fold", 0),
+            ).astimezone()
     delta = value - _EPOCH
     us = (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
-    return us * 1000 + int(getattr(value, "nanosecond", 0) or 0) + extra_ns
+    return us * 1000 + extra_ns
 
 
 class IsoTime(NamedTuple):

@@ -68,6 +68,8 @@ def test_naive_values_without_a_zone_are_local_time(monkeypatch):
     try:
         assert ts.iso_ns("2020-01-01 05:30:00.000000001") == S2020 * NS + 1
         assert ts.datetime_ns(dt.datetime(2020, 1, 1, 5, 30)) == S2020 * NS
+        pd = pytest.importorskip("pandas")
+        assert ts.datetime_ns(pd.Timestamp("2020-01-01T05:30:00.000000001")) == S2020 * NS + 1
     finally:
         monkeypatch.undo()
         time.tzset()
