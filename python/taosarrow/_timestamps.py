@@ -92,11 +92,14 @@ _ISO = re.compile(
 #: A fraction of a second after ``HH:MM:SS``, for the forms only ``fromisoformat`` reads.
 _FRACTION = re.compile(r"(\d{2}:?\d{2}:?\d{2})[.,](\d+)")
 
+#: A time zone for wall times: an IANA name (looked up when needed), a ``tzinfo``, or
+#: ``None`` for local time.
 Zone = Union[str, _dt.tzinfo, None]
 
 
 @functools.lru_cache(maxsize=64)
 def _load_zone(name: str) -> _dt.tzinfo:
+    """``ZoneInfo(name)`` (cached), its failures as one :class:`TimestampError`."""
     try:
         from zoneinfo import ZoneInfo
 
@@ -117,6 +120,7 @@ def zone(name: str) -> _dt.tzinfo:
 
 
 def _tzinfo(tz: Zone) -> Optional[_dt.tzinfo]:
+    """The ``tzinfo`` of a :data:`Zone` (``None``: local time)."""
     return zone(tz) if isinstance(tz, str) else tz
 
 
@@ -170,6 +174,7 @@ def _fraction_ns(digits: Optional[str]) -> int:
 
 
 def _offset(text: Optional[str]) -> Optional[_dt.tzinfo]:
+    """The fixed zone of a ``Z`` / ``±HH[[:]MM]`` offset, ``None`` without one."""
     if text is None:
         return None
     if text.upper() == "Z":

@@ -152,6 +152,7 @@ def _arrow_type(f: Any) -> Any:
 
 # -- timestamps ------------------------------------------------------------------------------
 def _statement_error(exc: _ts.TimestampError) -> StatementError:
+    """A timestamp problem as the stmt2 binders raise it."""
     return StatementError(str(exc))
 
 
@@ -179,6 +180,9 @@ def datetime_ticks(value: Any, precision: int, tz: Optional[str] = None) -> int:
 
 
 def _timestamp_column(values: Any, f: Stmt2Field, tz: Optional[str]) -> Any:
+    """The TIMESTAMP array of ``values`` for placeholder ``f``: ints are ticks of the
+    database precision; instants (Arrow or numpy timestamps, datetimes, ISO text) are cut
+    to it towards the past; naive ones are wall time in ``tz`` (numpy/pandas ones UTC)."""
     pa, pc = _pa(), _pc()
     target = _arrow_type(f)
     try:
