@@ -28,6 +28,7 @@ import functools
 from typing import Any, List, Optional, Sequence, Union
 
 from . import _native
+from ._timestamps import CODES
 from .exceptions import InterfaceError, ProgrammingError
 from .types import TYPE_NAMES
 
@@ -133,9 +134,9 @@ class PyPrecision(enum.IntEnum):
 
 def _precision_code(precision: Any) -> int:
     if isinstance(precision, str):
-        for code, name in _native.PRECISION_NAMES.items():
-            if precision.lower() == name:
-                return code
+        code = CODES.get(precision.lower())
+        if code is not None:
+            return code
         raise ValueError(f"unknown timestamp precision {precision!r}")
     try:
         return int(PyPrecision(int(precision)))

@@ -28,10 +28,12 @@ column of ints, or an integer Arrow array; in a list mixed with other kinds, an 
 ticks of ``precision``); a float counts seconds (not in nanoseconds); a ``datetime`` or an
 ISO 8601 string is an instant, naive ones read in local time as ``datetime.timestamp()``
 does (in the connection's ``timezone`` when it has one, as taospy does), and is cut to
-``precision`` (a string keeps up to nine fraction digits exactly). Instants are converted to
-the database's precision exactly (taospy stores their ticks of ``precision`` as they are, so
-a ``precision`` other than the database's gives the same result there only when it matches);
-ticks finer than the database's raise rather than being cut.
+``precision`` (a string keeps up to nine fraction digits exactly, a ``pandas.Timestamp`` its
+nanoseconds); an Arrow timestamp array is converted to ``precision`` exactly, a finer part
+raising. Instants are converted to the database's precision exactly (taospy stores their
+ticks of ``precision`` as they are, so a ``precision`` other than the database's gives the
+same result there only when it matches); ticks finer than the database's raise rather than
+being cut. The conversions themselves live in :mod:`taosarrow._timestamps`.
 """
 
 from __future__ import annotations
@@ -39,13 +41,11 @@ from __future__ import annotations
 import builtins
 import datetime as _dt
 import functools
-import math
 import numbers
-import re
-import zoneinfo
 from typing import Any, Callable, Iterable, List, Optional, Sequence, Tuple, Type
 
 from . import _native
+from . import _timestamps as _ts
 from .exceptions import PrecisionError, ProgrammingError
 from .precision import PrecisionEnum, precision_code
 from .statement import _arrow_type, _pa
@@ -68,12 +68,6 @@ _TABLE = _native.type_table()
 #: TDengine type name → code (DECIMAL is two codes, and has no stmt v1 setter).
 _CODE = {name: code for code, name, _group, _ok in _TABLE if name != "DECIMAL"}
 _NULL = _CODE["NULL"]
-#: Ticks per second of each precision code.
-_PER_SECOND = {code: 10 ** (3 * (code + 1)) for code in _native.PRECISION_NAMES}
-
-_EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_dt.timezone.utc)
-#: An ISO 8601 time's fraction of a second (kept exactly, up to nanoseconds).
-_FRACTION = re.compile(r"(\d{2}:\d{2}:\d{2})[.,](\d+)")
 
 
 @functools.lru_cache(maxsize=None)
@@ -326,40 +320,10 @@ def _blobs(setter: str, values: Any, target: Any, text_ok: builtins.bool) -> Any
     return _cast(setter, arr, target)
 
 
-def _naive(value: _dt.datetime) -> builtins.bool:
-    return value.tzinfo is None or value.utcoffset() is None
-
-
-def _datetime_micros(value: _dt.datetime, tz: Optional[_dt.tzinfo]) -> int:
-    """Microseconds since the epoch, exactly; a naive datetime is wall time in ``tz``
-    (local time when ``None``)."""
-    if _naive(value):
-        value = value.astimezone() if tz is None else value.replace(tzinfo=tz)
-    delta = value - _EPOCH
-    return (delta.days * 86400 + delta.seconds) * 1_000_000 + delta.microseconds
-
-
-def _iso_ticks(text: str, code: int, tz: Optional[_dt.tzinfo]) -> Tuple[int, builtins.bool]:
-    """Ticks of ``code`` for an ISO 8601 date-time (the fraction of a second read exactly),
-    and whether it had no UTC offset."""
-    digits = 3 * (code + 1)
-    frac = 0
-    m = _FRACTION.search(text)
-    if m is not None:
-        part = m.group(2)
-        frac = builtins.int(part[:digits].ljust(digits, "0"))
-        text = text[: m.start(2) - 1] + text[m.end(2):]
-    text = text.strip()
-    if text.endswith(("Z", "z")):
-        text = text[:-1] + "+00:00"
-    value = _dt.datetime.fromisoformat(text)
-    seconds = _datetime_micros(value.replace(microsecond=0), tz) // 1_000_000
-    return seconds * _PER_SECOND[code] + frac, _naive(value)
-
-
 def _ticks(value: Any, code: int, tz: Optional[_dt.tzinfo]) -> Tuple[Optional[int], builtins.bool]:
-    """One timestamp value as ticks of precision ``code``, and whether it is wall time
-    (a naive datetime or a string without offset) read in ``tz``."""
+    """One timestamp value as ticks of precision ``code`` (instants cut towards the past),
+    and whether it is wall time (a naive datetime or a string without offset) read in
+    ``tz`` (local time when ``None``)."""
     if value is None:
         return None, False
     if isinstance(value, bool):
@@ -371,33 +335,17 @@ def _ticks(value: Any, code: int, tz: Optional[_dt.tzinfo]) -> Tuple[Optional[in
             raise PrecisionError(
                 "a float of seconds cannot carry nanoseconds; give an int of nanoseconds"
             )
-        if not math.isfinite(value):
-            raise ValueError(f"{value!r} is not a timestamp")
-        return builtins.int(round(value * _PER_SECOND[code])), False
+        return _ts.seconds_ticks(value, code), False
     if isinstance(value, _dt.datetime):
-        micros = _datetime_micros(value, tz)
-        if code == PrecisionEnum.Milliseconds:
-            micros //= 1000
-        elif code == PrecisionEnum.Nanoseconds:
-            micros *= 1000
-        return micros, _naive(value)
+        ns = _ts.datetime_ns(value, tz)
+        return _ts.to_ticks(ns, code, _ts.Rounding.FLOOR, shown=value), _ts.is_naive(value)
     if isinstance(value, str):
-        return _iso_ticks(value, code, tz)
+        parsed = _ts.parse_iso(value)
+        return _ts.to_ticks(parsed.ns(tz), code, _ts.Rounding.FLOOR, shown=value), parsed.naive
     raise TypeError(
         "timestamps are ints (ticks of the precision), floats (seconds), datetimes or ISO "
         f"8601 strings; got {_describe(value)}"
     )
-
-
-def _zone(name: str) -> _dt.tzinfo:
-    """The IANA time zone ``name`` (a connection's ``timezone``)."""
-    try:
-        return zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
-        raise ProgrammingError(
-            f"naive datetimes are read in the connection's time zone {name!r}, which Python "
-            "cannot load (install tzdata, or bind aware datetimes)"
-        ) from exc
 
 
 def _timestamps(
@@ -439,9 +387,11 @@ def _timestamps(
         except _arrow_errors(pa) as exc:
             raise _bad(setter, f"{exc} (timestamps are 64-bit)") from exc
     if pa.types.is_timestamp(arr.type):
-        if arr.type.tz is not None:
-            arr = arr.cast(pa.timestamp(arr.type.unit))
-        return _cast(setter, arr, target), None
+        # Instants: exact in ``precision``, a finer part is refused rather than cut.
+        try:
+            return _ts.rescale(arr, code, _ts.Rounding.EXACT), None
+        except _ts.TimestampError as exc:
+            raise _bad(setter, str(exc)) from exc
     if pa.types.is_integer(arr.type):
         return _cast(setter, arr, pa.int64()), None
     if pa.types.is_null(arr.type):
@@ -500,7 +450,11 @@ class TaosMultiBind:
         arr = self.array
         if timezone is None or self._wall is None or self.precision is None:
             return arr
-        return _timestamps("timestamp", self._wall, self.precision, _zone(timezone))[0]
+        try:
+            zone = _ts.zone(timezone)
+        except _ts.TimestampError as exc:
+            raise ProgrammingError(str(exc)) from exc
+        return _timestamps("timestamp", self._wall, self.precision, zone)[0]
 
     def _target(self, type_name: str) -> Any:
         return _setter_type(type_name, 0)

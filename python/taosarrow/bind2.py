@@ -10,7 +10,7 @@ from __future__ import annotations
 import ctypes
 from typing import Any
 
-from . import _native
+from ._timestamps import seconds_ticks
 from .statement import IGNORE, BindTable, IgnoreUpdateType, datetime_ticks
 from .statement2 import PrecisionEnum
 
@@ -49,7 +49,8 @@ def datetime_to_timestamp(value: Any, precision: Any, is_null_type: int = 0) -> 
     """The ticks of ``value`` in ``precision`` (a :data:`PrecisionEnum` value) as a
     ``ctypes.c_int64``, as taospy returns them: ints are ticks already, a ``datetime`` or
     ISO 8601 text is converted exactly (naive: local time; finer parts than the precision
-    dropped), a float is seconds. ``None`` (or ``is_null_type > 0``) gives the NULL
+    dropped), a float is seconds (rounded to the nearest tick; NaN, infinities and ticks
+    beyond 64 bits raise ``ValueError``). ``None`` (or ``is_null_type > 0``) gives the NULL
     sentinel."""
     if is_null_type > 0 or value is None:
         return ctypes.c_int64(_BIGINT_NULL)
@@ -57,6 +58,5 @@ def datetime_to_timestamp(value: Any, precision: Any, is_null_type: int = 0) -> 
         return value
     code = int(PrecisionEnum(int(precision)))
     if isinstance(value, float):
-        per_second = 10**9 // _native.NANOS_PER_TICK[_native.PRECISION_NAMES[code]]
-        return ctypes.c_int64(round(value * per_second))
+        return ctypes.c_int64(seconds_ticks(value, code))
     return ctypes.c_int64(datetime_ticks(value, code))

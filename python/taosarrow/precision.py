@@ -1,7 +1,7 @@
 """Timestamp precisions as taospy names them (``PrecisionEnum``), for the stmt binders.
 
 The codes are TDengine's database precision codes (0 ms, 1 µs, 2 ns); their unit names
-come from the native ``PRECISION_NAMES`` table.
+come from the native ``PRECISION_NAMES`` table (through :mod:`taosarrow._timestamps`).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import enum
 import numbers
 from typing import Any
 
-from ._native import PRECISION_NAMES
+from ._timestamps import CODES, UNITS
 from .exceptions import PrecisionError
 
 __all__ = ["PrecisionEnum", "PrecisionError", "precision_code"]
@@ -26,18 +26,15 @@ class PrecisionEnum(enum.IntEnum):
     Nanoseconds = 2
 
 
-_CODES = {name: code for code, name in PRECISION_NAMES.items()}
-
-
 def precision_code(precision: Any) -> int:
     """The precision code (0 ms, 1 µs, 2 ns) of a :class:`PrecisionEnum` member, an int
     0-2 or a unit name (``"ms"``, ``"us"``, ``"ns"``); :class:`PrecisionError` otherwise."""
     if isinstance(precision, str):
-        code = _CODES.get(precision.lower())
+        code = CODES.get(precision.lower())
         if code is not None:
             return code
     elif isinstance(precision, numbers.Integral) and not isinstance(precision, bool):
-        if int(precision) in PRECISION_NAMES:
+        if int(precision) in UNITS:
             return int(precision)
     raise PrecisionError(
         f"unknown timestamp precision {precision!r}: use PrecisionEnum.Milliseconds (0), "

@@ -9,14 +9,11 @@ from __future__ import annotations
 
 from typing import Any, Dict, Iterator, List, Optional, Tuple, Union
 
-from . import _native
+from ._timestamps import CODES as _PRECISION_CODES
 from .exceptions import OperationalError
 from .types import TYPE_NAMES
 
 __all__ = ["TaosResult", "TaosField", "TaosFields", "TaosRow", "TaosRows", "TaosBlocks"]
-
-#: Unit name (``"ms"``, ``"us"``, ``"ns"``) → taospy's precision code (0, 1, 2).
-_PRECISION_CODES: Dict[str, int] = {name: code for code, name in _native.PRECISION_NAMES.items()}
 
 
 class FieldName(str):

@@ -25,11 +25,11 @@ from __future__ import annotations
 import datetime as _dt
 import decimal
 import numbers
-import re
 from collections import OrderedDict
 from typing import Any, Iterable, List, NamedTuple, Optional, Sequence, Tuple
 
 from . import _native
+from . import _timestamps as _ts
 from . import _views as _v
 from .exceptions import InterfaceError, NotSupportedError, StatementError
 
@@ -151,114 +151,38 @@ def _arrow_type(f: Any) -> Any:
 
 
 # -- timestamps ------------------------------------------------------------------------------
-_EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_dt.timezone.utc)
-#: Nanoseconds per tick of each precision code.
-_NS_PER_TICK = {code: _native.NANOS_PER_TICK[name] for code, name in _native.PRECISION_NAMES.items()}
-_I64_MIN, _I64_MAX = -(2**63), 2**63 - 1
-_ISO = re.compile(
-    r"\s*(\d{4})-(\d{1,2})-(\d{1,2})"
-    r"(?:[T ](\d{1,2}):(\d{2})(?::(\d{2}))?(?:[.,](\d+))?)?"
-    r"\s*(Z|[+-]\d{2}(?::?\d{2})?)?\s*$",
-    re.IGNORECASE,
-)
-
-
-def _zone(tz: Optional[str]) -> Optional[_dt.tzinfo]:
-    if tz is None:
-        return None
-    try:
-        from zoneinfo import ZoneInfo
-
-        return ZoneInfo(tz)
-    except Exception as exc:  # noqa: BLE001 - ZoneInfoNotFoundError, missing tzdata, …
-        raise StatementError(
-            f"naive datetimes are read in the connection's time zone {tz!r}, which Python "
-            f"does not know ({exc}); install tzdata or pass aware datetimes"
-        ) from exc
-
-
-def _parse_iso(text: str) -> Tuple[_dt.datetime, int]:
-    """An ISO 8601 date-time as a datetime without its fraction, and the fraction in ns."""
-    m = _ISO.match(text)
-    if m is None:
-        raise StatementError(f"cannot read {text!r} as a timestamp (ISO 8601 expected)")
-    y, mo, d, h, mi, s, frac, off = m.groups()
-    if off is None:
-        zone: Optional[_dt.tzinfo] = None
-    elif off.upper() == "Z":
-        zone = _dt.timezone.utc
-    else:
-        sign = -1 if off[0] == "-" else 1
-        digits = off[1:].replace(":", "")
-        minutes = int(digits[:2]) * 60 + (int(digits[2:4]) if len(digits) > 2 else 0)
-        zone = _dt.timezone(sign * _dt.timedelta(minutes=minutes))
-    try:
-        dt = _dt.datetime(int(y), int(mo), int(d), int(h or 0), int(mi or 0), int(s or 0), tzinfo=zone)
-    except ValueError as exc:
-        raise StatementError(f"cannot read {text!r} as a timestamp: {exc}") from exc
-    ns = int((frac or "0")[:9].ljust(9, "0"))
-    return dt, ns
-
-
-def _datetime_ns(value: _dt.datetime, tz: Optional[str], extra_ns: int = 0) -> int:
-    """Nanoseconds since the epoch of a datetime, exactly (naive: in ``tz``, else local)."""
-    if value.tzinfo is None or value.utcoffset() is None:
-        zone = _zone(tz)
-        value = value.replace(tzinfo=zone) if zone is not None else value.astimezone()
-    delta = value - _EPOCH
-    us = (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
-    return us * 1000 + extra_ns
+def _statement_error(exc: _ts.TimestampError) -> StatementError:
+    """A timestamp problem as the stmt2 binders raise it."""
+    return StatementError(str(exc))
 
 
 def datetime_ticks(value: Any, precision: int, tz: Optional[str] = None) -> int:
     """Ticks in ``precision`` (0 ms, 1 µs, 2 ns) of an int (taken as ticks already), a
     ``datetime`` or ISO 8601 text; naive values are in ``tz`` (an IANA name) or, without
     one, in local time. Finer parts than the precision are dropped (floor)."""
-    per_tick = _NS_PER_TICK[int(precision)]
+    _ts.NS_PER_TICK[int(precision)]  # an unknown precision is a KeyError, whatever the value
     if isinstance(value, bool):
         raise StatementError(f"a TIMESTAMP takes ints, datetimes or ISO text, not {value!r}")
-    if isinstance(value, numbers.Integral):
-        ticks = int(value)
-    elif isinstance(value, _dt.datetime):
-        ns = _datetime_ns(value, tz, int(getattr(value, "nanosecond", 0)))
-        ticks = ns // per_tick
-    elif isinstance(value, str):
-        dt, frac_ns = _parse_iso(value)
-        ticks = _datetime_ns(dt, tz, frac_ns) // per_tick
-    else:
-        raise StatementError(
-            f"a TIMESTAMP takes ints, datetimes or ISO text, not {type(value).__name__}"
-        )
-    if not _I64_MIN <= ticks <= _I64_MAX:
-        raise StatementError(f"timestamp {value!r} is out of range")
-    return ticks
-
-
-def _floor_div(pc: Any, x: Any, k: int) -> Any:
-    """``x // k`` (floor, as for negative instants) on an int64 array."""
-    q = pc.divide(x, k)
-    r = pc.subtract(x, pc.multiply(q, k))
-    return pc.subtract(q, pc.cast(pc.less(r, 0), x.type))
-
-
-def _rescale_instants(arr: Any, precision: int) -> Any:
-    """A zoned timestamp array as naive ticks of ``precision`` (floor when coarser)."""
-    pa, pc = _pa(), _pc()
-    unit = _native.PRECISION_NAMES[int(precision)]
-    source_ns = _native.NANOS_PER_TICK[arr.type.unit]
-    target_ns = _NS_PER_TICK[int(precision)]
-    ints = arr.cast(pa.int64())
-    if source_ns > target_ns:
-        try:
-            ints = pc.multiply_checked(ints, source_ns // target_ns)
-        except pa.ArrowInvalid as exc:
-            raise StatementError(f"a timestamp is out of range for precision {unit} ({exc})") from None
-    elif source_ns < target_ns:
-        ints = _floor_div(pc, ints, target_ns // source_ns)
-    return ints.cast(pa.timestamp(unit))
+    try:
+        if isinstance(value, numbers.Integral):
+            return _ts.check_range(int(value), value)
+        if isinstance(value, _dt.datetime):
+            ns = _ts.datetime_ns(value, tz)
+        elif isinstance(value, str):
+            ns = _ts.iso_ns(value, tz)
+        else:
+            raise StatementError(
+                f"a TIMESTAMP takes ints, datetimes or ISO text, not {type(value).__name__}"
+            )
+        return _ts.to_ticks(ns, precision, _ts.Rounding.FLOOR, shown=value)
+    except _ts.TimestampError as exc:
+        raise _statement_error(exc) from exc
 
 
 def _timestamp_column(values: Any, f: Stmt2Field, tz: Optional[str]) -> Any:
+    """The TIMESTAMP array of ``values`` for placeholder ``f``: ints are ticks of the
+    database precision; instants (Arrow or numpy timestamps, datetimes, ISO text) are cut
+    to it towards the past; naive ones are wall time in ``tz`` (numpy/pandas ones UTC)."""
     pa, pc = _pa(), _pc()
     target = _arrow_type(f)
     try:
@@ -282,7 +206,10 @@ def _timestamp_column(values: Any, f: Stmt2Field, tz: Optional[str]) -> Any:
                 except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
                     pass  # a zone Arrow does not know: one value at a time below
             if arr.type.tz is not None:
-                return _rescale_instants(arr, f.precision)
+                try:
+                    return _ts.rescale(arr, f.precision, _ts.Rounding.FLOOR)
+                except _ts.TimestampError as exc:
+                    raise _statement_error(exc) from None
     # Mixed values, text, naive datetimes in local time: one value at a time (as taospy).
     ticks = [None if v is None else datetime_ticks(v, f.precision, tz) for v in values]
     return pa.array(ticks, type=pa.int64()).cast(target)
@@ -498,7 +425,7 @@ def query_param(value: Any, tz: Optional[str] = None) -> Any:
     if isinstance(value, bool):
         return pa.array([value], type=pa.bool_())
     if isinstance(value, int):
-        if _I64_MIN <= value <= _I64_MAX:
+        if _ts.I64_MIN <= value <= _ts.I64_MAX:
             return pa.array([value], type=pa.int64())
         if 0 <= value < 2**64:
             return pa.array([value], type=pa.uint64())
@@ -514,7 +441,10 @@ def query_param(value: Any, tz: Optional[str] = None) -> Any:
             raise StatementError(f"a DECIMAL parameter must be finite, not {value}")
         return pa.array([value])
     if isinstance(value, _dt.datetime):
-        ns = _datetime_ns(value, tz, int(getattr(value, "nanosecond", 0)))
+        try:
+            ns = _ts.datetime_ns(value, tz)
+        except _ts.TimestampError as exc:
+            raise _statement_error(exc) from exc
         return pa.array([ns], type=pa.int64()).cast(pa.timestamp("ns", tz="UTC"))
     try:
         return pa.array([value])

@@ -471,6 +471,16 @@ def test_timestamp_from_arrow_and_numpy():
         b.timestamp(pa.array(["2020-01-01"]))
 
 
+def test_timestamp_pandas_timestamps_keep_their_nanoseconds():
+    pd = pytest.importorskip("pandas")
+    t = pd.Timestamp("2020-01-01T00:00:00.123456789", tz="UTC")
+    b = many()
+    b.timestamp([t, None], PrecisionEnum.Nanoseconds)
+    assert b.array.cast(pa.int64()).to_pylist() == [1577836800 * 10**9 + 123456789, None]
+    b.timestamp([t], PrecisionEnum.Microseconds)
+    assert b.array.cast(pa.int64()).to_pylist() == [1577836800 * 10**6 + 123456]
+
+
 def test_a_failed_setter_leaves_the_parameter_as_it_was():
     p = one()
     p.int(4)
