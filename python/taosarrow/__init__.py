@@ -71,8 +71,7 @@ from .types import (
     TimestampFromTicks,
 )
 
-#: taospy's flag for a TDengine 3 client: always true (this client speaks TDengine 3).
-IS_V3 = True
+from .utils import IS_V3  # noqa: E402
 
 #: taospy's name of the connection class.
 TaosConnection = Connection

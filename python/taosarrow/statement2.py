@@ -28,6 +28,7 @@ from typing import Any, List, Optional, Sequence, Tuple
 from ._views import PyPrecision, PyStmt2BindParam
 from .exceptions import StatementError
 from .result import TaosResult
+from .utils import IS_V3
 from .statement import (
     BIND_COLUMN,
     BIND_TAG,
@@ -45,6 +46,7 @@ __all__ = [
     "StatementError",
     "PrecisionEnum",
     "TaosResult",
+    "IS_V3",
 ]
 
 #: taospy's precision constants (``Milliseconds``, ``Microseconds``, ``Nanoseconds``: 0, 1,

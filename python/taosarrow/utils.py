@@ -1,4 +1,4 @@
-"""taospy's ``taos.utils`` helpers: :func:`gen_req_id`."""
+"""taospy's ``taos.utils`` helpers: :func:`gen_req_id` and :func:`murmurhash3_32`."""
 
 from __future__ import annotations
 
@@ -8,7 +8,10 @@ import threading
 import time
 import uuid
 
-__all__ = ["gen_req_id"]
+__all__ = ["IS_V3", "gen_req_id", "murmurhash3_32"]
+
+#: taospy's flag for a TDengine 3 client: always true (this client speaks TDengine 3).
+IS_V3: bool = True
 
 _lock = threading.Lock()
 _serial = itertools.count(1)
@@ -44,6 +47,18 @@ def _murmur3_32(data: bytes, seed: int = 0x12345678) -> int:
     h = (h * 0xC2B2AE35) & 0xFFFFFFFF
     h ^= h >> 16
     return h
+
+
+def murmurhash3_32(key: bytes, length: int) -> int:
+    """MurmurHash3 (x86, 32-bit, seed ``0x12345678``) of the first ``length`` bytes of
+    ``key``, the hash taospy's request ids start from (taospy's own version reads single
+    bytes where the algorithm reads 32-bit blocks, so its values differ for 4 bytes and
+    more; request ids only need the hash to spread)."""
+    if not isinstance(key, (bytes, bytearray, memoryview)):
+        raise TypeError(f"murmurhash3_32 takes bytes, not {type(key).__name__}")
+    if not isinstance(length, int) or isinstance(length, bool) or not 0 <= length <= len(key):
+        raise ValueError(f"length must be an int from 0 to {len(key)}, not {length!r}")
+    return _murmur3_32(bytes(key[:length]))
 
 
 def gen_req_id() -> int:

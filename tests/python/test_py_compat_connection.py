@@ -404,3 +404,17 @@ def test_json_braces_in_the_sql_are_not_placeholders(conn):
     assert cur.execute('INSERT INTO js.d1 USING js.st TAGS (\'{"k": 1}\') VALUES (?, ?)', params=(1_700_000_000_002, 3)) == 1
     with pytest.raises(taosarrow.ProgrammingError, match="parameters"):
         cur.execute("SELECT ?", (1,), 2, 3)
+
+
+def test_taospy_module_level_names():
+    from taosarrow import statement2, utils
+
+    assert taosarrow.IS_V3 is True and statement2.IS_V3 is True and "IS_V3" in statement2.__all__
+    # MurmurHash3 x86_32 with taospy's seed, over the first `length` bytes.
+    assert utils.murmurhash3_32(b"", 0) == utils.murmurhash3_32(b"abc", 0)
+    assert utils.murmurhash3_32(b"python", 6) != utils.murmurhash3_32(b"python", 5)
+    assert 0 <= utils.murmurhash3_32(b"123", 3) < 2**32
+    with pytest.raises(ValueError):
+        utils.murmurhash3_32(b"ab", 3)
+    with pytest.raises(TypeError):
+        utils.murmurhash3_32("ab", 2)
