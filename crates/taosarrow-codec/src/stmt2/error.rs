@@ -48,7 +48,7 @@ pub enum Stmt2Error {
         ty: TdType,
     },
     /// Converting a timestamp (or decimal) to the target precision would drop digits.
-    #[error("{at}: value {value} loses precision when converted to {target} (allow truncation to accept)")]
+    #[error("{at}: value {value} loses precision when converted to {target}")]
     PrecisionLoss {
         /// Where.
         at: BindLocation,
