@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Dict, Iterator, List, Optional, Sequence, Tuple
+from collections import deque
+from typing import TYPE_CHECKING, Any, Deque, Dict, Iterator, List, Optional, Sequence, Tuple
 
 from . import _frames
 from ._params import format_braces, format_query, has_braces, quote
@@ -46,7 +47,8 @@ class Cursor:
     def __init__(self, connection: "Connection") -> None:
         self._connection: Optional["Connection"] = connection
         self._result: Any = None
-        self._buffer: List[Tuple[Any, ...]] = []
+        # Rows read ahead of the caller; a deque, so taking one is O(1).
+        self._buffer: Deque[Tuple[Any, ...]] = deque()
         self._description: Optional[List[Tuple[Any, ...]]] = None
         self._rowcount = -1
         self.arraysize = 1000
@@ -92,7 +94,7 @@ class Cursor:
                 self._result.close()
             finally:
                 self._result = None
-        self._buffer = []
+        self._buffer = deque()
         self._description = None
         self._rowcount = -1
 
@@ -279,7 +281,12 @@ class Cursor:
         return True
 
     def _take(self, n: int) -> List[Tuple[Any, ...]]:
-        out, self._buffer = self._buffer[:n], self._buffer[n:]
+        buf = self._buffer
+        if n >= len(buf):
+            out = list(buf)
+            buf.clear()
+        else:
+            out = [buf.popleft() for _ in range(max(n, 0))]
         self._rowcount += len(out)
         return out
 
