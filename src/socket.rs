@@ -119,6 +119,13 @@ fn lock(p: &Mutex<Pending>) -> std::sync::MutexGuard<'_, Pending> {
     p.lock().unwrap_or_else(|e| e.into_inner())
 }
 
+/// The first `req_id` the client picks itself. Callers choose theirs (taos-ws-py programs
+/// pass small numbers such as 1, taospy's `gen_req_id` values stay below 2^63); the
+/// client's own ids count up from 2^62, so the late reply to a request the client gave up on
+/// (a fetch cut short by closing its result) is never taken for the reply to a caller's
+/// request that reuses a number.
+const FIRST_AUTO_REQ_ID: u64 = 1 << 62;
+
 /// The reason given to requests of a socket replaced by a reconnect.
 const RETIRED: &str = "the connection was re-established since; results and statements \
                        opened before are no longer valid";
@@ -134,7 +141,7 @@ impl Socket {
         Socket {
             tx,
             pending,
-            next_req_id: AtomicU64::new(1),
+            next_req_id: AtomicU64::new(FIRST_AUTO_REQ_ID),
             read_timeout,
             reader,
         }

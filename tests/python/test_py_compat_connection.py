@@ -418,3 +418,14 @@ def test_taospy_module_level_names():
         utils.murmurhash3_32(b"ab", 3)
     with pytest.raises(TypeError):
         utils.murmurhash3_32("ab", 2)
+
+
+def test_small_caller_req_ids_get_their_own_replies(server):
+    # taos-ws-py programs pass req_id 1 (or 2, …) to every call. Closing a result just after
+    # its query leaves its first fetch's reply on the way; the next call, reusing a small id,
+    # must not take that reply for its own (fresh connections: the client's ids start low).
+    for _ in range(40):
+        with taosarrow.connect(server.dsn()) as c:
+            assert c.execute_with_req_id("SHOW DATABASES", 1) == 0
+            assert c.execute_with_req_id("CREATE DATABASE IF NOT EXISTS rq", 2) == 0
+            assert c.execute_with_req_id("SHOW DATABASES", 1) == 0
