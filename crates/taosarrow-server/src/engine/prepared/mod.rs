@@ -5,6 +5,8 @@
 //! * `INSERT INTO ? USING stb [(tags…)] TAGS (?, …) [(cols…)] VALUES (?, …)`
 //! * `INSERT INTO tb [USING stb [(tags…)] TAGS (?, …)] [(cols…)] VALUES (?, …)`
 //! * `INSERT INTO stb (tbname, tag…, col…) VALUES (?, …)` (a super table with `tbname`)
+//! * `INSERT INTO ? [(cols…)] VALUES (?, …)` (a normal or existing child table named when
+//!   binding; see [`InsertPlan::for_table`])
 
 mod plan;
 
@@ -53,8 +55,20 @@ pub struct InsertPlan {
     tag_index: Vec<usize>,
     /// For each column field: its index among the table's columns.
     col_index: Vec<usize>,
+    /// `INSERT INTO ? [(cols…)] VALUES (?, …)`: the columns are the bound table's, known
+    /// once it is named; the only field until then is `tbname`.
+    open: Option<OpenTable>,
     /// The engine's commit lock, taken by [`InsertPlan::write`].
     commit: Arc<CommitLock>,
+}
+
+/// What `INSERT INTO ? [(cols…)] VALUES (?, …)` says of the columns of its table.
+#[derive(Debug, Clone)]
+struct OpenTable {
+    /// The column list, if any.
+    listed: Option<Vec<String>>,
+    /// The number of VALUES placeholders.
+    n: usize,
 }
 
 /// The syntax error for a form prepared statements do not take.
@@ -86,9 +100,40 @@ pub fn prepare(e: &Engine, s: &Session, sql: &str) -> Result<Prepared, ServerErr
 }
 
 impl InsertPlan {
+    /// Whether the table is named only when binding (`INSERT INTO ? VALUES (?, …)` without
+    /// `USING`), so the columns are known only then.
+    pub fn is_open(&self) -> bool {
+        self.open.is_some()
+    }
+
+    /// For `INSERT INTO ? [(cols…)] VALUES (?, …)`: the plan for the table `name` (`tb` or
+    /// `db.tb`, a normal or existing child table; a super table or a table that does not
+    /// exist is an error), whose fields are `tbname` and that table's columns bound. Any
+    /// other plan names its table already and is returned as it is.
+    pub fn for_table(&self, name: &str) -> Result<InsertPlan, ServerError> {
+        match &self.open {
+            Some(open) => plan::named(self, open, name),
+            None => Ok(self.clone()),
+        }
+    }
+
+    /// For an open plan, the plan of the table `t` names.
+    fn of_bound(&self, t: &ParsedTable) -> Result<InsertPlan, ServerError> {
+        let name = t.name.as_deref().ok_or_else(|| {
+            ServerError::new(Code::TSC_STMT_TBNAME_ERROR, "Stmt table name not set")
+        })?;
+        self.for_table(name)
+    }
+
     /// Checks bound tables before they are kept: names, declared lengths, a NULL primary
     /// timestamp (see [`super::bind::validate`]).
     pub fn validate(&self, tables: &[ParsedTable]) -> Result<(), ServerError> {
+        if self.is_open() {
+            for t in tables {
+                self.of_bound(t)?.validate(std::slice::from_ref(t))?;
+            }
+            return Ok(());
+        }
         let ts = self.col_index.iter().position(|&k| k == 0);
         super::bind::validate(&self.fields, tables, ts)
     }
@@ -108,6 +153,14 @@ impl InsertPlan {
     /// table is checked and its rows built first, then all are written in one commit, so a
     /// failure on any table stores nothing and no reader sees part of the exec.
     pub fn write(&self, tables: &[ParsedTable]) -> Result<u64, ServerError> {
+        if self.is_open() {
+            // Each bound table with the plan of its own columns, all in one commit.
+            let writes = tables
+                .iter()
+                .map(|t| self.of_bound(t)?.table_write(t, &mut None))
+                .collect::<Result<Vec<_>, _>>()?;
+            return commit(&self.commit, writes);
+        }
         // Every target is checked before the first row is built.
         for t in tables {
             self.check_target(&self.target_name(t)?)?;
@@ -247,12 +300,13 @@ fn null_scalar(spec: &ColumnSpec, p: Precision) -> Result<ScalarValue, ServerErr
 fn bare_name(name: &str, db: &str) -> Result<String, ServerError> {
     let lower = name.trim();
     let t = match lower.split_once('.') {
+        Some((d, _)) if d.trim_matches('`').trim().is_empty() => "",
         Some((d, t)) if d.trim_matches('`').eq_ignore_ascii_case(db) => t,
         Some(_) => return Err(unsupported_stmt("a child table in another database")),
         None => lower,
     };
     let t = t.trim_matches('`');
-    if t.is_empty() {
+    if t.trim().is_empty() {
         return Err(ServerError::new(
             Code::PAR_INVALID_IDENTIFIER_NAME,
             "Invalid identifier name: empty table name",

@@ -10,7 +10,7 @@ use taosarrow_protocol::{Code, Precision, TdType};
 use super::super::catalog::{read, table_not_exist, Database};
 use super::super::lexer::{Kind, Token};
 use super::super::{qualified_name, syntax_at, Engine, Session};
-use super::{unsupported_stmt, InsertPlan};
+use super::{bare_name, unsupported_stmt, InsertPlan, OpenTable};
 use crate::ServerError;
 
 /// The placeholders planned so far and where their values go.
@@ -35,6 +35,21 @@ pub(super) fn insert(
         p.fields.push(tbname_field());
     }
     let mut stable = using_tags(&db, sql, toks, &mut i, &mut p)?;
+    if table.is_none() && stable.is_none() {
+        // `INSERT INTO ? [(cols…)] VALUES (?, …)`: the columns are those of the table named
+        // later (stmt v1 `set_table_name`, the stmt2 table-name section).
+        let (listed, n) = values_clause(sql, toks, &mut i)?;
+        return Ok(InsertPlan {
+            db,
+            table: None,
+            stable: None,
+            fields: p.fields,
+            tag_index: Vec::new(),
+            col_index: Vec::new(),
+            open: Some(OpenTable { listed, n }),
+            commit: Arc::clone(e.commit_lock()),
+        });
+    }
     // The data columns: the super table's (USING / tbname form) or the table's own.
     let target_stable = match (&stable, &table) {
         (Some(s), _) => Some(s.clone()),
@@ -73,7 +88,66 @@ pub(super) fn insert(
         fields: p.fields,
         tag_index: p.tag_index,
         col_index: p.col_index,
+        open: None,
         commit: Arc::clone(e.commit_lock()),
+    })
+}
+
+/// The plan of `INSERT INTO ? [(cols…)] VALUES (?, …)` (`plan`, whose table is `open`) for
+/// the table `name` (`tb` or `db.tb`): a normal or child table that exists. Its fields are
+/// the table-name placeholder, then the columns bound.
+pub(super) fn named(
+    plan: &InsertPlan,
+    open: &OpenTable,
+    name: &str,
+) -> Result<InsertPlan, ServerError> {
+    let db = &plan.db;
+    let bare = bare_name(name, &db.name)?;
+    if bare.len() > super::super::bind::MAX_TABLE_NAME {
+        return Err(ServerError::new(
+            Code::PAR_INVALID_IDENTIFIER_NAME,
+            format!(
+                "Invalid identifier name: table name longer than {} bytes",
+                super::super::bind::MAX_TABLE_NAME
+            ),
+        ));
+    }
+    if db.stable(&bare).is_some() {
+        // TDengine's answer to `INSERT INTO stb VALUES (?, …)` (no column list naming
+        // `tbname`): a syntax error.
+        return Err(ServerError::new(
+            Code::TSC_SQL_SYNTAX_ERROR,
+            format!(
+                "syntax error: {bare} is a super table: (...tbname, ts...) bounded cols is \
+                 expected for supertable insertion"
+            ),
+        ));
+    }
+    let tb = db.table(&bare)?;
+    let cols = db.columns_of(&tb)?;
+    let names = bound_names(open.listed.clone(), false, &cols, open.n)?;
+    let mut fields = vec![tbname_field()];
+    let mut col_index = Vec::with_capacity(names.len());
+    for n in &names {
+        let k = position(&cols, n)?;
+        col_index.push(k);
+        fields.push(field(&cols[k], BindRole::Column, db.precision));
+    }
+    if !col_index.contains(&0) {
+        return Err(ServerError::new(
+            Code::PAR_INVALID_COLUMN,
+            "Invalid column name: primary timestamp column must be given",
+        ));
+    }
+    Ok(InsertPlan {
+        db: Arc::clone(db),
+        table: None,
+        stable: None,
+        fields,
+        tag_index: Vec::new(),
+        col_index,
+        open: None,
+        commit: Arc::clone(&plan.commit),
     })
 }
 
@@ -168,8 +242,9 @@ fn data_columns(
             let tb = db.table(t)?;
             db.columns_of(&tb)
         }
-        (None, None) => Err(unsupported_stmt(
-            "`INSERT INTO ? VALUES` without `USING` (name the table or its super table)",
+        (None, None) => Err(ServerError::new(
+            Code::TSC_STMT_TBNAME_ERROR,
+            "Stmt table name not set",
         )),
     }
 }
