@@ -287,7 +287,7 @@ async fn v1_hostile_table_names_are_clear_errors() {
         (long.as_str(), 0x2617),
         ("表", 0x2603),
         ("t1\u{0}", 0x2603),
-        ("other.t1", 0x2600),
+        ("other.t1", 0x0388),
     ] {
         let r = act(&mut c, "set_table_name", id, json!({ "name": name })).await;
         assert_eq!(r["code"].as_i64(), Some(code), "{name:?}: {r}");
@@ -309,6 +309,59 @@ async fn v1_hostile_table_names_are_clear_errors() {
     );
     ok(&act(&mut c, "add_batch", id, json!({})).await, "add_batch");
     assert_eq!(act(&mut c, "exec", id, json!({})).await["affected"], 1);
+}
+
+#[tokio::test]
+async fn v1_names_may_give_another_database_or_the_only_one() {
+    let (s, mut c) = setup().await;
+    c.exec("create database db2 precision 'us'").await;
+    c.exec("create table db2.u (ts timestamp, v int)").await;
+    let id = v1_init(&mut c, "insert into ? values(?, ?)").await;
+    for (name, ts) in [
+        ("db2.u", T0 * 1000),
+        ("t1", T0),
+        ("`DB2`.`u`", T0 * 1000 + 1),
+    ] {
+        ok(
+            &act(&mut c, "set_table_name", id, json!({ "name": name })).await,
+            "set_table_name",
+        );
+        ok(
+            &act(&mut c, "bind", id, json!({"columns": [[ts], [1]]})).await,
+            "bind",
+        );
+        ok(&act(&mut c, "add_batch", id, json!({})).await, "add_batch");
+    }
+    // The other database's precision: microseconds.
+    let r = act(&mut c, "get_col_fields", id, json!({})).await;
+    assert_eq!(r["fields"][0]["precision"], 1, "{r}");
+    assert_eq!(act(&mut c, "exec", id, json!({})).await["affected"], 3);
+    let b = select(&mut c, "select count(*) from db2.u").await;
+    assert_eq!(
+        b.column(0)
+            .as_primitive::<arrow::datatypes::Int64Type>()
+            .value(0),
+        2
+    );
+
+    // Without a current database only `db.table` names resolve.
+    let mut c2 = Client::connect(&s).await;
+    let id = v1_init(&mut c2, "insert into ? values(?, ?)").await;
+    fails(
+        &act(&mut c2, "set_table_name", id, json!({"name": "t1"})).await,
+        0x2616,
+        "",
+    );
+    ok(
+        &act(&mut c2, "set_table_name", id, json!({"name": "db.t1"})).await,
+        "set_table_name",
+    );
+    ok(
+        &act(&mut c2, "bind", id, json!({"columns": [[T0 + 7], [7]]})).await,
+        "bind",
+    );
+    ok(&act(&mut c2, "add_batch", id, json!({})).await, "add_batch");
+    assert_eq!(act(&mut c2, "exec", id, json!({})).await["affected"], 1);
 }
 
 #[tokio::test]

@@ -382,7 +382,13 @@ impl Connection {
     fn stmt1_num_params(&mut self, stmt_id: u64) -> Result<Value, ServerError> {
         let st = self.stmt1(stmt_id)?;
         let n = match &st.prepared {
-            Some(Prepared::Insert(_)) => bind_plan(st)?.bound_fields(BindRole::Column).len(),
+            // Before `set_table_name` names the table of `INSERT INTO ? VALUES (?, …)`,
+            // the placeholders of its VALUES clause.
+            Some(Prepared::Insert(plan)) => match (bind_plan(st), plan.open_marks()) {
+                (Ok(p), _) => p.bound_fields(BindRole::Column).len(),
+                (Err(_), Some(n)) => n,
+                (Err(e), None) => return Err(e),
+            },
             Some(Prepared::Query { marks, .. }) => marks.len(),
             None => return Err(api("Stmt API usage error: statement not prepared")),
         };

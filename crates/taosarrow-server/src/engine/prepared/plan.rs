@@ -10,7 +10,7 @@ use taosarrow_protocol::{Code, Precision, TdType};
 use super::super::catalog::{read, table_not_exist, Database};
 use super::super::lexer::{Kind, Token};
 use super::super::{qualified_name, syntax_at, Engine, Session};
-use super::{bare_name, unsupported_stmt, InsertPlan, OpenTable};
+use super::{split_name, unsupported_stmt, InsertPlan, OpenTable};
 use crate::ServerError;
 
 /// The placeholders planned so far and where their values go.
@@ -29,27 +29,36 @@ pub(super) fn insert(
     toks: &[Token<'_>],
 ) -> Result<InsertPlan, ServerError> {
     let mut i = 1;
+    if is_mark(toks.get(2)) && !toks.get(3).is_some_and(|t| t.is_kw("USING")) {
+        if !toks.get(1).is_some_and(|t| t.is_kw("INTO")) {
+            return Err(syntax_at(toks, 1, sql));
+        }
+        // `INSERT INTO ? [(cols…)] VALUES (?, …)`: the columns are those of the table named
+        // later (stmt v1 `set_table_name`, the stmt2 table-name section), whose name may
+        // give the database; without one it is the current database, if any, then.
+        let mut i = 3;
+        let (listed, n) = values_clause(sql, toks, &mut i)?;
+        return Ok(InsertPlan {
+            db: e.resolve_db(s, None).ok(),
+            table: None,
+            stable: None,
+            fields: vec![tbname_field()],
+            tag_index: Vec::new(),
+            col_index: Vec::new(),
+            open: Some(OpenTable {
+                listed,
+                n,
+                catalog: Arc::clone(&e.catalog),
+            }),
+            commit: Arc::clone(e.commit_lock()),
+        });
+    }
     let (db, table) = target(e, s, sql, toks, &mut i)?;
     let mut p = Placeholders::default();
     if table.is_none() {
         p.fields.push(tbname_field());
     }
     let mut stable = using_tags(&db, sql, toks, &mut i, &mut p)?;
-    if table.is_none() && stable.is_none() {
-        // `INSERT INTO ? [(cols…)] VALUES (?, …)`: the columns are those of the table named
-        // later (stmt v1 `set_table_name`, the stmt2 table-name section).
-        let (listed, n) = values_clause(sql, toks, &mut i)?;
-        return Ok(InsertPlan {
-            db,
-            table: None,
-            stable: None,
-            fields: p.fields,
-            tag_index: Vec::new(),
-            col_index: Vec::new(),
-            open: Some(OpenTable { listed, n }),
-            commit: Arc::clone(e.commit_lock()),
-        });
-    }
     // The data columns: the super table's (USING / tbname form) or the table's own.
     let target_stable = match (&stable, &table) {
         (Some(s), _) => Some(s.clone()),
@@ -82,7 +91,7 @@ pub(super) fn insert(
     }
     let table = if via_stable_tbname { None } else { table };
     Ok(InsertPlan {
-        db,
+        db: Some(db),
         table,
         stable,
         fields: p.fields,
@@ -101,8 +110,12 @@ pub(super) fn named(
     open: &OpenTable,
     name: &str,
 ) -> Result<InsertPlan, ServerError> {
-    let db = &plan.db;
-    let bare = bare_name(name, &db.name)?;
+    let (dname, bare) = split_name(name)?;
+    let db = match dname {
+        Some(d) => open.catalog.db(&d.to_ascii_lowercase())?,
+        None => Arc::clone(plan.db()?),
+    };
+    let db = &db;
     if bare.len() > super::super::bind::MAX_TABLE_NAME {
         return Err(ServerError::new(
             Code::PAR_INVALID_IDENTIFIER_NAME,
@@ -140,7 +153,7 @@ pub(super) fn named(
         ));
     }
     Ok(InsertPlan {
-        db: Arc::clone(db),
+        db: Some(Arc::clone(db)),
         table: None,
         stable: None,
         fields,
