@@ -344,6 +344,26 @@ async fn v1_names_may_give_another_database_or_the_only_one() {
         2
     );
 
+    // `INSERT INTO db2.? VALUES`: plain names are looked up in db2.
+    let id = v1_init(&mut c, "insert into db2.? values(?, ?)").await;
+    ok(
+        &act(&mut c, "set_table_name", id, json!({"name": "u"})).await,
+        "set_table_name",
+    );
+    fails(
+        &act(&mut c, "set_table_name", id, json!({"name": "t1"})).await,
+        0x2603,
+        "",
+    );
+    let r = act(
+        &mut c,
+        "prepare",
+        id,
+        json!({"sql": "insert into nodb.? values(?, ?)"}),
+    )
+    .await;
+    assert_eq!(r["code"], 0x0388, "{r}");
+
     // Without a current database only `db.table` names resolve.
     let mut c2 = Client::connect(&s).await;
     let id = v1_init(&mut c2, "insert into ? values(?, ?)").await;

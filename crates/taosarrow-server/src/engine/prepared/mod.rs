@@ -5,8 +5,8 @@
 //! * `INSERT INTO ? USING stb [(tags…)] TAGS (?, …) [(cols…)] VALUES (?, …)`
 //! * `INSERT INTO tb [USING stb [(tags…)] TAGS (?, …)] [(cols…)] VALUES (?, …)`
 //! * `INSERT INTO stb (tbname, tag…, col…) VALUES (?, …)` (a super table with `tbname`)
-//! * `INSERT INTO ? [(cols…)] VALUES (?, …)` (a normal or existing child table named when
-//!   binding; see [`InsertPlan::for_table`])
+//! * `INSERT INTO [db.]? [(cols…)] VALUES (?, …)` (a normal or existing child table named
+//!   when binding; see [`InsertPlan::for_table`])
 
 mod plan;
 

@@ -29,17 +29,33 @@ pub(super) fn insert(
     toks: &[Token<'_>],
 ) -> Result<InsertPlan, ServerError> {
     let mut i = 1;
-    if is_mark(toks.get(2)) && !toks.get(3).is_some_and(|t| t.is_kw("USING")) {
+    // `INTO ?` or `INTO db.?`: the database named, and the token after the mark.
+    let open_at = match (toks.get(2), toks.get(3), toks.get(4)) {
+        (t, ..) if is_mark(t) => Some((None, 3)),
+        (Some(d), Some(dot), t)
+            if matches!(d.kind, Kind::Word | Kind::Quoted) && dot.is_punct(".") && is_mark(t) =>
+        {
+            Some((Some(d.name()), 5))
+        }
+        _ => None,
+    };
+    if let Some((db_name, after)) =
+        open_at.filter(|&(_, k)| !toks.get(k).is_some_and(|t| t.is_kw("USING")))
+    {
         if !toks.get(1).is_some_and(|t| t.is_kw("INTO")) {
             return Err(syntax_at(toks, 1, sql));
         }
-        // `INSERT INTO ? [(cols…)] VALUES (?, …)`: the columns are those of the table named
-        // later (stmt v1 `set_table_name`, the stmt2 table-name section), whose name may
-        // give the database; without one it is the current database, if any, then.
-        let mut i = 3;
+        // `INSERT INTO [db.]? [(cols…)] VALUES (?, …)`: the columns are those of the table
+        // named later (stmt v1 `set_table_name`, the stmt2 table-name section), whose name
+        // may give the database; else it is `db`, else the current database then.
+        let db = match &db_name {
+            Some(d) => Some(e.resolve_db(s, Some(d))?),
+            None => e.resolve_db(s, None).ok(),
+        };
+        let mut i = after;
         let (listed, n) = values_clause(sql, toks, &mut i)?;
         return Ok(InsertPlan {
-            db: e.resolve_db(s, None).ok(),
+            db,
             table: None,
             stable: None,
             fields: vec![tbname_field()],
