@@ -200,7 +200,9 @@ impl Stmt {
         self.cols.as_deref()
     }
 
-    /// Names the table the next rows go to (`insert into ? …`).
+    /// Names the table the next rows go to (`insert into ? …`). For `insert into ? values
+    /// (…)` without `USING` the server describes that table's columns only now; they are
+    /// asked for at every call, so tables of different schemas may follow one another.
     pub async fn set_tbname(&mut self, name: &str) -> Result<(), Error> {
         self.ready()?;
         let stmt_id = self.stmt_id;
