@@ -51,6 +51,10 @@ pub struct Stmt {
     tags: Option<Vec<BindField>>,
     /// The columns of a prepared INSERT; `None` when the server did not describe them.
     cols: Option<Vec<BindField>>,
+    /// The columns were not described at prepare (`insert into ? values (…)`, whose table
+    /// is named later): every `set_tbname` asks for those of the table it names, which may
+    /// differ from table to table.
+    per_table: bool,
     params: usize,
     affected: u64,
     closed: bool,
@@ -80,6 +84,7 @@ impl Stmt {
             is_insert: false,
             tags: None,
             cols: None,
+            per_table: false,
             params: 0,
             affected: 0,
             closed: false,
@@ -130,6 +135,7 @@ impl Stmt {
         if self.is_insert {
             self.describe().await?;
         }
+        self.per_table = self.is_insert && self.cols.is_none();
         let req = self.id_request(Request::StmtNumParams);
         let n: StmtNumParamsResponse = json_request(&self.socket, req, "stmt_num_params").await?;
         self.params = usize::try_from(n.num_params)
@@ -194,7 +200,9 @@ impl Stmt {
         self.cols.as_deref()
     }
 
-    /// Names the table the next rows go to (`insert into ? …`).
+    /// Names the table the next rows go to (`insert into ? …`). For `insert into ? values
+    /// (…)` without `USING` the server describes that table's columns only now; they are
+    /// asked for at every call, so tables of different schemas may follow one another.
     pub async fn set_tbname(&mut self, name: &str) -> Result<(), Error> {
         self.ready()?;
         let stmt_id = self.stmt_id;
@@ -206,6 +214,9 @@ impl Stmt {
             })
         };
         let _: StmtResponse = json_request(&self.socket, req, "set_table_name").await?;
+        if self.per_table {
+            (self.tags, self.cols) = (None, None);
+        }
         if self.is_insert && (self.tags.is_none() || self.cols.is_none()) {
             self.describe().await?;
         }

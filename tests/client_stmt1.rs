@@ -555,3 +555,47 @@ fn stmt1_blocking() {
     assert_eq!(table(&batches), strs(&[&["1"]]));
     st.close();
 }
+
+#[tokio::test]
+async fn stmt1_tables_named_later_are_described_one_by_one() {
+    let (_s, c) = setup("ms").await;
+    for sql in [
+        "create table db.a (ts timestamp, v int)",
+        "create table db.b (ts timestamp, s varchar(4))",
+    ] {
+        c.exec(sql).await.unwrap();
+    }
+    let mut st = c.stmt().await.unwrap();
+    st.prepare("insert into ? values (?, ?)").await.unwrap();
+    assert!(st.is_insert());
+    assert_eq!(st.num_params(), 2);
+    assert!(
+        st.col_fields().is_none(),
+        "nothing to describe before a table is named"
+    );
+    st.set_tbname("db.a").await.unwrap();
+    let names: Vec<&str> = st
+        .col_fields()
+        .unwrap()
+        .iter()
+        .map(|f| f.name.as_str())
+        .collect();
+    assert_eq!(names, ["ts", "v"]);
+    let ts = arc(TimestampMillisecondArray::from(vec![1_700_000_000_000]));
+    st.bind(&[ts.clone(), arc(Int64Array::from(vec![5]))])
+        .await
+        .unwrap();
+    st.add_batch().await.unwrap();
+    // Table b has other columns: the string binds to its VARCHAR, not to a's INT.
+    st.set_tbname("db.b").await.unwrap();
+    assert_eq!(st.col_fields().unwrap()[1].ty, TdType::VarChar);
+    st.bind(&[ts, arc(StringArray::from(vec!["hey"]))])
+        .await
+        .unwrap();
+    st.add_batch().await.unwrap();
+    let err = st.set_tbname("db.nope").await.unwrap_err();
+    assert!(err.to_string().contains("Table does not exist"), "{err}");
+    assert_eq!(st.exec().await.unwrap(), 2);
+    assert_eq!(rows(&c, "select v from db.a").await, strs(&[&["5"]]));
+    assert_eq!(rows(&c, "select s from db.b").await, strs(&[&["hey"]]));
+}

@@ -86,7 +86,9 @@ class Statement:
         return [Stmt1Field(*f) for f in self._stmt().col_fields()]
 
     def set_tbname(self, name: str) -> None:
-        """Names the (child) table the next rows go to."""
+        """Names the (child) table the next rows go to. For ``insert into ? values (…)``
+        (no ``USING``) it is a normal or existing child table, ``db.tb`` allowed, and
+        :meth:`col_fields` and the binds that follow are that table's columns."""
         self._stmt().set_tbname(name)
 
     def set_tags(self, tags: Sequence[Any]) -> None:

@@ -1,6 +1,7 @@
 """The official client's stmt2 API (taos-ws-py 0.7.0) against the embedded server: inserts
 into a normal table and into child tables of a super table (table name and tags bound), a
-query with a bound parameter, and errors."""
+query with a bound parameter, and errors; and its stmt (v1) API on
+``insert into ? values (?, ?)``, whose table ``set_tbname`` names."""
 
 from __future__ import annotations
 
@@ -119,3 +120,44 @@ def test_wrong_column_count_is_rejected(ws):
         stmt.bind([bad])
     assert "column" in str(info.value).lower() or "bind" in str(info.value).lower()
     assert list(ws.query("select count(*) from t1"))[0][0] == 0
+
+
+def test_stmt1_tables_named_by_set_tbname(ws):
+    ws.execute("create table t2 (ts timestamp, s varchar(8))")
+    stmt = ws.statement()
+    stmt.prepare("insert into ? values (?, ?, ?, ?)")
+    stmt.set_tbname("t1")
+    stmt.bind_param(
+        [
+            taosws.millis_timestamps_to_column(TS[:2]),
+            taosws.ints_to_column([1, 2]),
+            taosws.floats_to_column([0.5, None]),
+            taosws.varchar_to_column(["a", None]),
+        ]
+    )
+    stmt.add_batch()
+    with pytest.raises(taosws.ProgrammingError, match="Table does not exist"):
+        stmt.set_tbname("nope")
+    assert stmt.execute() == 2
+    # Another statement, another schema per table: t2 (ts, s) after a child table.
+    ws.execute("create table c1 using stb1 tags (1, 'x')")
+    stmt.prepare("insert into ? (ts, a) values (?, ?)")
+    stmt.set_tbname("c1")
+    stmt.bind_param([taosws.millis_timestamps_to_column(TS[:1]), taosws.ints_to_column([7])])
+    stmt.add_batch()
+    assert stmt.execute() == 1
+    stmt.prepare("insert into ? values (?, ?)")
+    stmt.set_tbname("t2")
+    stmt.bind_param([taosws.millis_timestamps_to_column(TS[:1]), taosws.varchar_to_column(["s"])])
+    stmt.add_batch()
+    assert stmt.execute() == 1
+    assert list(ws.query("select a, c from t1 order by ts")) == [(1, "a"), (2, None)]
+    assert list(ws.query("select a, t1 from stb1 where tbname = 'c1'")) == [(7, 1)]
+    assert list(ws.query("select s from t2")) == [("s",)]
+
+
+def test_stmt2_cannot_describe_a_table_named_later(ws):
+    # As TDengine's taos_stmt2_get_fields, which taosAdapter's stmt2_prepare calls.
+    stmt = ws.stmt2_statement()
+    with pytest.raises(taosws.ProgrammingError, match="0x022B"):
+        stmt.prepare("insert into ? values (?, ?, ?, ?)")

@@ -90,6 +90,8 @@ codes! {
     TSC_VALUE_OUT_OF_RANGE = 0x0224, "Value out of range";
     /// A statement API call out of order (e.g. exec before bind).
     TSC_STMT_API_ERROR = 0x022A, "Stmt API usage error";
+    /// A prepared statement needs its table name first (`INSERT INTO ? VALUES …`).
+    TSC_STMT_TBNAME_ERROR = 0x022B, "Stmt table name not set";
     /// Query killed.
     TSC_QUERY_KILLED = 0x022D, "Query killed";
     /// Internal client error.

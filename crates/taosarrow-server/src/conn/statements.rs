@@ -125,6 +125,9 @@ pub(crate) struct Statement {
     pub(super) current: ParsedTable,
     /// What `pending` and `current` hold.
     pub(super) bound: Bound,
+    /// stmt v1, `INSERT INTO ? VALUES (?, …)`: the plan of the table `set_table_name` named
+    /// last, whose columns the binds fill.
+    pub(super) table_plan: Option<prepared::InsertPlan>,
 }
 
 impl Statement {
@@ -142,6 +145,7 @@ impl Statement {
                 columns: Vec::new(),
             },
             bound: Bound::default(),
+            table_plan: None,
         }
     }
 
@@ -348,16 +352,14 @@ impl Connection {
                     Code::TSC_STMT_API_ERROR,
                     "stmt2 bind before prepare",
                 )),
-                Some(Prepared::Insert(plan)) => parse_payload(bind.payload, &plan.fields)
-                    .map_err(stmt_error)
-                    .and_then(|tables| {
-                        plan.validate(&tables)?;
-                        let extra = Bound::of_tables(&tables);
-                        limit.check(in_use, extra)?;
-                        st.bound = st.bound.plus(extra);
-                        st.pending.extend(tables);
-                        Ok(())
-                    }),
+                Some(Prepared::Insert(plan)) => open_bind(plan, bind.payload).and_then(|tables| {
+                    plan.validate(&tables)?;
+                    let extra = Bound::of_tables(&tables);
+                    limit.check(in_use, extra)?;
+                    st.bound = st.bound.plus(extra);
+                    st.pending.extend(tables);
+                    Ok(())
+                }),
                 Some(Prepared::Query { .. }) => {
                     parse_raw(bind.payload).map_err(stmt_error).and_then(|raw| {
                         if raw.tables.len() != 1 {
@@ -599,6 +601,57 @@ impl Connection {
     }
 }
 
+/// The tables of a stmt2 bind of `plan`. For `INSERT INTO ? VALUES (?, …)` the tables the
+/// payload names give the columns: they must exist and, within one bind, share a schema (as
+/// TDengine binds all tables of one bind against one set of fields).
+fn open_bind(plan: &prepared::InsertPlan, payload: &[u8]) -> Result<Vec<ParsedTable>, ServerError> {
+    if !plan.is_open() {
+        return parse_payload(payload, &plan.fields).map_err(stmt_error);
+    }
+    let raw = parse_raw(payload).map_err(stmt_error)?;
+    let mut first: Option<prepared::InsertPlan> = None;
+    for t in &raw.tables {
+        let bytes = t.name.ok_or_else(|| {
+            ServerError::new(Code::TSC_STMT_TBNAME_ERROR, "Stmt table name not set")
+        })?;
+        let name = std::str::from_utf8(bytes).map_err(|_| {
+            ServerError::new(
+                Code::PAR_INVALID_IDENTIFIER_NAME,
+                "Invalid identifier name: table name is not UTF-8",
+            )
+        })?;
+        let p = plan.for_table(name)?;
+        match &first {
+            None => first = Some(p),
+            Some(f) if same_fields(&f.fields, &p.fields) => {}
+            Some(_) => {
+                return Err(ServerError::new(
+                    Code::TSC_INVALID_OPERATION,
+                    format!(
+                        "table {name} has other columns than the first table of this bind: \
+                         the tables of one bind must share a schema"
+                    ),
+                ))
+            }
+        }
+    }
+    let first = first.ok_or_else(|| ServerError::protocol("stmt2 bind without tables"))?;
+    check_against(&raw, &first.fields).map_err(stmt_error)
+}
+
+/// Whether two tables bind alike: the same placeholders in the same order.
+fn same_fields(a: &[BindField], b: &[BindField]) -> bool {
+    a.len() == b.len()
+        && a.iter().zip(b).all(|(x, y)| {
+            x.name == y.name
+                && x.ty == y.ty
+                && x.bytes == y.bytes
+                && x.role == y.role
+                && x.precision == y.precision
+                && x.scale == y.scale
+        })
+}
+
 /// Prepares `sql` for stmt2 statement `stmt_id`: whether it is an INSERT, its fields when
 /// `get_fields` asks for them, and the field (or, for a query, parameter) count.
 fn prepare_stmt2(
@@ -614,6 +667,19 @@ fn prepare_stmt2(
     }
     let prepared = prepared::prepare(engine, session, sql)?;
     let answer = match &prepared {
+        // TDengine cannot describe `INSERT INTO ? VALUES (?, …)` before a table is named:
+        // `taos_stmt2_get_fields` fails with TSC_STMT_TBNAME_ERROR "Table does not exist"
+        // (TDengine `source/client/test/stmt2Test.cpp`, `insert_ntb_get_fields_Test`, "normal
+        // table must have tbname"), and taosAdapter answers `stmt2_prepare` with that error
+        // when `get_fields` is set. Without `get_fields` the prepare succeeds and each bind's
+        // table-name section names the tables.
+        Prepared::Insert(plan) if plan.is_open() && get_fields => {
+            return Err(ServerError::new(
+                Code::TSC_STMT_TBNAME_ERROR,
+                "Table does not exist: the table of `INSERT INTO ? VALUES` is named only when \
+                 binding, so its fields cannot be described at prepare",
+            ));
+        }
         Prepared::Insert(plan) => {
             let f: Vec<Stmt2Field> = plan.fields.iter().map(wire_field).collect();
             let n = f.len() as i64;

@@ -38,6 +38,18 @@ fn insert_plan(st: &Statement) -> Result<&InsertPlan, ServerError> {
     }
 }
 
+/// The plan binds follow: for `INSERT INTO ? VALUES (?, …)` that of the table named by
+/// `set_table_name` (none yet: TDengine's "Stmt table name not set"), else the prepared one.
+fn bind_plan(st: &Statement) -> Result<&InsertPlan, ServerError> {
+    let plan = insert_plan(st)?;
+    if !plan.is_open() {
+        return Ok(plan);
+    }
+    st.table_plan
+        .as_ref()
+        .ok_or_else(|| ServerError::new(Code::TSC_STMT_TBNAME_ERROR, "Stmt table name not set"))
+}
+
 /// The database precision of a prepared insert (from its TIMESTAMP fields; ms without one).
 fn precision_of(fields: &[BindField]) -> Precision {
     fields
@@ -206,19 +218,26 @@ impl Connection {
 
     fn stmt1_set_table_name(&mut self, stmt_id: u64, name: &str) -> Result<Value, ServerError> {
         let st = self.stmt1(stmt_id)?;
-        insert_plan(st)?;
+        let plan = insert_plan(st)?;
         if !st.current.columns.is_empty() {
             return Err(api(
                 "Stmt API usage error: add_batch before changing the table name",
             ));
         }
+        // `INSERT INTO ? VALUES`: the table's columns are what the binds that follow fill.
+        let table_plan = if plan.is_open() {
+            Some(plan.for_table(name)?)
+        } else {
+            None
+        };
+        st.table_plan = table_plan;
         st.current.name = Some(name.to_owned());
         Ok(json!({}))
     }
 
     fn stmt1_set_tags_json(&mut self, stmt_id: u64, tags: &Value) -> Result<Value, ServerError> {
         let st = self.stmt1(stmt_id)?;
-        let fields = insert_plan(st)?.bound_fields(BindRole::Tag);
+        let fields = bind_plan(st)?.bound_fields(BindRole::Tag);
         if fields.is_empty() {
             return Ok(json!({}));
         }
@@ -246,7 +265,7 @@ impl Connection {
     fn stmt1_set_tags_block(&mut self, stmt_id: u64, block: &[u8]) -> Result<Value, ServerError> {
         let decode = self.decode_options();
         let st = self.stmt1(stmt_id)?;
-        let plan = insert_plan(st)?;
+        let plan = bind_plan(st)?;
         let fields = plan.bound_fields(BindRole::Tag);
         if fields.is_empty() {
             return Ok(json!({}));
@@ -270,7 +289,7 @@ impl Connection {
     fn stmt1_bind_json(&mut self, stmt_id: u64, columns: &Value) -> Result<Value, ServerError> {
         let (in_use, limit) = (self.statements.bound_total(), self.statements.bind_limit);
         let st = self.stmt1(stmt_id)?;
-        let fields = insert_plan(st)?.bound_fields(BindRole::Column);
+        let fields = bind_plan(st)?.bound_fields(BindRole::Column);
         if fields.is_empty() {
             return Ok(json!({}));
         }
@@ -306,7 +325,8 @@ impl Connection {
         let decode = self.decode_options();
         let st = self.stmt1(stmt_id)?;
         match &st.prepared {
-            Some(Prepared::Insert(plan)) => {
+            Some(Prepared::Insert(_)) => {
+                let plan = bind_plan(st)?;
                 let fields = plan.bound_fields(BindRole::Column);
                 let precision = precision_of(&plan.fields);
                 let (_, arrays) = block_columns(block, &fields, precision, &decode)
@@ -327,7 +347,7 @@ impl Connection {
     fn stmt1_add_batch(&mut self, stmt_id: u64) -> Result<Value, ServerError> {
         let st = self.stmt1(stmt_id)?;
         let plan = match &st.prepared {
-            Some(Prepared::Insert(plan)) => plan,
+            Some(Prepared::Insert(_)) => bind_plan(st)?,
             Some(Prepared::Query { .. }) => return Ok(json!({})),
             None => return Err(api("Stmt API usage error: statement not prepared")),
         };
@@ -343,14 +363,14 @@ impl Connection {
             tags: st.current.tags.clone(),
             columns: std::mem::take(&mut st.current.columns),
         };
-        plan.validate(std::slice::from_ref(&table))?;
+        bind_plan(st)?.validate(std::slice::from_ref(&table))?;
         st.pending.push(table);
         Ok(json!({}))
     }
 
     fn stmt1_fields(&mut self, stmt_id: u64, role: BindRole) -> Result<Value, ServerError> {
         let st = self.stmt1(stmt_id)?;
-        let fields = insert_plan(st)?.bound_fields(role);
+        let fields = bind_plan(st)?.bound_fields(role);
         Ok(match (fields.is_empty(), role) {
             // taosAdapter omits an empty tag list and sends `null` for an empty column list.
             (true, BindRole::Tag) => json!({}),
@@ -362,7 +382,13 @@ impl Connection {
     fn stmt1_num_params(&mut self, stmt_id: u64) -> Result<Value, ServerError> {
         let st = self.stmt1(stmt_id)?;
         let n = match &st.prepared {
-            Some(Prepared::Insert(plan)) => plan.bound_fields(BindRole::Column).len(),
+            // Before `set_table_name` names the table of `INSERT INTO ? VALUES (?, …)`,
+            // the placeholders of its VALUES clause.
+            Some(Prepared::Insert(plan)) => match (bind_plan(st), plan.open_marks()) {
+                (Ok(p), _) => p.bound_fields(BindRole::Column).len(),
+                (Err(_), Some(n)) => n,
+                (Err(e), None) => return Err(e),
+            },
             Some(Prepared::Query { marks, .. }) => marks.len(),
             None => return Err(api("Stmt API usage error: statement not prepared")),
         };
@@ -371,7 +397,7 @@ impl Connection {
 
     fn stmt1_get_param(&mut self, stmt_id: u64, index: i64) -> Result<Value, ServerError> {
         let st = self.stmt1(stmt_id)?;
-        let fields = insert_plan(st)?.bound_fields(BindRole::Column);
+        let fields = bind_plan(st)?.bound_fields(BindRole::Column);
         let f = usize::try_from(index)
             .ok()
             .and_then(|i| fields.get(i))

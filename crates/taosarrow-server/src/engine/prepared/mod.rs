@@ -5,6 +5,8 @@
 //! * `INSERT INTO ? USING stb [(tags…)] TAGS (?, …) [(cols…)] VALUES (?, …)`
 //! * `INSERT INTO tb [USING stb [(tags…)] TAGS (?, …)] [(cols…)] VALUES (?, …)`
 //! * `INSERT INTO stb (tbname, tag…, col…) VALUES (?, …)` (a super table with `tbname`)
+//! * `INSERT INTO [db.]? [(cols…)] VALUES (?, …)` (a normal or existing child table named
+//!   when binding; see [`InsertPlan::for_table`])
 
 mod plan;
 
@@ -19,7 +21,7 @@ use taosarrow_codec::{timestamp_ticks, ColumnSpec};
 use taosarrow_protocol::time::rfc3339_utc;
 use taosarrow_protocol::{quote_literal, Code, Precision};
 
-use super::catalog::{read, schema_of, table_not_exist, Database, StableDef};
+use super::catalog::{read, schema_of, table_not_exist, Catalog, Database, StableDef};
 use super::commit::{commit, CommitLock, NewChild, TableWrite};
 use super::lexer::tokenize;
 use super::{Engine, Session};
@@ -42,7 +44,9 @@ pub enum Prepared {
 /// Where the rows of a prepared INSERT go.
 #[derive(Debug, Clone)]
 pub struct InsertPlan {
-    db: Arc<Database>,
+    /// The database of the table; for `INSERT INTO ? VALUES` the current one, if any (the
+    /// bound name may give another).
+    db: Option<Arc<Database>>,
     /// The table named in the SQL, or `None` when it is bound (`?` / `tbname`).
     table: Option<String>,
     /// The super table for auto-creation.
@@ -53,8 +57,22 @@ pub struct InsertPlan {
     tag_index: Vec<usize>,
     /// For each column field: its index among the table's columns.
     col_index: Vec<usize>,
+    /// `INSERT INTO ? [(cols…)] VALUES (?, …)`: the columns are the bound table's, known
+    /// once it is named; the only field until then is `tbname`.
+    open: Option<OpenTable>,
     /// The engine's commit lock, taken by [`InsertPlan::write`].
     commit: Arc<CommitLock>,
+}
+
+/// What `INSERT INTO ? [(cols…)] VALUES (?, …)` says of the columns of its table.
+#[derive(Debug, Clone)]
+struct OpenTable {
+    /// The column list, if any.
+    listed: Option<Vec<String>>,
+    /// The number of VALUES placeholders.
+    n: usize,
+    /// Where a `db.table` name is looked up.
+    catalog: Arc<Catalog>,
 }
 
 /// The syntax error for a form prepared statements do not take.
@@ -86,9 +104,52 @@ pub fn prepare(e: &Engine, s: &Session, sql: &str) -> Result<Prepared, ServerErr
 }
 
 impl InsertPlan {
+    /// The database of the table (always known once the table is).
+    fn db(&self) -> Result<&Arc<Database>, ServerError> {
+        self.db
+            .as_ref()
+            .ok_or_else(|| ServerError::from_code(Code::PAR_DB_NOT_SPECIFIED))
+    }
+
+    /// Whether the table is named only when binding (`INSERT INTO ? VALUES (?, …)` without
+    /// `USING`), so the columns are known only then.
+    pub fn is_open(&self) -> bool {
+        self.open.is_some()
+    }
+
+    /// For `INSERT INTO ? [(cols…)] VALUES (?, …)`: the number of VALUES placeholders.
+    pub fn open_marks(&self) -> Option<usize> {
+        self.open.as_ref().map(|o| o.n)
+    }
+
+    /// For `INSERT INTO ? [(cols…)] VALUES (?, …)`: the plan for the table `name` (`tb` or
+    /// `db.tb`, a normal or existing child table; a super table or a table that does not
+    /// exist is an error), whose fields are `tbname` and that table's columns bound. Any
+    /// other plan names its table already and is returned as it is.
+    pub fn for_table(&self, name: &str) -> Result<InsertPlan, ServerError> {
+        match &self.open {
+            Some(open) => plan::named(self, open, name),
+            None => Ok(self.clone()),
+        }
+    }
+
+    /// For an open plan, the plan of the table `t` names.
+    fn of_bound(&self, t: &ParsedTable) -> Result<InsertPlan, ServerError> {
+        let name = t.name.as_deref().ok_or_else(|| {
+            ServerError::new(Code::TSC_STMT_TBNAME_ERROR, "Stmt table name not set")
+        })?;
+        self.for_table(name)
+    }
+
     /// Checks bound tables before they are kept: names, declared lengths, a NULL primary
     /// timestamp (see [`super::bind::validate`]).
     pub fn validate(&self, tables: &[ParsedTable]) -> Result<(), ServerError> {
+        if self.is_open() {
+            for t in tables {
+                self.of_bound(t)?.validate(std::slice::from_ref(t))?;
+            }
+            return Ok(());
+        }
         let ts = self.col_index.iter().position(|&k| k == 0);
         super::bind::validate(&self.fields, tables, ts)
     }
@@ -108,6 +169,14 @@ impl InsertPlan {
     /// table is checked and its rows built first, then all are written in one commit, so a
     /// failure on any table stores nothing and no reader sees part of the exec.
     pub fn write(&self, tables: &[ParsedTable]) -> Result<u64, ServerError> {
+        if self.is_open() {
+            // Each bound table with the plan of its own columns, all in one commit.
+            let writes = tables
+                .iter()
+                .map(|t| self.of_bound(t)?.table_write(t, &mut None))
+                .collect::<Result<Vec<_>, _>>()?;
+            return commit(&self.commit, writes);
+        }
         // Every target is checked before the first row is built.
         for t in tables {
             self.check_target(&self.target_name(t)?)?;
@@ -123,18 +192,16 @@ impl InsertPlan {
     /// The super table's definition and Arrow schema, read once per exec for the child
     /// tables it creates.
     fn child_template(&self, sname: &str) -> Result<ChildTemplate, ServerError> {
-        let st = self
-            .db
-            .stable(sname)
-            .ok_or_else(|| table_not_exist(sname))?;
+        let db = self.db()?;
+        let st = db.stable(sname).ok_or_else(|| table_not_exist(sname))?;
         let def = read(&st).clone();
-        let schema = schema_of(&def.columns, self.db.precision)?;
+        let schema = schema_of(&def.columns, db.precision)?;
         Ok(ChildTemplate { def, schema })
     }
 
     /// An existing table bound through a super table must be one of its children.
     fn check_target(&self, name: &str) -> Result<(), ServerError> {
-        let (Some(stable), Ok(tb)) = (&self.stable, self.db.table(name)) else {
+        let (Some(stable), Ok(tb)) = (&self.stable, self.db()?.table(name)) else {
             return Ok(());
         };
         match &tb.child_of {
@@ -149,7 +216,7 @@ impl InsertPlan {
     fn target_name(&self, t: &ParsedTable) -> Result<String, ServerError> {
         match (&self.table, &t.name) {
             (Some(n), _) => Ok(n.clone()),
-            (None, Some(n)) => bare_name(n, &self.db.name),
+            (None, Some(n)) => bare_name(n, &self.db()?.name),
             (None, None) => Err(ServerError::new(
                 Code::PAR_INVALID_IDENTIFIER_NAME,
                 "table name missing in the bind",
@@ -166,7 +233,8 @@ impl InsertPlan {
         template: &mut Option<ChildTemplate>,
     ) -> Result<TableWrite, ServerError> {
         let name = self.target_name(t)?;
-        let (schema, create) = match self.db.table(&name) {
+        let db = self.db()?;
+        let (schema, create) = match db.table(&name) {
             Ok(tb) => (read(&tb.data).schema().clone(), None),
             Err(e) => {
                 let Some(sname) = &self.stable else {
@@ -180,7 +248,7 @@ impl InsertPlan {
                     .def
                     .tags
                     .iter()
-                    .map(|spec| null_scalar(spec, self.db.precision))
+                    .map(|spec| null_scalar(spec, db.precision))
                     .collect::<Result<_, _>>()?;
                 for (arr, &k) in t.tags.iter().zip(&self.tag_index) {
                     tags[k] = ScalarValue::try_from_array(arr.as_ref(), 0)
@@ -224,7 +292,7 @@ impl InsertPlan {
         }
         let batch = RecordBatch::try_new(schema, arrays).map_err(ServerError::internal)?;
         Ok(TableWrite {
-            db: Arc::clone(&self.db),
+            db: Arc::clone(db),
             name,
             create,
             batch,
@@ -243,26 +311,40 @@ fn null_scalar(spec: &ColumnSpec, p: Precision) -> Result<ScalarValue, ServerErr
     ScalarValue::try_from(schema.field(0).data_type()).map_err(ServerError::internal)
 }
 
-/// `db.table` or `table` → `table` (the database must be the statement's).
-fn bare_name(name: &str, db: &str) -> Result<String, ServerError> {
-    let lower = name.trim();
-    let t = match lower.split_once('.') {
-        Some((d, t)) if d.trim_matches('`').eq_ignore_ascii_case(db) => t,
-        Some(_) => return Err(unsupported_stmt("a child table in another database")),
-        None => lower,
+/// A bound table name, `db.table` or `table`: the database named, if any, and the table.
+/// Backticks are dropped; unquoted names are lower-cased. Empty parts are an error.
+fn split_name(name: &str) -> Result<(Option<String>, String), ServerError> {
+    let name = name.trim();
+    let (d, t) = match name.split_once('.') {
+        Some((d, t)) => (Some(d), t),
+        None => (None, name),
     };
-    let t = t.trim_matches('`');
-    if t.is_empty() {
+    let clean = |s: &str| {
+        let bare = s.trim().trim_matches('`').trim();
+        if s.contains('`') {
+            bare.to_owned()
+        } else {
+            bare.to_ascii_lowercase()
+        }
+    };
+    let (d, t) = (d.map(clean), clean(t));
+    if t.is_empty() || d.as_deref().is_some_and(str::is_empty) {
         return Err(ServerError::new(
             Code::PAR_INVALID_IDENTIFIER_NAME,
             "Invalid identifier name: empty table name",
         ));
     }
-    Ok(if name.contains('`') {
-        t.to_owned()
-    } else {
-        t.to_ascii_lowercase()
-    })
+    Ok((d, t))
+}
+
+/// `db.table` or `table` → `table` (the database must be the statement's).
+fn bare_name(name: &str, db: &str) -> Result<String, ServerError> {
+    match split_name(name)? {
+        (Some(d), _) if !d.eq_ignore_ascii_case(db) => {
+            Err(unsupported_stmt("a child table in another database"))
+        }
+        (_, t) => Ok(t),
+    }
 }
 
 /// Renders bound query parameters into the SQL in place of the `?` marks.

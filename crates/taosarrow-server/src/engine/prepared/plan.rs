@@ -10,7 +10,7 @@ use taosarrow_protocol::{Code, Precision, TdType};
 use super::super::catalog::{read, table_not_exist, Database};
 use super::super::lexer::{Kind, Token};
 use super::super::{qualified_name, syntax_at, Engine, Session};
-use super::{unsupported_stmt, InsertPlan};
+use super::{split_name, unsupported_stmt, InsertPlan, OpenTable};
 use crate::ServerError;
 
 /// The placeholders planned so far and where their values go.
@@ -29,6 +29,46 @@ pub(super) fn insert(
     toks: &[Token<'_>],
 ) -> Result<InsertPlan, ServerError> {
     let mut i = 1;
+    // `INTO ?` or `INTO db.?`: the database named, and the token after the mark.
+    let open_at = match (toks.get(2), toks.get(3), toks.get(4)) {
+        (t, ..) if is_mark(t) => Some((None, 3)),
+        (Some(d), Some(dot), t)
+            if matches!(d.kind, Kind::Word | Kind::Quoted) && dot.is_punct(".") && is_mark(t) =>
+        {
+            Some((Some(d.name()), 5))
+        }
+        _ => None,
+    };
+    if let Some((db_name, after)) =
+        open_at.filter(|&(_, k)| !toks.get(k).is_some_and(|t| t.is_kw("USING")))
+    {
+        if !toks.get(1).is_some_and(|t| t.is_kw("INTO")) {
+            return Err(syntax_at(toks, 1, sql));
+        }
+        // `INSERT INTO [db.]? [(cols…)] VALUES (?, …)`: the columns are those of the table
+        // named later (stmt v1 `set_table_name`, the stmt2 table-name section), whose name
+        // may give the database; else it is `db`, else the current database then.
+        let db = match &db_name {
+            Some(d) => Some(e.resolve_db(s, Some(d))?),
+            None => e.resolve_db(s, None).ok(),
+        };
+        let mut i = after;
+        let (listed, n) = values_clause(sql, toks, &mut i)?;
+        return Ok(InsertPlan {
+            db,
+            table: None,
+            stable: None,
+            fields: vec![tbname_field()],
+            tag_index: Vec::new(),
+            col_index: Vec::new(),
+            open: Some(OpenTable {
+                listed,
+                n,
+                catalog: Arc::clone(&e.catalog),
+            }),
+            commit: Arc::clone(e.commit_lock()),
+        });
+    }
     let (db, table) = target(e, s, sql, toks, &mut i)?;
     let mut p = Placeholders::default();
     if table.is_none() {
@@ -67,13 +107,76 @@ pub(super) fn insert(
     }
     let table = if via_stable_tbname { None } else { table };
     Ok(InsertPlan {
-        db,
+        db: Some(db),
         table,
         stable,
         fields: p.fields,
         tag_index: p.tag_index,
         col_index: p.col_index,
+        open: None,
         commit: Arc::clone(e.commit_lock()),
+    })
+}
+
+/// The plan of `INSERT INTO ? [(cols…)] VALUES (?, …)` (`plan`, whose table is `open`) for
+/// the table `name` (`tb` or `db.tb`): a normal or child table that exists. Its fields are
+/// the table-name placeholder, then the columns bound.
+pub(super) fn named(
+    plan: &InsertPlan,
+    open: &OpenTable,
+    name: &str,
+) -> Result<InsertPlan, ServerError> {
+    let (dname, bare) = split_name(name)?;
+    let db = match dname {
+        Some(d) => open.catalog.db(&d.to_ascii_lowercase())?,
+        None => Arc::clone(plan.db()?),
+    };
+    let db = &db;
+    if bare.len() > super::super::bind::MAX_TABLE_NAME {
+        return Err(ServerError::new(
+            Code::PAR_INVALID_IDENTIFIER_NAME,
+            format!(
+                "Invalid identifier name: table name longer than {} bytes",
+                super::super::bind::MAX_TABLE_NAME
+            ),
+        ));
+    }
+    if db.stable(&bare).is_some() {
+        // TDengine's answer to `INSERT INTO stb VALUES (?, …)` (no column list naming
+        // `tbname`): a syntax error.
+        return Err(ServerError::new(
+            Code::TSC_SQL_SYNTAX_ERROR,
+            format!(
+                "syntax error: {bare} is a super table: (...tbname, ts...) bounded cols is \
+                 expected for supertable insertion"
+            ),
+        ));
+    }
+    let tb = db.table(&bare)?;
+    let cols = db.columns_of(&tb)?;
+    let names = bound_names(open.listed.clone(), false, &cols, open.n)?;
+    let mut fields = vec![tbname_field()];
+    let mut col_index = Vec::with_capacity(names.len());
+    for n in &names {
+        let k = position(&cols, n)?;
+        col_index.push(k);
+        fields.push(field(&cols[k], BindRole::Column, db.precision));
+    }
+    if !col_index.contains(&0) {
+        return Err(ServerError::new(
+            Code::PAR_INVALID_COLUMN,
+            "Invalid column name: primary timestamp column must be given",
+        ));
+    }
+    Ok(InsertPlan {
+        db: Some(Arc::clone(db)),
+        table: None,
+        stable: None,
+        fields,
+        tag_index: Vec::new(),
+        col_index,
+        open: None,
+        commit: Arc::clone(&plan.commit),
     })
 }
 
@@ -168,8 +271,9 @@ fn data_columns(
             let tb = db.table(t)?;
             db.columns_of(&tb)
         }
-        (None, None) => Err(unsupported_stmt(
-            "`INSERT INTO ? VALUES` without `USING` (name the table or its super table)",
+        (None, None) => Err(ServerError::new(
+            Code::TSC_STMT_TBNAME_ERROR,
+            "Stmt table name not set",
         )),
     }
 }
