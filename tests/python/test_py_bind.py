@@ -11,6 +11,7 @@ import time
 from typing import Iterator
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pytest
 
@@ -472,7 +473,6 @@ def test_timestamp_from_arrow_and_numpy():
 
 
 def test_timestamp_pandas_timestamps_keep_their_nanoseconds():
-    pd = pytest.importorskip("pandas")
     t = pd.Timestamp("2020-01-01T00:00:00.123456789", tz="UTC")
     b = many()
     b.timestamp([t, None], PrecisionEnum.Nanoseconds)

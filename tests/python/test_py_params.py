@@ -3,6 +3,7 @@
 import datetime as dt
 import decimal
 
+import polars as pl
 import pytest
 
 from taosarrow._params import format_query, placeholder_positions, quote
@@ -60,7 +61,6 @@ def test_other_literals():
 
 
 def test_polars_pushdown_sql():
-    pl = pytest.importorskip("polars")
     schema = {"ts": pl.Datetime("ms", "UTC"), "a": pl.Int32, "s": pl.String}
     pred = (
         (pl.col("ts") >= dt.datetime(2020, 1, 1, tzinfo=dt.timezone.utc))
@@ -79,7 +79,6 @@ def test_polars_pushdown_sql():
 
 
 def test_polars_pushdown_sends_the_float32_value_of_a_literal_on_a_float_column():
-    pl = pytest.importorskip("polars")
     schema = {"f": pl.Float32, "d": pl.Float64}
     # A dynamic literal is cast to the column's Float32 by polars: that exact value is sent.
     assert translate(pl.col("f") == 0.1, schema) == ("`f` = 0.10000000149011612", True)

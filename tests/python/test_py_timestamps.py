@@ -4,7 +4,9 @@ ticks under an explicit rounding policy, the 64-bit range, and Arrow rescaling."
 from __future__ import annotations
 
 import datetime as dt
+import time
 
+import pandas as pd
 import pyarrow as pa
 import pytest
 
@@ -60,15 +62,11 @@ def test_iso_text_without_offset_is_wall_time_in_the_zone_given():
 
 
 def test_naive_values_without_a_zone_are_local_time(monkeypatch):
-    time = pytest.importorskip("time")
-    if not hasattr(time, "tzset"):
-        pytest.skip("needs time.tzset (POSIX)")
     monkeypatch.setenv("TZ", "Asia/Kolkata")  # +05:30, no daylight saving time
     time.tzset()
     try:
         assert ts.iso_ns("2020-01-01 05:30:00.000000001") == S2020 * NS + 1
         assert ts.datetime_ns(dt.datetime(2020, 1, 1, 5, 30)) == S2020 * NS
-        pd = pytest.importorskip("pandas")
         assert ts.datetime_ns(pd.Timestamp("2020-01-01T05:30:00.000000001")) == S2020 * NS + 1
     finally:
         monkeypatch.undo()
@@ -96,7 +94,6 @@ def test_datetimes_are_exact_and_naive_ones_wall_time():
 
 
 def test_pandas_timestamps_keep_their_nanoseconds():
-    pd = pytest.importorskip("pandas")
     t = pd.Timestamp("2020-01-01T00:00:00.123456789", tz="UTC")
     assert ts.datetime_ns(t) == S2020 * NS + 123_456_789
     assert ts.datetime_ns(pd.Timestamp("2020-01-01T08:00:00.000000001"), "Asia/Shanghai") == S2020 * NS + 1
