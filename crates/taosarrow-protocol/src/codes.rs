@@ -124,6 +124,9 @@ codes! {
     MND_INVALID_DB = 0x0383, "Invalid database name";
     /// Database does not exist.
     MND_DB_NOT_EXIST = 0x0388, "Database not exist";
+    /// An ALTER of a super table that its schema does not allow (dropping the timestamp or
+    /// the last tag).
+    MND_INVALID_STB_ALTER_OPTION = 0x03C2, "Invalid stable alter options";
     /// Table already exists.
     TDB_TABLE_ALREADY_EXIST = 0x0603, "Table already exists";
     /// Timestamp outside the database's range.
@@ -160,6 +163,8 @@ codes! {
     PAR_INVALID_VAR_COLUMN_LEN = 0x2642, "Invalid binary/nchar column length";
     /// Permission denied or target object not exist.
     PAR_PERMISSION_DENIED = 0x2644, "Permission denied or target object not exist";
+    /// Dropping a column the table cannot lose (its last data column).
+    PAR_INVALID_DROP_COL = 0x2651, "No columns can be dropped";
     /// Value too long for column/tag.
     PAR_VALUE_TOO_LONG = 0x2653, "Value too long for column/tag";
     /// Fail to get table info.

@@ -7,7 +7,7 @@ use datafusion::scalar::ScalarValue;
 use taosarrow_codec::ColumnSpec;
 use taosarrow_protocol::{Code, Precision, TdType};
 
-use super::catalog::{read, schema_of, table_not_exist, write, Database, StableDef};
+use super::catalog::{read, schema_of, table_not_exist, write, Database, StableDef, Table};
 use super::lexer::{Kind, Token};
 use super::types::parse_type;
 use super::values::{parse_lit, ColBuilder, Target};
@@ -479,34 +479,130 @@ fn column_clause(
     Ok((is_tag, spec))
 }
 
-/// `ALTER STABLE s MODIFY COLUMN|TAG c TYPE(n)` (from `toks[i]`, after MODIFY): widens a
-/// VARCHAR, NCHAR or VARBINARY column or tag of a super table.
+/// `MODIFY COLUMN|TAG c TYPE(n)` (from `toks[i]`, after MODIFY): widens a VARCHAR, NCHAR or
+/// VARBINARY column or tag of a super table, or a column of a normal table.
 fn modify(
     db: &Database,
-    stable: &str,
+    name: &str,
     sql: &str,
     toks: Toks<'_, '_>,
     i: usize,
 ) -> Result<Outcome, ServerError> {
     let (is_tag, spec) = column_clause(toks, i, sql)?;
     let cname = spec.name.clone();
-    let st = db
-        .stable(stable)
-        .ok_or_else(|| unsupported("MODIFY COLUMN of a table other than a super table"))?;
-    let mut def = write(&st);
-    let list = if is_tag { &def.tags } else { &def.columns };
-    if let Some(c) = list.iter().find(|c| c.name == cname) {
-        if c.ty != spec.ty {
-            return Err(ServerError::new(
-                Code::PAR_INVALID_VAR_COLUMN_LEN,
-                format!(
-                    "the type of {cname} cannot change from {} to {}",
-                    c.ty, spec.ty
-                ),
-            ));
-        }
+    let same_type = |list: &[ColumnSpec]| match list.iter().find(|c| c.name == cname) {
+        Some(c) if c.ty != spec.ty => Err(ServerError::new(
+            Code::PAR_INVALID_VAR_COLUMN_LEN,
+            format!(
+                "the type of {cname} cannot change from {} to {}",
+                c.ty, spec.ty
+            ),
+        )),
+        _ => Ok(()),
+    };
+    if let Some(st) = db.stable(name) {
+        let mut def = write(&st);
+        same_type(if is_tag { &def.tags } else { &def.columns })?;
+        super::evolve::widen(db, &mut def, &cname, spec.length, is_tag)?;
+        return Ok(affected());
     }
-    super::evolve::widen(db, &mut def, &cname, spec.length, is_tag)?;
+    let t = normal_table(db, name, is_tag)?;
+    let mut cols = write(&t.columns);
+    same_type(&cols)?;
+    super::evolve::widen_spec(&mut cols, &cname, spec.length, false)?;
+    super::evolve::relabel(db, &cols, std::slice::from_ref(&t))?;
+    Ok(affected())
+}
+
+/// The normal table `name` of `db` for an ALTER of its columns: a child table's columns
+/// and any tag change belong to its super table.
+fn normal_table(db: &Database, name: &str, is_tag: bool) -> Result<Arc<Table>, ServerError> {
+    let t = db.table(name)?;
+    if is_tag || t.child_of.is_some() {
+        return Err(ServerError::new(
+            Code::PAR_SYNTAX_ERROR,
+            "syntax error: only a super table's schema can get tags or columns this way",
+        ));
+    }
+    Ok(t)
+}
+
+/// `COLUMN|TAG name` and the end of the statement, from `toks[i]`: whether it is a tag, and
+/// the name.
+fn named_clause(
+    toks: Toks<'_, '_>,
+    i: &mut usize,
+    sql: &str,
+    names: usize,
+) -> Result<(bool, Vec<String>), ServerError> {
+    let is_tag = if kw(toks, *i, "TAG") {
+        true
+    } else if kw(toks, *i, "COLUMN") {
+        false
+    } else {
+        return Err(syntax_at(toks, *i, sql));
+    };
+    *i += 1;
+    let mut out = Vec::with_capacity(names);
+    for _ in 0..names {
+        let t = toks.get(*i).ok_or_else(|| syntax_at(toks, *i, sql))?;
+        out.push(t.name());
+        *i += 1;
+    }
+    end(toks, *i, sql)?;
+    Ok((is_tag, out))
+}
+
+/// `DROP COLUMN|TAG c` (from `toks[i]`, after DROP).
+fn drop_field(
+    db: &Database,
+    name: &str,
+    sql: &str,
+    toks: Toks<'_, '_>,
+    mut i: usize,
+) -> Result<Outcome, ServerError> {
+    let (is_tag, names) = named_clause(toks, &mut i, sql, 1)?;
+    let field = &names[0];
+    if let Some(st) = db.stable(name) {
+        let mut def = write(&st);
+        if is_tag {
+            super::evolve::drop_tag(db, &mut def, field)?;
+        } else {
+            let children = db.children(name);
+            super::evolve::drop_column(db, &mut def.columns, &children, field)?;
+        }
+        return Ok(affected());
+    }
+    let t = normal_table(db, name, is_tag)?;
+    let mut cols = write(&t.columns);
+    super::evolve::drop_column(db, &mut cols, std::slice::from_ref(&t), field)?;
+    Ok(affected())
+}
+
+/// `RENAME COLUMN|TAG old new` (from `toks[i]`, after RENAME): a tag of a super table, a
+/// column of a normal table (TDengine renames no super-table column).
+fn rename_field(
+    db: &Database,
+    name: &str,
+    sql: &str,
+    toks: Toks<'_, '_>,
+    mut i: usize,
+) -> Result<Outcome, ServerError> {
+    let (is_tag, names) = named_clause(toks, &mut i, sql, 2)?;
+    let (old, new) = (&names[0], &names[1]);
+    if let Some(st) = db.stable(name) {
+        if !is_tag {
+            return Err(ServerError::from_code(Code::MND_INVALID_STB_ALTER_OPTION));
+        }
+        let mut def = write(&st);
+        let def = &mut *def;
+        super::evolve::rename(&mut def.tags, &def.columns, old, new, true)?;
+        return Ok(affected());
+    }
+    let t = normal_table(db, name, is_tag)?;
+    let mut cols = write(&t.columns);
+    super::evolve::rename(&mut cols, &[], old, new, false)?;
+    super::evolve::relabel(db, &cols, std::slice::from_ref(&t))?;
     Ok(affected())
 }
 
@@ -525,8 +621,15 @@ fn alter(e: &Engine, s: &Session, sql: &str, toks: Toks<'_, '_>) -> Result<Outco
     if kw(toks, i, "MODIFY") {
         return modify(&db, &name, sql, toks, i + 1);
     }
-    expect_kw(toks, &mut i, "ADD", sql)
-        .map_err(|_| unsupported("ALTER other than ADD COLUMN / ADD TAG / MODIFY"))?;
+    if kw(toks, i, "DROP") {
+        return drop_field(&db, &name, sql, toks, i + 1);
+    }
+    if kw(toks, i, "RENAME") {
+        return rename_field(&db, &name, sql, toks, i + 1);
+    }
+    expect_kw(toks, &mut i, "ADD", sql).map_err(|_| {
+        unsupported("ALTER other than ADD / DROP / MODIFY / RENAME of a COLUMN or TAG")
+    })?;
     let (is_tag, spec) = column_clause(toks, i, sql)?;
     let cname = spec.name.clone();
     super::types::field(&spec, db.precision)?;
@@ -539,13 +642,7 @@ fn alter(e: &Engine, s: &Session, sql: &str, toks: Toks<'_, '_>) -> Result<Outco
         }
         return Ok(affected());
     }
-    let t = db.table(&name)?;
-    if is_tag || t.child_of.is_some() {
-        return Err(ServerError::new(
-            Code::PAR_SYNTAX_ERROR,
-            "syntax error: only a super table's schema can get tags or columns this way",
-        ));
-    }
+    let t = normal_table(&db, &name, is_tag)?;
     let mut cols = write(&t.columns);
     if cols.iter().any(|c| c.name == cname) {
         return Err(ServerError::from_code(Code::MND_COLUMN_ALREADY_EXIST));

@@ -337,6 +337,8 @@ pub(crate) fn unsupported(what: &str) -> ServerError {
 }
 
 #[cfg(test)]
+mod alter_tests;
+#[cfg(test)]
 mod hostile_tests;
 #[cfg(test)]
 mod json_tag_tests;

@@ -161,6 +161,24 @@ impl TableData {
         Ok(())
     }
 
+    /// Removes column `index` from the stored rows (ALTER TABLE … DROP COLUMN); `schema` is
+    /// the table's columns without it.
+    pub fn drop_column(&mut self, index: usize, schema: SchemaRef) -> Result<(), ServerError> {
+        for b in &mut self.batches {
+            let mut cols = b.columns().to_vec();
+            if index >= cols.len() {
+                return Err(ServerError::internal(format!(
+                    "column {index} dropped from a table of {}",
+                    cols.len()
+                )));
+            }
+            cols.remove(index);
+            *b = RecordBatch::try_new(schema.clone(), cols).map_err(ServerError::internal)?;
+        }
+        self.schema = schema;
+        Ok(())
+    }
+
     /// Relabels the stored rows with `schema`: the same columns and Arrow types, other
     /// metadata (a widened declared length).
     pub fn set_schema(&mut self, schema: SchemaRef) -> Result<(), ServerError> {
