@@ -265,3 +265,87 @@ impl Iterator for ResultStream {
         runtime().block_on(self.inner.next())
     }
 }
+
+/// A blocking TMQ consumer; each method blocks on [`crate::tmq::Consumer`]'s.
+#[derive(Debug)]
+pub struct Consumer {
+    inner: crate::tmq::Consumer,
+}
+
+impl Consumer {
+    /// See [`crate::tmq::Consumer::connect`].
+    pub fn connect(opts: &crate::tmq::ConsumerOptions) -> Result<Consumer, Error> {
+        let inner = runtime().block_on(crate::tmq::Consumer::connect(opts))?;
+        Ok(Consumer { inner })
+    }
+
+    /// The async consumer underneath.
+    pub fn as_async(&self) -> &crate::tmq::Consumer {
+        &self.inner
+    }
+
+    /// See [`crate::tmq::Consumer::subscribe`].
+    pub fn subscribe(&self, topics: &[impl AsRef<str>]) -> Result<(), Error> {
+        runtime().block_on(self.inner.subscribe(topics))
+    }
+
+    /// See [`crate::tmq::Consumer::poll`].
+    pub fn poll(&self, timeout: Duration) -> Result<Option<crate::tmq::Message>, Error> {
+        runtime().block_on(self.inner.poll(timeout))
+    }
+
+    /// See [`crate::tmq::Consumer::commit`].
+    pub fn commit(&self, message: &crate::tmq::Message) -> Result<(), Error> {
+        runtime().block_on(self.inner.commit(message))
+    }
+
+    /// See [`crate::tmq::Consumer::commit_all`].
+    pub fn commit_all(&self) -> Result<(), Error> {
+        runtime().block_on(self.inner.commit_all())
+    }
+
+    /// See [`crate::tmq::Consumer::commit_offset`].
+    pub fn commit_offset(&self, topic: &str, vgroup_id: i32, offset: i64) -> Result<(), Error> {
+        runtime().block_on(self.inner.commit_offset(topic, vgroup_id, offset))
+    }
+
+    /// See [`crate::tmq::Consumer::committed`].
+    pub fn committed(&self, topic: &str, vgroup_id: i32) -> Result<Option<i64>, Error> {
+        runtime().block_on(self.inner.committed(topic, vgroup_id))
+    }
+
+    /// See [`crate::tmq::Consumer::position`].
+    pub fn position(&self, topic: &str, vgroup_id: i32) -> Result<i64, Error> {
+        runtime().block_on(self.inner.position(topic, vgroup_id))
+    }
+
+    /// See [`crate::tmq::Consumer::seek`].
+    pub fn seek(&self, topic: &str, vgroup_id: i32, offset: i64) -> Result<(), Error> {
+        runtime().block_on(self.inner.seek(topic, vgroup_id, offset))
+    }
+
+    /// See [`crate::tmq::Consumer::assignment`].
+    pub fn assignment(&self, topic: &str) -> Result<Vec<crate::tmq::Assignment>, Error> {
+        runtime().block_on(self.inner.assignment(topic))
+    }
+
+    /// See [`crate::tmq::Consumer::assignments`].
+    pub fn assignments(&self) -> Result<Vec<(String, Vec<crate::tmq::Assignment>)>, Error> {
+        runtime().block_on(self.inner.assignments())
+    }
+
+    /// See [`crate::tmq::Consumer::list_topics`].
+    pub fn list_topics(&self) -> Vec<String> {
+        self.inner.list_topics()
+    }
+
+    /// See [`crate::tmq::Consumer::unsubscribe`].
+    pub fn unsubscribe(&self) -> Result<(), Error> {
+        runtime().block_on(self.inner.unsubscribe())
+    }
+
+    /// See [`crate::tmq::Consumer::close`].
+    pub fn close(self) -> Result<(), Error> {
+        runtime().block_on(self.inner.close())
+    }
+}

@@ -20,6 +20,7 @@ mod stmt1;
 mod stmt2;
 mod stream;
 mod tls;
+pub mod tmq;
 mod transport;
 
 use std::sync::OnceLock;
@@ -41,6 +42,7 @@ pub use taosarrow_codec as codec;
 pub use taosarrow_protocol as protocol;
 pub use taosarrow_protocol::schemaless::{SchemalessPrecision, SchemalessProtocol};
 pub use taosarrow_protocol::{Code, Precision};
+pub use tmq::{Consumer, ConsumerOptions};
 
 /// The one shared multi-threaded tokio runtime used by the blocking API.
 pub fn runtime() -> &'static tokio::runtime::Runtime {

@@ -27,8 +27,34 @@ enum Attempt {
     NextAddress(Error),
 }
 
-/// Connects with failover and retries; returns the socket and the number of attempts made.
+/// The WebSocket endpoint a socket is opened on, and the handshake it needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Endpoint {
+    /// `/ws`: `version`, then `conn` with the credentials (`overview.md` §3).
+    Sql,
+    /// `/rest/tmq`: `version` only; credentials travel in `subscribe` (`tmq.md` §1).
+    Tmq,
+}
+
+impl Endpoint {
+    fn path(self) -> &'static str {
+        match self {
+            Endpoint::Sql => "/ws",
+            Endpoint::Tmq => "/rest/tmq",
+        }
+    }
+}
+
+/// Connects to `/ws` with failover and retries; returns the socket and its address.
 pub(crate) async fn connect(opts: &ConnectOptions) -> Result<(Ws, String), Error> {
+    connect_to(opts, Endpoint::Sql).await
+}
+
+/// Connects to `endpoint` with failover and retries; returns the socket and its address.
+pub(crate) async fn connect_to(
+    opts: &ConnectOptions,
+    endpoint: Endpoint,
+) -> Result<(Ws, String), Error> {
     // Built once per connect; a bad custom CA fails before any network traffic.
     let tls = if opts.tls {
         Some(Connector::Rustls(crate::tls::client_config(
@@ -55,7 +81,7 @@ pub(crate) async fn connect(opts: &ConnectOptions) -> Result<(Ws, String), Error
                 tokio::time::sleep(opts.backoff(attempt - 1)).await;
             }
             attempts += 1;
-            match one_attempt(opts, addr, tls.clone()).await {
+            match one_attempt(opts, addr, tls.clone(), endpoint).await {
                 Ok(ws) => return Ok((ws, addr_text)),
                 Err(Attempt::Retry(e)) => {
                     tracing::debug!(addr = %addr_text, attempt, error = %e, "connect attempt failed");
@@ -83,9 +109,10 @@ async fn one_attempt(
     opts: &ConnectOptions,
     addr: &Address,
     tls: Option<Connector>,
+    endpoint: Endpoint,
 ) -> Result<Ws, Attempt> {
     let t = opts.connect_timeout;
-    match tokio::time::timeout(t, open(opts, addr, tls)).await {
+    match tokio::time::timeout(t, open(opts, addr, tls, endpoint)).await {
         Ok(r) => r,
         Err(_) => Err(Attempt::Retry(Error::Timeout {
             what: "connect",
@@ -98,6 +125,7 @@ async fn open(
     opts: &ConnectOptions,
     addr: &Address,
     tls: Option<Connector>,
+    endpoint: Endpoint,
 ) -> Result<Ws, Attempt> {
     let port = port_of(addr, tls.is_some());
     let host = addr.host.trim_start_matches('[').trim_end_matches(']');
@@ -107,7 +135,7 @@ async fn open(
     tcp.set_nodelay(opts.tcp_nodelay)
         .map_err(|e| Attempt::Retry(Error::closed_by("cannot set TCP_NODELAY", WsError::Io(e))))?;
     let scheme = if tls.is_some() { "wss" } else { "ws" };
-    let mut url = format!("{scheme}://{}:{port}/ws", addr.host);
+    let mut url = format!("{scheme}://{}:{port}{}", addr.host, endpoint.path());
     if let Some(token) = &opts.token {
         url.push_str("?token=");
         url.push_str(&percent_encode(token));
@@ -118,7 +146,10 @@ async fn open(
     let (mut ws, _) = tokio_tungstenite::client_async_tls_with_config(url, tcp, Some(config), tls)
         .await
         .map_err(|e| upgrade_error(e, opts))?;
-    handshake(&mut ws, opts).await?;
+    match endpoint {
+        Endpoint::Sql => handshake(&mut ws, opts).await?,
+        Endpoint::Tmq => version(&mut ws).await?,
+    }
     Ok(ws)
 }
 
@@ -198,16 +229,21 @@ async fn next_text(ws: &mut Ws) -> Result<String, Attempt> {
     }
 }
 
-async fn handshake(ws: &mut Ws, opts: &ConnectOptions) -> Result<(), Attempt> {
-    let send = |e: WsError| Attempt::Retry(e.into());
+/// Sends `version` and checks its reply.
+async fn version(ws: &mut Ws) -> Result<(), Attempt> {
     ws.send(Message::text(
         Request::Version(ReqIdArgs::default()).to_json(),
     ))
     .await
-    .map_err(send)?;
+    .map_err(|e| Attempt::Retry(e.into()))?;
     let text = next_text(ws).await?;
     let h = peek_header(text.as_bytes()).map_err(|e| Attempt::NextAddress(e.into()))?;
-    check_header(&h, Error::server_conn).map_err(Attempt::NextAddress)?;
+    check_header(&h, Error::server_conn).map_err(Attempt::NextAddress)
+}
+
+async fn handshake(ws: &mut Ws, opts: &ConnectOptions) -> Result<(), Attempt> {
+    let send = |e: WsError| Attempt::Retry(e.into());
+    version(ws).await?;
     let (user, password) = if opts.token.is_some() {
         (DEFAULT_USER.to_owned(), DEFAULT_PASSWORD.to_owned())
     } else {
