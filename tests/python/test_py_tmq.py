@@ -1,0 +1,73 @@
+"""taosarrow.tmq: configuration parsing, the two method shapes and errors that need no server."""
+
+from __future__ import annotations
+
+import pytest
+
+import taosarrow
+from taosarrow import tmq
+from taosarrow.tmq import Consumer, Message, TmqError, TopicPartition, config_pairs
+
+
+def test_module_exports():
+    assert taosarrow.Consumer is Consumer
+    assert taosarrow.tmq.Message is Message
+    assert tmq.TmqError is taosarrow.TmqError is taosarrow.ConsumerException
+
+
+def test_config_values_strings_and_natives():
+    pairs = config_pairs(
+        {
+            "group.id": "g1",
+            "td.connect.port": 6042,
+            "enable.auto.commit": False,
+            "msg.with.table.name": True,
+            "auto.commit.interval.ms": "1000",
+            "session.timeout.ms": 12000.5,
+            "client.id": None,
+            "decode_binary": False,
+        }
+    )
+    assert pairs == [
+        ("group.id", "g1"),
+        ("td.connect.port", "6042"),
+        ("enable.auto.commit", "false"),
+        ("msg.with.table.name", "true"),
+        ("auto.commit.interval.ms", "1000"),
+        ("session.timeout.ms", "12000.5"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "conf, text",
+    [
+        ({"group.id": ["g"]}, "invalid value for group.id"),
+        ({1: "x", "group.id": "g"}, "configuration keys are strings"),
+        ("group.id=g", "must be a dict"),
+    ],
+)
+def test_config_rejects_bad_values(conf, text):
+    with pytest.raises(TmqError, match=text):
+        config_pairs(conf)
+
+
+def test_group_id_is_required():
+    with pytest.raises(TmqError, match="group.id must be set"):
+        Consumer({"td.connect.ip": "localhost"})
+    with pytest.raises(TmqError, match="group.id must be set"):
+        Consumer()
+
+
+def test_topic_partition_reads_both_ways():
+    tp = TopicPartition("t1", 3, 10, begin=1, end=20)
+    # taospy: attributes.
+    assert (tp.topic, tp.partition, tp.offset, tp.begin, tp.end) == ("t1", 3, 10, 1, 20)
+    # taos-ws-py: methods of the assignment.
+    assert tp.topic() == "t1"
+    [a] = tp.assignments()
+    assert (a.vg_id(), a.offset(), a.begin(), a.end()) == (3, 10, 1, 20)
+    tp.offset = 11
+    assert tp.offset() == 11
+    assert str(tp) == "TopicPartition(topic=t1, partition=3, offset=11)"
+    assert tp == TopicPartition("t1", 3, 11)
+    assert tp != TopicPartition("t1", 2, 11)
