@@ -71,3 +71,60 @@ def test_topic_partition_reads_both_ways():
     assert str(tp) == "TopicPartition(topic=t1, partition=3, offset=11)"
     assert tp == TopicPartition("t1", 3, 11)
     assert tp != TopicPartition("t1", 2, 11)
+
+
+class _Recorder:
+    """Stands in for the native consumer: records each call, answers offsets with 7."""
+
+    def __init__(self):
+        self.calls = []
+
+    def __getattr__(self, name):
+        def call(*args):
+            self.calls.append((name, *args))
+            return 7 if name in ("committed", "position") else None
+
+        return call
+
+
+def _consumer_over(native):
+    c = Consumer.__new__(Consumer)
+    c._native = native
+    return c
+
+
+def test_both_method_shapes_reach_the_same_calls():
+    rec = _Recorder()
+    c = _consumer_over(rec)
+    c.seek(TopicPartition("t", 2, 5))
+    c.seek("t", 3, 6)
+    c.commit(offsets=[TopicPartition("t", 2, 9)])
+    c.commit_offset("t", 3, 10)
+    c.commit()
+    assert c.committed("t", 2) == 7
+    [tp] = c.position([TopicPartition("t", 4, 0)])
+    assert tp.offset == 7
+    assert rec.calls == [
+        ("seek", "t", 2, 5),
+        ("seek", "t", 3, 6),
+        ("commit_offset", "t", 2, 9),
+        ("commit_offset", "t", 3, 10),
+        ("commit_all",),
+        ("committed", "t", 2),
+        ("position", "t", 4),
+    ]
+    with pytest.raises(TmqError, match="Invalid partition type"):
+        c.committed([("t", 2)])
+    with pytest.raises(TmqError, match="not both"):
+        c.commit(message=object(), offsets=[])
+    c.close()
+    assert rec.calls[-1] == ("close",)
+    with pytest.raises(TmqError, match="closed"):
+        c.poll(0.1)
+
+
+def test_unclosed_consumer_warns():
+    c = _consumer_over(_Recorder())
+    with pytest.warns(ResourceWarning, match="unclosed taosarrow Consumer"):
+        c.__del__()
+    assert c.closed
