@@ -128,3 +128,47 @@ def test_unclosed_consumer_warns():
     with pytest.warns(ResourceWarning, match="unclosed taosarrow Consumer"):
         c.__del__()
     assert c.closed
+
+
+class _FakeMessage:
+    def __init__(self, kind, table):
+        self.kind, self._table = kind, table
+        self.topic, self.database, self.vgroup_id, self.offset, self.meta_json = "t", "db", 2, 0, None
+
+    def table(self):
+        return self._table
+
+
+class _FakePoller(_Recorder):
+    def __init__(self, answers):
+        super().__init__()
+        self.answers = list(answers)
+
+    def poll(self, timeout):
+        return self.answers.pop(0) if self.answers else None
+
+
+def test_stream_yields_arrow_tables_of_data_messages_and_stops_when_idle():
+    import pyarrow as pa
+
+    t1, t2 = pa.table({"v": [1, 2]}), pa.table({"v": [3]})
+    c = _consumer_over(_FakePoller([_FakeMessage("data", t1), None, _FakeMessage("meta", None), _FakeMessage("data", t2)]))
+    assert [t.to_pydict() for t in c.stream(0.01, idle_polls=2)] == [{"v": [1, 2]}, {"v": [3]}]
+    c.close()
+
+
+def test_async_iteration_polls_messages():
+    import asyncio
+
+    import pyarrow as pa
+
+    c = _consumer_over(_FakePoller([_FakeMessage("data", pa.table({"v": [5]}))]))
+
+    async def first():
+        async for msg in c:
+            return msg
+
+    msg = asyncio.run(first())
+    assert msg.to_arrow().to_pydict() == {"v": [5]}
+    assert msg.to_pandas()["v"].tolist() == [5]
+    c.close()
