@@ -49,6 +49,8 @@ from .exceptions import (
     TmqError,
     Warning,
 )
+from . import tmq
+from .tmq import Consumer, Message, TopicPartition
 from .reads import read_arrow, read_pandas, read_polars, scan_polars
 from . import _views
 from ._views import *  # noqa: F401,F403 - taos-ws-py's value views and builders
@@ -140,6 +142,10 @@ __all__ = [
     "ResultError",
     "SchemalessError",
     "TmqError",
+    "Consumer",
+    "Message",
+    "TopicPartition",
+    "tmq",
     "PrecisionError",
     "STRING",
     "BINARY",
