@@ -240,8 +240,12 @@ impl FetchRawBlockRequest {
 }
 
 mod response;
+pub mod tmq;
 pub use response::{
     peek_binary_req_id, FetchBlockResponse, FetchRawBlockResponse, RawBlockBody, ServerBinary,
+};
+pub use tmq::{
+    peek_tmq_binary_req_id, FetchRawDataBody, FetchRawDataFrame, FetchRawFrame, TmqFetchBlockFrame,
 };
 
 #[cfg(test)]

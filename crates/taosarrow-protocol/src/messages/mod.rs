@@ -17,6 +17,7 @@ mod response;
 mod schemaless;
 mod stmt1;
 mod stmt2;
+mod tmq;
 
 pub use head::{ArgsShape, RequestHead};
 pub use request::{
@@ -38,6 +39,15 @@ pub use stmt2::{
     Stmt2ExecResponse, Stmt2Field, Stmt2InitRequest, Stmt2PrepareRequest, Stmt2PrepareResponse,
     Stmt2ResultResponse, StmtIdRequest, StmtResponse, BIND_TYPE_COLUMN, BIND_TYPE_QUERY,
     BIND_TYPE_TABLE_NAME, BIND_TYPE_TAG,
+};
+pub use tmq::{
+    TmqAssignment, TmqAssignmentRequest, TmqAssignmentResponse, TmqCommitOffsetRequest,
+    TmqCommitOffsetResponse, TmqCommitResponse, TmqCommittedResponse, TmqErrorResponse,
+    TmqFetchJsonMetaResponse, TmqFetchResponse, TmqListTopicsResponse, TmqMessageRequest,
+    TmqPollRequest, TmqPollResponse, TmqPositionResponse, TmqRequest, TmqSeekRequest,
+    TmqSeekResponse, TmqSubscribeRequest, TmqSubscribeResponse, TmqTopicVgroup,
+    TmqTopicVgroupsRequest, TmqUnsubscribeResponse, TMQ_ADAPTER_ERROR, TMQ_NO_COMMITTED,
+    TMQ_RES_DATA, TMQ_RES_METADATA, TMQ_RES_TABLE_META,
 };
 
 #[cfg(test)]
