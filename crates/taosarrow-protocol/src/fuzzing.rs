@@ -8,12 +8,13 @@ use crate::frames::{
     peek_binary_req_id, BinaryHeader, BinaryQuery, FetchBlockResponse, FetchRawBlockRequest,
     FetchRawBlockResponse, ServerBinary,
 };
+use crate::frames::{peek_tmq_binary_req_id, FetchRawDataFrame, FetchRawFrame, TmqFetchBlockFrame};
 use crate::messages::{
     from_json, peek_header, ConnResponse, CurrentDbResponse, FetchResponse, InfoResponse,
     NumFieldsResponse, QueryResponse, Request, ServerStatusResponse, Stmt2ExecResponse,
     Stmt2PrepareResponse, Stmt2ResultResponse, StmtExecResponse, StmtFieldsResponse,
     StmtGetParamResponse, StmtNumParamsResponse, StmtPrepareResponse, StmtResponse,
-    StmtUseResultResponse, ValidateSqlResponse, VersionResponse,
+    StmtUseResultResponse, TmqRequest, ValidateSqlResponse, VersionResponse,
 };
 
 /// Binary frames of both directions: request headers, binary queries, fetch requests, and the
@@ -61,17 +62,35 @@ pub fn binary_frames_target(data: &[u8]) {
     }
     let _ = FetchBlockResponse::decode(data);
     let _ = ServerBinary::decode(data);
+    // The `/rest/tmq` binary answers, as the consumer reads them.
+    let _ = peek_tmq_binary_req_id(data);
+    let _ = FetchRawDataFrame::decode(data);
+    let _ = FetchRawFrame::decode(data);
+    let _ = TmqFetchBlockFrame::decode(data);
 }
 
-/// A JSON text frame as the server reads it: [`Request::parse`]. A request that parses
+/// A JSON text frame as the server reads it: [`Request::parse`] on `/ws` and
+/// [`TmqRequest::parse`] on `/rest/tmq`. A request that parses
 /// serializes to JSON that parses to the same request.
 pub fn json_request_target(data: &[u8]) {
+    tmq_request(data);
     let Ok(req) = Request::parse(data) else {
         return;
     };
     let json = req.to_json();
     let again = Request::parse(json.as_bytes()).expect("a serialized request parses");
     assert_eq!(again, req, "request JSON round trip");
+}
+
+/// A JSON text frame as the server's `/rest/tmq` endpoint reads it: [`TmqRequest::parse`].
+/// A request that parses serializes to JSON that parses to the same request.
+fn tmq_request(data: &[u8]) {
+    let Ok(req) = TmqRequest::parse(data) else {
+        return;
+    };
+    let json = req.to_json();
+    let again = TmqRequest::parse(json.as_bytes()).expect("a serialized TMQ request parses");
+    assert_eq!(again, req, "TMQ request JSON round trip");
 }
 
 /// A JSON text frame as the client reads it: the header peek that routes it, then every
