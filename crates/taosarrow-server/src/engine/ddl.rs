@@ -456,6 +456,17 @@ fn drop(
     Ok(affected())
 }
 
+/// Whether `toks[i]` is `TAG` (true) or `COLUMN` (false); anything else is a syntax error.
+fn tag_or_column(toks: Toks<'_, '_>, i: usize, sql: &str) -> Result<bool, ServerError> {
+    if kw(toks, i, "TAG") {
+        Ok(true)
+    } else if kw(toks, i, "COLUMN") {
+        Ok(false)
+    } else {
+        Err(syntax_at(toks, i, sql))
+    }
+}
+
 /// `COLUMN|TAG name TYPE` from `toks[i]` to the end of an ALTER statement: whether it is a
 /// tag, and the column.
 fn column_clause(
@@ -463,13 +474,7 @@ fn column_clause(
     mut i: usize,
     sql: &str,
 ) -> Result<(bool, ColumnSpec), ServerError> {
-    let is_tag = if kw(toks, i, "TAG") {
-        true
-    } else if kw(toks, i, "COLUMN") {
-        false
-    } else {
-        return Err(syntax_at(toks, i, sql));
-    };
+    let is_tag = tag_or_column(toks, i, sql)?;
     i += 1;
     let t = toks.get(i).ok_or_else(|| syntax_at(toks, i, sql))?;
     let cname = t.name();
@@ -535,13 +540,7 @@ fn named_clause(
     sql: &str,
     names: usize,
 ) -> Result<(bool, Vec<String>), ServerError> {
-    let is_tag = if kw(toks, *i, "TAG") {
-        true
-    } else if kw(toks, *i, "COLUMN") {
-        false
-    } else {
-        return Err(syntax_at(toks, *i, sql));
-    };
+    let is_tag = tag_or_column(toks, *i, sql)?;
     *i += 1;
     let mut out = Vec::with_capacity(names);
     for _ in 0..names {
