@@ -127,6 +127,30 @@ codes! {
     /// An ALTER of a super table that its schema does not allow (dropping the timestamp or
     /// the last tag).
     MND_INVALID_STB_ALTER_OPTION = 0x03C2, "Invalid stable alter options";
+    /// A topic of that name exists.
+    MND_TOPIC_ALREADY_EXIST = 0x03E0, "Topic already exists";
+    /// No topic of that name.
+    MND_TOPIC_NOT_EXIST = 0x03E1, "Topic not exist";
+    /// More topics than the server allows.
+    MND_TOO_MANY_TOPICS = 0x03E2, "Too many Topics";
+    /// A topic definition that names no valid source.
+    MND_INVALID_TOPIC = 0x03E3, "Invalid topic";
+    /// A topic query with aggregates, windows or other unsupported clauses.
+    MND_INVALID_TOPIC_QUERY = 0x03E4, "Topic with invalid query";
+    /// An unknown or invalid topic option.
+    MND_INVALID_TOPIC_OPTION = 0x03E5, "Topic with invalid option";
+    /// No consumer of that id.
+    MND_CONSUMER_NOT_EXIST = 0x03E6, "Consumer not exist";
+    /// No subscription of that group on that topic.
+    MND_SUBSCRIBE_NOT_EXIST = 0x03E8, "Subcribe not exist";
+    /// DROP TOPIC while a consumer is subscribed (without FORCE).
+    MND_TOPIC_SUBSCRIBED = 0x03EB, "Topic subscribed cannot be dropped";
+    /// DROP CONSUMER GROUP while a consumer of it is subscribed (without FORCE).
+    MND_CGROUP_USED = 0x03EC, "Consumer group being used by some consumer";
+    /// DROP DATABASE or DROP STABLE while a topic reads it.
+    MND_TOPIC_MUST_BE_DELETED = 0x03ED, "Topic must be dropped first";
+    /// A subscribe option with an invalid value.
+    MND_INVALID_SUB_OPTION = 0x03EE, "Invalid subscribe option";
     /// Table already exists.
     TDB_TABLE_ALREADY_EXIST = 0x0603, "Table already exists";
     /// Timestamp outside the database's range.
@@ -179,6 +203,20 @@ codes! {
     SML_NOT_SAME_TYPE = 0x3004, "Not the same type as before";
     /// Schemaless: internal error.
     SML_INTERNAL_ERROR = 0x3005, "Internal error";
+    /// A TMQ message the server cannot accept.
+    TMQ_INVALID_MSG = 0x4000, "Invalid message";
+    /// The consumer does not own what it names (after a rebalance).
+    TMQ_CONSUMER_MISMATCH = 0x4001, "Consumer mismatch";
+    /// The consumer was closed.
+    TMQ_CONSUMER_CLOSED = 0x4002, "Consumer closed";
+    /// A seek or committed offset outside the vgroup's retained range.
+    TMQ_VERSION_OUT_OF_RANGE = 0x4007, "Offset out of range";
+    /// A vgroup that is not assigned to this consumer.
+    TMQ_INVALID_VGID = 0x4008, "VgId does not belong to this consumer";
+    /// A topic this consumer did not subscribe.
+    TMQ_INVALID_TOPIC = 0x4009, "Topic does not belong to this consumer";
+    /// Nothing committed for the vgroup (passed back as a value by `committed`).
+    TMQ_NO_COMMITTED = 0x4011, "No committed info";
     /// SQL rejected by a configured regex (taosAdapter).
     ADAPTER_REJECT_SQL = 0xFFFD, "reject sql";
     /// Over the concurrency limit (taosAdapter).

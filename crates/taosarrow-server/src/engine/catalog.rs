@@ -9,6 +9,9 @@ use taosarrow_codec::ColumnSpec;
 use taosarrow_protocol::{Code, Precision};
 
 use super::storage::{SharedData, TableData};
+use super::tmq::wal::{
+    Retention, Wal, DEFAULT_RETENTION_PERIOD_S, DEFAULT_RETENTION_SIZE_KB, DEFAULT_VGROUPS,
+};
 use super::types::field;
 use crate::ServerError;
 
@@ -95,6 +98,8 @@ pub struct Database {
     pub stables: RwLock<BTreeMap<String, Arc<RwLock<StableDef>>>>,
     /// Child and normal tables.
     pub tables: RwLock<BTreeMap<String, Arc<Table>>>,
+    /// The write-ahead log of its vgroups (what TMQ consumers read).
+    pub wal: Wal,
 }
 
 /// Arrow schema of `cols` in `precision`.
@@ -113,7 +118,22 @@ pub fn now_ms() -> i64 {
 
 impl Database {
     /// A new empty database.
+    /// A new empty database. `options` may set `vgroups`, `wal_retention_period` and
+    /// `wal_retention_size` (unparsable values were rejected by CREATE DATABASE).
     pub fn new(name: String, precision: Precision, options: Vec<(String, String)>) -> Self {
+        let opt = |k: &str| {
+            options
+                .iter()
+                .find(|(key, _)| key == k)
+                .and_then(|(_, v)| v.parse::<i64>().ok())
+        };
+        let vgroups = opt("vgroups")
+            .and_then(|n| usize::try_from(n).ok())
+            .unwrap_or(DEFAULT_VGROUPS);
+        let retention = Retention {
+            period_s: opt("wal_retention_period").unwrap_or(DEFAULT_RETENTION_PERIOD_S),
+            size_kb: opt("wal_retention_size").unwrap_or(DEFAULT_RETENTION_SIZE_KB),
+        };
         Database {
             name,
             precision,
@@ -121,6 +141,7 @@ impl Database {
             created: now_ms(),
             stables: RwLock::default(),
             tables: RwLock::default(),
+            wal: Wal::new(vgroups, retention),
         }
     }
 

@@ -17,6 +17,8 @@ use taosarrow_codec::ColumnSpec;
 use taosarrow_protocol::Code;
 
 use super::catalog::{read, table_not_exist, write, Database, Table};
+use super::tmq::meta;
+use super::tmq::wal::LoggedRows;
 use crate::ServerError;
 
 /// Orders writes against reads of several tables (see the module documentation). One per
@@ -104,15 +106,44 @@ pub fn commit(lock: &CommitLock, writes: Vec<TableWrite>) -> Result<u64, ServerE
         }
         let batch = data.check(w.batch)?;
         drop(data);
-        checked.push((table, batch));
+        checked.push((w.db, table, batch));
     }
     // Nothing below fails: the commit is applied whole.
-    for (db, t) in new_tables {
-        db.adopt_table(t);
+    for (db, t) in &new_tables {
+        db.adopt_table(Arc::clone(t));
+        log_created_child(db, t);
     }
     let mut rows = 0;
-    for (table, batch) in checked {
+    let mut logged: Vec<(Arc<Database>, Vec<LoggedRows>)> = Vec::new();
+    for (db, table, batch) in checked {
+        let entry = LoggedRows {
+            table: table.name.clone(),
+            stable: table.child_of.as_ref().map(|(s, _)| s.clone()),
+            batch: batch.batch().clone(),
+        };
+        match logged.iter_mut().find(|(d, _)| Arc::ptr_eq(d, &db)) {
+            Some((_, v)) => v.push(entry),
+            None => logged.push((db, vec![entry])),
+        }
         rows += write(&table.data).append(batch);
     }
+    // Logged under the commit lock: the log's order is the commit order.
+    for (db, entries) in logged {
+        db.wal.log_rows(entries);
+    }
     Ok(rows)
+}
+
+/// Logs the creation of a child table an insert made (`USING … TAGS`), for `WITH META`.
+fn log_created_child(db: &Database, t: &Table) {
+    let Some((stable, tags)) = &t.child_of else {
+        return;
+    };
+    let Some(def) = db.stable(stable) else {
+        return;
+    };
+    let specs = read(&def).tags.clone();
+    let values = read(tags).clone();
+    db.wal
+        .log_meta(meta::create_child(&t.name, stable, &specs, &values), false);
 }

@@ -9,6 +9,8 @@ use taosarrow_protocol::{Code, Precision, TdType};
 
 use super::catalog::{read, schema_of, table_not_exist, write, Database, StableDef, Table};
 use super::lexer::{Kind, Token};
+use super::tmq::wal::MAX_VGROUPS;
+use super::tmq::{meta, topic};
 use super::types::parse_type;
 use super::values::{parse_lit, ColBuilder, Target};
 use super::{qualified_name, syntax_at, unsupported, Engine, Outcome, Session};
@@ -91,6 +93,10 @@ pub fn run(
             } else if kw(toks, i, "TABLE") {
                 i += 1;
                 create_table(e, s, sql, toks, i, false)
+            } else if kw(toks, i, "TOPIC") {
+                e.tmq()
+                    .create_topic(topic::parse_create(e, s, sql, toks)?)?;
+                Ok(affected())
             } else {
                 Err(unsupported(&format!(
                     "CREATE {}",
@@ -145,7 +151,21 @@ fn create_database(
                 )
             })?;
         }
-        options.push((key.text.to_ascii_lowercase(), v));
+        let key_name = key.text.to_ascii_lowercase();
+        let int = v.parse::<i64>();
+        let valid = match key_name.as_str() {
+            "vgroups" => int.is_ok_and(|n| (1..=MAX_VGROUPS as i64).contains(&n)),
+            "wal_retention_period" => int.is_ok_and(|n| n >= -1),
+            "wal_retention_size" => int.is_ok_and(|n| n >= -1),
+            _ => true,
+        };
+        if !valid {
+            return Err(ServerError::new(
+                Code::MND_INVALID_DB_OPTION,
+                format!("Invalid option {key_name}: {v}"),
+            ));
+        }
+        options.push((key_name, v));
     }
     let mut dbs = write(&e.catalog().dbs);
     if dbs.contains_key(&name) {
@@ -249,7 +269,11 @@ fn create_table(
                 (_, Some(tags)) => create_stable(&db, name, cols, tags, ine)?,
                 (true, None) => return Err(syntax_at(toks, i, sql)),
                 (false, None) => {
-                    db.create_table(&name, cols, None, ine)?;
+                    let existed = db.table(&name).is_ok();
+                    db.create_table(&name, cols.clone(), None, ine)?;
+                    if !existed {
+                        db.wal.log_meta(meta::create_normal(&name, &cols), false);
+                    }
                 }
             }
         }
@@ -291,6 +315,8 @@ fn create_stable(
             Err(ServerError::from_code(Code::MND_STB_ALREADY_EXIST))
         };
     }
+    db.wal
+        .log_meta(meta::create_stable(&name, &cols, &tags), true);
     st.insert(
         name.clone(),
         Arc::new(RwLock::new(StableDef {
@@ -404,7 +430,13 @@ fn create_child(
         let _ = t;
         return Err(ServerError::from_code(Code::TDB_TABLE_ALREADY_EXIST));
     }
+    let tag_specs = db
+        .stable(&stable)
+        .map(|d| read(&d).tags.clone())
+        .unwrap_or_default();
+    let event = meta::create_child(name, &stable, &tag_specs, &tags);
     db.create_table(name, cols, Some((stable, tags)), ine)?;
+    db.wal.log_meta(event, false);
     Ok(())
 }
 
@@ -420,11 +452,22 @@ fn drop(
         .map(|t| t.text.to_ascii_uppercase())
         .unwrap_or_default();
     i += 1;
+    if what == "TOPIC" {
+        e.tmq().drop_topic(topic::parse_drop(sql, toks)?)?;
+        return Ok(affected());
+    }
+    if what == "CONSUMER" && kw(toks, 2, "GROUP") {
+        e.tmq().drop_group(topic::parse_drop_group(sql, toks)?)?;
+        return Ok(affected());
+    }
     let ie = if_exists(toks, &mut i, false);
     match what.as_str() {
         "DATABASE" => {
             let (_, name) = qualified_name(toks, &mut i, sql)?;
             end(toks, i, sql)?;
+            if e.tmq().database_has_topics(&name) {
+                return Err(ServerError::from_code(Code::MND_TOPIC_MUST_BE_DELETED));
+            }
             if write(&e.catalog().dbs).remove(&name).is_none() && !ie {
                 return Err(ServerError::from_code(Code::MND_DB_NOT_EXIST));
             }
@@ -435,10 +478,23 @@ fn drop(
         "TABLE" | "STABLE" => loop {
             let (dbn, name) = qualified_name(toks, &mut i, sql)?;
             let db = e.resolve_db(s, dbn.as_deref())?;
+            if db.stable(&name).is_some() && e.tmq().stable_has_topics(&db.name, &name) {
+                return Err(ServerError::from_code(Code::MND_TOPIC_MUST_BE_DELETED));
+            }
+            let dropped_child = db
+                .table(&name)
+                .ok()
+                .map(|t| t.child_of.as_ref().map(|(s, _)| s.clone()));
             let removed_stable = write(&db.stables).remove(&name).is_some();
             if removed_stable {
                 write(&db.tables)
                     .retain(|_, t| t.child_of.as_ref().is_none_or(|(st, _)| st != &name));
+                db.wal
+                    .log_meta(meta::drop_table(&name, Some(&name), true), true);
+            } else if let Some(parent) = dropped_child.filter(|_| what != "STABLE") {
+                write(&db.tables).remove(&name);
+                db.wal
+                    .log_meta(meta::drop_table(&name, parent.as_deref(), false), false);
             } else if (what == "STABLE" || write(&db.tables).remove(&name).is_none()) && !ie {
                 return Err(if what == "STABLE" {
                     ServerError::from_code(Code::MND_STB_NOT_EXIST)

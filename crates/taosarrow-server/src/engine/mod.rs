@@ -25,6 +25,7 @@ mod select;
 mod show;
 pub mod storage;
 mod time;
+pub mod tmq;
 mod translate;
 pub mod types;
 mod values;
@@ -58,6 +59,8 @@ pub struct Engine {
     runtime: Arc<RuntimeEnv>,
     /// The server as TDengine's one dnode (SHOW DNODES).
     dnode: Arc<Dnode>,
+    /// Topics and consumers.
+    tmq: Arc<tmq::Tmq>,
 }
 
 impl Default for Engine {
@@ -74,6 +77,7 @@ impl Default for Engine {
                 created: now,
                 started: now,
             }),
+            tmq: Arc::default(),
         }
     }
 }
@@ -115,7 +119,14 @@ pub struct Session {
     tz: Option<chrono_tz::Tz>,
     /// When the running statement started: its `NOW`, the same for every `NOW` in it.
     now: chrono::DateTime<chrono::Utc>,
+    /// Rows a SELECT reads instead of the stored ones, per table of the current database:
+    /// how a query topic evaluates its SELECT over one write.
+    overlay: Option<Arc<RowsOverlay>>,
 }
+
+/// Rows per table name that a SELECT reads instead of the stored rows (see
+/// [`Session::set_overlay`]); tables not in it read as empty.
+pub type RowsOverlay = std::collections::HashMap<String, Vec<RecordBatch>>;
 
 impl Session {
     /// A session whose current database is `db` (as `conn` names it).
@@ -124,7 +135,19 @@ impl Session {
             db: db.filter(|d| !d.is_empty()),
             tz: None,
             now: chrono::Utc::now(),
+            overlay: None,
         }
+    }
+
+    /// Makes SELECTs of this session read `overlay`'s rows instead of the stored ones (and
+    /// nothing for tables not in it); `None` reads storage again.
+    pub fn set_overlay(&mut self, overlay: Option<Arc<RowsOverlay>>) {
+        self.overlay = overlay;
+    }
+
+    /// The rows SELECTs read instead of storage, if set.
+    pub(crate) fn overlay(&self) -> Option<&RowsOverlay> {
+        self.overlay.as_deref()
     }
 
     /// The current database.
@@ -270,6 +293,11 @@ impl Engine {
         &self.catalog
     }
 
+    /// Topics and consumers.
+    pub fn tmq(&self) -> &Arc<tmq::Tmq> {
+        &self.tmq
+    }
+
     /// The lock every commit takes (see [`commit`]).
     pub(crate) fn commit_lock(&self) -> &Arc<CommitLock> {
         &self.commit
@@ -344,3 +372,5 @@ mod hostile_tests;
 mod json_tag_tests;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tmq_tests;

@@ -235,6 +235,11 @@ pub struct CheckedBatch {
 }
 
 impl CheckedBatch {
+    /// The rows, in the table's columns.
+    pub fn batch(&self) -> &RecordBatch {
+        &self.batch
+    }
+
     /// Rows in the batch.
     pub fn num_rows(&self) -> usize {
         self.batch.num_rows()

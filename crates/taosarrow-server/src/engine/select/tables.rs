@@ -123,7 +123,7 @@ pub(super) fn register_tables(
                 if toks[k].is_kw("FROM") {
                     reject_comma_join(toks, i)?;
                 }
-                (register(ctx, &db, &name)?, db.name.clone())
+                (register(ctx, s, &db, &name)?, db.name.clone())
             };
             ts_cols.extend(r.ts_cols.iter().cloned());
             json_cols.extend(r.json_cols.iter().cloned());
@@ -166,7 +166,12 @@ fn reject_comma_join(toks: &[Token<'_>], i: usize) -> Result<(), ServerError> {
 }
 
 /// Registers `name` of `db` into `ctx` and returns what the translation needs of it.
-fn register(ctx: &SessionContext, db: &Arc<Database>, name: &str) -> Result<TableRef, ServerError> {
+fn register(
+    ctx: &SessionContext,
+    s: &Session,
+    db: &Arc<Database>,
+    name: &str,
+) -> Result<TableRef, ServerError> {
     let tbname = ColumnSpec::new("tbname", TdType::VarChar).with_length(192);
     let p = db.precision;
     let (cols, tags, children): (Vec<ColumnSpec>, Vec<ColumnSpec>, Vec<_>) =
@@ -192,7 +197,10 @@ fn register(ctx: &SessionContext, db: &Arc<Database>, name: &str) -> Result<Tabl
     let schema: SchemaRef = schema_of(&all, p)?;
     let mut batches = Vec::new();
     for c in &children {
-        let stored = snapshot(&c.data)?;
+        let stored = match s.overlay() {
+            Some(rows) => rows.get(&c.name).cloned().unwrap_or_default(),
+            None => snapshot(&c.data)?,
+        };
         let tag_values: Vec<ScalarValue> = match &c.child_of {
             Some((_, t)) => read(t).clone(),
             None => Vec::new(),

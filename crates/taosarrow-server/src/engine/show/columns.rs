@@ -2,7 +2,9 @@
 
 use std::sync::Arc;
 
-use arrow::array::{ArrayRef, Int16Array, Int32Array, StringArray, TimestampMillisecondArray};
+use arrow::array::{
+    ArrayRef, Int16Array, Int32Array, Int64Array, StringArray, TimestampMillisecondArray,
+};
 use taosarrow_codec::ColumnSpec;
 use taosarrow_protocol::TdType;
 
@@ -24,6 +26,11 @@ pub(super) fn ts(it: impl IntoIterator<Item = Option<i64>>) -> ArrayRef {
 /// An INT array.
 pub(super) fn ints(it: impl IntoIterator<Item = Option<i32>>) -> ArrayRef {
     Arc::new(Int32Array::from_iter(it))
+}
+
+/// A BIGINT array.
+pub(super) fn bigints(it: impl IntoIterator<Item = Option<i64>>) -> ArrayRef {
+    Arc::new(Int64Array::from_iter(it))
 }
 
 /// A SMALLINT array.

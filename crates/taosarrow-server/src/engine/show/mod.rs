@@ -5,6 +5,7 @@
 mod columns;
 mod describe;
 mod listings;
+mod tmq;
 
 use super::lexer::{Kind, Token};
 use super::{qualified_name, syntax_at, unsupported, Engine, ResultSet, Session};
@@ -17,6 +18,9 @@ enum Listing {
     Stables,
     Tables,
     Dnodes,
+    Topics,
+    Consumers,
+    Subscriptions,
 }
 
 /// The system database whose tables [`system_table`] serves.
@@ -29,6 +33,9 @@ pub(crate) fn system_table(e: &Engine, name: &str) -> Option<Result<ResultSet, S
     match name {
         "ins_databases" => Some(listings::databases(e, None)),
         "ins_dnodes" => Some(listings::dnodes(e)),
+        "ins_topics" => Some(tmq::topics(e)),
+        "ins_consumers" => Some(tmq::consumers(e)),
+        "ins_subscriptions" => Some(tmq::subscriptions(e)),
         _ => None,
     }
 }
@@ -65,6 +72,9 @@ pub fn run(
         Listing::Stables => listings::stables(e, s, show.db.as_deref(), like),
         Listing::Tables => listings::tables(e, s, show.db.as_deref(), like),
         Listing::Dnodes => listings::dnodes(e),
+        Listing::Topics => tmq::topics(e),
+        Listing::Consumers => tmq::consumers(e),
+        Listing::Subscriptions => tmq::subscriptions(e),
     }
 }
 
@@ -96,6 +106,9 @@ fn parse_show(sql: &str, toks: &[Token<'_>]) -> Result<Show, ServerError> {
         "STABLES" => Listing::Stables,
         "TABLES" => Listing::Tables,
         "DNODES" => Listing::Dnodes,
+        "TOPICS" => Listing::Topics,
+        "CONSUMERS" => Listing::Consumers,
+        "SUBSCRIPTIONS" => Listing::Subscriptions,
         _ => {
             let words: Vec<&str> = toks[1..toks.len().min(3)].iter().map(|t| t.text).collect();
             return Err(unsupported(&format!(
@@ -107,11 +120,19 @@ fn parse_show(sql: &str, toks: &[Token<'_>]) -> Result<Show, ServerError> {
     if i < toks.len() {
         return Err(syntax_at(toks, i, sql));
     }
-    if matches!(listing, Listing::Databases | Listing::Dnodes) && db.is_some() {
+    let global = matches!(
+        listing,
+        Listing::Databases
+            | Listing::Dnodes
+            | Listing::Topics
+            | Listing::Consumers
+            | Listing::Subscriptions
+    );
+    if global && db.is_some() {
         return Err(unsupported(&format!("SHOW {what}")));
     }
     // TDengine's grammar has no LIKE for SHOW DNODES.
-    if listing == Listing::Dnodes && like.is_some() {
+    if global && listing != Listing::Databases && like.is_some() {
         return Err(syntax_at(toks, 2, sql));
     }
     Ok(Show { listing, db, like })
