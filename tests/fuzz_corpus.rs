@@ -18,6 +18,11 @@ const TARGETS: &[Target] = &[
         taosarrow_codec::fuzzing::decode_block_target,
     ),
     (
+        "tmq_data_rsp",
+        "taosarrow_codec::fuzzing::tmq_data_rsp_target",
+        taosarrow_codec::fuzzing::tmq_data_rsp_target,
+    ),
+    (
         "stmt2_payload",
         "taosarrow_codec::fuzzing::stmt2_payload_target",
         taosarrow_codec::fuzzing::stmt2_payload_target,
@@ -120,6 +125,7 @@ macro_rules! replay_tests {
 
 replay_tests!(
     decode_block,
+    tmq_data_rsp,
     stmt2_payload,
     binary_frames,
     json_request,

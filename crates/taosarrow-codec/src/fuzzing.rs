@@ -114,3 +114,31 @@ pub fn stmt2_payload_target(data: &[u8]) {
         assert_eq!(a.tags, b.tags, "encode → parse changed a tag");
     }
 }
+
+/// A TMQ data payload (`fetch_raw_data`'s rows): decoding must return an error or blocks,
+/// never panic. Each decoded block must encode (in its own precision) and decode back to the
+/// same table and columns.
+pub fn tmq_data_rsp_target(data: &[u8]) {
+    use crate::tmq::{decode_data_rsp, encode_data_rsp, DataRspBlock};
+    let Ok(rsp) = decode_data_rsp(data, &SchemaOptions::default()) else {
+        return;
+    };
+    for b in &rsp.blocks {
+        let block = DataRspBlock {
+            table: b.table.as_deref().unwrap_or(""),
+            batch: &b.batch,
+        };
+        let mut again = Vec::new();
+        encode_data_rsp(&[block], b.precision, 0, 0, &mut again).expect("a decoded block encodes");
+        let back =
+            decode_data_rsp(&again, &SchemaOptions::default()).expect("an encoded payload decodes");
+        assert_eq!(back.blocks.len(), 1);
+        assert_eq!(
+            back.blocks[0].batch, b.batch,
+            "encode → decode changed a block"
+        );
+        if b.table.is_some() {
+            assert_eq!(back.blocks[0].table, b.table);
+        }
+    }
+}

@@ -10,6 +10,8 @@
 //! * [`stmt1`] frames the binary `set_tags` / `bind` requests of stmt v1 around a raw block.
 //! * [`decimal::parse`] reads DECIMAL text the way TDengine does (exponents included), for
 //!   stmt2 payloads and SQL literals alike.
+//! * [`tmq`] writes and reads the rows of a TMQ data message (`fetch_raw_data`): raw blocks
+//!   with their column schema and table name.
 //! * [`testing`]: seeded data generators shared by the property tests, the benches, the
 //!   fuzz target (`fuzz/` at the repository root) and the other crates' tests.
 //!
@@ -32,6 +34,7 @@ pub mod stmt1;
 pub mod stmt2;
 pub mod testing;
 mod time;
+pub mod tmq;
 
 pub use block::{
     block_length, block_schema, decode_block, decode_block_with, encode_block, read_header,

@@ -374,6 +374,33 @@ fn server_reply_seeds(t: &mut Target) -> Result<()> {
     Ok(())
 }
 
+/// TMQ data payloads: seeded random tables in each precision, one to three blocks each.
+fn tmq_seeds(t: &mut Target) -> Result<()> {
+    use taosarrow_codec::tmq::{encode_data_rsp, DataRspBlock};
+    for seed in 0..24u64 {
+        let precision = Precision::ALL[(seed % 3) as usize];
+        let opts = SchemaOptions {
+            precision,
+            timezone: None,
+        };
+        let cols = 1 + (seed % 5) as usize;
+        let schema = random_schema(seed, cols, &opts);
+        let batches: Vec<RecordBatch> = (0..1 + seed % 3)
+            .map(|k| random_batch(seed * 7 + k, &schema, 1 + (k as usize) * 3, 0.25))
+            .collect();
+        let names: Vec<String> = (0..batches.len()).map(|k| format!("d{k}")).collect();
+        let blocks: Vec<DataRspBlock<'_>> = batches
+            .iter()
+            .zip(&names)
+            .map(|(batch, table)| DataRspBlock { table, batch })
+            .collect();
+        let mut out = Vec::new();
+        encode_data_rsp(&blocks, precision, seed as i64, seed as i64 + 1, &mut out)?;
+        t.add(out)?;
+    }
+    Ok(())
+}
+
 fn main() -> Result<()> {
     let dir = std::env::args().nth(1).ok_or("usage: seed_corpus <dir>")?;
     let corpus = Corpus {
@@ -386,6 +413,7 @@ fn main() -> Result<()> {
     for b in random_blocks()? {
         t.add(b)?;
     }
+    tmq_seeds(&mut corpus.target("tmq_data_rsp")?)?;
     stmt2_seeds(&mut corpus.target("stmt2_payload")?)?;
     binary_frame_seeds(&mut corpus.target("binary_frames")?)?;
     let mut t = corpus.target("json_request")?;
