@@ -255,6 +255,15 @@ impl Error {
         }
     }
 
+    /// A server error of a TMQ request (always [`ErrorKind::Tmq`], whatever the code).
+    pub(crate) fn server_tmq(code: Code, message: impl Into<String>) -> Error {
+        Error::Server {
+            code,
+            message: message.into(),
+            kind: ErrorKind::Tmq,
+        }
+    }
+
     /// A closed connection with no network error behind it.
     pub(crate) fn closed(reason: &'static str) -> Error {
         Error::Closed {

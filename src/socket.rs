@@ -147,6 +147,11 @@ impl Socket {
         }
     }
 
+    /// How long a request waits for its reply.
+    pub(crate) fn read_timeout(&self) -> Duration {
+        self.read_timeout
+    }
+
     /// A fresh request id, for a frame that expects no reply.
     pub(crate) fn req_id(&self) -> u64 {
         self.next_req_id.fetch_add(1, Ordering::Relaxed)
@@ -281,7 +286,18 @@ impl Ticket<'_> {
     /// Queues the frame and waits up to `read_timeout` for the reply. When the wait ends
     /// without a reply and the frame was not written yet, it never will be, and the error is
     /// [`Error::NotSent`].
-    pub(crate) async fn call(mut self, msg: Message) -> Result<Reply, Error> {
+    pub(crate) async fn call(self, msg: Message) -> Result<Reply, Error> {
+        let after = self.socket.read_timeout;
+        self.call_within(msg, after).await
+    }
+
+    /// [`call`](Self::call) waiting up to `after` instead of `read_timeout`: for a request
+    /// the server may legitimately hold (a TMQ poll waits up to its blocking time).
+    pub(crate) async fn call_within(
+        mut self,
+        msg: Message,
+        after: Duration,
+    ) -> Result<Reply, Error> {
         let Some(rx) = self.rx.take() else {
             return Err(Error::Interface("request already sent".into()));
         };
@@ -292,7 +308,6 @@ impl Ticket<'_> {
         if self.socket.tx.send(out).is_err() {
             return Err(not_sent(Error::closed("connection closed")));
         }
-        let after = self.socket.read_timeout;
         let r = match tokio::time::timeout(after, rx).await {
             Ok(Ok(r)) => r,
             Ok(Err(_)) => Err(Error::closed("connection closed")),

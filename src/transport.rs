@@ -18,8 +18,8 @@ use crate::{ConnectOptions, Error};
 /// The socket type of a connection: plain TCP for `ws`, rustls for `wss`.
 pub(crate) type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
-/// The connector string sent in `conn`.
-const CONNECTOR: &str = concat!("taosarrow-rs-v", env!("CARGO_PKG_VERSION"));
+/// The connector string sent in `conn` and `subscribe`.
+pub(crate) const CONNECTOR: &str = concat!("taosarrow-rs-v", env!("CARGO_PKG_VERSION"));
 
 /// Outcome of one attempt: retry the same address, or give up on it.
 enum Attempt {
