@@ -135,7 +135,7 @@ pub async fn build(
         return Ok((None, 0));
     };
     let wants_meta = |m: &super::wal::MetaEvent| {
-        topic.with_meta && topic.reads_table(&m.table, m.stable.as_deref())
+        topic.with_meta && topic.reads_meta(&m.table, m.stable.as_deref())
     };
     if let Logged::Meta(m) = &first.body {
         if wants_meta(m) {
