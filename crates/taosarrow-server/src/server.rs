@@ -54,13 +54,14 @@ pub(crate) async fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
     }
 }
 
-/// The endpoint of an upgrade path: `/ws` and the legacy `/rest/schemaless`; any other path
-/// is answered 404.
+/// The endpoint of an upgrade path: `/ws`, `/rest/tmq` and the legacy `/rest/schemaless`; any
+/// other path is answered 404.
 #[allow(clippy::result_large_err)]
 fn check_path(req: &Request) -> Result<Endpoint, ErrorResponse> {
     match req.uri().path() {
         "/ws" => Ok(Endpoint::Ws),
         "/rest/schemaless" => Ok(Endpoint::Schemaless),
+        "/rest/tmq" => Ok(Endpoint::Tmq),
         _ => {
             let mut not_found = ErrorResponse::new(Some("404 page not found".to_owned()));
             *not_found.status_mut() = StatusCode::NOT_FOUND;

@@ -10,6 +10,7 @@ mod statements;
 mod stmt1;
 mod stmt1_values;
 mod text;
+mod tmq;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -90,6 +91,8 @@ pub(crate) enum Endpoint {
     Ws,
     /// `/rest/schemaless`, the legacy endpoint: `version`, `conn` and `insert` only.
     Schemaless,
+    /// `/rest/tmq`: one TMQ consumer (`tmq.md`).
+    Tmq,
 }
 
 /// The state of one connection.
@@ -106,6 +109,8 @@ pub(crate) struct Connection {
     frames_sent: u64,
     /// The frame this connection loses instead of sending (`FaultConfig::lose_reply`).
     lose_reply: Option<u64>,
+    /// The consumer of a `/rest/tmq` connection.
+    tmq: Option<tmq::TmqState>,
 }
 
 fn elapsed_ns(start: Instant) -> i64 {
@@ -136,6 +141,7 @@ impl Connection {
             statements,
             frames_sent: 0,
             lose_reply,
+            tmq: None,
         }
     }
 
@@ -161,6 +167,12 @@ impl Connection {
                     }
                     continue;
                 }
+                (req_id, start, out) = tmq::pending_poll(&mut self.tmq) => {
+                    if self.tmq_poll_done(req_id, start, out).await == Flow::Close {
+                        return;
+                    }
+                    continue;
+                }
                 next = timeout_at(deadline, self.ws.next()) => next,
             };
             let msg = match next {
@@ -176,7 +188,12 @@ impl Connection {
                 Message::Text(_) | Message::Binary(_) | Message::Pong(_)
             );
             let flow = match msg {
+                Message::Text(t) if self.endpoint == Endpoint::Tmq => {
+                    self.on_tmq_text(t.as_bytes()).await
+                }
                 Message::Text(t) => self.on_text(t.as_bytes()).await,
+                // `/rest/tmq` has no binary requests.
+                Message::Binary(_) if self.endpoint == Endpoint::Tmq => Flow::Continue,
                 Message::Binary(b) => self.on_binary(&b).await,
                 Message::Pong(_) => Flow::Continue,
                 // Pings are answered by the WebSocket layer; a Close is answered by it too,

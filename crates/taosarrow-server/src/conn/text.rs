@@ -24,7 +24,12 @@ fn parse_tz(tz: &str) -> Result<chrono_tz::Tz, ServerError> {
 /// Whether the given user and password are the accepted ones. Both are compared in time
 /// independent of where they differ (the lengths are not hidden), and both always, so a
 /// timing attack learns neither.
-fn credentials_match(user: &str, password: &str, want_user: &str, want_password: &str) -> bool {
+pub(super) fn credentials_match(
+    user: &str,
+    password: &str,
+    want_user: &str,
+    want_password: &str,
+) -> bool {
     use subtle::ConstantTimeEq;
     let user_ok = user.as_bytes().ct_eq(want_user.as_bytes());
     let password_ok = password.as_bytes().ct_eq(want_password.as_bytes());

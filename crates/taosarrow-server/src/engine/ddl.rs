@@ -673,6 +673,72 @@ fn alter(e: &Engine, s: &Session, sql: &str, toks: Toks<'_, '_>) -> Result<Outco
     i += 1;
     let (dbn, name) = qualified_name(toks, &mut i, sql)?;
     let db = e.resolve_db(s, dbn.as_deref())?;
+    let out = alter_table(&db, &name, sql, toks, i)?;
+    log_alter(&db, &name, toks, i, sql);
+    Ok(out)
+}
+
+/// Logs a done `ALTER` for `WITH META` topics, with TDengine's `alterType` codes (add tag 1,
+/// drop tag 2, rename tag 3, add column 5, drop column 6, widen column 7, widen tag 8, rename
+/// column 10) and the fields its JSON meta names.
+fn log_alter(db: &Database, name: &str, toks: Toks<'_, '_>, i: usize, sql: &str) {
+    let verb = toks
+        .get(i)
+        .map(|t| t.text.to_ascii_uppercase())
+        .unwrap_or_default();
+    let typed = |code_tag: i32, code_col: i32| {
+        column_clause(toks, i + 1, sql).ok().map(|(is_tag, c)| {
+            let mut extra = serde_json::json!({"colName": c.name, "colType": c.ty.code()});
+            if c.ty.max_declared_length().is_some() && c.length > 0 {
+                extra["colLength"] = serde_json::json!(c.length);
+            }
+            (if is_tag { code_tag } else { code_col }, extra)
+        })
+    };
+    let named = |n: usize, code_tag: i32, code_col: i32| {
+        let mut j = i + 1;
+        named_clause(toks, &mut j, sql, n)
+            .ok()
+            .map(|(is_tag, names)| {
+                let mut extra = serde_json::json!({"colName": names[0]});
+                if let Some(new) = names.get(1) {
+                    extra["colNewName"] = serde_json::json!(new);
+                }
+                (if is_tag { code_tag } else { code_col }, extra)
+            })
+    };
+    let change = match verb.as_str() {
+        "ADD" => typed(1, 5),
+        "MODIFY" => typed(8, 7),
+        "DROP" => named(1, 2, 6),
+        "RENAME" => named(2, 3, 10),
+        _ => None,
+    };
+    let Some((alter_type, extra)) = change else {
+        return;
+    };
+    let is_super = db.stable(name).is_some();
+    let stable = if is_super {
+        None
+    } else {
+        db.table(name)
+            .ok()
+            .and_then(|t| t.child_of.as_ref().map(|(s, _)| s.clone()))
+    };
+    let event = meta::alter(name, stable.as_deref(), is_super, alter_type, extra);
+    db.wal.log_meta(event, is_super);
+}
+
+/// The ALTER TABLE / STABLE clause from `toks[i]` on, applied to `name`.
+fn alter_table(
+    db: &Arc<Database>,
+    name: &str,
+    sql: &str,
+    toks: Toks<'_, '_>,
+    mut i: usize,
+) -> Result<Outcome, ServerError> {
+    let db = Arc::clone(db);
+    let name = name.to_owned();
     if kw(toks, i, "MODIFY") {
         return modify(&db, &name, sql, toks, i + 1);
     }

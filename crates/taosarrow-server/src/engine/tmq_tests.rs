@@ -401,3 +401,109 @@ async fn first_topics(e: &Engine, s: &mut Session, sql: &str) -> Vec<String> {
     }
     out
 }
+
+#[tokio::test]
+async fn alter_and_json_tags_are_delivered_as_meta() {
+    let e = Engine::new();
+    let mut s = Session::new(None);
+    run(&e, &mut s, "create database d vgroups 2").await;
+    run(&e, &mut s, "use d").await;
+    run(
+        &e,
+        &mut s,
+        "create stable sj (ts timestamp, v int) tags (j json)",
+    )
+    .await;
+    run(&e, &mut s, "create topic t1 with meta as stable sj").await;
+    let a = subscribe(&e, "g", OffsetReset::Earliest, &["t1"]);
+    run(
+        &e,
+        &mut s,
+        "insert into cj using sj tags ('{\"k\":1}') values (1, 2)",
+    )
+    .await;
+    run(&e, &mut s, "alter stable sj add column w varchar(8)").await;
+    run(&e, &mut s, "alter stable sj modify column w varchar(16)").await;
+    run(&e, &mut s, "alter stable sj drop column w").await;
+    let msgs = drain(&e, a).await;
+    let metas: Vec<&serde_json::Value> = msgs.iter().filter_map(|m| m.meta.as_ref()).collect();
+    let child = metas
+        .iter()
+        .find(|m| m["type"] == "create" && m["tableName"] == "cj")
+        .expect("the child's creation");
+    assert_eq!(child["using"], "sj");
+    assert!(child["tags"].to_string().contains('k'), "{child}");
+    // Each ALTER once (a super table's DDL goes to every vgroup, delivered once per vgroup).
+    let alters: Vec<(i64, String)> = metas
+        .iter()
+        .filter(|m| m["type"] == "alter")
+        .map(|m| {
+            (
+                m["alterType"].as_i64().unwrap(),
+                m["colName"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    for (code, name) in [(5, "w"), (7, "w"), (6, "w")] {
+        assert!(alters.contains(&(code, name.to_owned())), "{alters:?}");
+    }
+    let add = metas.iter().find(|m| m["alterType"] == 5).unwrap();
+    assert_eq!(add["colLength"], 8);
+    assert_eq!(rows(&msgs), vec![("cj".into(), 2)]);
+}
+
+#[tokio::test]
+async fn a_consumer_that_stops_polling_loses_its_vgroups() {
+    let (e, mut s) = setup().await;
+    run(&e, &mut s, "create topic t1 as database d").await;
+    let mut slow = opts("g", OffsetReset::Earliest);
+    slow.max_poll_interval = Duration::from_millis(100);
+    let a = e.tmq().subscribe(None, slow, &["t1".into()]).unwrap();
+    let b = subscribe(&e, "g", OffsetReset::Earliest, &["t1"]);
+    assert_eq!(e.tmq().assignment(b, "t1").unwrap().len(), 1);
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    insert_all(&e, &mut s, 1_000).await;
+    // b's poll finds a past its max.poll.interval: the group is rebalanced to b alone.
+    assert_eq!(rows(&drain(&e, b).await), expected_all());
+    assert_eq!(e.tmq().assignment(b, "t1").unwrap().len(), 2);
+    assert!(e.tmq().assignment(a, "t1").unwrap().is_empty());
+    // a polls again: it rejoins and the vgroups are split again.
+    assert!(e.tmq().poll(&e, a, Duration::ZERO).await.is_ok());
+    assert_eq!(e.tmq().assignment(a, "t1").unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn a_write_during_a_poll_is_delivered_exactly_once() {
+    let (e, mut s) = setup().await;
+    run(&e, &mut s, "create topic t1 as database d").await;
+    let id = subscribe(&e, "g", OffsetReset::Latest, &["t1"]);
+    let e2 = e.clone();
+    let writer = tokio::spawn(async move {
+        let mut s = Session::new(Some("d".into()));
+        for k in 0..20 {
+            tokio::time::sleep(Duration::from_millis(2)).await;
+            e2.execute(
+                &mut s,
+                &format!("insert into c{} values ({}, {k})", k % 4, 10 + k),
+            )
+            .await
+            .unwrap();
+        }
+    });
+    let mut got = Vec::new();
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while got.len() < 20 && std::time::Instant::now() < deadline {
+        if let Some(m) = e
+            .tmq()
+            .poll(&e, id, Duration::from_millis(20))
+            .await
+            .unwrap()
+        {
+            got.extend(rows(&[m]).into_iter().map(|r| r.1));
+        }
+    }
+    writer.await.unwrap();
+    got.extend(rows(&drain(&e, id).await).into_iter().map(|r| r.1));
+    got.sort();
+    assert_eq!(got, (0..20).collect::<Vec<i32>>());
+}

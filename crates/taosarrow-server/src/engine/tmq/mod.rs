@@ -323,7 +323,8 @@ impl Tmq {
                         break;
                     }
                     position = next;
-                    if let Some(m) = msg {
+                    if let Some(mut m) = msg {
+                        m.next = next;
                         return Ok(Some(m));
                     }
                 }

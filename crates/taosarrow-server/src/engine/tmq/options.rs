@@ -40,6 +40,8 @@ pub struct SubscribeOptions {
     pub snapshot: bool,
     /// `msg.enable.batchmeta`.
     pub batch_meta: bool,
+    /// `msg.consume.rawdata`: raw-data messages (type 4) asked for.
+    pub raw_data: bool,
     /// `min.poll.rows` (default 4096): rows a poll tries to gather.
     pub min_poll_rows: usize,
     /// Every pair as given, for SHOW CONSUMERS' `parameters`.
@@ -58,6 +60,7 @@ impl Default for SubscribeOptions {
             with_table_name: true,
             snapshot: false,
             batch_meta: false,
+            raw_data: false,
             min_poll_rows: 4096,
             pairs: Vec::new(),
         }

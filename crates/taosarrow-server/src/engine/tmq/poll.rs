@@ -41,6 +41,8 @@ pub struct Polled {
     pub vgroup_id: i32,
     /// The version the read started at (`tmq_get_vgroup_offset`).
     pub offset: i64,
+    /// The version after the message: where the next read of the vgroup starts.
+    pub next: i64,
     /// Data or meta.
     pub kind: PolledKind,
     /// The rows (data messages).
@@ -123,6 +125,7 @@ pub async fn build(
         database: topic.db.name.clone(),
         vgroup_id,
         offset,
+        next: offset,
         kind,
         blocks: Vec::new(),
         meta: None,
@@ -132,7 +135,7 @@ pub async fn build(
         return Ok((None, 0));
     };
     let wants_meta = |m: &super::wal::MetaEvent| {
-        topic.with_meta && topic.reads_table(&m.table, m.stable.as_deref())
+        topic.with_meta && topic.reads_meta(&m.table, m.stable.as_deref())
     };
     if let Logged::Meta(m) = &first.body {
         if wants_meta(m) {

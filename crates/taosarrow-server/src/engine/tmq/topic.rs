@@ -61,6 +61,15 @@ impl Topic {
         }
     }
 
+    /// Whether the DDL of `table` (a child of `stable`, or a super table) concerns this
+    /// topic: everything of its database, or a super table and its children.
+    pub fn reads_meta(&self, table: &str, stable: Option<&str>) -> bool {
+        match &self.source {
+            TopicSource::Stable { stable: s, .. } => table == s || stable == Some(s.as_str()),
+            _ => self.reads_table(table, stable),
+        }
+    }
+
     /// Whether rows of `table` (a child of `stable`) can belong to this topic, before any
     /// tag filter or query is applied.
     pub fn reads_table(&self, table: &str, stable: Option<&str>) -> bool {
