@@ -14,6 +14,7 @@ mod server;
 mod sql;
 mod stmt1;
 mod stmt2;
+mod tmq;
 mod types;
 mod wait;
 
@@ -26,6 +27,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(ingest::ingest, m)?)?;
     m.add_class::<stmt1::NativeStmt1>()?;
     m.add_class::<stmt2::NativeStmt2>()?;
+    m.add_class::<tmq::NativeConsumer>()?;
+    m.add_class::<tmq::NativeMessage>()?;
     m.add_function(wrap_pyfunction!(types::type_table, m)?)?;
     m.add_function(wrap_pyfunction!(types::arrow_type, m)?)?;
     m.add_function(wrap_pyfunction!(schemaless::protocol_code, m)?)?;

@@ -85,7 +85,7 @@ impl NativeResult {
 }
 
 /// Column metadata as `(name, type_code, length, precision, scale)`.
-fn field_tuple(field: &arrow_schema::Field) -> (String, u8, u32, u8, i8) {
+pub(crate) fn field_tuple(field: &arrow_schema::Field) -> (String, u8, u32, u8, i8) {
     let meta = field.metadata();
     let code = meta
         .get(taosarrow::codec::META_TYPE_CODE)
