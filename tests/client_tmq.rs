@@ -87,8 +87,8 @@ fn rows(messages: &[Message]) -> Vec<(String, i64, i32)> {
                 .column_by_name("v")
                 .unwrap_or_else(|| panic!("no v in {:?}", batch.schema()))
                 .as_primitive::<Int32Type>();
-            for i in 0..batch.num_rows() {
-                out.push((table.clone(), ts[i], v.value(i)));
+            for (i, t) in ts.into_iter().enumerate() {
+                out.push((table.clone(), t, v.value(i)));
             }
         }
     }
