@@ -611,3 +611,177 @@ async fn a_poll_whose_answer_never_comes_times_out() {
         started.elapsed()
     );
 }
+
+/// A peer that records every request: it answers the first poll with data message 1 (one
+/// block, table `d1`, one row), its `fetch_raw_data` with the rows, later polls with nothing.
+async fn scripted_data_peer(
+    listener: TcpListener,
+    seen: tokio::sync::mpsc::UnboundedSender<TmqRequest>,
+) {
+    use taosarrow::protocol::frames::{FetchRawDataBody, FetchRawDataFrame};
+    use taosarrow::protocol::messages::{TmqCommitResponse, TmqPollResponse};
+    use taosarrow_codec::tmq::{encode_data_rsp, DataRspBlock};
+
+    let (tcp, _) = listener.accept().await.unwrap();
+    let mut ws = tokio_tungstenite::accept_async(tcp).await.unwrap();
+    let mut polls = 0;
+    while let Some(Ok(msg)) = ws.next().await {
+        let WsMessage::Text(t) = msg else { continue };
+        let req = TmqRequest::parse(t.as_bytes()).unwrap();
+        let _ = seen.send(req.clone());
+        let reply = match &req {
+            TmqRequest::Version(_) => WsMessage::text(
+                r#"{"code":0,"message":"","action":"version","req_id":0,"timing":1,"version":"3.3.6.0"}"#,
+            ),
+            TmqRequest::Subscribe(r) => WsMessage::text(to_json(&TmqSubscribeResponse {
+                header: ResponseHeader::ok("subscribe", r.req_id, 1),
+                version: "3.3.6.0".into(),
+            })),
+            TmqRequest::Poll(r) => {
+                polls += 1;
+                let first = polls == 1;
+                WsMessage::text(to_json(&TmqPollResponse {
+                    header: ResponseHeader::ok("poll", r.req_id, 1),
+                    have_message: first,
+                    topic: if first { "t".into() } else { String::new() },
+                    database: if first { "d".into() } else { String::new() },
+                    vgroup_id: if first { 2 } else { 0 },
+                    message_type: if first { 1 } else { 0 },
+                    message_id: if first { 1 } else { 0 },
+                    offset: if first { 5 } else { 0 },
+                }))
+            }
+            TmqRequest::FetchRawData(r) => {
+                let schema = std::sync::Arc::new(arrow_schema::Schema::new(vec![
+                    arrow_schema::Field::new(
+                        "ts",
+                        DataType::Timestamp(TimeUnit::Millisecond, None),
+                        false,
+                    ),
+                    arrow_schema::Field::new("v", DataType::Int32, true),
+                ]));
+                let batch = RecordBatch::try_new(
+                    schema,
+                    vec![
+                        std::sync::Arc::new(arrow_array::TimestampMillisecondArray::from(vec![
+                            1_700_000_000_000,
+                        ])),
+                        std::sync::Arc::new(arrow_array::Int32Array::from(vec![42])),
+                    ],
+                )
+                .unwrap();
+                let mut raw = Vec::new();
+                encode_data_rsp(
+                    &[DataRspBlock {
+                        table: "d1",
+                        batch: &batch,
+                    }],
+                    taosarrow::Precision::Millisecond,
+                    5,
+                    6,
+                    &mut raw,
+                )
+                .unwrap();
+                let mut frame = Vec::new();
+                FetchRawDataFrame {
+                    timing: 1,
+                    req_id: r.req_id,
+                    message_id: r.message_id,
+                    body: FetchRawDataBody::Raw {
+                        meta_type: 2,
+                        raw: &raw,
+                    },
+                }
+                .encode(&mut frame)
+                .unwrap();
+                WsMessage::binary(frame)
+            }
+            TmqRequest::Commit(r) => WsMessage::text(to_json(&TmqCommitResponse {
+                header: ResponseHeader::ok("commit", r.req_id, 1),
+                message_id: r.message_id,
+            })),
+            _ => continue,
+        };
+        ws.send(reply).await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn polls_name_the_last_message_and_fetch_its_rows() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(scripted_data_peer(listener, tx));
+    let conn = ConnectOptions::new()
+        .with_host("127.0.0.1", port)
+        .with_conn_retries(0)
+        .with_read_timeout(Duration::from_secs(5));
+    let opts = ConsumerOptions::new()
+        .with_connect_options(conn)
+        .with_group_id("g")
+        .with_auto_commit(true)
+        .with_auto_commit_interval(Duration::ZERO);
+    let c = Consumer::connect(&opts).await.unwrap();
+    c.subscribe(&["t"]).await.unwrap();
+    let m = c
+        .poll(Duration::from_millis(250))
+        .await
+        .unwrap()
+        .expect("a message");
+    assert_eq!(
+        (
+            m.topic(),
+            m.database(),
+            m.vgroup_id(),
+            m.offset(),
+            m.message_id()
+        ),
+        ("t", "d", 2, 5, 1)
+    );
+    assert_eq!(rows(&[m]), [("d1".to_owned(), 1_700_000_000_000, 42)]);
+    assert!(c.poll(Duration::from_millis(250)).await.unwrap().is_none());
+    c.close().await.unwrap();
+
+    let mut requests = Vec::new();
+    while let Ok(r) = rx.try_recv() {
+        requests.push(r);
+    }
+    let actions: Vec<&str> = requests.iter().map(TmqRequest::action).collect();
+    // Auto-commit happens in the client, before the poll after a delivered message.
+    assert_eq!(
+        actions,
+        [
+            "version",
+            "subscribe",
+            "poll",
+            "fetch_raw_data",
+            "commit",
+            "poll"
+        ]
+    );
+    let TmqRequest::Subscribe(sub) = &requests[1] else {
+        unreachable!()
+    };
+    assert_eq!(
+        sub.auto_commit.as_deref(),
+        Some("false"),
+        "the server never auto-commits"
+    );
+    assert_eq!(sub.group_id.as_deref(), Some("g"));
+    let polls: Vec<_> = requests
+        .iter()
+        .filter_map(|r| match r {
+            TmqRequest::Poll(p) => Some((p.blocking_time, p.message_id)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(polls, [(250, Some(0)), (250, Some(1))]);
+    let TmqRequest::FetchRawData(f) = &requests[3] else {
+        unreachable!()
+    };
+    assert_eq!(f.message_id, 1);
+    let TmqRequest::Commit(k) = &requests[4] else {
+        unreachable!()
+    };
+    assert_eq!(k.message_id, 1);
+}
