@@ -66,6 +66,7 @@ bench-python: venv
 	$(VPY) benches/python/read_bench.py
 	$(VPY) benches/python/ingest_bench.py
 	$(VPY) benches/python/schemaless_bench.py
+	$(VPY) benches/python/tmq_bench.py
 
 ## fuzz: every cargo-fuzz target of fuzz/ for FUZZ_SECONDS each (default 600); see fuzz/README.md.
 FUZZ_SECONDS ?= 600
