@@ -329,3 +329,15 @@ def test_poll_releases_the_gil(server):
         assert time.monotonic() - start >= 1.0
         # The main thread kept running while the poll waited.
         assert ticks >= 50, ticks
+
+
+def test_readme_subscription_example_runs(capsys):
+    """The README's data-subscription example runs as written and prints the row count."""
+    import pathlib
+    import re
+
+    readme = (pathlib.Path(__file__).resolve().parents[2] / "README.md").read_text()
+    block = re.search(r"## Data subscription \(TMQ\) as Arrow\n\n```python\n(.*?)```", readme, re.S)
+    assert block is not None
+    exec(compile(block.group(1), "README.md", "exec"), {})
+    assert capsys.readouterr().out.strip() == "1"
