@@ -223,3 +223,55 @@ def test_topic_statements_and_show(server, meters):
                 raise
             time.sleep(0.02)
     assert list(meters.query("show topics")) == []
+
+
+@pytest.mark.parametrize("precision", ["ms", "us", "ns"])
+def test_taosarrow_consumes_what_taosws_wrote_exactly_as_a_query_reads_it(server, ws, precision):
+    """taos-ws-py writes every type; taosarrow's Consumer delivers the same Arrow table a
+    taosarrow query of those rows returns (types, precision, values)."""
+    import pyarrow as pa
+
+    import taosarrow
+
+    db = f"tx_{precision}"
+    ws.execute(f"create database {db} precision '{precision}'")
+    ws.execute(f"create stable {db}.st ({COLUMNS}) tags (t int)")
+    ws.execute(f"create topic tx_topic_{precision} as stable {db}.st")
+    ts = TS[precision]
+    ws.execute(f"insert into {db}.c1 using {db}.st tags (1) values ({ts}, {VALUES})")
+    ws.execute(f"insert into {db}.c1 values ({ts + 1}, {', '.join(['null'] * len(EXPECTED))})")
+    consumer = taosarrow.Consumer(
+        {
+            "td.connect.ip": server.host,
+            "td.connect.port": server.port,
+            "group.id": "cross",
+            "auto.offset.reset": "earliest",
+        }
+    )
+    consumer.subscribe([f"tx_topic_{precision}"])
+    tables = []
+    for _ in range(20):
+        m = consumer.poll(0.5)
+        if m is None:
+            break
+        tables.append(m.to_arrow())
+    consumer.close()
+    got = pa.concat_tables(tables).sort_by("ts")
+    with taosarrow.connect(server.dsn()) as conn:
+        cols = ", ".join(c.split()[0] for c in COLUMNS.split(", "))
+        want = taosarrow.read_arrow(f"select {cols} from {db}.c1 order by ts", conn)
+    assert got.schema.types == want.schema.types
+    assert got.column_names == want.column_names
+    assert got.to_pylist() == want.to_pylist()
+
+
+def test_a_consumer_closed_before_committing_leaves_its_rows_to_the_next(server, meters):
+    values = insert_meters(meters, 0)
+    c = consumer(server, "redeliver")
+    c.subscribe(["topic_meters"])
+    assert sorted(r[2][1] for r in drain(c)) == values
+    c.close()  # nothing committed
+    again = consumer(server, "redeliver")
+    again.subscribe(["topic_meters"])
+    assert sorted(r[2][1] for r in drain(again)) == values
+    again.close()
