@@ -78,6 +78,11 @@ const TARGETS: &[Target] = &[
         taosarrow_server::fuzzing::sml_telnet_target,
     ),
     (
+        "tmq_requests",
+        "taosarrow_server::fuzzing::tmq_requests_target",
+        taosarrow_server::fuzzing::tmq_requests_target,
+    ),
+    (
         "sml_json",
         "taosarrow_server::fuzzing::sml_json_target",
         taosarrow_server::fuzzing::sml_json_target,
@@ -138,6 +143,7 @@ replay_tests!(
     sml_line,
     sml_telnet,
     sml_json,
+    tmq_requests,
 );
 
 #[test]

@@ -294,6 +294,52 @@ pub fn requests_target(data: &[u8]) {
     });
 }
 
+/// The topic the TMQ target subscribes to (re-created before each input, in case an input of
+/// another target dropped it).
+const TMQ_TOPIC_SQL: &str = "CREATE TOPIC IF NOT EXISTS fz_topic WITH META AS DATABASE fz";
+
+/// Frames separated by `0xFF` on a fresh `/rest/tmq` connection that subscribed to a `WITH
+/// META` database topic over `fz` from the earliest offset (UTF-8 parts as text frames,
+/// others binary), then one row written; the connection must answer or close, and no thread
+/// may panic.
+pub fn tmq_requests_target(data: &[u8]) {
+    let server = server();
+    no_panic("TMQ request", || {
+        runtime().block_on(async {
+            let mut sql = open(server, "fz").await;
+            let topic = json!({"action": "query", "args": {"req_id": 1, "sql": TMQ_TOPIC_SQL}});
+            if sql.call(topic).await.is_none() {
+                return;
+            }
+            let Ok((ws, _)) =
+                tokio_tungstenite::connect_async(format!("{}/rest/tmq", server.url())).await
+            else {
+                return;
+            };
+            let mut c = Client { ws };
+            let sub = json!({"action": "subscribe", "args": {"req_id": 1, "user": "root",
+                "password": "taosdata", "group_id": "fz", "offset_rest": "earliest",
+                "topics": ["fz_topic"]}});
+            if c.call(sub).await.is_none() {
+                return;
+            }
+            for part in parts(data, 0xFF) {
+                let msg = match std::str::from_utf8(part) {
+                    Ok(text) => Message::text(text.to_owned()),
+                    Err(_) => Message::binary(part.to_vec()),
+                };
+                if c.ws.send(msg).await.is_err() {
+                    return;
+                }
+            }
+            let write = json!({"action": "query", "args": {"req_id": 2,
+                "sql": "INSERT INTO fz.t1 VALUES (NOW, 2, 'z', 'w', '\\x42', 2.5, 1.5)"}});
+            let _ = sql.call(write).await;
+            c.settle().await;
+        })
+    });
+}
+
 /// SQL the stmt v1 target prepares: a child table name, both tags and every column.
 const STMT1_SQL: &str = "INSERT INTO ? USING fz.st TAGS (?, ?) VALUES (?, ?, ?, ?, ?, ?, ?)";
 

@@ -401,6 +401,41 @@ fn tmq_seeds(t: &mut Target) -> Result<()> {
     Ok(())
 }
 
+/// `/rest/tmq` request sequences (parts separated by `0xFF`) as the official clients send
+/// them after `subscribe`: polls, every fetch form, offsets, seek, assignment, unsubscribe.
+fn tmq_request_sequences(t: &mut Target) -> Result<()> {
+    let reqs = [
+        r#"{"action":"poll","args":{"req_id":2,"blocking_time":100,"message_id":0}}"#,
+        r#"{"action":"fetch_raw_data","args":{"req_id":3,"message_id":1}}"#,
+        r#"{"action":"fetch_json_meta","args":{"req_id":4,"message_id":1}}"#,
+        r#"{"action":"fetch","args":{"req_id":5,"message_id":1}}"#,
+        r#"{"action":"fetch_block","args":{"req_id":6,"message_id":1}}"#,
+        r#"{"action":"fetch_raw","args":{"req_id":7,"message_id":1}}"#,
+        r#"{"action":"poll","args":{"req_id":8,"blocking_time":100,"message_id":1}}"#,
+        r#"{"action":"commit","args":{"req_id":9,"message_id":2}}"#,
+        r#"{"action":"assignment","args":{"req_id":10,"topic":"fz_topic"}}"#,
+        r#"{"action":"committed","args":{"req_id":11,"topic_vgroup_ids":[{"topic":"fz_topic","vgroup_id":2}]}}"#,
+        r#"{"action":"position","args":{"req_id":12,"topic_vgroup_ids":[{"topic":"fz_topic","vgroup_id":2}]}}"#,
+        r#"{"action":"seek","args":{"req_id":13,"topic":"fz_topic","vgroup_id":2,"offset":0}}"#,
+        r#"{"action":"commit_offset","args":{"req_id":14,"topic":"fz_topic","vgroup_id":2,"offset":1}}"#,
+        r#"{"action":"list_topics","args":{"req_id":15}}"#,
+        r#"{"action":"unsubscribe","args":{"req_id":16}}"#,
+        r#"{"action":"subscribe","args":{"req_id":17,"user":"root","password":"taosdata","group_id":"g2","topics":["fz_topic"]}}"#,
+    ];
+    let mut all = Vec::new();
+    for (i, r) in reqs.iter().enumerate() {
+        if i > 0 {
+            all.push(0xFF);
+        }
+        all.extend_from_slice(r.as_bytes());
+    }
+    t.add(&all)?;
+    for r in reqs {
+        t.add(r)?;
+    }
+    Ok(())
+}
+
 fn main() -> Result<()> {
     let dir = std::env::args().nth(1).ok_or("usage: seed_corpus <dir>")?;
     let corpus = Corpus {
@@ -435,6 +470,7 @@ fn main() -> Result<()> {
     }
     t.add(SQL[..4].join(";"))?;
     request_sequences(&mut corpus.target("requests")?)?;
+    tmq_request_sequences(&mut corpus.target("tmq_requests")?)?;
     stmt1_seeds(&mut corpus.target("stmt1_bind")?)?;
     schemaless_seeds(&corpus)?;
     Ok(())
