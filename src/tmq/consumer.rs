@@ -38,6 +38,10 @@ use crate::Error;
 /// subscription is then tried again without `enable_batch_meta` (`tmq.md` §3.2).
 const UNKNOWN_CONFIG: Code = Code(0xFFFE);
 
+/// Why a message polled on a replaced socket cannot be committed.
+const REPLACED: &str = "the connection was re-established since the message was polled; \
+                        it was not committed and is delivered again";
+
 /// The poll slot: held by the poll in flight.
 #[derive(Debug)]
 struct PollState {
@@ -563,6 +567,7 @@ impl Consumer {
             precision,
             blocks,
             meta,
+            generation,
         }))
     }
 
@@ -576,8 +581,24 @@ impl Consumer {
     }
 
     /// Commits every current position (everything polled so far, `message` included).
+    ///
+    /// A message polled before the socket was replaced cannot be committed (the new consumer
+    /// delivers it again): that is an [`Error::Closed`], as is a commit cut off by a lost
+    /// socket (it may or may not have been applied).
     pub async fn commit(&self, message: &Message) -> Result<(), Error> {
-        self.commit_id(message.message_id).await
+        let (socket, generation) = self.socket().await?;
+        if generation != message.generation {
+            return Err(Error::closed(REPLACED));
+        }
+        let message_id = message.message_id;
+        let reply = Self::call_on(
+            &socket,
+            |req_id| TmqRequest::Commit(TmqMessageRequest { req_id, message_id }),
+            Duration::ZERO,
+        )
+        .await?;
+        let _: TmqCommitResponse = json_reply("commit", reply)?;
+        Ok(())
     }
 
     /// Commits every current position.
