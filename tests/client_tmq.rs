@@ -941,3 +941,35 @@ async fn without_reconnect_a_dropped_consumer_stays_down() {
         assert_eq!(e.kind(), ErrorKind::Connection, "{e:?}");
     }
 }
+
+#[tokio::test]
+async fn a_closed_consumer_does_not_reconnect() {
+    let s = LocalServer::start(ServerConfig::default().with_faults(lose_reply(3)))
+        .await
+        .unwrap();
+    let c = Consumer::connect(&consumer_opts(&s, "g", ""))
+        .await
+        .unwrap();
+    let opts = ConnectOptions::from_dsn(&s.dsn("root", "taosdata"))
+        .unwrap()
+        .with_conn_retries(0);
+    let sql = Connection::connect(&opts).await.unwrap();
+    exec_all(
+        &sql,
+        &[
+            "create database d vgroups 1",
+            "create table d.t (ts timestamp, v int)",
+            "create topic t as database d",
+            "insert into d.t values (1700000000000, 0)",
+        ],
+    )
+    .await;
+    c.subscribe(&["t"]).await.unwrap();
+    // Frame 3, the reply to this request, is lost with the socket.
+    let e = c.subscription().await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Connection, "{e:?}");
+    c.close().await.unwrap();
+    let e = c.poll(Duration::from_millis(100)).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Connection, "{e:?}");
+    assert!(c.subscription().await.is_err());
+}

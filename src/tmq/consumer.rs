@@ -94,6 +94,8 @@ pub struct Consumer {
     current: std::sync::Mutex<Current>,
     /// Held while a lost socket is replaced, so concurrent calls reconnect once.
     reconnecting: tokio::sync::Mutex<()>,
+    /// Set by [`close`](Consumer::close): a lost socket is not replaced any more.
+    closed: std::sync::atomic::AtomicBool,
 }
 
 /// What a reconnect subscribes again.
@@ -293,6 +295,7 @@ impl Consumer {
                 generation: 0,
             }),
             reconnecting: tokio::sync::Mutex::new(()),
+            closed: std::sync::atomic::AtomicBool::new(false),
         })
     }
 
@@ -312,12 +315,12 @@ impl Consumer {
     async fn socket(&self) -> Result<(Arc<Socket>, u64), Error> {
         let current = |c: &Current| (c.socket.clone(), c.generation);
         let (s, generation) = current(&lock(&self.current));
-        if !self.opts.conn.reconnect || !s.is_lost() {
+        if !self.reconnects() || !s.is_lost() {
             return Ok((s, generation));
         }
         let _one_at_a_time = self.reconnecting.lock().await;
         let (s, generation) = current(&lock(&self.current));
-        if !s.is_lost() {
+        if !self.reconnects() || !s.is_lost() {
             return Ok((s, generation));
         }
         let not_sent = |e: Error| Error::NotSent {
@@ -355,7 +358,16 @@ impl Consumer {
             addr,
             generation,
         };
+        if self.closed.load(std::sync::atomic::Ordering::SeqCst) {
+            // Closed while reconnecting: the new socket is closed as well.
+            fresh.close();
+        }
         Ok((fresh, generation))
+    }
+
+    /// Whether a lost socket is replaced: `reconnect` is on and the consumer not closed.
+    fn reconnects(&self) -> bool {
+        self.opts.conn.reconnect && !self.closed.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// Sends the request `build` makes with a fresh `req_id` on `socket` and waits for its
@@ -387,7 +399,7 @@ impl Consumer {
             match Self::call_on(&socket, &build, extra).await {
                 Err(e @ Error::NotSent { .. })
                     if !resent
-                        && self.opts.conn.reconnect
+                        && self.reconnects()
                         && is_connection_loss(&e)
                         && socket.is_lost() =>
                 {
@@ -464,7 +476,7 @@ impl Consumer {
             match self.poll_on(&socket, generation, &mut slot, timeout).await {
                 Err(e)
                     if !reissued
-                        && self.opts.conn.reconnect
+                        && self.reconnects()
                         && is_connection_loss(&e)
                         && socket.is_lost() =>
                 {
@@ -744,6 +756,7 @@ impl Consumer {
     /// Closes the socket (the server unsubscribes). Calls in flight, and every later call,
     /// fail with [`Error::Closed`]. Idempotent.
     pub async fn close(&self) -> Result<(), Error> {
+        self.closed.store(true, std::sync::atomic::Ordering::SeqCst);
         lock(&self.current).socket.close();
         Ok(())
     }
