@@ -132,11 +132,17 @@ const RETIRED: &str = "the connection was re-established since; results and stat
 
 impl Socket {
     /// Starts the reader and writer tasks on the current runtime.
+    /// While nothing is sent for [`PING_EVERY`], the writer sends a Ping.
     pub(crate) fn start(ws: Ws, read_timeout: Duration) -> Socket {
+        Socket::start_with_ping(ws, read_timeout, PING_EVERY)
+    }
+
+    /// [`start`](Self::start) with a Ping after `ping_every` without a frame sent.
+    pub(crate) fn start_with_ping(ws: Ws, read_timeout: Duration, ping_every: Duration) -> Socket {
         let (sink, stream) = ws.split();
         let (tx, rx) = mpsc::unbounded_channel();
         let pending = Arc::new(Mutex::new(Pending::default()));
-        tokio::spawn(write_loop(sink, rx, pending.clone()));
+        tokio::spawn(write_loop(sink, rx, pending.clone(), ping_every));
         let reader = tokio::spawn(read_loop(stream, pending.clone(), tx.clone()));
         Socket {
             tx,
@@ -352,12 +358,30 @@ fn fail_all(pending: &Mutex<Pending>, closure: Closure) {
     }
 }
 
+/// How long the writer waits with nothing to send before it sends a Ping (payload `TAOS`),
+/// so that proxies and the server see an idle socket alive.
+pub(crate) const PING_EVERY: Duration = Duration::from_secs(29);
+
+/// The keep-alive Ping.
+fn ping() -> Message {
+    Message::Ping(Bytes::from_static(b"TAOS"))
+}
+
 async fn write_loop(
     mut sink: SplitSink<Ws, Message>,
     mut rx: mpsc::UnboundedReceiver<Outgoing>,
     pending: Arc<Mutex<Pending>>,
+    ping_every: Duration,
 ) {
-    while let Some(out) = rx.recv().await {
+    loop {
+        let out = match tokio::time::timeout(ping_every, rx.recv()).await {
+            Ok(Some(out)) => out,
+            Ok(None) => break,
+            Err(_) => Outgoing {
+                msg: ping(),
+                state: None,
+            },
+        };
         if let Some(state) = &out.state {
             let taken = state.compare_exchange(QUEUED, TAKEN, Ordering::SeqCst, Ordering::SeqCst);
             if taken.is_err() {

@@ -1,6 +1,7 @@
 //! The TMQ consumer against the embedded server's `/rest/tmq`: rows as Arrow in every
 //! precision, consumer groups splitting vgroups, commits and resuming, offsets and seek, meta
-//! messages, topic forms, auto-commit, errors, and a poll whose answer never comes.
+//! messages, topic forms, auto-commit, errors, a poll whose answer never comes, and
+//! reconnecting after a dropped socket without losing rows.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
@@ -13,7 +14,7 @@ use futures_util::{SinkExt, StreamExt};
 use taosarrow::protocol::messages::{to_json, ResponseHeader, TmqRequest, TmqSubscribeResponse};
 use taosarrow::tmq::{Consumer, ConsumerOptions, Message, MessageKind};
 use taosarrow::{Code, ConnectOptions, Connection, Error, ErrorKind};
-use taosarrow_server::{LocalServer, ServerConfig};
+use taosarrow_server::{FaultConfig, LocalServer, ServerConfig};
 use tokio::net::TcpListener;
 use tokio_tungstenite::tungstenite::Message as WsMessage;
 
@@ -784,4 +785,191 @@ async fn polls_name_the_last_message_and_fetch_its_rows() {
         unreachable!()
     };
     assert_eq!(k.message_id, 1);
+}
+
+/// Rows per insert in [`consume_through`]: what the server puts in one message at most, so
+/// every insert is a message of its own.
+const ROWS_PER_INSERT: i32 = 4096;
+
+/// Inserts in [`consume_through`].
+const INSERTS: i32 = 8;
+
+/// Writes rows `v = 0..INSERTS * ROWS_PER_INSERT` into a one-vgroup topic (one message per
+/// insert; 13 frames on the writing connection) through a server with `faults` whose first
+/// connection is the consumer's (its frame 1 is `version`, 2 `subscribe`, then poll 3, its
+/// `fetch_raw_data` 4, the commit 5, …), and polls with a commit after every message until
+/// every row came or 20 polls in a row brought nothing. `extra` adds DSN parameters to the
+/// consumer's. Returns the `v` of every row received and the errors the consumer's calls
+/// returned.
+async fn consume_through(faults: FaultConfig, extra: &str) -> (Vec<i32>, Vec<Error>) {
+    let s = LocalServer::start(ServerConfig::default().with_faults(faults))
+        .await
+        .unwrap();
+    // The consumer's socket is the server's first connection.
+    let c = Consumer::connect(&consumer_opts(&s, "g", extra))
+        .await
+        .unwrap();
+    let opts = ConnectOptions::from_dsn(&s.dsn("root", "taosdata"))
+        .unwrap()
+        .with_conn_retries(0);
+    let sql = Connection::connect(&opts).await.unwrap();
+    exec_all(
+        &sql,
+        &[
+            "create database d vgroups 1",
+            "create table d.t (ts timestamp, v int)",
+            "create topic t as database d",
+        ],
+    )
+    .await;
+    for i in 0..INSERTS {
+        let values: Vec<String> = (0..ROWS_PER_INSERT)
+            .map(|j| {
+                let v = i * ROWS_PER_INSERT + j;
+                format!("({}, {v})", 1_700_000_000_000_i64 + i64::from(v))
+            })
+            .collect();
+        sql.exec(&format!("insert into d.t values {}", values.join(" ")))
+            .await
+            .unwrap();
+    }
+    c.subscribe(&["t"]).await.unwrap();
+    let mut got = Vec::new();
+    let mut errors = Vec::new();
+    let mut idle = 0;
+    let mut seen = BTreeSet::new();
+    while seen.len() < all_rows().len() && idle < 20 {
+        match c.poll(Duration::from_millis(200)).await {
+            Ok(Some(m)) => {
+                idle = 0;
+                let vs: Vec<i32> = rows(std::slice::from_ref(&m))
+                    .into_iter()
+                    .map(|r| r.2)
+                    .collect();
+                seen.extend(vs.iter().copied());
+                got.extend(vs);
+                if let Err(e) = c.commit(&m).await {
+                    errors.push(e);
+                }
+            }
+            Ok(None) => idle += 1,
+            Err(e) => {
+                errors.push(e);
+                idle += 1;
+            }
+        }
+    }
+    (got, errors)
+}
+
+/// Every `v` [`consume_through`] writes.
+fn all_rows() -> BTreeSet<i32> {
+    (0..INSERTS * ROWS_PER_INSERT).collect()
+}
+
+fn lose_reply(frame: u64) -> FaultConfig {
+    FaultConfig {
+        lose_reply: Some(frame),
+        ..Default::default()
+    }
+}
+
+#[tokio::test]
+async fn a_dropped_connection_loses_no_rows() {
+    let all = all_rows();
+    // The reply to the first poll, to its fetch, to the second fetch, to the third poll: the
+    // poll in flight is issued again on a new socket and nothing surfaces.
+    for lost in [3, 4, 7, 9] {
+        let (got, errors) = consume_through(lose_reply(lost), "").await;
+        assert!(errors.is_empty(), "frame {lost}: {errors:?}");
+        assert_eq!(
+            got.iter().copied().collect::<BTreeSet<_>>(),
+            all,
+            "frame {lost}: {} rows",
+            got.len()
+        );
+    }
+    // The reply to the first commit: the commit may or may not have been applied, so it
+    // fails as a connection error; the next poll reconnects and goes on.
+    let (got, errors) = consume_through(lose_reply(5), "").await;
+    let [e] = &errors[..] else {
+        panic!("one failed commit: {errors:?}")
+    };
+    assert_eq!(e.kind(), ErrorKind::Connection, "{e:?}");
+    assert_eq!(
+        got.iter().copied().collect::<BTreeSet<_>>(),
+        all,
+        "{} rows",
+        got.len()
+    );
+}
+
+#[tokio::test]
+async fn a_consumer_whose_connections_keep_dropping_gets_every_row() {
+    // Every connection is closed after 16 frames: the eight messages need 26 on the
+    // consumer's socket (the handshake, then a poll, a fetch and a commit each), so every
+    // row arriving takes a reconnect. The drop falls between the fetch of the fifth message
+    // and its commit.
+    let (got, errors) = consume_through(
+        FaultConfig {
+            drop_after_frames: Some(16),
+            ..Default::default()
+        },
+        "",
+    )
+    .await;
+    let all = all_rows();
+    assert_eq!(
+        got.iter().copied().collect::<BTreeSet<_>>(),
+        all,
+        "{} rows",
+        got.len()
+    );
+    // Only commits of messages polled on a dropped socket fail, as connection errors.
+    for e in &errors {
+        assert_eq!(e.kind(), ErrorKind::Connection, "{e:?}");
+    }
+}
+
+#[tokio::test]
+async fn without_reconnect_a_dropped_consumer_stays_down() {
+    let (got, errors) = consume_through(lose_reply(4), "&reconnect=false").await;
+    // The first message's fetch was lost: nothing arrived, and every poll failed.
+    assert!(got.is_empty(), "{} rows", got.len());
+    assert!(!errors.is_empty());
+    for e in &errors {
+        assert_eq!(e.kind(), ErrorKind::Connection, "{e:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_closed_consumer_does_not_reconnect() {
+    let s = LocalServer::start(ServerConfig::default().with_faults(lose_reply(3)))
+        .await
+        .unwrap();
+    let c = Consumer::connect(&consumer_opts(&s, "g", ""))
+        .await
+        .unwrap();
+    let opts = ConnectOptions::from_dsn(&s.dsn("root", "taosdata"))
+        .unwrap()
+        .with_conn_retries(0);
+    let sql = Connection::connect(&opts).await.unwrap();
+    exec_all(
+        &sql,
+        &[
+            "create database d vgroups 1",
+            "create table d.t (ts timestamp, v int)",
+            "create topic t as database d",
+            "insert into d.t values (1700000000000, 0)",
+        ],
+    )
+    .await;
+    c.subscribe(&["t"]).await.unwrap();
+    // Frame 3, the reply to this request, is lost with the socket.
+    let e = c.subscription().await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Connection, "{e:?}");
+    c.close().await.unwrap();
+    let e = c.poll(Duration::from_millis(100)).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Connection, "{e:?}");
+    assert!(c.subscription().await.is_err());
 }

@@ -4,6 +4,11 @@
 //! `req_id` (`tmq.md` §1). A poll holds the consumer's poll slot until the message is fully
 //! fetched: the server keeps one message per connection, so polls never overlap and a
 //! message's rows are read before the next poll frees it (§2).
+//!
+//! A dropped socket is replaced: the next call (or the poll that was in flight) connects
+//! again with the same options, sends `version`, subscribes again to the same topics with
+//! the same options, and goes on; the group's committed offsets make the new consumer resume
+//! after the last commit (§5).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -33,12 +38,19 @@ use crate::Error;
 /// subscription is then tried again without `enable_batch_meta` (`tmq.md` §3.2).
 const UNKNOWN_CONFIG: Code = Code(0xFFFE);
 
+/// Why a message polled on a replaced socket cannot be committed.
+const REPLACED: &str = "the connection was re-established since the message was polled; \
+                        it was not committed and is delivered again";
+
 /// The poll slot: held by the poll in flight.
 #[derive(Debug)]
 struct PollState {
     /// The id of the last message fully received (0 before the first): sent with every
     /// poll, so that a message whose poll reply or fetch was lost is delivered again.
     last_message_id: u64,
+    /// The socket generation `last_message_id` belongs to: message ids of a replaced socket
+    /// mean nothing to the new one.
+    generation: u64,
     /// When the client last auto-committed (or subscribed).
     last_commit: Instant,
     /// Whether a message was delivered since the last auto-commit.
@@ -65,18 +77,60 @@ struct PollState {
 /// consumer.close().await?;
 /// # Ok(()) }
 /// ```
+///
+/// When the socket drops (server restart, a proxy's idle timeout), the next call reconnects
+/// (addresses in failover order, `conn_retries` retries each), sends `version` and, when
+/// subscribed, subscribes again to the same topics with the same options; nothing else is
+/// restored (a `seek` is not repeated). The new consumer of the group resumes from the
+/// group's committed offsets. A poll cut off by the drop is issued again on the new socket,
+/// so no message is skipped; messages after the last commit may come again (at-least-once).
+/// Other calls cut off by the drop fail with a connection error (a commit may or may not
+/// have been applied); a call whose frame was never written is sent on the new socket.
+/// `reconnect=false` turns this off.
 pub struct Consumer {
     opts: ConsumerOptions,
-    topics: std::sync::Mutex<Vec<String>>,
+    subscription: std::sync::Mutex<Subscription>,
     poll_slot: tokio::sync::Mutex<PollState>,
-    socket: Socket,
+    current: std::sync::Mutex<Current>,
+    /// Held while a lost socket is replaced, so concurrent calls reconnect once.
+    reconnecting: tokio::sync::Mutex<()>,
+    /// Set by [`close`](Consumer::close): a lost socket is not replaced any more.
+    closed: std::sync::atomic::AtomicBool,
+}
+
+/// What a reconnect subscribes again.
+#[derive(Debug, Clone, Default)]
+struct Subscription {
+    /// The subscribed topics (empty when not subscribed).
+    topics: Vec<String>,
+    /// Whether the server took `enable_batch_meta`.
+    batch_meta: bool,
+}
+
+/// The socket in use, its address, and how many sockets it replaced.
+struct Current {
+    socket: Arc<Socket>,
     addr: String,
+    generation: u64,
+}
+
+fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Whether `e` says the socket was lost (closed, or never reached by the frame because it was).
+fn is_connection_loss(e: &Error) -> bool {
+    match e {
+        Error::Closed { .. } => true,
+        Error::NotSent { source } => matches!(**source, Error::Closed { .. }),
+        _ => false,
+    }
 }
 
 impl std::fmt::Debug for Consumer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Consumer")
-            .field("addr", &self.addr)
+            .field("addr", &lock(&self.current).addr)
             .field("options", &self.opts)
             .finish()
     }
@@ -228,20 +282,26 @@ impl Consumer {
         let (ws, addr) = connect_to(&opts.conn, Endpoint::Tmq).await?;
         Ok(Consumer {
             opts: opts.clone(),
-            topics: std::sync::Mutex::new(Vec::new()),
+            subscription: std::sync::Mutex::new(Subscription::default()),
             poll_slot: tokio::sync::Mutex::new(PollState {
                 last_message_id: 0,
+                generation: 0,
                 last_commit: Instant::now(),
                 uncommitted: false,
             }),
-            socket: Socket::start(ws, opts.conn.read_timeout),
-            addr,
+            current: std::sync::Mutex::new(Current {
+                socket: Arc::new(Socket::start(ws, opts.conn.read_timeout)),
+                addr,
+                generation: 0,
+            }),
+            reconnecting: tokio::sync::Mutex::new(()),
+            closed: std::sync::atomic::AtomicBool::new(false),
         })
     }
 
-    /// The address (`host:port`) in use.
-    pub fn address(&self) -> &str {
-        &self.addr
+    /// The address (`host:port`) in use (after a reconnect, the new one).
+    pub fn address(&self) -> String {
+        lock(&self.current).addr.clone()
     }
 
     /// The options it was opened with.
@@ -249,26 +309,113 @@ impl Consumer {
         &self.opts
     }
 
-    /// Sends the request `build` makes with a fresh `req_id` and waits for its reply (up to
-    /// `read_timeout`, plus `extra`).
-    async fn call(
-        &self,
+    /// The socket to use and its generation: the current one, or a new one when it was lost
+    /// and reconnecting is on. A new socket got `version` and, when subscribed, the
+    /// subscription again. A failed reconnect is [`Error::NotSent`] (nothing was sent).
+    async fn socket(&self) -> Result<(Arc<Socket>, u64), Error> {
+        let current = |c: &Current| (c.socket.clone(), c.generation);
+        let (s, generation) = current(&lock(&self.current));
+        if !self.reconnects() || !s.is_lost() {
+            return Ok((s, generation));
+        }
+        let _one_at_a_time = self.reconnecting.lock().await;
+        let (s, generation) = current(&lock(&self.current));
+        if !self.reconnects() || !s.is_lost() {
+            return Ok((s, generation));
+        }
+        let not_sent = |e: Error| Error::NotSent {
+            source: Box::new(e),
+        };
+        let (ws, addr) = connect_to(&self.opts.conn, Endpoint::Tmq)
+            .await
+            .map_err(not_sent)?;
+        let fresh = Arc::new(Socket::start(ws, self.opts.conn.read_timeout));
+        let sub = lock(&self.subscription).clone();
+        if !sub.topics.is_empty() {
+            let reply = Self::call_on(
+                &fresh,
+                |req_id| {
+                    TmqRequest::Subscribe(Box::new(subscribe_request(
+                        &self.opts,
+                        &sub.topics,
+                        req_id,
+                        sub.batch_meta,
+                    )))
+                },
+                Duration::ZERO,
+            )
+            .await
+            .and_then(|r| json_reply::<TmqSubscribeResponse>("subscribe", r));
+            if let Err(e) = reply {
+                fresh.close();
+                return Err(not_sent(e));
+            }
+        }
+        tracing::debug!(addr = %addr, topics = ?sub.topics, "reconnected");
+        let generation = generation + 1;
+        *lock(&self.current) = Current {
+            socket: fresh.clone(),
+            addr,
+            generation,
+        };
+        if self.closed.load(std::sync::atomic::Ordering::SeqCst) {
+            // Closed while reconnecting: the new socket is closed as well.
+            fresh.close();
+        }
+        Ok((fresh, generation))
+    }
+
+    /// Whether a lost socket is replaced: `reconnect` is on and the consumer not closed.
+    fn reconnects(&self) -> bool {
+        self.opts.conn.reconnect && !self.closed.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Sends the request `build` makes with a fresh `req_id` on `socket` and waits for its
+    /// reply (up to `read_timeout`, plus `extra`).
+    async fn call_on(
+        socket: &Socket,
         build: impl FnOnce(u64) -> TmqRequest,
         extra: Duration,
     ) -> Result<Reply, Error> {
-        let ticket = self.socket.ticket()?;
+        let ticket = socket.ticket()?;
         let request = build(ticket.req_id());
-        let after = self.socket.read_timeout().saturating_add(extra);
+        let after = socket.read_timeout().saturating_add(extra);
         ticket
             .call_within(WsMessage::text(request.to_json()), after)
             .await
+    }
+
+    /// [`call_on`](Self::call_on) the current socket (reconnecting first when it was lost);
+    /// sent once more on a new socket when the frame never went out because the socket was
+    /// lost.
+    async fn call(
+        &self,
+        build: impl Fn(u64) -> TmqRequest,
+        extra: Duration,
+    ) -> Result<Reply, Error> {
+        let mut resent = false;
+        loop {
+            let (socket, _) = self.socket().await?;
+            match Self::call_on(&socket, &build, extra).await {
+                Err(e @ Error::NotSent { .. })
+                    if !resent
+                        && self.reconnects()
+                        && is_connection_loss(&e)
+                        && socket.is_lost() =>
+                {
+                    tracing::debug!(error = %e, "socket lost before the request went out");
+                    resent = true;
+                }
+                r => return r,
+            }
+        }
     }
 
     /// [`call`](Self::call) with a JSON reply of `action` decoded as `T`.
     async fn call_json<T: DeserializeOwned>(
         &self,
         action: &'static str,
-        build: impl FnOnce(u64) -> TmqRequest,
+        build: impl Fn(u64) -> TmqRequest,
     ) -> Result<T, Error> {
         json_reply(action, self.call(build, Duration::ZERO).await?)
     }
@@ -297,7 +444,10 @@ impl Consumer {
                 Ok(_) => break,
             }
         }
-        *self.topics.lock().unwrap_or_else(|e| e.into_inner()) = topics.clone();
+        *lock(&self.subscription) = Subscription {
+            topics: topics.clone(),
+            batch_meta,
+        };
         if let Some(first) = topics.first() {
             for &(vgroup_id, offset) in &self.opts.offset_seek {
                 self.seek(first, vgroup_id, offset).await?;
@@ -315,33 +465,79 @@ impl Consumer {
     /// since the last auto-commit and a message was delivered since. A poll whose reply does
     /// not come within `timeout` plus `read_timeout` fails with [`Error::Timeout`]; the
     /// message it may have fetched is delivered again by the next poll.
+    ///
+    /// A poll cut off by a lost socket is issued again on a new one (see [`Consumer`]): the
+    /// message it was fetching comes again from the group's committed offset.
     pub async fn poll(&self, timeout: Duration) -> Result<Option<Message>, Error> {
         let mut slot = self.poll_slot.lock().await;
+        let mut reissued = false;
+        loop {
+            let (socket, generation) = self.socket().await?;
+            match self.poll_on(&socket, generation, &mut slot, timeout).await {
+                Err(e)
+                    if !reissued
+                        && self.reconnects()
+                        && is_connection_loss(&e)
+                        && socket.is_lost() =>
+                {
+                    tracing::debug!(error = %e, "socket lost during a poll; polling again");
+                    reissued = true;
+                }
+                r => return r,
+            }
+        }
+    }
+
+    /// One poll (and the fetch of its message) on `socket`, of socket generation
+    /// `generation`.
+    async fn poll_on(
+        &self,
+        socket: &Socket,
+        generation: u64,
+        slot: &mut PollState,
+        timeout: Duration,
+    ) -> Result<Option<Message>, Error> {
+        if slot.generation != generation {
+            // A new consumer: it holds no message, and what the old one delivered since the
+            // last commit comes again.
+            slot.generation = generation;
+            slot.last_message_id = 0;
+            slot.uncommitted = false;
+        }
         if self.opts.auto_commit
             && slot.uncommitted
             && slot.last_commit.elapsed() >= self.opts.auto_commit_interval
         {
-            match self.commit_id(slot.last_message_id).await {
-                Ok(()) => {
+            let message_id = slot.last_message_id;
+            let committed = Self::call_on(
+                socket,
+                |req_id| TmqRequest::Commit(TmqMessageRequest { req_id, message_id }),
+                Duration::ZERO,
+            )
+            .await
+            .and_then(|r| json_reply::<TmqCommitResponse>("commit", r));
+            match committed {
+                Ok(_) => {
                     slot.last_commit = Instant::now();
                     slot.uncommitted = false;
                 }
+                Err(e) if is_connection_loss(&e) => return Err(e),
                 Err(e) => tracing::warn!(error = %e, "auto-commit failed"),
             }
         }
         let last = slot.last_message_id;
-        let reply = self
-            .call(
-                |req_id| {
-                    TmqRequest::Poll(TmqPollRequest {
-                        req_id,
-                        blocking_time: blocking_time(timeout),
-                        message_id: Some(last),
-                    })
-                },
-                timeout,
-            )
-            .await?;
+        let reply = Self::call_on(
+            socket,
+            |req_id| {
+                TmqRequest::Poll(TmqPollRequest {
+                    req_id,
+                    blocking_time: blocking_time(timeout),
+                    message_id: Some(last),
+                })
+            },
+            timeout,
+        )
+        .await?;
         let polled: TmqPollResponse = json_reply("poll", reply)?;
         if !polled.have_message {
             return Ok(None);
@@ -349,22 +545,24 @@ impl Consumer {
         let kind = message_kind(polled.message_type)?;
         let message_id = polled.message_id;
         let (precision, blocks) = if kind.has_data() {
-            let reply = self
-                .call(
-                    |req_id| TmqRequest::FetchRawData(TmqMessageRequest { req_id, message_id }),
-                    Duration::ZERO,
-                )
-                .await?;
+            let reply = Self::call_on(
+                socket,
+                |req_id| TmqRequest::FetchRawData(TmqMessageRequest { req_id, message_id }),
+                Duration::ZERO,
+            )
+            .await?;
             data_blocks(&reply, message_id, self.opts.conn.timezone.clone())?
         } else {
             (Precision::Millisecond, Vec::new())
         };
         let meta = if kind.has_meta() {
-            let r: TmqFetchJsonMetaResponse = self
-                .call_json("fetch_json_meta", |req_id| {
-                    TmqRequest::FetchJsonMeta(TmqMessageRequest { req_id, message_id })
-                })
-                .await?;
+            let reply = Self::call_on(
+                socket,
+                |req_id| TmqRequest::FetchJsonMeta(TmqMessageRequest { req_id, message_id }),
+                Duration::ZERO,
+            )
+            .await?;
+            let r: TmqFetchJsonMetaResponse = json_reply("fetch_json_meta", reply)?;
             Some(r.data).filter(|d| !d.is_null())
         } else {
             None
@@ -381,6 +579,7 @@ impl Consumer {
             precision,
             blocks,
             meta,
+            generation,
         }))
     }
 
@@ -394,8 +593,24 @@ impl Consumer {
     }
 
     /// Commits every current position (everything polled so far, `message` included).
+    ///
+    /// A message polled before the socket was replaced cannot be committed (the new consumer
+    /// delivers it again): that is an [`Error::Closed`], as is a commit cut off by a lost
+    /// socket (it may or may not have been applied).
     pub async fn commit(&self, message: &Message) -> Result<(), Error> {
-        self.commit_id(message.message_id).await
+        let (socket, generation) = self.socket().await?;
+        if generation != message.generation {
+            return Err(Error::closed(REPLACED));
+        }
+        let message_id = message.message_id;
+        let reply = Self::call_on(
+            &socket,
+            |req_id| TmqRequest::Commit(TmqMessageRequest { req_id, message_id }),
+            Duration::ZERO,
+        )
+        .await?;
+        let _: TmqCommitResponse = json_reply("commit", reply)?;
+        Ok(())
     }
 
     /// Commits every current position.
@@ -514,10 +729,7 @@ impl Consumer {
 
     /// The subscribed topics, as this client subscribed them.
     pub fn list_topics(&self) -> Vec<String> {
-        self.topics
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
+        lock(&self.subscription).topics.clone()
     }
 
     /// The subscribed topics as the server reports them (`list_topics`).
@@ -537,17 +749,15 @@ impl Consumer {
                 TmqRequest::Unsubscribe(ReqIdArgs { req_id })
             })
             .await?;
-        self.topics
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clear();
+        lock(&self.subscription).topics.clear();
         Ok(())
     }
 
     /// Closes the socket (the server unsubscribes). Calls in flight, and every later call,
     /// fail with [`Error::Closed`]. Idempotent.
     pub async fn close(&self) -> Result<(), Error> {
-        self.socket.close();
+        self.closed.store(true, std::sync::atomic::Ordering::SeqCst);
+        lock(&self.current).socket.close();
         Ok(())
     }
 

@@ -79,6 +79,8 @@ pub struct Message {
     pub(crate) precision: Precision,
     pub(crate) blocks: Vec<TmqBlock>,
     pub(crate) meta: Option<serde_json::Value>,
+    /// The generation of the consumer's socket it was polled on.
+    pub(crate) generation: u64,
 }
 
 impl Message {
