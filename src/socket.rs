@@ -450,3 +450,37 @@ async fn read_loop(
     };
     fail_all(&pending, closure);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use futures_util::StreamExt;
+    use tokio_tungstenite::tungstenite::Message;
+
+    #[tokio::test]
+    async fn an_idle_socket_sends_a_ping_with_payload_taos() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let peer = tokio::spawn(async move {
+            let (tcp, _) = listener.accept().await.unwrap();
+            let mut ws = tokio_tungstenite::accept_async(tcp).await.unwrap();
+            loop {
+                match ws.next().await {
+                    Some(Ok(Message::Ping(p))) => return p.to_vec(),
+                    Some(Ok(_)) => continue,
+                    other => panic!("no ping before {other:?}"),
+                }
+            }
+        });
+        let (ws, _) = tokio_tungstenite::connect_async(format!("ws://127.0.0.1:{port}/ws"))
+            .await
+            .unwrap();
+        let socket = Socket::start_with_ping(ws, Duration::from_secs(5), Duration::from_millis(50));
+        let payload = tokio::time::timeout(Duration::from_secs(5), peer)
+            .await
+            .expect("a ping within the timeout")
+            .unwrap();
+        assert_eq!(payload, b"TAOS");
+        drop(socket);
+    }
+}
