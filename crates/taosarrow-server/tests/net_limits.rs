@@ -250,6 +250,26 @@ async fn an_idle_session_is_dropped_after_the_idle_timeout() {
 }
 
 #[tokio::test]
+async fn a_session_that_pings_outlives_the_idle_timeout() {
+    use futures_util::SinkExt;
+    use tokio_tungstenite::tungstenite::Message;
+    let s = server(ServerConfig {
+        idle_timeout: Duration::from_millis(300),
+        ..config()
+    })
+    .await;
+    let mut c = Client::connect(&s).await;
+    for _ in 0..8 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        c.ws.send(Message::Ping(b"TAOS".to_vec().into()))
+            .await
+            .unwrap();
+    }
+    // 800 ms, well past the timeout, with nothing but pings: still served.
+    assert_eq!(c.query(1, "select 1").await["code"], 0);
+}
+
+#[tokio::test]
 async fn open_results_per_connection_are_limited_until_one_is_freed() {
     let s = server(ServerConfig {
         max_results: 2,

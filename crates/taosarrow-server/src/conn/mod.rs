@@ -183,9 +183,10 @@ impl Connection {
                 // Login or idle timeout, end of stream or a socket/protocol error.
                 Err(_) | Ok(None) | Ok(Some(Err(_))) => return,
             };
+            // A client's keep-alive Ping (the official clients send one every 29 s) counts.
             let activity = matches!(
                 msg,
-                Message::Text(_) | Message::Binary(_) | Message::Pong(_)
+                Message::Text(_) | Message::Binary(_) | Message::Ping(_) | Message::Pong(_)
             );
             let flow = match msg {
                 Message::Text(t) if self.endpoint == Endpoint::Tmq => {
@@ -203,7 +204,7 @@ impl Connection {
             if flow == Flow::Close {
                 return;
             }
-            // Once logged in, data and pongs keep the connection alive.
+            // Once logged in, data, pings and pongs keep the connection alive.
             if activity && self.session.is_some() {
                 deadline = TokioInstant::now() + idle;
             }
