@@ -26,7 +26,7 @@ async fn create_insert_select() {
 }
 
 /// Rows of a SELECT as the debug text of their first column.
-async fn first_column(e: &Engine, s: &mut Session, sql: &str) -> Vec<String> {
+pub(super) async fn first_column(e: &Engine, s: &mut Session, sql: &str) -> Vec<String> {
     let Outcome::Rows(rs) = e.execute(s, sql).await.unwrap() else {
         panic!("{sql}: no rows")
     };

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use arrow::array::{Array, Int32Array};
 
+use super::tests::first_column;
 use super::tmq::{ConsumerId, OffsetReset, Polled, PolledKind, SubscribeOptions};
 use super::*;
 
@@ -359,10 +360,10 @@ async fn topic_statements_follow_tdengine() {
         error_code(&e, &mut s, "drop consumer group g on t1").await,
         Code::MND_CGROUP_USED
     );
-    assert_eq!(first_topics(&e, &mut s, "show topics").await, vec!["t1"]);
-    let consumers = first_topics(&e, &mut s, "show consumers").await;
+    assert_eq!(first_column(&e, &mut s, "show topics").await, vec!["t1"]);
+    let consumers = first_column(&e, &mut s, "show consumers").await;
     assert_eq!(consumers, vec![a.to_string()]);
-    let subs = first_topics(&e, &mut s, "show subscriptions").await;
+    let subs = first_column(&e, &mut s, "show subscriptions").await;
     assert_eq!(subs, vec!["t1", "t1"]);
     e.tmq().unsubscribe(a);
     run(&e, &mut s, "drop consumer group g on t1").await;
@@ -383,23 +384,6 @@ async fn drop_topic_force_ends_the_subscription() {
     run(&e, &mut s, "drop topic force t1").await;
     assert!(e.tmq().subscription(a).is_empty());
     assert!(e.tmq().topic("t1").is_none());
-}
-
-/// The first column of a SHOW, as text.
-async fn first_topics(e: &Engine, s: &mut Session, sql: &str) -> Vec<String> {
-    let Outcome::Rows(rs) = e.execute(s, sql).await.unwrap() else {
-        panic!("{sql}: no rows")
-    };
-    let mut out = Vec::new();
-    for b in &rs.batches {
-        let col = arrow::compute::cast(b.column(0), &arrow::datatypes::DataType::Utf8).unwrap();
-        let col = col
-            .as_any()
-            .downcast_ref::<arrow::array::StringArray>()
-            .unwrap();
-        out.extend(col.iter().map(|v| v.unwrap_or("NULL").to_owned()));
-    }
-    out
 }
 
 #[tokio::test]
