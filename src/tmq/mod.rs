@@ -10,4 +10,4 @@ pub use message::{Assignment, Message, MessageKind, TmqBlock};
 pub use options::{ConsumerOptions, OffsetReset, DEFAULT_AUTO_COMMIT_INTERVAL};
 
 /// The `committed` value the server reports for a vgroup with nothing committed.
-pub const TMQ_NO_COMMITTED: i64 = -2147467247;
+pub use taosarrow_protocol::messages::TMQ_NO_COMMITTED;
