@@ -13,7 +13,7 @@ import subprocess
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator, List, Optional
+from typing import Callable, Dict, Iterator, List, Optional
 
 import pytest
 
@@ -59,8 +59,9 @@ class RunningServer:
                 stream.close()
 
 
-def start_server(args: List[str] = ()) -> RunningServer:
-    """Starts the binary with ``serve --port 0`` plus ``args`` and waits for its URL."""
+def start_server(args: List[str] = (), env: Optional[Dict[str, str]] = None) -> RunningServer:
+    """Starts the binary with ``serve --port 0`` plus ``args`` and waits for its URL;
+    ``env`` adds to (or overrides) this process's environment, e.g. ``{"TZ": "Asia/Shanghai"}``."""
     binary = server_binary()
     if not binary.is_file():
         pytest.fail(
@@ -72,6 +73,7 @@ def start_server(args: List[str] = ()) -> RunningServer:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        env={**os.environ, **env} if env else None,
     )
     lines: "queue.Queue[str]" = queue.Queue()
     threading.Thread(target=lambda: lines.put(process.stdout.readline()), daemon=True).start()
@@ -91,11 +93,12 @@ def start_server(args: List[str] = ()) -> RunningServer:
 
 @pytest.fixture
 def server_factory() -> Iterator[Callable[..., RunningServer]]:
-    """Starts servers with extra command-line flags; all are stopped at teardown."""
+    """Starts servers with extra command-line flags (and ``env=`` additions to their
+    environment); all are stopped at teardown."""
     started: List[RunningServer] = []
 
-    def factory(*args: str) -> RunningServer:
-        s = start_server(list(args))
+    def factory(*args: str, env: Optional[Dict[str, str]] = None) -> RunningServer:
+        s = start_server(list(args), env)
         started.append(s)
         return s
 

@@ -81,6 +81,11 @@ pub struct ServerConfig {
     /// a query that needs more fails with `Out of Memory` (0x0102) and the server keeps
     /// serving. Default [`DEFAULT_MEMORY_LIMIT`] (1 GiB).
     pub memory_limit: usize,
+    /// The server's time zone: how a time string without an offset (in INSERT values, WHERE
+    /// literals, string binds) is read, and where `TODAY()` starts, for a connection that
+    /// names no zone of its own (`timezone` in its DSN) — TDengine's rule. Default: this
+    /// process's zone (`TZ`, else the system's); `None` is UTC.
+    pub timezone: Option<chrono_tz::Tz>,
     /// Faults to inject.
     pub faults: FaultConfig,
 }
@@ -104,6 +109,7 @@ impl std::fmt::Debug for ServerConfig {
             .field("max_bind_rows", &self.max_bind_rows)
             .field("max_bind_bytes", &self.max_bind_bytes)
             .field("memory_limit", &self.memory_limit)
+            .field("timezone", &self.timezone)
             .field("faults", &self.faults)
             .finish()
     }
@@ -127,6 +133,7 @@ impl Default for ServerConfig {
             max_bind_rows: DEFAULT_MAX_BIND_ROWS,
             max_bind_bytes: DEFAULT_MAX_BIND_BYTES,
             memory_limit: DEFAULT_MEMORY_LIMIT,
+            timezone: crate::engine::time::local_zone(),
             faults: FaultConfig::default(),
         }
     }
@@ -148,6 +155,12 @@ impl ServerConfig {
     /// Sets the query engine's memory limit in bytes (see [`ServerConfig::memory_limit`]).
     pub fn with_memory_limit(mut self, bytes: usize) -> Self {
         self.memory_limit = bytes;
+        self
+    }
+
+    /// Sets the server's time zone (see [`ServerConfig::timezone`]).
+    pub fn with_timezone(mut self, tz: Option<chrono_tz::Tz>) -> Self {
+        self.timezone = tz;
         self
     }
 

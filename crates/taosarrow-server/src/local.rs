@@ -102,6 +102,7 @@ impl LocalServer {
         let addr = local_addr(&listener, &config)?;
         let engine = engine
             .with_memory_limit(config.memory_limit)
+            .with_timezone(config.timezone)
             .with_endpoint(endpoint(addr));
         let shared = Arc::new(Shared::new(engine, config));
         let open_results = Arc::clone(&shared.open_results);
@@ -158,6 +159,7 @@ impl LocalServer {
                     let _ = ready_tx.send(Ok(addr));
                     let engine = engine
                         .with_memory_limit(config.memory_limit)
+                        .with_timezone(config.timezone)
                         .with_endpoint(endpoint(addr));
                     let mut shared = Shared::new(engine, config);
                     shared.open_results = counter;

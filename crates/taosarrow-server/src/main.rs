@@ -11,7 +11,7 @@ use taosarrow_server::{FaultConfig, LocalServer, ServerConfig};
 const USAGE: &str = "usage: taosarrow serve [--host H] [--port 6041] [--user U --password P] \
 [--block-rows N] [--memory-limit-mb N] [--max-message-bytes N] [--max-connections N] [--login-timeout-ms MS] \
 [--idle-timeout-ms MS] [--write-timeout-ms MS] [--max-results N] [--max-statements N] \
-[--max-bind-rows N] [--max-bind-bytes N] \
+[--max-bind-rows N] [--max-bind-bytes N] [--timezone IANA-ZONE] \
 [--drop-after-frames N] [--lose-reply N] [--withhold-after-frames N] [--reply-delay-ms MS] \
 [--stall] [--corrupt-blocks]";
 
@@ -56,6 +56,13 @@ fn parse_args(args: &[String]) -> Result<ServerConfig, String> {
             "--port" => config.port = number("--port", value("--port")?)?,
             "--user" => config.user = value("--user")?,
             "--password" => config.password = value("--password")?,
+            "--timezone" => {
+                let v = value(flag)?;
+                let tz = v
+                    .parse()
+                    .map_err(|_| format!("--timezone: not an IANA time zone: {v:?}"))?;
+                config.timezone = Some(tz);
+            }
             "--block-rows" => {
                 let n: usize = number("--block-rows", value("--block-rows")?)?;
                 if n == 0 {
@@ -192,6 +199,9 @@ mod tests {
         assert_eq!(c.memory_limit, taosarrow_server::DEFAULT_MEMORY_LIMIT);
         let c = parse_args(&args("serve --memory-limit-mb 64")).unwrap();
         assert_eq!(c.memory_limit, 64 << 20);
+        let c = parse_args(&args("serve --timezone Asia/Shanghai")).unwrap();
+        assert_eq!(c.timezone, Some(chrono_tz::Tz::Asia__Shanghai));
+        assert!(parse_args(&args("serve --timezone Mars/Olympus")).is_err());
         assert_eq!(parse_args(&args("serve")).unwrap().port, 6041);
         let c = parse_args(&args(
             "serve --drop-after-frames 3 --withhold-after-frames 4 --reply-delay-ms 20 --corrupt-blocks",

@@ -12,7 +12,6 @@ use taosarrow_protocol::Code;
 
 use super::{elapsed_ns, Connection, Endpoint, Flow};
 use crate::config::SERVER_VERSION;
-use crate::engine::Session;
 use crate::ServerError;
 
 /// Parses an IANA time zone name.
@@ -200,7 +199,7 @@ impl Connection {
             Some(tz) => Some(parse_tz(tz)?),
             None => None,
         };
-        let mut session = Session::new(c.database().map(str::to_owned));
+        let mut session = self.shared.engine.session(c.database().map(str::to_owned));
         session.set_timezone(tz);
         self.user = c.user.clone();
         self.session = Some(session);

@@ -31,7 +31,6 @@ use super::text::credentials_match;
 use super::{elapsed_ns, Connection, Flow};
 use crate::config::SERVER_VERSION;
 use crate::engine::tmq::{ConsumerId, Polled, PolledKind, SubscribeOptions, Tmq};
-use crate::engine::Session;
 use crate::ServerError;
 
 /// The longest `blocking_time` a poll waits; longer ones are cut to it.
@@ -489,7 +488,7 @@ impl Connection {
         s.auto_commit = every;
         s.last_auto_commit = Instant::now();
         self.user = r.user.clone();
-        self.session = Some(Session::new(db));
+        self.session = Some(engine.session(db));
         Ok(())
     }
 

@@ -366,7 +366,14 @@ pub fn using_clause(
     expect_punct(toks, i, "(", sql)?;
     let mut lits = Vec::new();
     loop {
-        lits.push(parse_lit(toks, i, sql, db.precision, s.statement_time())?);
+        lits.push(parse_lit(
+            toks,
+            i,
+            sql,
+            db.precision,
+            s.statement_time(),
+            s.timezone(),
+        )?);
         if toks.get(*i).is_some_and(|t| t.is_punct(")")) {
             *i += 1;
             break;
@@ -400,7 +407,7 @@ pub fn using_clause(
                 &Target {
                     spec,
                     precision: db.precision,
-                    tz: s.tz,
+                    tz: s.timezone(),
                 },
             )?,
             None => b.append_null(),

@@ -24,7 +24,7 @@ pub mod schemaless;
 mod select;
 mod show;
 pub mod storage;
-mod time;
+pub(crate) mod time;
 pub mod tmq;
 mod translate;
 pub mod types;
@@ -61,6 +61,8 @@ pub struct Engine {
     dnode: Arc<Dnode>,
     /// Topics and consumers.
     tmq: Arc<tmq::Tmq>,
+    /// The server's time zone: how a connection that names none reads time strings.
+    timezone: Option<chrono_tz::Tz>,
 }
 
 impl Default for Engine {
@@ -78,6 +80,7 @@ impl Default for Engine {
                 started: now,
             }),
             tmq: Arc::default(),
+            timezone: None,
         }
     }
 }
@@ -116,7 +119,10 @@ fn runtime(limit: usize) -> Arc<RuntimeEnv> {
 #[derive(Debug, Clone, Default)]
 pub struct Session {
     db: Option<String>,
+    /// The time zone the connection set (`conn.tz`, `options_connection`).
     tz: Option<chrono_tz::Tz>,
+    /// The server's time zone, used when the connection set none (UTC when `None`).
+    server_tz: Option<chrono_tz::Tz>,
     /// When the running statement started: its `NOW`, the same for every `NOW` in it.
     now: chrono::DateTime<chrono::Utc>,
     /// Rows a SELECT reads instead of the stored ones, per table of the current database:
@@ -129,11 +135,13 @@ pub struct Session {
 pub type RowsOverlay = std::collections::HashMap<String, Vec<RecordBatch>>;
 
 impl Session {
-    /// A session whose current database is `db` (as `conn` names it).
+    /// A session whose current database is `db` (as `conn` names it), reading time strings
+    /// in UTC until a zone is set; a server's connections start from [`Engine::session`].
     pub fn new(db: Option<String>) -> Self {
         Session {
             db: db.filter(|d| !d.is_empty()),
             tz: None,
+            server_tz: None,
             now: chrono::Utc::now(),
             overlay: None,
         }
@@ -155,14 +163,16 @@ impl Session {
         self.db.as_deref()
     }
 
-    /// Sets the connection time zone used to read time strings (UTC when `None`).
+    /// Sets the connection time zone used to read time strings and find `TODAY`'s
+    /// midnight; `None` goes back to the server's zone.
     pub fn set_timezone(&mut self, tz: Option<chrono_tz::Tz>) {
         self.tz = tz;
     }
 
-    /// The connection time zone, if one was set.
+    /// The zone time strings without an offset are read in: the connection's if it set one,
+    /// else the server's (as TDengine does); `None` is UTC.
     pub fn timezone(&self) -> Option<chrono_tz::Tz> {
-        self.tz
+        self.tz.or(self.server_tz)
     }
 
     /// Starts a statement: its `NOW` is this moment.
@@ -241,6 +251,28 @@ impl Engine {
             started: catalog::now_ms(),
         });
         self
+    }
+
+    /// The same engine (its data shared with `self`) in time zone `tz`: how its sessions
+    /// ([`Engine::session`]) read time strings without an offset when the connection names
+    /// no zone. `None` (the default of a bare engine) is UTC; a server sets its process's
+    /// zone ([`crate::ServerConfig::timezone`]).
+    pub fn with_timezone(mut self, tz: Option<chrono_tz::Tz>) -> Self {
+        self.timezone = tz;
+        self
+    }
+
+    /// The server's time zone (see [`Engine::with_timezone`]).
+    pub fn timezone(&self) -> Option<chrono_tz::Tz> {
+        self.timezone
+    }
+
+    /// A session of this engine whose current database is `db`, in the engine's time zone
+    /// until the connection sets its own.
+    pub fn session(&self, db: Option<String>) -> Session {
+        let mut s = Session::new(db);
+        s.server_tz = self.timezone;
+        s
     }
 
     /// The dnode this engine is.
@@ -372,5 +404,7 @@ mod hostile_tests;
 mod json_tag_tests;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod timezone_tests;
 #[cfg(test)]
 mod tmq_tests;

@@ -13,12 +13,37 @@ pub fn now(at: DateTime<chrono::Utc>, p: Precision) -> i64 {
         .unwrap_or(i64::MAX)
 }
 
-/// The start of the day (UTC) of `at` in ticks of `p`: what `TODAY` means for a statement
-/// that started at `at`.
-pub fn today(at: DateTime<chrono::Utc>, p: Precision) -> i64 {
-    let v = now(at, p);
-    let day = p.ticks_per_second() * 86_400;
-    v - v.rem_euclid(day)
+/// The start of the day of `at` in time zone `tz` (UTC when `None`) in ticks of `p`: what
+/// `TODAY` means for a statement that started at `at` on a connection in `tz`.
+pub fn today(at: DateTime<chrono::Utc>, p: Precision, tz: Option<chrono_tz::Tz>) -> i64 {
+    let midnight = match tz {
+        None => at.date_naive().and_time(chrono::NaiveTime::MIN).and_utc(),
+        Some(z) => {
+            let local = at.with_timezone(&z).date_naive();
+            // A day that starts in a DST gap starts at its first existing instant.
+            (0..24)
+                .find_map(|h| {
+                    let t = local.and_hms_opt(h, 0, 0)?;
+                    z.from_local_datetime(&t).earliest()
+                })
+                .map_or(at, |t| t.with_timezone(&chrono::Utc))
+        }
+    };
+    now(midnight, p)
+}
+
+/// The time zone of this process, as TDengine's server reads time strings without an
+/// offset when the connection names none: `TZ` when it names an IANA zone (with or without
+/// a leading `:`), else the system's zone; `None` (UTC) when neither is known.
+pub fn local_zone() -> Option<chrono_tz::Tz> {
+    let from_env = std::env::var("TZ")
+        .ok()
+        .and_then(|v| v.trim_start_matches(':').parse::<chrono_tz::Tz>().ok());
+    from_env.or_else(|| {
+        iana_time_zone::get_timezone()
+            .ok()
+            .and_then(|name| name.parse().ok())
+    })
 }
 
 fn bad_ts(s: &str) -> ServerError {
@@ -138,6 +163,12 @@ mod tests {
             123_456_789
         );
         assert!(parse_time_string("yesterday", p, None).is_err());
+        let at = DateTime::parse_from_rfc3339("2025-01-01T20:00:00Z")
+            .unwrap()
+            .with_timezone(&chrono::Utc);
+        // 20:00 UTC is already 04:00 on the next day in Shanghai.
+        assert_eq!(today(at, p, None), 1_735_689_600_000);
+        assert_eq!(today(at, p, Some(sh)), 1_735_747_200_000);
         assert_eq!(duration_ticks("1d", p).unwrap(), 86_400_000);
         assert_eq!(duration_ticks("10u", Precision::Microsecond).unwrap(), 10);
         assert!(duration_ticks("1u", p).is_err());

@@ -403,7 +403,7 @@ impl Translator<'_, '_> {
                                 k += 2;
                             }
                             self.ts_literal(if w == "today" {
-                                today(self.now, self.precision)
+                                today(self.now, self.precision, self.tz)
                             } else {
                                 now(self.now, self.precision)
                             })

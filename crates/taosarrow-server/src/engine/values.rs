@@ -29,13 +29,14 @@ pub enum Lit<'a> {
 }
 
 /// Reads one literal at `toks[*i]`, advancing `i`; `NOW` and `TODAY` are those of the
-/// statement's start `at`.
+/// statement's start `at`, `TODAY` the midnight of time zone `tz` (UTC when `None`).
 pub fn parse_lit<'a>(
     toks: &[Token<'a>],
     i: &mut usize,
     sql: &str,
     p: Precision,
     at: chrono::DateTime<chrono::Utc>,
+    tz: Option<chrono_tz::Tz>,
 ) -> Result<Lit<'a>, ServerError> {
     let t = *toks.get(*i).ok_or_else(|| syntax_at(toks, *i, sql))?;
     *i += 1;
@@ -71,7 +72,7 @@ pub fn parse_lit<'a>(
                     *i += 2;
                 }
                 let mut ts = if w.eq_ignore_ascii_case("today") {
-                    today(at, p)
+                    today(at, p, tz)
                 } else {
                     now(at, p)
                 };

@@ -94,7 +94,7 @@ impl<'c> Rows<'c> {
                 }
                 *i += 1;
             }
-            let lit = parse_lit(toks, i, sql, self.precision, self.at)?;
+            let lit = parse_lit(toks, i, sql, self.precision, self.at, self.tz)?;
             let target = Target {
                 spec: if col == 0 {
                     &self.ts_spec

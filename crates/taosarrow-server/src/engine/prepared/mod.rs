@@ -12,9 +12,9 @@ mod plan;
 
 use std::sync::Arc;
 
-use arrow::array::{new_null_array, Array, ArrayRef, RecordBatch};
+use arrow::array::{new_null_array, Array, ArrayRef, AsArray, RecordBatch};
 use arrow::compute::cast;
-use arrow::datatypes::SchemaRef;
+use arrow::datatypes::{DataType, SchemaRef};
 use datafusion::scalar::ScalarValue;
 use taosarrow_codec::stmt2::{BindField, BindRole, ParsedTable};
 use taosarrow_codec::{timestamp_ticks, ColumnSpec};
@@ -62,6 +62,9 @@ pub struct InsertPlan {
     open: Option<OpenTable>,
     /// The engine's commit lock, taken by [`InsertPlan::write`].
     commit: Arc<CommitLock>,
+    /// The session's time zone when prepared: how a time string bound to a TIMESTAMP
+    /// column is read.
+    tz: Option<chrono_tz::Tz>,
 }
 
 /// What `INSERT INTO ? [(cols…)] VALUES (?, …)` says of the columns of its table.
@@ -274,6 +277,8 @@ impl InsertPlan {
             let want = field.data_type();
             bound[k] = Some(if arr.data_type() == want {
                 arr.clone()
+            } else if matches!(want, DataType::Timestamp(..)) && is_text(arr.data_type()) {
+                time_strings(arr, want, db.precision, self.tz)?
             } else {
                 cast(arr.as_ref(), want).map_err(ServerError::internal)?
             });
@@ -381,10 +386,34 @@ fn bad_mark(pos: usize) -> ServerError {
     ServerError::internal(format!("placeholder offset {pos} is not in the statement"))
 }
 
+/// True for the Arrow types a VARCHAR / NCHAR bind arrives as.
+fn is_text(t: &DataType) -> bool {
+    matches!(t, DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View)
+}
+
+/// Time strings bound to a TIMESTAMP column (Arrow type `want`, ticks of `p`): read as
+/// TDengine reads them in SQL, those without an offset in the connection's zone `tz`.
+fn time_strings(
+    a: &ArrayRef,
+    want: &DataType,
+    p: Precision,
+    tz: Option<chrono_tz::Tz>,
+) -> Result<ArrayRef, ServerError> {
+    let text = cast(a.as_ref(), &DataType::Utf8).map_err(ServerError::internal)?;
+    let text = text.as_string::<i32>();
+    let mut ticks = Vec::with_capacity(text.len());
+    for v in text.iter() {
+        ticks.push(match v {
+            Some(s) => Some(super::time::parse_time_string(s, p, tz)?),
+            None => None,
+        });
+    }
+    let ticks = arrow::array::Int64Array::from(ticks);
+    cast(&ticks, want).map_err(ServerError::internal)
+}
+
 /// One value as a SQL literal.
 fn literal(a: &ArrayRef) -> Result<String, ServerError> {
-    use arrow::array::AsArray;
-    use arrow::datatypes::DataType;
     if a.len() != 1 {
         return Err(ServerError::protocol("query only supports one row"));
     }

@@ -67,6 +67,7 @@ pub(super) fn insert(
                 catalog: Arc::clone(&e.catalog),
             }),
             commit: Arc::clone(e.commit_lock()),
+            tz: s.timezone(),
         });
     }
     let (db, table) = target(e, s, sql, toks, &mut i)?;
@@ -115,6 +116,7 @@ pub(super) fn insert(
         col_index: p.col_index,
         open: None,
         commit: Arc::clone(e.commit_lock()),
+        tz: s.timezone(),
     })
 }
 
@@ -177,6 +179,7 @@ pub(super) fn named(
         col_index,
         open: None,
         commit: Arc::clone(&plan.commit),
+        tz: plan.tz,
     })
 }
 

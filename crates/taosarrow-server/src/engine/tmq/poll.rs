@@ -9,7 +9,7 @@ use taosarrow_protocol::Precision;
 
 use super::topic::{Topic, TopicSource};
 use super::wal::{Entry, Logged};
-use crate::engine::{Engine, Outcome, Session};
+use crate::engine::{Engine, Outcome};
 use crate::ServerError;
 
 /// What a polled message holds.
@@ -67,7 +67,7 @@ async fn matching_children(
     stable: &str,
     filter: &str,
 ) -> Result<HashSet<String>, ServerError> {
-    let mut s = Session::new(Some(topic.db.name.clone()));
+    let mut s = e.session(Some(topic.db.name.clone()));
     let sql = format!(
         "SELECT DISTINCT tbname FROM {} WHERE {filter}",
         taosarrow_protocol::quote::quote_ident(stable)
@@ -96,7 +96,7 @@ async fn query_rows(
     table: &str,
     batch: &RecordBatch,
 ) -> Result<Vec<RecordBatch>, ServerError> {
-    let mut s = Session::new(Some(topic.db.name.clone()));
+    let mut s = e.session(Some(topic.db.name.clone()));
     let mut overlay = HashMap::new();
     overlay.insert(table.to_owned(), vec![batch.clone()]);
     s.set_overlay(Some(Arc::new(overlay)));
