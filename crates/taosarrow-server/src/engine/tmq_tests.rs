@@ -1,5 +1,5 @@
 //! Topics, consumer groups, offsets and polling through the engine's [`tmq::Tmq`] API (the
-//! `/rest/tmq` wire is tested in `tests/net_tmq.rs`).
+//! `/rest/tmq` wire is tested in `tests/integration/tmq.rs`).
 
 use std::collections::BTreeSet;
 use std::time::Duration;

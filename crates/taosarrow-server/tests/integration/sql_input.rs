@@ -1,11 +1,8 @@
 //! Hostile SQL over the WebSocket: each statement gets a TDengine error and the same
 //! connection runs the next query.
 
-#[path = "net_support.rs"]
-mod support;
-
+use crate::support::{load, server, Client};
 use serde_json::Value;
-use support::{load, server, Client};
 use taosarrow_server::ServerConfig;
 
 /// The row count of a successful `select count(*)`: the connection still works.

@@ -3,17 +3,14 @@
 //! connection, each configurable and each with a TDengine-like error; and the session is
 //! checked before a request's arguments are parsed.
 
-#[path = "net_support.rs"]
-mod support;
-
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::support::{server, Client, TIMEOUT};
 use arrow::array::{RecordBatch, StringArray, TimestampMillisecondArray};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
-use support::{server, Client, TIMEOUT};
 use taosarrow_codec::{arrow_schema, encode_block, ColumnSpec, SchemaOptions};
 use taosarrow_protocol::TdType;
 use taosarrow_server::{LocalServer, ServerConfig};

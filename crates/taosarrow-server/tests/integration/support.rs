@@ -1,5 +1,5 @@
 //! Helpers for the network tests: a raw WebSocket client speaking the `/ws` protocol.
-//! Included by the `net_*` test files with `#[path = "net_support.rs"] mod support;`.
+//! Used by the other modules of this test binary as `crate::support`.
 #![allow(dead_code)]
 
 use std::time::Duration;

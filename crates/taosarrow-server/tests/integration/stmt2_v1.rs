@@ -2,15 +2,12 @@
 //! `add_batch` per table, `exec`, field and parameter descriptions, `use_result` for
 //! queries, `close` without a reply, and the id counter shared with stmt2.
 
-#[path = "net_support.rs"]
-mod support;
-
 use std::sync::Arc;
 
+use crate::support::{schema_of, server, Client, Fetched};
 use arrow::array::{Array, ArrayRef, AsArray, Int32Array, RecordBatch, StringArray};
 use arrow::datatypes::{Int32Type, Int64Type, TimestampMillisecondType};
 use serde_json::{json, Value};
-use support::{schema_of, server, Client, Fetched};
 use taosarrow_codec::{arrow_schema, decode_block, encode_block, ColumnSpec, SchemaOptions};
 use taosarrow_protocol::TdType;
 use taosarrow_server::{LocalServer, ServerConfig};

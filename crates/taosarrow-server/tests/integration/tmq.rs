@@ -3,14 +3,13 @@
 //! the legacy `fetch` / `fetch_block` / `fetch_raw` paths, JSON meta, offsets, and what a
 //! closed connection leaves behind.
 
-#[path = "net_support.rs"]
-mod support;
+use crate::support;
 
 use std::time::Duration;
 
+use crate::support::{server, Client};
 use arrow::array::{Array, Int32Array};
 use serde_json::{json, Value};
-use support::{server, Client};
 use taosarrow_codec::tmq::decode_data_rsp;
 use taosarrow_codec::SchemaOptions;
 use taosarrow_protocol::frames::{

@@ -3,11 +3,9 @@
 //! binds, queries through `stmt2_result` + `fetch_raw_block`, `stmt2_bind_exec`, and the
 //! adapter's answers to malformed or mismatched binds.
 
-#[path = "net_support.rs"]
-mod support;
-
 use std::sync::Arc;
 
+use crate::support::{schema_of, server, Client, Fetched};
 use arrow::array::{
     Array, ArrayRef, AsArray, Float32Array, Int32Array, Int64Array, RecordBatch, StringArray,
     TimestampMillisecondArray,
@@ -15,7 +13,6 @@ use arrow::array::{
 use arrow::compute::concat_batches;
 use arrow::datatypes::{Int32Type, TimestampMillisecondType};
 use serde_json::{json, Value};
-use support::{schema_of, server, Client, Fetched};
 use taosarrow_codec::decode_block;
 use taosarrow_codec::stmt2::{
     encode_bind_exec_frame, encode_bind_frame, BindField, BindRole, EncodeOptions, TableBind,

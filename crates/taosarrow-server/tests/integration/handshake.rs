@@ -1,10 +1,9 @@
 //! Handshake, JSON/binary error behaviour and the small actions of `/ws`.
 
-#[path = "net_support.rs"]
-mod support;
+use crate::support;
 
+use crate::support::{server, Client};
 use serde_json::json;
-use support::{server, Client};
 use taosarrow_protocol::frames::{FetchRawBlockResponse, RawBlockBody};
 use taosarrow_server::{ServerConfig, SERVER_VERSION};
 

@@ -1,11 +1,8 @@
 //! Results over all three fetch paths, in blocks of at most `block_rows` rows.
 
-#[path = "net_support.rs"]
-mod support;
-
+use crate::support::{load, schema_of, server, Client, Fetched};
 use arrow::array::{Array, Int32Array, RecordBatch, StringArray, TimestampMillisecondArray};
 use serde_json::json;
-use support::{load, schema_of, server, Client, Fetched};
 use taosarrow_codec::decode_block;
 use taosarrow_protocol::frames::{FetchBlockResponse, FetchRawBlockResponse, RawBlockBody};
 use taosarrow_server::ServerConfig;

@@ -3,18 +3,15 @@
 //! or existing child table, `db.tb` allowed), after which the field descriptions and binds
 //! follow that table; stmt2 names the tables in each bind's table-name section.
 
-#[path = "net_support.rs"]
-mod support;
-
 use std::sync::Arc;
 
+use crate::support::{schema_of, server, Client, Fetched};
 use arrow::array::{
     Array, ArrayRef, AsArray, Int32Array, RecordBatch, StringArray, TimestampMillisecondArray,
 };
 use arrow::compute::concat_batches;
 use arrow::datatypes::{Int32Type, TimestampMillisecondType};
 use serde_json::{json, Value};
-use support::{schema_of, server, Client, Fetched};
 use taosarrow_codec::decode_block;
 use taosarrow_codec::stmt2::{encode_bind_frame, BindField, BindRole, EncodeOptions, TableBind};
 use taosarrow_protocol::TdType;

@@ -13,9 +13,9 @@ use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use tokio_rustls::rustls::{self, ServerConfig as TlsServerConfig};
 use tokio_rustls::TlsAcceptor;
 
-const CA_PEM: &[u8] = include_bytes!("data/tls/ca.pem");
-const SERVER_PEM: &[u8] = include_bytes!("data/tls/server.pem");
-const SERVER_KEY: &[u8] = include_bytes!("data/tls/server.key");
+const CA_PEM: &[u8] = include_bytes!("../data/tls/ca.pem");
+const SERVER_PEM: &[u8] = include_bytes!("../data/tls/server.pem");
+const SERVER_KEY: &[u8] = include_bytes!("../data/tls/server.key");
 
 /// Terminates TLS on a free port of 127.0.0.1 and forwards the plain bytes to `backend`.
 async fn tls_proxy(backend: std::net::SocketAddr) -> u16 {

@@ -1,11 +1,8 @@
 //! The schemaless `insert` action over the WebSocket, on `/ws` and on the legacy
 //! `/rest/schemaless` endpoint (`schemaless.md` §1).
 
-#[path = "net_support.rs"]
-mod support;
-
+use crate::support::{server, Client};
 use serde_json::{json, Value};
-use support::{server, Client};
 use taosarrow_server::{LocalServer, ServerConfig};
 
 async fn insert(c: &mut Client, req_id: u64, protocol: i64, precision: &str, data: &str) -> Value {

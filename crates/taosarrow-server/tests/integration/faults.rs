@@ -1,12 +1,9 @@
 //! Fault injection: dropped connections, delayed replies, stalls and corrupt blocks.
 
-#[path = "net_support.rs"]
-mod support;
-
 use std::time::{Duration, Instant};
 
+use crate::support::{load, schema_of, server, Client, Fetched};
 use serde_json::json;
-use support::{load, schema_of, server, Client, Fetched};
 use taosarrow_codec::decode_block;
 use taosarrow_server::{FaultConfig, ServerConfig};
 

@@ -1,12 +1,9 @@
 //! Over the WebSocket: the JSON operator `->` answers a column of type JSON (code 15), and
 //! SHOW DNODES the one dnode at the address the server listens on.
 
-#[path = "net_support.rs"]
-mod support;
-
+use crate::support::{schema_of, server, Client, Fetched};
 use arrow::array::{Array, AsArray, RecordBatch};
 use serde_json::{json, Value};
-use support::{schema_of, server, Client, Fetched};
 use taosarrow_codec::decode_block;
 use taosarrow_server::ServerConfig;
 
