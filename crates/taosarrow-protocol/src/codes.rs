@@ -94,12 +94,26 @@ codes! {
     TSC_STMT_TBNAME_ERROR = 0x022B, "Stmt table name not set";
     /// Query killed.
     TSC_QUERY_KILLED = 0x022D, "Query killed";
+    /// SHOW CREATE STABLE of a table that is not a super table.
+    TSC_NOT_STABLE_ERROR = 0x022F, "Table is not a super table";
     /// Internal client error.
     TSC_INTERNAL_ERROR = 0x02FF, "Internal error";
     /// Insufficient privilege.
     MND_NO_RIGHTS = 0x0303, "Insufficient privilege for operation";
+    /// KILL QUERY with an id that is not `conn:query`.
+    MND_INVALID_QUERY_ID = 0x030C, "Invalid query id";
+    /// KILL of a connection that does not exist.
+    MND_INVALID_CONN_ID = 0x030E, "Invalid connection id";
+    /// Login as a disabled user.
+    MND_USER_DISABLED = 0x0315, "User is disabled";
+    /// CREATE USER of a name that exists.
+    MND_USER_ALREADY_EXIST = 0x0350, "User already exists";
     /// Invalid user.
     MND_USER_NOT_EXIST = 0x0351, "Invalid user";
+    /// An empty user name.
+    MND_INVALID_USER_FORMAT = 0x0352, "Invalid user format";
+    /// A password that is too weak or too long.
+    MND_INVALID_PASS_FORMAT = 0x0353, "Invalid password format";
     /// Wrong user or password.
     MND_AUTH_FAILURE = 0x0357, "Authentication failure";
     /// Super table already exists.
@@ -171,6 +185,10 @@ codes! {
     PAR_AMBIGUOUS_COLUMN = 0x2604, "Column ambiguously defined";
     /// Invalid value type.
     PAR_WRONG_VALUE_TYPE = 0x2605, "Invalid value type";
+    /// A user name or password over its length limit.
+    PAR_NAME_OR_PASSWD_TOO_LONG = 0x2610, "Name or password too long";
+    /// A password shorter than 8 characters.
+    PAR_PASSWD_TOO_SHORT_OR_EMPTY = 0x2611, "Password too short or empty";
     /// Database not specified.
     PAR_DB_NOT_SPECIFIED = 0x2616, "Database not specified";
     /// Invalid identifier name.
@@ -187,12 +205,16 @@ codes! {
     PAR_INVALID_VAR_COLUMN_LEN = 0x2642, "Invalid binary/nchar column length";
     /// Permission denied or target object not exist.
     PAR_PERMISSION_DENIED = 0x2644, "Permission denied or target object not exist";
+    /// A password with a character it may not have.
+    PAR_INVALID_PASSWD = 0x2648, "Invalid password";
     /// Dropping a column the table cannot lose (its last data column).
     PAR_INVALID_DROP_COL = 0x2651, "No columns can be dropped";
     /// Value too long for column/tag.
     PAR_VALUE_TOO_LONG = 0x2653, "Value too long for column/tag";
     /// Fail to get table info.
     PAR_GET_META_ERROR = 0x2662, "Fail to get table info";
+    /// Tags of a table that has none (a normal table).
+    PAR_INVALID_TAGS_PC = 0x2665, "The _TAGS pseudo column can only be used for subtable and supertable queries";
     /// Schemaless: protocol not 1–3.
     SML_INVALID_PROTOCOL_TYPE = 0x3000, "Invalid line protocol type";
     /// Schemaless: invalid precision.

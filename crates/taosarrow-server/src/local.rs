@@ -86,6 +86,16 @@ fn endpoint(addr: SocketAddr) -> String {
     }
 }
 
+/// `engine` as a server with `config` listening on `addr` serves it: its memory limit, time
+/// zone, first superuser and dnode endpoint.
+fn served(engine: Engine, config: &ServerConfig, addr: SocketAddr) -> Engine {
+    engine
+        .with_memory_limit(config.memory_limit)
+        .with_timezone(config.timezone)
+        .with_root_user(&config.user, &config.password)
+        .with_endpoint(endpoint(addr))
+}
+
 impl LocalServer {
     /// Starts on the current tokio runtime with a fresh, empty [`Engine`].
     pub async fn start(config: ServerConfig) -> Result<LocalServer, ServerStartError> {
@@ -100,10 +110,7 @@ impl LocalServer {
     ) -> Result<LocalServer, ServerStartError> {
         let listener = bind(&config).await?;
         let addr = local_addr(&listener, &config)?;
-        let engine = engine
-            .with_memory_limit(config.memory_limit)
-            .with_timezone(config.timezone)
-            .with_endpoint(endpoint(addr));
+        let engine = served(engine, &config, addr);
         let shared = Arc::new(Shared::new(engine, config));
         let open_results = Arc::clone(&shared.open_results);
         let connections = Arc::clone(&shared.connections);
@@ -157,10 +164,7 @@ impl LocalServer {
                         }
                     };
                     let _ = ready_tx.send(Ok(addr));
-                    let engine = engine
-                        .with_memory_limit(config.memory_limit)
-                        .with_timezone(config.timezone)
-                        .with_endpoint(endpoint(addr));
+                    let engine = served(engine, &config, addr);
                     let mut shared = Shared::new(engine, config);
                     shared.open_results = counter;
                     shared.connections = connections_counter;

@@ -104,11 +104,15 @@ async fn handle(stream: TcpStream, shared: Arc<Shared>, slot: OwnedSemaphorePerm
     if shared.config.faults.stall {
         return hold(stream).await;
     }
+    let addr = stream
+        .peer_addr()
+        .map(|a| a.to_string())
+        .unwrap_or_default();
     let Some((ws, endpoint)) = upgrade(stream, &shared).await else {
         return;
     };
     let _counted = Counted::new(&shared.connections);
-    Connection::new(Arc::clone(&shared), ws, endpoint)
+    Connection::new(Arc::clone(&shared), ws, endpoint, addr)
         .run()
         .await;
     drop(slot);

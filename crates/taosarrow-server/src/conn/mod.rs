@@ -26,6 +26,7 @@ use tokio_tungstenite::WebSocketStream;
 
 use taosarrow_protocol::messages::{to_json, ResponseHeader};
 
+use crate::engine::peers::{PeerGuard, PeerOptions};
 use crate::engine::{Engine, Session};
 use crate::{ServerConfig, ServerError};
 use results::Results;
@@ -111,6 +112,10 @@ pub(crate) struct Connection {
     lose_reply: Option<u64>,
     /// The consumer of a `/rest/tmq` connection.
     tmq: Option<tmq::TmqState>,
+    /// `ip:port` the client connected from.
+    addr: String,
+    /// The connection as SHOW CONNECTIONS lists it, once logged in.
+    peer: Option<PeerGuard>,
 }
 
 fn elapsed_ns(start: Instant) -> i64 {
@@ -118,7 +123,12 @@ fn elapsed_ns(start: Instant) -> i64 {
 }
 
 impl Connection {
-    pub fn new(shared: Arc<Shared>, ws: WebSocketStream<TcpStream>, endpoint: Endpoint) -> Self {
+    pub fn new(
+        shared: Arc<Shared>,
+        ws: WebSocketStream<TcpStream>,
+        endpoint: Endpoint,
+        addr: String,
+    ) -> Self {
         let config = &shared.config;
         let results = Results::new(Arc::clone(&shared.open_results), config.max_results);
         let bind_limit = statements::Bound {
@@ -142,7 +152,21 @@ impl Connection {
             frames_sent: 0,
             lose_reply,
             tmq: None,
+            addr,
+            peer: None,
         }
+    }
+
+    /// Lists the logged-in connection (SHOW CONNECTIONS) with what the client said about
+    /// itself, and its session's statements under it.
+    fn register_peer(&mut self, options: PeerOptions) {
+        let engine = &self.shared.engine;
+        let guard = engine.peers().register(&self.user, &self.addr);
+        guard.peer().update_options(|o| *o = options);
+        if let Some(s) = self.session.as_mut() {
+            s.set_peer(Some(Arc::clone(guard.peer())));
+        }
+        self.peer = Some(guard);
     }
 
     /// Serves until the client leaves, the socket fails, a reply cannot be written within the
@@ -160,7 +184,16 @@ impl Connection {
         let mut deadline = TokioInstant::now() + config.login_timeout;
         let mut ping = interval_at(TokioInstant::now() + PING_PERIOD, PING_PERIOD);
         loop {
+            let peer = self.peer.as_ref().map(|p| Arc::clone(p.peer()));
+            let killed = async {
+                match &peer {
+                    Some(p) => p.killed().await,
+                    None => std::future::pending().await,
+                }
+            };
             let next = tokio::select! {
+                // KILL CONNECTION: the connection closes, as a killed TDengine client's does.
+                () = killed => return,
                 _ = ping.tick(), if self.session.is_some() => {
                     if !send_within(&mut self.ws, Message::Ping(Vec::new().into()), write).await {
                         return;
@@ -207,6 +240,9 @@ impl Connection {
             // Once logged in, data, pings and pongs keep the connection alive.
             if activity && self.session.is_some() {
                 deadline = TokioInstant::now() + idle;
+                if let Some(p) = &self.peer {
+                    p.peer().touch();
+                }
             }
         }
     }

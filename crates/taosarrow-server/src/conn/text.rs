@@ -12,27 +12,13 @@ use taosarrow_protocol::Code;
 
 use super::{elapsed_ns, Connection, Endpoint, Flow};
 use crate::config::SERVER_VERSION;
+use crate::engine::peers::PeerOptions;
 use crate::ServerError;
 
 /// Parses an IANA time zone name.
 fn parse_tz(tz: &str) -> Result<chrono_tz::Tz, ServerError> {
     tz.parse::<chrono_tz::Tz>()
         .map_err(|_| ServerError::new(Code::INVALID_PARA, format!("Invalid timezone: {tz}")))
-}
-
-/// Whether the given user and password are the accepted ones. Both are compared in time
-/// independent of where they differ (the lengths are not hidden), and both always, so a
-/// timing attack learns neither.
-pub(super) fn credentials_match(
-    user: &str,
-    password: &str,
-    want_user: &str,
-    want_password: &str,
-) -> bool {
-    use subtle::ConstantTimeEq;
-    let user_ok = user.as_bytes().ct_eq(want_user.as_bytes());
-    let password_ok = password.as_bytes().ct_eq(want_password.as_bytes());
-    bool::from(user_ok & password_ok)
 }
 
 /// The actions a connection may send before a successful `conn`.
@@ -181,13 +167,17 @@ impl Connection {
         if self.session.is_some() {
             return Err(ServerError::protocol("duplicate connections"));
         }
-        let config = &self.shared.config;
-        if !credentials_match(&c.user, &c.password, &config.user, &config.password) {
-            return Err(ServerError::from_code(Code::MND_AUTH_FAILURE));
-        }
+        let engine = &self.shared.engine;
+        engine.users().authenticate(&c.user, &c.password)?;
         if let Some(db) = c.database() {
-            if !self.shared.engine.database_exists(db) {
+            if !engine.database_exists(db) {
                 return Err(ServerError::from_code(Code::MND_DB_NOT_EXIST));
+            }
+            if !engine
+                .users()
+                .sees_db(Some(&c.user), &db.to_ascii_lowercase())
+            {
+                return Err(crate::engine::users::permission_denied());
             }
         }
         if let Some(mode) = c.mode {
@@ -201,8 +191,15 @@ impl Connection {
         };
         let mut session = self.shared.engine.session(c.database().map(str::to_owned));
         session.set_timezone(tz);
+        session.set_user(Some(&c.user));
         self.user = c.user.clone();
         self.session = Some(session);
+        let given = |v: &Option<String>| v.clone().filter(|v| !v.is_empty());
+        self.register_peer(PeerOptions {
+            app: given(&c.app),
+            ip: given(&c.ip),
+            connector: given(&c.connector),
+        });
         Ok(())
     }
 }
@@ -213,12 +210,31 @@ impl Connection {
     fn apply_options(&mut self, o: &OptionsConnectionRequest) -> Result<(), ServerError> {
         for opt in &o.options {
             match (opt.option, opt.value.as_deref()) {
-                (-1, _) | (1, None | Some("")) => self.set_timezone(None),
+                (-1, _) => {
+                    self.set_timezone(None);
+                    if let Some(p) = &self.peer {
+                        p.peer().update_options(|o| {
+                            o.ip = None;
+                            o.app = None;
+                        });
+                    }
+                }
+                (1, None | Some("")) => self.set_timezone(None),
                 (1, Some(tz)) => {
                     let tz = parse_tz(tz)?;
                     self.set_timezone(Some(tz));
                 }
-                (0 | 2..=4, _) => {}
+                (2..=4, v) => {
+                    let v = v.filter(|v| !v.is_empty()).map(str::to_owned);
+                    if let Some(p) = &self.peer {
+                        p.peer().update_options(|o| match opt.option {
+                            2 => o.ip = v,
+                            3 => o.app = v,
+                            _ => o.connector = v,
+                        });
+                    }
+                }
+                (0, _) => {}
                 (n, _) => {
                     return Err(ServerError::new(
                         Code::INVALID_PARA,
@@ -234,26 +250,5 @@ impl Connection {
         if let Some(session) = self.session.as_mut() {
             session.set_timezone(tz);
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::credentials_match;
-
-    #[test]
-    fn credentials_must_both_match() {
-        assert!(credentials_match("root", "taosdata", "root", "taosdata"));
-        for (u, p) in [
-            ("root", "taosdatA"),
-            ("root", "taosdat"),
-            ("root", "taosdata2"),
-            ("", ""),
-            ("roo", "taosdata"),
-            ("Root", "taosdata"),
-        ] {
-            assert!(!credentials_match(u, p, "root", "taosdata"), "{u:?} {p:?}");
-        }
-        assert!(credentials_match("", "", "", ""));
     }
 }

@@ -27,7 +27,6 @@ use taosarrow_protocol::messages::{
 };
 use taosarrow_protocol::Code;
 
-use super::text::credentials_match;
 use super::{elapsed_ns, Connection, Flow};
 use crate::config::SERVER_VERSION;
 use crate::engine::tmq::{ConsumerId, Polled, PolledKind, SubscribeOptions, Tmq};
@@ -448,9 +447,22 @@ impl Connection {
     /// `subscribe`: a new consumer from the request's credentials and options, or the same
     /// consumer with new topics after an `unsubscribe` (`tmq.md` §3.2).
     fn tmq_subscribe(&mut self, r: &TmqSubscribeRequest) -> Result<(), ServerError> {
-        let config = &self.shared.config;
-        let authorized = credentials_match(&r.user, &r.password, &config.user, &config.password);
         let engine = self.shared.engine.clone();
+        let login = engine.users().authenticate(&r.user, &r.password);
+        // Subscribing needs the right to each topic that exists (a missing one is the
+        // subscription's own error).
+        let user = if self.user.is_empty() {
+            r.user.clone()
+        } else {
+            self.user.clone()
+        };
+        if login.is_ok() || !self.user.is_empty() {
+            for t in &r.topics {
+                if engine.tmq().topic(t).is_some() {
+                    engine.users().check_subscribe(Some(&user), t)?;
+                }
+            }
+        }
         let s = self.tmq_state();
         if s.subscribed {
             return Err(ServerError::protocol("tmq should have unsubscribed first"));
@@ -464,9 +476,7 @@ impl Connection {
             s.held = HeldState::None;
             return Ok(());
         }
-        if !authorized {
-            return Err(ServerError::from_code(Code::MND_AUTH_FAILURE));
-        }
+        login?;
         let pairs = option_pairs(r);
         let opts = SubscribeOptions::from_pairs(&pairs)?;
         if opts.raw_data {
@@ -488,7 +498,10 @@ impl Connection {
         s.auto_commit = every;
         s.last_auto_commit = Instant::now();
         self.user = r.user.clone();
-        self.session = Some(engine.session(db));
+        let mut session = engine.session(db);
+        session.set_user(Some(&r.user));
+        self.session = Some(session);
+        self.register_peer(crate::engine::peers::PeerOptions::default());
         Ok(())
     }
 

@@ -80,13 +80,16 @@ pub fn run(
             let (_, name) = qualified_name(toks, &mut i, sql)?;
             end(toks, i, sql)?;
             e.catalog().db(&name)?;
+            if !e.users().sees_db(s.user(), &name) {
+                return Err(super::users::permission_denied());
+            }
             s.db = Some(name);
             Ok(affected())
         }
         "CREATE" => {
             if kw(toks, i, "DATABASE") {
                 i += 1;
-                create_database(e, sql, toks, i)
+                create_database(e, s, sql, toks, i)
             } else if kw(toks, i, "STABLE") {
                 i += 1;
                 create_table(e, s, sql, toks, i, true)
@@ -94,8 +97,13 @@ pub fn run(
                 i += 1;
                 create_table(e, s, sql, toks, i, false)
             } else if kw(toks, i, "TOPIC") {
-                e.tmq()
-                    .create_topic(topic::parse_create(e, s, sql, toks)?)?;
+                let stmt = topic::parse_create(e, s, sql, toks)?;
+                let name = stmt.name.clone();
+                let created = e.tmq().topic(&name).is_none();
+                e.tmq().create_topic(stmt)?;
+                if created {
+                    e.users().created_topic(s.user(), &name);
+                }
                 Ok(affected())
             } else {
                 Err(unsupported(&format!(
@@ -112,10 +120,12 @@ pub fn run(
 
 fn create_database(
     e: &Engine,
+    s: &Session,
     sql: &str,
     toks: Toks<'_, '_>,
     mut i: usize,
 ) -> Result<Outcome, ServerError> {
+    e.users().check_create_db(s.user())?;
     let ine = if_exists(toks, &mut i, true);
     let (_, name) = qualified_name(toks, &mut i, sql)?;
     let mut precision = Precision::Millisecond;
@@ -180,8 +190,9 @@ fn create_database(
     }
     dbs.insert(
         name.clone(),
-        Arc::new(Database::new(name, precision, options)),
+        Arc::new(Database::new(name.clone(), precision, options)),
     );
+    e.users().created_db(s.user(), &name);
     Ok(affected())
 }
 
@@ -460,7 +471,13 @@ fn drop(
         .unwrap_or_default();
     i += 1;
     if what == "TOPIC" {
-        e.tmq().drop_topic(topic::parse_drop(sql, toks)?)?;
+        let stmt = topic::parse_drop(sql, toks)?;
+        let name = stmt.name.clone();
+        if let Some(t) = e.tmq().topic(&name) {
+            e.users().check_own_topic(s.user(), &t.name, &t.db.name)?;
+        }
+        e.tmq().drop_topic(stmt)?;
+        e.users().dropped_topic(&name);
         return Ok(affected());
     }
     if what == "CONSUMER" && kw(toks, 2, "GROUP") {
@@ -472,12 +489,16 @@ fn drop(
         "DATABASE" => {
             let (_, name) = qualified_name(toks, &mut i, sql)?;
             end(toks, i, sql)?;
+            if e.database_exists(&name) {
+                e.users().check_own_db(s.user(), &name)?;
+            }
             if e.tmq().database_has_topics(&name) {
                 return Err(ServerError::from_code(Code::MND_TOPIC_MUST_BE_DELETED));
             }
             if write(&e.catalog().dbs).remove(&name).is_none() && !ie {
                 return Err(ServerError::from_code(Code::MND_DB_NOT_EXIST));
             }
+            e.users().dropped_db(&name);
             if s.db.as_deref() == Some(name.as_str()) {
                 s.db = None;
             }

@@ -351,8 +351,8 @@ async fn show_dnodes_lists_the_one_dnode() {
     assert_eq!(cols, want_cols);
     assert_eq!(got.len(), 1);
     let cells: Vec<&str> = got[0].split('|').collect();
-    // One vnode per user database (`d`), no vnode limit.
-    assert_eq!(cells[..5], ["1", "localhost:6030", "1", "32767", "ready"]);
+    // One vnode per vgroup of the user databases (`d` has the default 2), no vnode limit.
+    assert_eq!(cells[..5], ["1", "localhost:6030", "2", "32767", "ready"]);
     assert_eq!(cells[7], "");
     let dnode = e.dnode().clone();
     let created = chrono::DateTime::from_timestamp_millis(dnode.created).unwrap();

@@ -15,9 +15,11 @@ mod ddl;
 mod evolve;
 mod insert;
 mod json_tag;
+mod kill;
 pub mod lexer;
 mod like;
 pub mod limits;
+pub mod peers;
 pub mod prepared;
 mod result;
 pub mod schemaless;
@@ -28,6 +30,7 @@ pub(crate) mod time;
 pub mod tmq;
 mod translate;
 pub mod types;
+pub mod users;
 mod values;
 mod wkt;
 
@@ -43,6 +46,8 @@ use self::catalog::{Catalog, Database};
 use self::commit::CommitLock;
 use self::lexer::{tokenize, Token};
 use self::limits::SqlLimits;
+use self::peers::{Peer, Peers};
+use self::users::{Access, Users};
 use crate::config::DEFAULT_MEMORY_LIMIT;
 use crate::ServerError;
 
@@ -63,6 +68,10 @@ pub struct Engine {
     tmq: Arc<tmq::Tmq>,
     /// The server's time zone: how a connection that names none reads time strings.
     timezone: Option<chrono_tz::Tz>,
+    /// Who may log in, and what each may touch.
+    users: Arc<Users>,
+    /// The connections being served and the statements they run.
+    peers: Arc<Peers>,
 }
 
 impl Default for Engine {
@@ -81,6 +90,8 @@ impl Default for Engine {
             }),
             tmq: Arc::default(),
             timezone: None,
+            users: Arc::default(),
+            peers: Arc::default(),
         }
     }
 }
@@ -128,6 +139,13 @@ pub struct Session {
     /// Rows a SELECT reads instead of the stored ones, per table of the current database:
     /// how a query topic evaluates its SELECT over one write.
     overlay: Option<Arc<RowsOverlay>>,
+    /// The user the connection logged in as; `None` for the embedding program, which may do
+    /// anything.
+    user: Option<Arc<str>>,
+    /// What the running statement needs of the databases it touches.
+    access: Access,
+    /// The connection, as SHOW CONNECTIONS lists it (none for an embedded session).
+    peer: Option<Arc<Peer>>,
 }
 
 /// Rows per table name that a SELECT reads instead of the stored rows (see
@@ -144,7 +162,32 @@ impl Session {
             server_tz: None,
             now: chrono::Utc::now(),
             overlay: None,
+            user: None,
+            access: Access::Read,
+            peer: None,
         }
+    }
+
+    /// The user this session acts for (`None`: the embedding program).
+    pub fn user(&self) -> Option<&str> {
+        self.user.as_deref()
+    }
+
+    /// Makes the session act for `user`, whose privileges every statement is then checked
+    /// against.
+    pub fn set_user(&mut self, user: Option<&str>) {
+        self.user = user.map(Arc::from);
+    }
+
+    /// Lists the session's statements under connection `peer` (SHOW QUERIES, KILL).
+    pub fn set_peer(&mut self, peer: Option<Arc<Peer>>) {
+        self.peer = peer;
+    }
+
+    /// Sets what the next statements need of the databases they touch: how the stmt and
+    /// schemaless paths, which bypass [`Engine::execute`], mark their writes.
+    pub fn set_access(&mut self, access: Access) {
+        self.access = access;
     }
 
     /// Makes SELECTs of this session read `overlay`'s rows instead of the stored ones (and
@@ -275,6 +318,24 @@ impl Engine {
         s
     }
 
+    /// The same engine (its data shared with `self`) whose first superuser is `user` with
+    /// `password` (a server sets its configured user; a bare engine's is `root` /
+    /// `taosdata`).
+    pub fn with_root_user(self, user: &str, password: &str) -> Self {
+        self.users.set_root(user, password);
+        self
+    }
+
+    /// Who may log in, and what each may touch.
+    pub fn users(&self) -> &Users {
+        &self.users
+    }
+
+    /// The connections being served and the statements they run.
+    pub fn peers(&self) -> &Arc<Peers> {
+        &self.peers
+    }
+
     /// The dnode this engine is.
     pub(crate) fn dnode(&self) -> &Dnode {
         &self.dnode
@@ -290,33 +351,72 @@ impl Engine {
         self.catalog.db(&name.to_ascii_lowercase()).is_ok()
     }
 
-    /// Runs one SQL statement for `session`.
+    /// Runs one SQL statement for `session`. While it runs it is listed under the
+    /// session's connection (SHOW QUERIES); a `KILL QUERY` of it, or of its connection,
+    /// ends it with 0x022D.
     pub async fn execute(&self, session: &mut Session, sql: &str) -> Result<Outcome, ServerError> {
         let sql = sql.trim().trim_end_matches(';').trim_end();
         session.start_statement();
+        let running = session
+            .peer
+            .clone()
+            .map(|p| p.start_query(&self.peers, sql));
+        let run = self.dispatch(session, sql);
+        match &running {
+            Some(q) => {
+                tokio::select! {
+                    biased;
+                    () = q.killed() => Err(ServerError::from_code(Code::TSC_QUERY_KILLED)),
+                    out = run => out,
+                }
+            }
+            None => run.await,
+        }
+    }
+
+    /// [`Engine::execute`] of one statement, by its first word.
+    async fn dispatch(&self, session: &mut Session, sql: &str) -> Result<Outcome, ServerError> {
         let toks = tokenize(sql)?;
         self.limits.check(sql, &toks)?;
         let Some(first) = toks.first() else {
             return Err(ServerError::syntax(sql));
         };
+        if users::sql::is_user_statement(&toks) {
+            return users::sql::run(self, session, sql, &toks);
+        }
         let kw = first.text.to_ascii_uppercase();
         match kw.as_str() {
             "CREATE" | "DROP" | "ALTER" | "USE" => {
+                // Tables are written by DDL; topics, consumer groups and USE only read.
+                let reads = kw == "USE"
+                    || toks
+                        .get(1)
+                        .is_some_and(|t| t.is_kw("TOPIC") || t.is_kw("CONSUMER"));
+                session.access = if reads { Access::Read } else { Access::Write };
                 // DDL changes tables and schemas: not while a write or a read is under way.
                 let _commit = self.commit.writing();
                 ddl::run(self, session, sql, &toks)
             }
-            "SHOW" | "DESCRIBE" | "DESC" => show::run(self, session, sql, &toks).map(Outcome::Rows),
-            "INSERT" => insert::run(self, session, sql, &toks),
+            "SHOW" | "DESCRIBE" | "DESC" => {
+                session.access = Access::Read;
+                show::run(self, session, sql, &toks).map(Outcome::Rows)
+            }
+            "INSERT" => {
+                session.access = Access::Write;
+                insert::run(self, session, sql, &toks)
+            }
             "SELECT" | "WITH" | "(" => {
+                session.access = Access::Read;
                 self.limits.check_query(sql, &toks)?;
                 select::run(self, session, sql, &toks)
                     .await
                     .map(Outcome::Rows)
             }
-            "DELETE" | "EXPLAIN" | "FLUSH" | "COMPACT" | "TRIM" | "KILL" | "GRANT" | "REVOKE"
-            | "BALANCE" | "REDISTRIBUTE" | "SPLIT" | "MERGE" | "RESET" | "RESTORE" | "PAUSE"
-            | "RESUME" | "SUBSCRIBE" => Err(unsupported(&format!("{kw} statements"))),
+            "KILL" => kill::run(self, session, sql, &toks),
+            "DELETE" | "EXPLAIN" | "FLUSH" | "COMPACT" | "TRIM" | "BALANCE" | "REDISTRIBUTE"
+            | "SPLIT" | "MERGE" | "RESET" | "RESTORE" | "PAUSE" | "RESUME" | "SUBSCRIBE" => {
+                Err(unsupported(&format!("{kw} statements")))
+            }
             _ => Err(ServerError::syntax(sql)),
         }
     }
@@ -340,15 +440,49 @@ impl Engine {
         &self.schemaless
     }
 
-    /// The database a name refers to: `db.x` → `db`, else the session's, else 0x2616.
+    /// The database a name refers to: `db.x` → `db`, else the session's, else 0x2616;
+    /// 0x2644 when the session's user may not touch it as the running statement needs
+    /// ([`Session::set_access`]).
     pub(crate) fn resolve_db(
         &self,
         session: &Session,
         db: Option<&str>,
     ) -> Result<Arc<Database>, ServerError> {
-        match db.or(session.current_db()) {
-            Some(d) => self.catalog.db(&d.to_ascii_lowercase()),
-            None => Err(ServerError::from_code(Code::PAR_DB_NOT_SPECIFIED)),
+        self.resolve_db_for(session, db, session.access)
+    }
+
+    /// [`Engine::resolve_db`] for a statement that needs `access` of it.
+    pub(crate) fn resolve_db_for(
+        &self,
+        session: &Session,
+        db: Option<&str>,
+        access: Access,
+    ) -> Result<Arc<Database>, ServerError> {
+        let db = match db.or(session.current_db()) {
+            Some(d) => self.catalog.db(&d.to_ascii_lowercase())?,
+            None => return Err(ServerError::from_code(Code::PAR_DB_NOT_SPECIFIED)),
+        };
+        self.users.check(session.user(), &db.name, None, access)?;
+        Ok(db)
+    }
+
+    /// Checks that the session's user may touch table (or super table) `table` of `db` as
+    /// `access` needs (see [`Users::check_table`]).
+    pub(crate) fn check_table(
+        &self,
+        session: &Session,
+        db: &Database,
+        table: &str,
+        access: Access,
+    ) -> Result<(), ServerError> {
+        self.users.check_table(session.user(), db, table, access)
+    }
+
+    /// The registry a statement prepared now checks later writes against, with its user.
+    pub(crate) fn write_guard(&self, session: &Session) -> users::WriteGuard {
+        users::WriteGuard {
+            users: Arc::clone(&self.users),
+            user: session.user.clone(),
         }
     }
 }
@@ -402,6 +536,8 @@ mod alter_tests;
 mod hostile_tests;
 #[cfg(test)]
 mod json_tag_tests;
+#[cfg(test)]
+mod show_tests;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]

@@ -181,7 +181,7 @@ async fn unsupported_syntax_is_named() {
         ("select * from (select v from t)", "subquery in FROM"),
         ("select * from t, t", "several tables in FROM"),
         ("delete from t where ts < 1", "DELETE statements"),
-        ("show create table t", "SHOW CREATE TABLE"),
+        ("show table distributed t", "SHOW TABLE DISTRIBUTED"),
         (
             "select _wstart, count(*) from t partition by v interval(1s) limit 1",
             "LIMIT/OFFSET with PARTITION BY",

@@ -14,6 +14,7 @@ use super::catalog::{schema_of, Database, Table};
 use super::commit::{commit, NewChild, TableWrite};
 use super::ddl::using_clause;
 use super::lexer::Token;
+use super::users::Access;
 use super::{qualified_name, syntax_at, unsupported, Engine, Outcome, Session};
 use crate::ServerError;
 use rows::Rows;
@@ -53,7 +54,10 @@ fn table_clause(
     pending: &mut Pending,
 ) -> Result<TableWrite, ServerError> {
     let (dbn, name) = qualified_name(toks, i, sql)?;
-    let db = e.resolve_db(s, dbn.as_deref())?;
+    let db = e.resolve_db_for(s, dbn.as_deref(), Access::Write)?;
+    if db.table(&name).is_ok() {
+        e.check_table(s, &db, &name, Access::Write)?;
+    }
     let listed = column_list(toks, i, sql)?;
     let key = (db.name.clone(), name.clone());
     let (cols, create) = match target_table(e, s, &db, &name, sql, toks, i, pending.get(&key))? {

@@ -76,6 +76,8 @@ struct OpenTable {
     n: usize,
     /// Where a `db.table` name is looked up.
     catalog: Arc<Catalog>,
+    /// Who may write the table named later.
+    guard: super::users::WriteGuard,
 }
 
 /// The syntax error for a form prepared statements do not take.

@@ -9,6 +9,7 @@ use taosarrow_protocol::{Code, Precision, TdType};
 
 use super::super::catalog::{read, table_not_exist, Database};
 use super::super::lexer::{Kind, Token};
+use super::super::users::Access;
 use super::super::{qualified_name, syntax_at, Engine, Session};
 use super::{split_name, unsupported_stmt, InsertPlan, OpenTable};
 use crate::ServerError;
@@ -49,8 +50,8 @@ pub(super) fn insert(
         // named later (stmt v1 `set_table_name`, the stmt2 table-name section), whose name
         // may give the database; else it is `db`, else the current database then.
         let db = match &db_name {
-            Some(d) => Some(e.resolve_db(s, Some(d))?),
-            None => e.resolve_db(s, None).ok(),
+            Some(d) => Some(e.resolve_db_for(s, Some(d), Access::Write)?),
+            None => e.resolve_db_for(s, None, Access::Write).ok(),
         };
         let mut i = after;
         let (listed, n) = values_clause(sql, toks, &mut i)?;
@@ -65,12 +66,19 @@ pub(super) fn insert(
                 listed,
                 n,
                 catalog: Arc::clone(&e.catalog),
+                guard: e.write_guard(s),
             }),
             commit: Arc::clone(e.commit_lock()),
             tz: s.timezone(),
         });
     }
     let (db, table) = target(e, s, sql, toks, &mut i)?;
+    if let Some(t) = table
+        .as_deref()
+        .filter(|t| db.table(t).is_ok() || db.stable(t).is_some())
+    {
+        e.check_table(s, &db, t, Access::Write)?;
+    }
     let mut p = Placeholders::default();
     if table.is_none() {
         p.fields.push(tbname_field());
@@ -155,6 +163,7 @@ pub(super) fn named(
         ));
     }
     let tb = db.table(&bare)?;
+    open.guard.check(db, &bare)?;
     let cols = db.columns_of(&tb)?;
     let names = bound_names(open.listed.clone(), false, &cols, open.n)?;
     let mut fields = vec![tbname_field()];
@@ -210,7 +219,7 @@ fn target(
     } else {
         None
     };
-    let db = e.resolve_db(s, db_name.as_deref().or(using_db.as_deref()))?;
+    let db = e.resolve_db_for(s, db_name.as_deref().or(using_db.as_deref()), Access::Write)?;
     Ok((db, table))
 }
 

@@ -157,7 +157,7 @@ impl Engine {
         session: &Session,
         req: &SmlRequest<'_>,
     ) -> Result<SmlOutcome, ServerError> {
-        let db = self.resolve_db(session, None)?;
+        let db = self.resolve_db_for(session, None, super::users::Access::Write)?;
         // Parsed first, so the points that borrow from it outlive the writer.
         let doc = match req.protocol {
             SchemalessProtocol::Json => json::parse_document(req.data)?,

@@ -16,9 +16,10 @@ use taosarrow_protocol::{Code, Precision, TdType};
 
 use super::super::catalog::{read, schema_of, Database};
 use super::super::lexer::{Kind, Token};
-use super::super::show::{system_table, INFORMATION_SCHEMA};
+use super::super::show::{is_system_db, system_table};
 use super::super::storage::snapshot;
 use super::super::translate::quote;
+use super::super::users::Access;
 use super::super::{qualified_name, unsupported, Engine, ResultSet, Session};
 use crate::ServerError;
 
@@ -107,19 +108,22 @@ pub(super) fn register_tables(
             let system = dbn
                 .as_deref()
                 .or(s.current_db())
-                .is_some_and(|d| d.eq_ignore_ascii_case(INFORMATION_SCHEMA));
-            let (r, db_name) = if system {
-                let rows = system_table(e, &name).ok_or_else(no_table_info)??;
+                .filter(|d| is_system_db(d))
+                .map(str::to_ascii_lowercase);
+            let (r, db_name) = if let Some(sys) = system {
+                let rows = system_table(e, s, &sys, &name.to_ascii_lowercase())
+                    .ok_or_else(no_table_info)??;
                 if toks[k].is_kw("FROM") {
                     reject_comma_join(toks, i)?;
                 }
-                let r = register_rows(ctx, INFORMATION_SCHEMA, &name, rows)?;
-                (r, INFORMATION_SCHEMA.to_owned())
+                let r = register_rows(ctx, &sys, &name, rows)?;
+                (r, sys)
             } else {
-                let db = e.resolve_db(s, dbn.as_deref())?;
+                let db = e.resolve_db_for(s, dbn.as_deref(), Access::Read)?;
                 if db.stable(&name).is_none() && db.table(&name).is_err() {
                     return Err(no_table_info());
                 }
+                e.check_table(s, &db, &name, Access::Read)?;
                 if toks[k].is_kw("FROM") {
                     reject_comma_join(toks, i)?;
                 }
