@@ -150,6 +150,32 @@ pub enum KillError {
     BadQueryId,
 }
 
+/// `sql` as SHOW QUERIES (and an error message) may show it: the password of CREATE /
+/// ALTER USER replaced by `'******'`, so no password is ever listed or echoed.
+pub(crate) fn listed_sql(sql: &str) -> std::borrow::Cow<'_, str> {
+    let Ok(toks) = super::lexer::tokenize(sql) else {
+        return sql.into();
+    };
+    let is_user_stmt = toks
+        .first()
+        .is_some_and(|t| t.is_kw("CREATE") || t.is_kw("ALTER"))
+        && toks.get(1).is_some_and(|t| t.is_kw("USER"));
+    if !is_user_stmt {
+        return sql.into();
+    }
+    let mut out = String::with_capacity(sql.len());
+    let mut at = 0;
+    for w in toks.windows(2) {
+        if w[0].is_kw("PASS") && w[1].kind == super::lexer::Kind::Str {
+            out.push_str(&sql[at..w[1].pos]);
+            out.push_str("'******'");
+            at = w[1].pos + w[1].text.len();
+        }
+    }
+    out.push_str(&sql[at..]);
+    out.into()
+}
+
 /// `s` cut to at most `max` bytes at a character boundary.
 fn cut(s: &str, max: usize) -> &str {
     if s.len() <= max {
@@ -277,7 +303,7 @@ impl Peer {
         let query = Arc::new(RunningQuery {
             id,
             conn_id: self.id,
-            sql: cut(sql, MAX_LISTED_SQL).to_owned(),
+            sql: cut(&listed_sql(sql), MAX_LISTED_SQL).to_owned(),
             started_ms: now_ms(),
             started: Instant::now(),
             kill: Kill::new(),
@@ -410,6 +436,19 @@ mod tests {
         tokio::time::timeout(std::time::Duration::from_secs(5), q3.killed())
             .await
             .unwrap();
+    }
+
+    #[test]
+    fn passwords_are_never_listed() {
+        assert_eq!(
+            listed_sql("create user u pass 'Secret_pw1' sysinfo 0"),
+            "create user u pass '******' sysinfo 0"
+        );
+        assert_eq!(
+            listed_sql("ALTER USER u PASS \"Secret_pw1\""),
+            "ALTER USER u PASS '******'"
+        );
+        assert_eq!(listed_sql("select 'pass'"), "select 'pass'");
     }
 
     #[test]

@@ -33,8 +33,30 @@ pub(crate) fn is_user_statement(toks: &[Token<'_>]) -> bool {
         && toks.get(1).is_some_and(|t| t.is_kw("USER"))
 }
 
-/// Runs a user statement.
+/// Runs a user statement. An error quoting the statement (a syntax error) quotes it with
+/// its password masked.
 pub(crate) fn run(
+    e: &Engine,
+    s: &Session,
+    sql: &str,
+    toks: &[Token<'_>],
+) -> Result<Outcome, ServerError> {
+    run_unmasked(e, s, sql, toks).map_err(|mut err| {
+        let masked = crate::engine::peers::listed_sql(sql);
+        if masked != sql {
+            for (plain, hidden) in toks
+                .windows(2)
+                .filter(|w| w[0].is_kw("PASS"))
+                .map(|w| (w[1].text, "'******'"))
+            {
+                err.message = err.message.replace(plain, hidden);
+            }
+        }
+        err
+    })
+}
+
+fn run_unmasked(
     e: &Engine,
     s: &Session,
     sql: &str,

@@ -189,6 +189,14 @@ async fn user_statements_check_names_passwords_and_existence() {
         code(&e, &mut root, &long).await,
         Code::PAR_NAME_OR_PASSWD_TOO_LONG
     );
+    // An error quoting the statement never quotes its password.
+    let err = e
+        .execute(&mut root, "create user u9 sysinfo 1 pass 'Secret_pw1'")
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, Code::PAR_SYNTAX_ERROR);
+    assert!(!err.message.contains("Secret_pw1"), "{}", err.message);
+    assert!(err.message.contains("'******'"), "{}", err.message);
     assert_eq!(
         code(&e, &mut root, "drop user nobody").await,
         Code::MND_USER_NOT_EXIST
