@@ -271,6 +271,26 @@ const SQL: &[&str] = &[
     "DELETE FROM t1 WHERE ts < now - 1d",
 ];
 
+/// Administration: SHOW CREATE / TAGS / VARIABLES, users, grants and KILL.
+const ADMIN_SQL: &[&str] = &[
+    "SHOW CREATE STABLE st",
+    "SHOW CREATE TABLE fz.t1",
+    "SHOW CREATE DATABASE fz",
+    "SHOW TABLE TAGS tbname, g FROM st",
+    "SHOW TAGS FROM t1 FROM fz",
+    "SHOW NORMAL `fz`.TABLES LIKE 't%'",
+    "SHOW DNODE 1 VARIABLES LIKE 'f%'",
+    "SHOW USERS FULL",
+    "SELECT kill_id, sql FROM performance_schema.perf_queries WHERE conn_id > 0 ORDER BY create_time LIMIT 1",
+    "CREATE USER u1 PASS 'Passw0rd!' SYSINFO 0 CREATEDB 1 HOST '127.0.0.1'",
+    "ALTER USER u1 PASS 'N3w_passw0rd'",
+    "GRANT READ, WRITE ON fz.* TO u1",
+    "GRANT SUBSCRIBE ON tp TO u1",
+    "REVOKE ALL ON *.* FROM u1",
+    "KILL QUERY '1:2'",
+    "KILL CONNECTION 1",
+];
+
 /// Frames a client sends in a session: JSON text and binary frames, separated by `0xFF`.
 fn request_sequences(t: &mut Target) -> Result<()> {
     for r in REQUESTS {
@@ -469,6 +489,9 @@ fn main() -> Result<()> {
         t.add(s)?;
     }
     t.add(SQL[..4].join(";"))?;
+    for s in ADMIN_SQL {
+        t.add(s)?;
+    }
     request_sequences(&mut corpus.target("requests")?)?;
     tmq_request_sequences(&mut corpus.target("tmq_requests")?)?;
     stmt1_seeds(&mut corpus.target("stmt1_bind")?)?;
