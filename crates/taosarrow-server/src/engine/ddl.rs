@@ -234,6 +234,79 @@ fn column_list(
     }
 }
 
+/// One table a CREATE TABLE / STABLE statement creates, read and checked before any is.
+enum NewTable {
+    Child {
+        db: Arc<Database>,
+        name: String,
+        ine: bool,
+        stable: String,
+        cols: Vec<ColumnSpec>,
+        tags: Vec<ScalarValue>,
+    },
+    Normal {
+        db: Arc<Database>,
+        name: String,
+        ine: bool,
+        cols: Vec<ColumnSpec>,
+    },
+    Stable {
+        db: Arc<Database>,
+        name: String,
+        ine: bool,
+        cols: Vec<ColumnSpec>,
+        tags: Vec<ColumnSpec>,
+    },
+}
+
+/// The table options TDengine takes after a column list (or a child table's TAGS): each a
+/// word and a value (`COMMENT 'c'`, `TTL 1`, `SMA(a, b)`, `WATERMARK 1s, 2s`, …). They are
+/// accepted and not kept; a word that is not one is a syntax error.
+fn table_options(toks: Toks<'_, '_>, i: &mut usize, sql: &str) -> Result<Option<i32>, ServerError> {
+    const OPTIONS: [&str; 8] = [
+        "COMMENT",
+        "TTL",
+        "SMA",
+        "WATERMARK",
+        "MAX_DELAY",
+        "ROLLUP",
+        "DELETE_MARK",
+        "KEEP",
+    ];
+    let mut ttl = None;
+    while toks
+        .get(*i)
+        .is_some_and(|t| OPTIONS.iter().any(|o| t.is_kw(o)))
+    {
+        let opt = toks[*i].text.to_ascii_uppercase();
+        *i += 1;
+        if toks.get(*i).is_some_and(|t| t.is_punct("(")) {
+            // SMA(a, b) / ROLLUP(f, …): to the closing parenthesis.
+            while !toks.get(*i).is_some_and(|t| t.is_punct(")")) {
+                if *i >= toks.len() {
+                    return Err(syntax_at(toks, *i, sql));
+                }
+                *i += 1;
+            }
+            *i += 1;
+            continue;
+        }
+        let v = toks.get(*i).ok_or_else(|| syntax_at(toks, *i, sql))?;
+        if opt == "TTL" {
+            ttl = Some(
+                v.text
+                    .parse::<i32>()
+                    .map_err(|_| syntax_at(toks, *i, sql))?,
+            );
+        }
+        *i += 1;
+        while toks.get(*i).is_some_and(|t| t.is_punct(",")) && toks.get(*i + 1).is_some() {
+            *i += 2;
+        }
+    }
+    Ok(ttl)
+}
+
 fn create_table(
     e: &Engine,
     s: &Session,
@@ -242,13 +315,26 @@ fn create_table(
     mut i: usize,
     stable: bool,
 ) -> Result<Outcome, ServerError> {
+    // Every table of the statement is read first: a statement refused anywhere creates
+    // nothing.
+    let mut plans = Vec::new();
+    let mut ttls = Vec::new();
     loop {
         let ine = if_exists(toks, &mut i, true);
         let (dbn, name) = qualified_name(toks, &mut i, sql)?;
         let db = e.resolve_db(s, dbn.as_deref())?;
         if kw(toks, i, "USING") {
             i += 1;
-            create_child(e, s, &db, &name, ine, sql, toks, &mut i)?;
+            let (st, cols, tags) = using_clause(e, s, &db, sql, toks, &mut i)?;
+            ttls.push(table_options(toks, &mut i, sql)?);
+            plans.push(NewTable::Child {
+                db,
+                name,
+                ine,
+                stable: st,
+                cols,
+                tags,
+            });
         } else {
             let cols = column_list(toks, &mut i, sql)?;
             if cols[0].ty != TdType::Timestamp {
@@ -269,32 +355,103 @@ fn create_table(
             } else {
                 None
             };
-            // Table options (COMMENT, TTL, SMA, …) are accepted and ignored.
-            while i < toks.len() && toks[i].kind == Kind::Word {
-                i += 2;
-                while toks.get(i).is_some_and(|t| t.is_punct(",")) {
-                    i += 2;
-                }
-            }
+            ttls.push(table_options(toks, &mut i, sql)?);
             match (stable, tags) {
-                (_, Some(tags)) => create_stable(&db, name, cols, tags, ine)?,
+                (_, Some(tags)) => plans.push(NewTable::Stable {
+                    db,
+                    name,
+                    ine,
+                    cols,
+                    tags,
+                }),
                 (true, None) => return Err(syntax_at(toks, i, sql)),
-                (false, None) => {
-                    let existed = db.table(&name).is_ok();
-                    db.create_table(&name, cols.clone(), None, ine)?;
-                    if !existed {
-                        db.wal.log_meta(meta::create_normal(&name, &cols), false);
-                    }
-                }
+                (false, None) => plans.push(NewTable::Normal {
+                    db,
+                    name,
+                    ine,
+                    cols,
+                }),
             }
         }
+        // Several tables in one statement are child tables (`… USING stb TAGS (…)`).
+        if plans.len() > 1 && !plans.iter().all(|p| matches!(p, NewTable::Child { .. })) {
+            return Err(ServerError::new(
+                Code::PAR_SYNTAX_ERROR,
+                "syntax error: only child tables (USING … TAGS) can be created several in one statement",
+            ));
+        }
         if i >= toks.len() {
-            return Ok(affected());
+            break;
         }
         if stable {
             return Err(syntax_at(toks, i, sql));
         }
     }
+    // Names that exist already refuse the statement before anything is created.
+    for p in &plans {
+        let (db, name, ine) = match p {
+            NewTable::Child { db, name, ine, .. }
+            | NewTable::Normal { db, name, ine, .. }
+            | NewTable::Stable { db, name, ine, .. } => (db, name, *ine),
+        };
+        let exists = db.table(name).is_ok() || db.stable(name).is_some();
+        if exists && !ine {
+            return Err(if db.stable(name).is_some() {
+                ServerError::from_code(Code::MND_STB_ALREADY_EXIST)
+            } else {
+                ServerError::from_code(Code::TDB_TABLE_ALREADY_EXIST)
+            });
+        }
+    }
+    for (p, ttl) in plans.into_iter().zip(ttls) {
+        match p {
+            NewTable::Child {
+                db,
+                name,
+                ine,
+                stable,
+                cols,
+                tags,
+            } => {
+                if db.table(&name).is_ok() {
+                    continue;
+                }
+                let tag_specs = db
+                    .stable(&stable)
+                    .map(|d| read(&d).tags.clone())
+                    .unwrap_or_default();
+                let event = meta::create_child(&name, &stable, &tag_specs, &tags);
+                let t = db.create_table(&name, cols, Some((stable, tags)), ine)?;
+                db.wal.log_meta(event, false);
+                if let Some(days) = ttl {
+                    t.set_ttl_days(days);
+                }
+            }
+            NewTable::Normal {
+                db,
+                name,
+                ine,
+                cols,
+            } => {
+                let existed = db.table(&name).is_ok();
+                let t = db.create_table(&name, cols.clone(), None, ine)?;
+                if !existed {
+                    db.wal.log_meta(meta::create_normal(&name, &cols), false);
+                    if let Some(days) = ttl {
+                        t.set_ttl_days(days);
+                    }
+                }
+            }
+            NewTable::Stable {
+                db,
+                name,
+                ine,
+                cols,
+                tags,
+            } => create_stable(&db, name, cols, tags, ine)?,
+        }
+    }
+    Ok(affected())
 }
 
 fn create_stable(
@@ -430,34 +587,6 @@ pub fn using_clause(
 }
 
 #[allow(clippy::too_many_arguments)]
-fn create_child(
-    e: &Engine,
-    s: &Session,
-    db: &Database,
-    name: &str,
-    ine: bool,
-    sql: &str,
-    toks: Toks<'_, '_>,
-    i: &mut usize,
-) -> Result<(), ServerError> {
-    let (stable, cols, tags) = using_clause(e, s, db, sql, toks, i)?;
-    if let Ok(t) = db.table(name) {
-        if ine {
-            return Ok(());
-        }
-        let _ = t;
-        return Err(ServerError::from_code(Code::TDB_TABLE_ALREADY_EXIST));
-    }
-    let tag_specs = db
-        .stable(&stable)
-        .map(|d| read(&d).tags.clone())
-        .unwrap_or_default();
-    let event = meta::create_child(name, &stable, &tag_specs, &tags);
-    db.create_table(name, cols, Some((stable, tags)), ine)?;
-    db.wal.log_meta(event, false);
-    Ok(())
-}
-
 fn drop(
     e: &Engine,
     s: &mut Session,
@@ -503,41 +632,65 @@ fn drop(
                 s.db = None;
             }
         }
-        "TABLE" | "STABLE" => loop {
-            let (dbn, name) = qualified_name(toks, &mut i, sql)?;
-            let db = e.resolve_db(s, dbn.as_deref())?;
-            if db.stable(&name).is_some() && e.tmq().stable_has_topics(&db.name, &name) {
-                return Err(ServerError::from_code(Code::MND_TOPIC_MUST_BE_DELETED));
+        "TABLE" | "STABLE" => {
+            // The whole statement is read and every table checked before any is dropped: a
+            // statement refused anywhere drops nothing.
+            let mut targets = Vec::new();
+            loop {
+                let (dbn, name) = qualified_name(toks, &mut i, sql)?;
+                targets.push((dbn, name));
+                if i >= toks.len() {
+                    break;
+                }
+                expect_punct(toks, &mut i, ",", sql)?;
             }
-            let dropped_child = db
-                .table(&name)
-                .ok()
-                .map(|t| t.child_of.as_ref().map(|(s, _)| s.clone()));
-            let removed_stable = write(&db.stables).remove(&name).is_some();
-            if removed_stable {
-                write(&db.tables)
-                    .retain(|_, t| t.child_of.as_ref().is_none_or(|(st, _)| st != &name));
-                db.wal
-                    .log_meta(meta::drop_table(&name, Some(&name), true), true);
-            } else if let Some(parent) = dropped_child.filter(|_| what != "STABLE") {
-                write(&db.tables).remove(&name);
-                db.wal
-                    .log_meta(meta::drop_table(&name, parent.as_deref(), false), false);
-            } else if (what == "STABLE" || write(&db.tables).remove(&name).is_none()) && !ie {
-                return Err(if what == "STABLE" {
-                    ServerError::from_code(Code::MND_STB_NOT_EXIST)
+            let mut resolved = Vec::with_capacity(targets.len());
+            for (dbn, name) in targets {
+                let db = e.resolve_db(s, dbn.as_deref())?;
+                let is_stable = db.stable(&name).is_some();
+                if is_stable && e.tmq().stable_has_topics(&db.name, &name) {
+                    return Err(ServerError::from_code(Code::MND_TOPIC_MUST_BE_DELETED));
+                }
+                let is_table = db.table(&name).is_ok();
+                let found = if what == "STABLE" {
+                    is_stable
                 } else {
-                    table_not_exist(&name)
-                });
+                    is_stable || is_table
+                };
+                if !found && !ie {
+                    return Err(if what == "STABLE" {
+                        ServerError::from_code(Code::MND_STB_NOT_EXIST)
+                    } else {
+                        table_not_exist(&name)
+                    });
+                }
+                resolved.push((db, name));
             }
-            if i >= toks.len() {
-                break;
+            for (db, name) in resolved {
+                drop_one(&db, &name, what == "STABLE");
             }
-            expect_punct(toks, &mut i, ",", sql)?;
-        },
+        }
         _ => return Err(unsupported(&format!("DROP {what}"))),
     }
     Ok(affected())
+}
+
+/// Drops table or super table `name` of `db` (a super table with its child tables) and
+/// logs it for `WITH META` topics; `only_stable` leaves a table of that name alone.
+fn drop_one(db: &Database, name: &str, only_stable: bool) {
+    let dropped_child = db
+        .table(name)
+        .ok()
+        .map(|t| t.child_of.as_ref().map(|(s, _)| s.clone()));
+    if write(&db.stables).remove(name).is_some() {
+        write(&db.tables).retain(|_, t| t.child_of.as_ref().is_none_or(|(st, _)| st != name));
+        db.wal
+            .log_meta(meta::drop_table(name, Some(name), true), true);
+    } else if let Some(parent) = dropped_child.filter(|_| !only_stable) {
+        write(&db.tables).remove(name);
+        db.wal
+            .log_meta(meta::drop_table(name, parent.as_deref(), false), false);
+    }
 }
 
 /// Whether `toks[i]` is `TAG` (true) or `COLUMN` (false); anything else is a syntax error.

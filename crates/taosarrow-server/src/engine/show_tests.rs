@@ -368,3 +368,42 @@ async fn connections_and_queries_are_listed_and_killed() {
     drop(guard);
     assert!(rows(&e, &mut admin, "show connections").await.is_empty());
 }
+
+#[tokio::test]
+async fn a_refused_statement_changes_nothing() {
+    let (e, mut s) = setup().await;
+    let tables = |e: &Engine, s: &mut Session| {
+        let (e, mut s) = (e.clone(), s.clone());
+        async move { rows(&e, &mut s, "show tables").await }
+    };
+    let before = tables(&e, &mut s).await;
+    for sql in [
+        // Reproduced on the token rewriter: this dropped c1 and then answered 0x2600.
+        "drop table d.c1 union all drop table d.c2",
+        "drop table c1, nope",
+        "drop table c1, c2 extra",
+        "create table x1 using st tags (1, 'x') x2 using nope tags (2, 'y')",
+        "create table x1 using st tags (1, 'x') x2 using st tags (2, 'y') x3 (ts timestamp, v int)",
+        "create table x1 (ts timestamp, v int) union all select 1",
+        "create table x1 using st tags (1, 'x') c1 using st tags (2, 'y')",
+        "insert into c1 values (1700000000001, 2, 2.5) c2 values (1700000000001, 'not a number', 1)",
+        "insert into c1 values (1700000000001, 2, 2.5) nope values (1700000000001, 1, 1)",
+    ] {
+        assert!(e.execute(&mut s, sql).await.is_err(), "{sql} succeeded");
+        assert_eq!(tables(&e, &mut s).await, before, "{sql} changed the tables");
+        assert_eq!(
+            rows(&e, &mut s, "select count(*) from c1").await,
+            ["1"],
+            "{sql} changed the rows"
+        );
+    }
+    // The same statements without the fault do their work.
+    e.execute(
+        &mut s,
+        "create table x1 using st tags (1, 'x') x2 using st tags (2, 'y') ttl 7",
+    )
+    .await
+    .unwrap();
+    e.execute(&mut s, "drop table x1, x2").await.unwrap();
+    assert_eq!(tables(&e, &mut s).await, before);
+}
