@@ -63,6 +63,15 @@ class LocalServer:
         base = f"ws://{user}:{password}@{host}:{self.port}"
         return f"{base}/{quote(database, safe='')}" if database else base
 
+    def open_results(self) -> int:
+        """Results opened on the server and not yet freed, over all connections: 0 when no
+        client leaks one."""
+        return int(self._native.open_results())
+
+    def connections(self) -> int:
+        """Connections the server is serving."""
+        return int(self._native.connections())
+
     def shutdown(self) -> None:
         """Stops the server and closes its connections (idempotent)."""
         self._native.shutdown()

@@ -85,6 +85,18 @@ impl NativeServer {
         self.inner.lock().map(|g| g.is_some()).unwrap_or(false)
     }
 
+    /// Results opened and not yet freed, over all connections (0 once shut down).
+    fn open_results(&self) -> usize {
+        let guard = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        guard.as_ref().map_or(0, |s| s.open_results())
+    }
+
+    /// Connections being served (0 once shut down).
+    fn connections(&self) -> usize {
+        let guard = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        guard.as_ref().map_or(0, |s| s.connections())
+    }
+
     /// Stops accepting and closes every connection (idempotent).
     fn shutdown(&self, py: Python<'_>) {
         let taken = self.inner.lock().unwrap_or_else(|e| e.into_inner()).take();
