@@ -139,6 +139,8 @@ def test_pandas_read_sql_keeps_decimals_and_timestamps(engine):
     assert list(df["voltage"]) == [220, 221]
     assert list(df["d"]) == [Decimal("1.25"), Decimal("2.50")]
     assert [int(pd.Timestamp(t).value // 1_000_000) for t in df["ts"]] == [T0, T0 + 1000]
+    bound = pd.read_sql("SELECT voltage FROM meters WHERE voltage > ? ORDER BY ts", engine, params=(219,))
+    assert list(bound["voltage"]) == [220, 221]
     table = pd.read_sql_table("plain", engine)
     assert list(table.columns) == ["ts", "v", "s"]
     # pandas' own pyarrow backend turns Decimal objects into doubles; taosarrow's Arrow read
