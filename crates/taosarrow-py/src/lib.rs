@@ -6,6 +6,7 @@ use taosarrow::{ConnectOptions, IngestMode};
 mod connection;
 mod errors;
 mod ingest;
+mod log;
 mod result;
 mod rows;
 mod schemaless;
@@ -21,7 +22,9 @@ mod wait;
 /// The native half of the `taosarrow` Python package.
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    log::install();
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add_function(wrap_pyfunction!(log::_log_test_event, m)?)?;
     m.add_class::<connection::NativeConnection>()?;
     m.add_class::<result::NativeResult>()?;
     m.add_function(wrap_pyfunction!(ingest::ingest, m)?)?;
