@@ -62,6 +62,16 @@ class Connection:
                 stacklevel=3,
             )
 
+    @classmethod
+    def _from_native(cls, native: Any) -> "Connection":
+        """A connection around a native one already connected (:func:`taosarrow.aio.connect`)."""
+        self = cls.__new__(cls)
+        self._lock = threading.Lock()
+        self._native = native
+        self.timezone = native.timezone
+        self._ns_timestamps = native.ns_timestamps
+        return self
+
     # -- internals ------------------------------------------------------------------------
     def _conn(self) -> Any:
         native = self._native

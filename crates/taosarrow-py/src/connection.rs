@@ -73,22 +73,54 @@ fn options(dsn: Option<&str>, kw: &Bound<'_, PyDict>) -> PyResult<ConnectOptions
     Ok(o)
 }
 
+/// What a connection is made from: its options, read before connecting.
+pub(crate) struct Prepared {
+    /// The client options.
+    pub options: ConnectOptions,
+    timezone: Option<String>,
+    ns_timestamps: NsTimestamps,
+    ignored: Vec<&'static str>,
+}
+
+impl Prepared {
+    /// The native connection around `conn`, connected with these options.
+    pub(crate) fn finish(self, conn: Connection) -> NativeConnection {
+        NativeConnection {
+            inner: Mutex::new(Some(Arc::new(conn))),
+            timezone: self.timezone,
+            ns_timestamps: self.ns_timestamps,
+            ignored: self.ignored,
+        }
+    }
+}
+
+impl NativeConnection {
+    /// Reads the DSN and keyword options of a connection.
+    pub(crate) fn prepare(dsn: Option<&str>, options: &Bound<'_, PyDict>) -> PyResult<Prepared> {
+        let opts = self::options(dsn, options)?;
+        Ok(Prepared {
+            timezone: opts.timezone().map(str::to_string),
+            ns_timestamps: opts.ns_timestamps(),
+            ignored: opts.ignored_keys().to_vec(),
+            options: opts,
+        })
+    }
+
+    /// How row values show nanosecond timestamps.
+    pub(crate) fn ns_mode(&self) -> NsTimestamps {
+        self.ns_timestamps
+    }
+}
+
 #[pymethods]
 impl NativeConnection {
     #[new]
     #[pyo3(signature = (dsn, options))]
     fn new(py: Python<'_>, dsn: Option<&str>, options: &Bound<'_, PyDict>) -> PyResult<Self> {
-        let opts = self::options(dsn, options)?;
-        let timezone = opts.timezone().map(str::to_string);
-        let ns_timestamps = opts.ns_timestamps();
-        let ignored = opts.ignored_keys().to_vec();
+        let prepared = NativeConnection::prepare(dsn, options)?;
+        let opts = prepared.options.clone();
         let conn = wait(py, async move { Connection::connect(&opts).await })?;
-        Ok(NativeConnection {
-            inner: Mutex::new(Some(Arc::new(conn))),
-            timezone,
-            ns_timestamps,
-            ignored,
-        })
+        Ok(prepared.finish(conn))
     }
 
     /// How row values show nanosecond timestamps: `"int"`, `"pandas"` or `"numpy"`

@@ -3,6 +3,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 use taosarrow::{ConnectOptions, IngestMode};
 
+mod aio;
 mod connection;
 mod errors;
 mod ingest;
@@ -25,6 +26,12 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     log::install();
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_function(wrap_pyfunction!(log::_log_test_event, m)?)?;
+    m.add_class::<aio::NativeCall>()?;
+    m.add_function(wrap_pyfunction!(aio::connect_async, m)?)?;
+    m.add_function(wrap_pyfunction!(aio::execute_async, m)?)?;
+    m.add_function(wrap_pyfunction!(aio::query_async, m)?)?;
+    m.add_function(wrap_pyfunction!(aio::read_arrow_async, m)?)?;
+    m.add_function(wrap_pyfunction!(aio::next_batch_async, m)?)?;
     m.add_class::<connection::NativeConnection>()?;
     m.add_class::<result::NativeResult>()?;
     m.add_function(wrap_pyfunction!(ingest::ingest, m)?)?;

@@ -15,7 +15,7 @@ use crate::rows::batches_to_rows;
 use crate::wait::wait;
 
 /// Where the stream is: still reading, finished, or taken away (closed, interrupted).
-enum State {
+pub(crate) enum State {
     Open(ResultStream),
     Done,
     Closed,
@@ -59,6 +59,25 @@ impl NativeResult {
                 None,
             )),
         }
+    }
+
+    /// [`take`](Self::take) for a task that reads the stream elsewhere.
+    pub(crate) fn take_stream(&self, py: Python<'_>) -> PyResult<Option<ResultStream>> {
+        self.take(py)
+    }
+
+    /// The state a task puts the stream back into ([`NativeResult::restore`]).
+    pub(crate) fn state_handle(&self) -> Arc<Mutex<State>> {
+        Arc::clone(&self.state)
+    }
+
+    /// Puts a stream read elsewhere back (`None`: it ended).
+    pub(crate) fn restore(state: &Mutex<State>, stream: Option<ResultStream>) {
+        let mut guard = state.lock().unwrap_or_else(|e| e.into_inner());
+        *guard = match stream {
+            Some(s) => State::Open(s),
+            None => State::Done,
+        };
     }
 
     fn put_back(&self, stream: Option<ResultStream>) {
