@@ -6,7 +6,7 @@ VPY := $(VENV)/bin/python
 CARGO ?= cargo
 # Python packages the tests and the demo use; taos-ws-py is the official client, our oracle.
 PY_DEPS := "maturin>=1.9,<2" "pytest>=8" "pyarrow>=14" "pandas>=2.0" "polars>=1.0" "taos-ws-py==0.7.0" numpy \
-	"sqlalchemy>=2.0" "DBUtils>=3"
+	"sqlalchemy>=2.0" "DBUtils>=3" nbclient nbformat ipykernel matplotlib
 
 .PHONY: test test-rust test-python venv develop demo lint fmt bench bench-python fuzz clean
 

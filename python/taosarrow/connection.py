@@ -320,6 +320,16 @@ class Connection:
         """``(affected rows, None)`` or ``(0, native result)``, as the server answered."""
         return self._conn().execute(sql, req_id)
 
+    def __repr__(self) -> str:
+        from ._display import connection_repr
+
+        return connection_repr(self._native)
+
+    def _repr_html_(self) -> str:
+        from ._display import connection_html
+
+        return connection_html(self._native)
+
     def __enter__(self) -> "Connection":
         return self
 

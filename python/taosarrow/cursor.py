@@ -435,6 +435,21 @@ class Cursor:
             self._reset()
             self._connection = None
 
+    def _columns(self) -> List[Tuple[str, str]]:
+        from .result import TaosField
+
+        return [(d[0], TaosField(d[0], d[1], d[3] or 0).type_name) for d in (self._description or [])]
+
+    def __repr__(self) -> str:
+        from ._display import columns_repr
+
+        return columns_repr("Cursor", self._columns(), max(self._rowcount, 0))
+
+    def _repr_html_(self) -> str:
+        from ._display import columns_html
+
+        return columns_html("Cursor", self._columns(), max(self._rowcount, 0))
+
     def __enter__(self) -> "Cursor":
         return self
 

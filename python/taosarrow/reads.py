@@ -27,22 +27,50 @@ def _connection(conn_or_dsn: ConnOrDsn) -> Iterator[Connection]:
             conn.close()
 
 
-def read_arrow(sql: str, conn_or_dsn: ConnOrDsn) -> Any:
-    """The result of ``sql`` as a ``pyarrow.Table``."""
+def _read_all(conn: Connection, sql: str, progress: Any) -> Any:
+    """Every batch of ``sql``: the native table at once, or with ``progress`` a pyarrow
+    table read batch by batch, ``progress`` told the rows read after each."""
+    result = conn._query_native(sql)
+    if progress is None or progress is False:
+        return result.read_all()
+    from .writes import _progress_callback
+
+    import pyarrow as pa
+
+    update = _progress_callback(progress, None, "taosarrow read")
+    reader = pa.RecordBatchReader.from_stream(result.reader())
+    batches = []
+    rows = 0
+    for batch in reader:
+        batches.append(batch)
+        rows += batch.num_rows
+        if update is not None:
+            update(rows)
+    close = getattr(update, "close", None)
+    if close is not None:
+        close()
+    return pa.Table.from_batches(batches, schema=reader.schema)
+
+
+def read_arrow(sql: str, conn_or_dsn: ConnOrDsn, *, progress: Any = None) -> Any:
+    """The result of ``sql`` as a ``pyarrow.Table``. ``progress=True`` shows a tqdm bar of
+    the rows read (when tqdm is installed); a callable receives the rows read so far after
+    each batch."""
     with _connection(conn_or_dsn) as conn:
-        return _frames.to_pyarrow_table(conn._query_native(sql).read_all())
+        return _frames.to_pyarrow_table(_read_all(conn, sql, progress))
 
 
-def read_pandas(sql: str, conn_or_dsn: ConnOrDsn, *, dtype_backend: str = "numpy") -> Any:
-    """The result of ``sql`` as a pandas ``DataFrame``."""
+def read_pandas(sql: str, conn_or_dsn: ConnOrDsn, *, dtype_backend: str = "numpy", progress: Any = None) -> Any:
+    """The result of ``sql`` as a pandas ``DataFrame`` (``progress`` as for :func:`read_arrow`)."""
     with _connection(conn_or_dsn) as conn:
-        return _frames.to_pandas(conn._query_native(sql).read_all(), dtype_backend=dtype_backend)
+        return _frames.to_pandas(_read_all(conn, sql, progress), dtype_backend=dtype_backend)
 
 
-def read_polars(sql: str, conn_or_dsn: ConnOrDsn) -> Any:
-    """The result of ``sql`` as a polars ``DataFrame`` (pyarrow not needed)."""
+def read_polars(sql: str, conn_or_dsn: ConnOrDsn, *, progress: Any = None) -> Any:
+    """The result of ``sql`` as a polars ``DataFrame`` (pyarrow not needed without
+    ``progress``, which is as for :func:`read_arrow`)."""
     with _connection(conn_or_dsn) as conn:
-        return _frames.to_polars(conn._query_native(sql).read_all())
+        return _frames.to_polars(_read_all(conn, sql, progress))
 
 
 def _probe(conn: Connection, source: str) -> Tuple[bool, Any]:

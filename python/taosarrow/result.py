@@ -239,6 +239,19 @@ class TaosResult:
             return None
         return rows
 
+    def _columns(self) -> List[Tuple[str, str]]:
+        return [(str(f.name), f.type_name) for f in self._fields]
+
+    def __repr__(self) -> str:
+        from ._display import columns_repr
+
+        return columns_repr("TaosResult", self._columns(), self._row_count)
+
+    def _repr_html_(self) -> str:
+        from ._display import columns_html
+
+        return columns_html("TaosResult", self._columns(), self._row_count)
+
     def __iter__(self) -> "TaosResult":
         return self
 

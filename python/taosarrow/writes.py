@@ -42,7 +42,11 @@ def to_arrow_stream(data: Any) -> Any:
     )
 
 
-def _progress_callback(progress: Any, total: Optional[int]) -> Optional[Callable[[int], None]]:
+def _progress_callback(
+    progress: Any, total: Optional[int], desc: str = "taosarrow write"
+) -> Optional[Callable[[int], None]]:
+    """What ``progress=`` asks for: ``None``/``False`` nothing, a callable itself, ``True`` a
+    tqdm bar (when tqdm is installed) taking the rows done so far."""
     if progress is None or progress is False:
         return None
     if callable(progress):
@@ -52,7 +56,7 @@ def _progress_callback(progress: Any, total: Optional[int]) -> Optional[Callable
             from tqdm.auto import tqdm
         except ImportError:
             return None
-        bar = tqdm(total=total, unit="rows", desc="taosarrow write")
+        bar = tqdm(total=total, unit="rows", desc=desc)
         done = [0]
 
         def update(rows: int) -> None:
@@ -61,8 +65,9 @@ def _progress_callback(progress: Any, total: Optional[int]) -> Optional[Callable
             if total is not None and rows >= total:
                 bar.close()
 
+        update.close = bar.close  # type: ignore[attr-defined]
         return update
-    raise TypeError("progress must be True, False, None or a callable taking the rows written")
+    raise TypeError("progress must be True, False, None or a callable taking the rows done so far")
 
 
 def _row_count(data: Any) -> Optional[int]:

@@ -170,9 +170,15 @@ def test_schemaless_and_ingest_errors_use_the_same_errno(conn):
 def test_an_operational_server_code_is_an_operational_error(server_factory):
     """0x0022 (too many open results) is the server's load, not the statement's fault: an
     ``OperationalError`` that taospy programs still catch as ``ProgrammingError``."""
-    limited = server_factory("--max-results", "1")
+    limited = server_factory("--max-results", "1", "--block-rows", "1")
     with taosarrow.connect(limited.dsn()) as c:
-        held = c.query("SHOW DATABASES")
+        # One row per block and more blocks than the client reads ahead: the result stays
+        # open on the server (a result read to its end is freed at once, which would race
+        # with the next query).
+        c.execute("CREATE DATABASE held")
+        c.execute("CREATE TABLE held.t (ts TIMESTAMP, v INT)")
+        c.execute("INSERT INTO held.t VALUES " + " ".join(f"({1700000000000 + k}, {k})" for k in range(64)))
+        held = c.query("SELECT * FROM held.t")
         with pytest.raises(taosarrow.OperationalError) as info:
             c.query("SHOW DATABASES")
         e = info.value
