@@ -8,7 +8,7 @@ CARGO ?= cargo
 PY_DEPS := "maturin>=1.9,<2" "pytest>=8" "pyarrow>=14" "pandas>=2.0" "polars>=1.0" "taos-ws-py==0.7.0" numpy \
 	"sqlalchemy>=2.0" "DBUtils>=3" nbclient nbformat ipykernel matplotlib
 
-.PHONY: test test-rust test-python venv develop demo lint fmt bench bench-python fuzz clean
+.PHONY: test test-rust test-python venv develop demo lint fmt bench bench-python wheel wheel-connector fuzz clean
 
 ## test: every Rust and Python test (debug builds).
 test: test-rust test-python
@@ -68,6 +68,15 @@ bench-python: venv
 	$(VPY) benches/python/ingest_bench.py
 	$(VPY) benches/python/schemaless_bench.py
 	$(VPY) benches/python/tmq_bench.py
+
+## wheel: the abi3 wheel (release), embedded server included, into dist/.
+wheel: venv
+	$(VENV)/bin/maturin build --release -o dist
+
+## wheel-connector: the connector-only abi3 wheel (release, no embedded server: no DataFusion
+## to build, a few minutes), into dist/.
+wheel-connector: venv
+	$(VENV)/bin/maturin build --release --no-default-features --features extension-module -o dist
 
 ## fuzz: every cargo-fuzz target of fuzz/ for FUZZ_SECONDS each (default 600); see fuzz/README.md.
 FUZZ_SECONDS ?= 600
