@@ -17,7 +17,7 @@ stops the call; a query's server-side result is freed.
 from __future__ import annotations
 
 import asyncio
-from typing import Any, AsyncIterator, Dict, List, Mapping, Optional
+from typing import Any, AsyncIterator, Dict, List, Mapping, Optional, Sequence
 
 from . import _native
 from .connection import Connection
@@ -119,12 +119,41 @@ class AsyncConnection:
         finally:
             result.close()
 
-    async def write(self, data: Any, table: Optional[str] = None, **options: Any) -> int:
-        """:meth:`taosarrow.Connection.write` (the Arrow ingest path) while the loop goes on;
-        returns rows written. The ingest runs on the runtime; one thread of the loop's default
-        executor waits for it (its input may be a Python iterator, read with the GIL)."""
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(None, lambda: self.sync.write(data, table, **options))
+    async def write(
+        self,
+        data: Any,
+        table: Optional[str] = None,
+        *,
+        stable: Optional[str] = None,
+        subtable: Optional[str] = None,
+        subtable_template: Optional[str] = None,
+        tags: Optional[Sequence[str]] = None,
+        mode: str = "append",
+        chunk_bytes: int = 1024 * 1024,
+        in_flight: int = 2,
+        allow_truncation: bool = False,
+    ) -> int:
+        """:meth:`taosarrow.Connection.write` (the Arrow ingest path, stmt2 column binds) on
+        the runtime; returns rows written. A failure raises with the same row account
+        (``written``, ``not_written`` …). Cancelling starts no further chunk."""
+        from .writes import to_arrow_stream
+
+        return int(
+            await _call(
+                _native.write_async,
+                self.sync._conn(),
+                to_arrow_stream(data),
+                table,
+                stable,
+                subtable,
+                subtable_template,
+                list(tags) if tags is not None else None,
+                mode,
+                chunk_bytes,
+                in_flight,
+                allow_truncation,
+            )
+        )
 
     async def close(self) -> None:
         """Closes the connection."""

@@ -4,6 +4,7 @@ one loop without blocking it, and cancellation that frees the server's result.""
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 
 import pandas as pd
@@ -48,6 +49,16 @@ def test_every_call_of_the_connection(srv):
             assert len(batches) > 1 and sum(b.num_rows for b in batches) == ROWS
             written = await conn.write(pd.DataFrame({"ts": pd.to_datetime([T0 + 5], unit="ms"), "x": [9.0]}), "w")
             assert written == 1
+            frame = pd.DataFrame({"ts": pd.to_datetime([T0, T0 + 1], unit="ms"), "v": [1.0, 2.0],
+                                  "dev": ["a", "b"], "site": ["s1", "s2"]})
+            assert await conn.write(frame, stable="sw", subtable="dev", tags=["site"], mode="create") == 2
+            assert await conn.query("SELECT COUNT(*) FROM sw") == [(2,)]
+            bad = pd.DataFrame({"ts": pd.to_datetime([T0], unit="ms"), "nope": [1]})
+            with pytest.raises(taosarrow.Error) as failed:
+                await conn.write(bad, "w")
+            # The same exception the blocking write raises.
+            with pytest.raises(type(failed.value), match=re.escape(str(failed.value.msg))):
+                conn.sync.write(bad, "w")
             with pytest.raises(taosarrow.ProgrammingError):
                 await conn.read_arrow("SELECT * FROM nope")
     run(main())

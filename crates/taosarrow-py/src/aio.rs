@@ -224,3 +224,56 @@ pub fn next_batch_async(
         },
     ))
 }
+
+/// Writes `data` (an Arrow stream) as `Connection.write` does; settles with the rows
+/// written, or the write's exception with its row account. Cancelling starts no further
+/// chunk: the account of what the server stored is lost with the task, and writing the
+/// same data again never duplicates (rows with the same timestamp overwrite).
+#[pyfunction]
+#[pyo3(signature = (event_loop, future, settle, conn, data, table=None, stable=None,
+                    subtable=None, subtable_template=None, tags=None, mode="append",
+                    chunk_bytes=1048576, in_flight=2, allow_truncation=false))]
+#[allow(clippy::too_many_arguments)]
+pub fn write_async(
+    event_loop: Py<PyAny>,
+    future: Py<PyAny>,
+    settle: Py<PyAny>,
+    conn: &Bound<'_, NativeConnection>,
+    data: pyo3_arrow::PyRecordBatchReader,
+    table: Option<String>,
+    stable: Option<String>,
+    subtable: Option<String>,
+    subtable_template: Option<String>,
+    tags: Option<Vec<String>>,
+    mode: &str,
+    chunk_bytes: usize,
+    in_flight: usize,
+    allow_truncation: bool,
+) -> PyResult<NativeCall> {
+    let py = conn.py();
+    let stop = taosarrow::IngestStop::new();
+    let (target, opts) = crate::ingest::plan(
+        py,
+        crate::ingest::Where {
+            table,
+            stable,
+            subtable,
+            subtable_template,
+            tags,
+        },
+        mode,
+        chunk_bytes,
+        in_flight,
+        allow_truncation,
+        None,
+        stop,
+    )?;
+    let reader = data.into_reader()?;
+    let schema = reader.schema();
+    let conn = conn.get().connection(py)?;
+    Ok(spawn(
+        Target::new(event_loop, future, settle),
+        async move { conn.ingest(schema, reader, &target, &opts).await },
+        |py, report| Ok(report.rows.into_pyobject(py)?.into_any().unbind()),
+    ))
+}

@@ -123,6 +123,16 @@ impl NativeConnection {
         Ok(prepared.finish(conn))
     }
 
+    /// `(address, user, database, tls)` of an open connection (no password), for reprs;
+    /// `None` once closed.
+    fn describe(&self) -> Option<(String, String, Option<String>, bool)> {
+        let guard = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        guard.as_ref().map(|c| {
+            let o = c.options();
+            (c.address(), o.user().to_owned(), c.database(), o.tls())
+        })
+    }
+
     /// How row values show nanosecond timestamps: `"int"`, `"pandas"` or `"numpy"`
     /// (option `ns_timestamps`).
     #[getter]

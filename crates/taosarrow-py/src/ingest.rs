@@ -44,6 +44,62 @@ pub fn ingest(
     allow_truncation: bool,
     progress: Option<Py<PyAny>>,
 ) -> PyResult<u64> {
+    let stop = IngestStop::new();
+    let callback_interrupt: Arc<Mutex<Option<PyErr>>> = Arc::default();
+    let progress =
+        progress.map(|cb| progress_callback(cb, stop.clone(), callback_interrupt.clone()));
+    let (target, opts) = plan(
+        py,
+        Where {
+            table,
+            stable,
+            subtable,
+            subtable_template,
+            tags,
+        },
+        mode,
+        chunk_bytes,
+        in_flight,
+        allow_truncation,
+        progress,
+        stop.clone(),
+    )?;
+    let reader = data.into_reader()?;
+    let schema = reader.schema();
+    let conn = conn.connection(py)?;
+    let mut handle = taosarrow::runtime()
+        .spawn(async move { conn.ingest(schema, reader, &target, &opts).await });
+    ingest_wait(py, &mut handle, &stop, &callback_interrupt)
+}
+
+/// Where an ingest writes: `table`, or child tables of `stable`.
+pub(crate) struct Where {
+    pub table: Option<String>,
+    pub stable: Option<String>,
+    pub subtable: Option<String>,
+    pub subtable_template: Option<String>,
+    pub tags: Option<Vec<String>>,
+}
+
+/// The target and options of an ingest, checked.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn plan(
+    py: Python<'_>,
+    to: Where,
+    mode: &str,
+    chunk_bytes: usize,
+    in_flight: usize,
+    allow_truncation: bool,
+    progress: Option<taosarrow::Progress>,
+    stop: IngestStop,
+) -> PyResult<(IngestTarget, IngestOptions)> {
+    let Where {
+        table,
+        stable,
+        subtable,
+        subtable_template,
+        tags,
+    } = to;
     let bad = |msg: &str| named(py, "ProgrammingError", msg.to_owned(), None);
     let target = match (table, stable) {
         (Some(t), None) => {
@@ -70,8 +126,6 @@ pub fn ingest(
         }
         _ => return Err(bad("give exactly one of table= or stable=")),
     };
-    let stop = IngestStop::new();
-    let callback_interrupt: Arc<Mutex<Option<PyErr>>> = Arc::default();
     let opts = IngestOptions {
         mode: mode
             .parse::<IngestMode>()
@@ -79,18 +133,22 @@ pub fn ingest(
         chunk_bytes,
         in_flight,
         allow_truncation,
-        progress: progress
-            .map(|cb| progress_callback(cb, stop.clone(), callback_interrupt.clone())),
-        stop: Some(stop.clone()),
+        progress,
+        stop: Some(stop),
     };
-    let reader = data.into_reader()?;
-    let schema = reader.schema();
-    let conn = conn.connection(py)?;
-    let mut handle = taosarrow::runtime()
-        .spawn(async move { conn.ingest(schema, reader, &target, &opts).await });
+    Ok((target, opts))
+}
+
+/// Waits for the ingest task with the GIL released; Ctrl-C stops it (see the module doc).
+fn ingest_wait(
+    py: Python<'_>,
+    handle: &mut tokio::task::JoinHandle<Result<IngestReport, Error>>,
+    stop: &IngestStop,
+    callback_interrupt: &Mutex<Option<PyErr>>,
+) -> PyResult<u64> {
     let mut wait_for_task = || {
         wait_in_slices(
-            &mut handle,
+            &mut *handle,
             |slice| py.detach(|| slice.run()),
             || py.check_signals(),
         )

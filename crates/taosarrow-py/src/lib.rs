@@ -32,6 +32,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(aio::query_async, m)?)?;
     m.add_function(wrap_pyfunction!(aio::read_arrow_async, m)?)?;
     m.add_function(wrap_pyfunction!(aio::next_batch_async, m)?)?;
+    m.add_function(wrap_pyfunction!(aio::write_async, m)?)?;
     m.add_class::<connection::NativeConnection>()?;
     m.add_class::<result::NativeResult>()?;
     m.add_function(wrap_pyfunction!(ingest::ingest, m)?)?;
