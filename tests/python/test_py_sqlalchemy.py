@@ -170,6 +170,12 @@ def test_to_sql_writes_through_the_arrow_path_with_exact_nanoseconds(srv):
     us = pd.DataFrame({"ts": ts + pd.to_timedelta([0, 1000, 2000], unit="ns"), "v": [1.0, 2.0, 3.0], "name": ["x", "y", "z"]})
     us.to_sql("frame", engine, index=False, if_exists="replace")
     assert pd.read_sql("SELECT COUNT(*) AS n FROM frame", engine)["n"][0] == 3
+    # dtype= picks the TDengine types of the new table.
+    df.to_sql("typed", engine, index=False, dtype={"name": NCHAR(4), "v": DECIMAL(8, 3)}, method=arrow_insert)
+    typed = {c["name"]: c["type"] for c in sa.inspect(engine).get_columns("typed")}
+    assert isinstance(typed["name"], NCHAR) and typed["name"].length == 4
+    assert isinstance(typed["v"], DECIMAL) and (typed["v"].precision, typed["v"].scale) == (8, 3)
+    assert list(pd.read_sql("SELECT v FROM typed ORDER BY ts", engine)["v"]) == [Decimal("1.500"), Decimal("2.500"), Decimal("3.500")]
     # A DatetimeIndex is the timestamp key.
     by_index = df.set_index("ts")
     by_index.to_sql("indexed", engine, method=arrow_insert)

@@ -94,4 +94,24 @@ def arrow_insert(pd_table: Any, conn: Any, keys: List[str], data_iter: Iterable[
     chunk = chunk[list(keys)]
     name = pd_table.name if pd_table.schema is None else f"{pd_table.schema}.{pd_table.name}"
     raw = _raw_connection(conn)
-    return int(raw.write(chunk, table=name))
+    return int(raw.write(_decimals_as_declared(chunk, pd_table.table), table=name))
+
+
+def _decimals_as_declared(chunk: Any, table: Any) -> Any:
+    """``chunk`` as Arrow, its float columns that the table declares DECIMAL(p, s) rounded to
+    ``s`` places (half away from zero, as TDengine rounds) and cast to that type: the ingest
+    binds no float to a DECIMAL, which would hide a rounding."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    data = pa.Table.from_pandas(chunk, preserve_index=False)
+    for i, field in enumerate(data.schema):
+        column = table.columns.get(field.name) if table is not None else None
+        declared = getattr(column, "type", None)
+        if not isinstance(declared, DECIMAL) or not pa.types.is_floating(field.type):
+            continue
+        precision, scale = declared.precision or 18, declared.scale or 0
+        target = pa.decimal128(precision, scale)
+        rounded = pc.round(data.column(i), ndigits=scale, round_mode="half_towards_infinity")
+        data = data.set_column(i, field.name, pc.cast(rounded, target, safe=False))
+    return data
