@@ -359,7 +359,10 @@ ERRORS = [
     ("SELECT v FROM agg.a1 UNION ALL SELECT v FROM agg.a2", "0x2600", ["UNION"]),
     ("SELECT * FROM (SELECT v FROM agg.a1)", "0x2600", ["subquery in FROM"]),
     ("SELECT * FROM agg.a1, agg.a2 WHERE a1.ts = a2.ts", "0x2600", ["several tables in FROM"]),
-    ("DELETE FROM agg.a1 WHERE ts < 1", "0x2600", ["DELETE"]),
+    ("EXPLAIN SELECT * FROM agg.a1", "0x2600", ["EXPLAIN"]),
+    ("DELETE FROM agg.a1 WHERE v > 1", "0x2655", ["definite time window range"]),
+    ("DELETE FROM agg.m WHERE gid = 1", "0x2600", ["tag condition"]),
+    ("DELETE FROM agg.a1 WHERE ts > 1 OR ts < 0", "0x2600", ["OR"]),
     ("SHOW TABLE DISTRIBUTED agg.a1", "0x2600", ["SHOW TABLE DISTRIBUTED"]),
     ("ALTER TABLE agg.a1 SET TAG gid = 5", "0x2600", ["ALTER"]),
     ("CREATE STREAM s1 INTO agg.s1 AS SELECT COUNT(*) FROM agg.m INTERVAL(1s)", "0x2600", ["CREATE STREAM"]),
@@ -402,3 +405,19 @@ def test_decimal_text_takes_exponents_and_rounds_half_away_from_zero(ws):
     )
     got = [str(r[0]) for r in ws.query("SELECT d FROM agg.dec ORDER BY ts")]
     assert got == ["123000.00", "99.99", "-2.00", "0.01"]
+
+
+def test_delete_removes_a_time_range(ws):
+    """DELETE by time range (TDengine's SQL reference, "Delete Data"): from a table, and from
+    every child table of a super table; the answer is the rows deleted."""
+    ws.execute("CREATE STABLE agg.del (ts TIMESTAMP, v INT) TAGS (g INT)")
+    for k in (1, 2):
+        values = " ".join(f"({T0 + s * 1000}, {s})" for s in range(10))
+        ws.execute(f"INSERT INTO agg.del_{k} USING agg.del TAGS ({k}) VALUES {values}")
+    assert ws.execute(f"DELETE FROM agg.del_1 WHERE ts >= {T0 + 8000}") == 2
+    assert [r[0] for r in ws.query("SELECT v FROM agg.del_1 ORDER BY ts")] == list(range(8))
+    # BETWEEN is inclusive; a time string is read like any other.
+    assert ws.execute("DELETE FROM agg.del WHERE ts BETWEEN '2023-11-14T22:13:21Z' AND '2023-11-14T22:13:22Z'") == 4
+    assert [r[0] for r in ws.query("SELECT v FROM agg.del_2 ORDER BY ts")] == [0, 3, 4, 5, 6, 7, 8, 9]
+    assert ws.execute("DELETE FROM agg.del") == 14
+    assert list(ws.query("SELECT COUNT(*) FROM agg.del")) == [(0,)]

@@ -289,6 +289,7 @@ const ADMIN_SQL: &[&str] = &[
     "REVOKE ALL ON *.* FROM u1",
     "KILL QUERY '1:2'",
     "KILL CONNECTION 1",
+    "DELETE FROM fz.t1 WHERE ts BETWEEN '2023-01-01' AND now - 1d AND ts > 0",
 ];
 
 /// Frames a client sends in a session: JSON text and binary frames, separated by `0xFF`.

@@ -12,6 +12,7 @@ pub mod bind;
 pub mod catalog;
 pub mod commit;
 mod ddl;
+mod delete;
 mod evolve;
 mod insert;
 mod json_tag;
@@ -413,8 +414,9 @@ impl Engine {
                     .map(Outcome::Rows)
             }
             "KILL" => kill::run(self, session, sql, &toks),
-            "DELETE" | "EXPLAIN" | "FLUSH" | "COMPACT" | "TRIM" | "BALANCE" | "REDISTRIBUTE"
-            | "SPLIT" | "MERGE" | "RESET" | "RESTORE" | "PAUSE" | "RESUME" | "SUBSCRIBE" => {
+            "DELETE" => delete::run(self, session, sql, &toks),
+            "EXPLAIN" | "FLUSH" | "COMPACT" | "TRIM" | "BALANCE" | "REDISTRIBUTE" | "SPLIT"
+            | "MERGE" | "RESET" | "RESTORE" | "PAUSE" | "RESUME" | "SUBSCRIBE" => {
                 Err(unsupported(&format!("{kw} statements")))
             }
             _ => Err(ServerError::syntax(sql)),

@@ -407,3 +407,75 @@ async fn a_refused_statement_changes_nothing() {
     e.execute(&mut s, "drop table x1, x2").await.unwrap();
     assert_eq!(tables(&e, &mut s).await, before);
 }
+
+#[tokio::test]
+async fn delete_takes_a_time_range_and_refuses_anything_else() {
+    let e = Engine::new();
+    let mut s = e.session(None);
+    for sql in [
+        "create database dl precision 'ns'",
+        "use dl",
+        "create table t (ts timestamp, v int)",
+        "insert into t values (1000, 1) (2000, 2) (3000, 3) (now, 4)",
+    ] {
+        e.execute(&mut s, sql).await.unwrap();
+    }
+    let deleted = |o: Outcome| match o {
+        Outcome::Affected { rows } => rows,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(
+        deleted(
+            e.execute(&mut s, "delete from t where ts > 1000 and ts < 3000")
+                .await
+                .unwrap()
+        ),
+        1
+    );
+    assert_eq!(
+        rows(&e, &mut s, "select v from t order by ts").await,
+        ["1", "3", "4"]
+    );
+    // NOW ± a duration, in the database's precision.
+    assert_eq!(
+        deleted(
+            e.execute(&mut s, "delete from t where ts > now - 1h")
+                .await
+                .unwrap()
+        ),
+        1
+    );
+    assert_eq!(
+        deleted(
+            e.execute(&mut s, "delete from t where ts = 3000")
+                .await
+                .unwrap()
+        ),
+        1
+    );
+    // An empty range deletes nothing.
+    assert_eq!(
+        deleted(
+            e.execute(&mut s, "delete from t where ts > 5 and ts < 5")
+                .await
+                .unwrap()
+        ),
+        0
+    );
+    for (sql, code) in [
+        ("delete from t where v = 1", Code::PAR_INVALID_DELETE_WHERE),
+        (
+            "delete from t where ts > 1 or ts < 0",
+            Code::PAR_SYNTAX_ERROR,
+        ),
+        ("delete from t where ts > 1 extra", Code::PAR_SYNTAX_ERROR),
+        ("delete from nope", Code::PAR_TABLE_NOT_EXIST),
+    ] {
+        assert_eq!(
+            e.execute(&mut s, sql).await.unwrap_err().code,
+            code,
+            "{sql}"
+        );
+    }
+    assert_eq!(rows(&e, &mut s, "select v from t").await, ["1"]);
+}

@@ -215,6 +215,30 @@ impl TableData {
         Ok(())
     }
 
+    /// Deletes the rows whose timestamp is in `[lo, hi]`; returns how many went.
+    pub fn delete_range(&mut self, lo: i64, hi: i64) -> Result<u64, ServerError> {
+        self.compact()?;
+        let mut deleted = 0u64;
+        let mut kept = Vec::with_capacity(self.batches.len());
+        for b in &self.batches {
+            let ts = ts_values(b)?;
+            let keep: arrow::array::BooleanArray =
+                ts.iter().map(|t| Some(*t < lo || *t > hi)).collect();
+            let out =
+                arrow::compute::filter_record_batch(b, &keep).map_err(ServerError::internal)?;
+            deleted += (b.num_rows() - out.num_rows()) as u64;
+            if out.num_rows() > 0 {
+                kept.push(out);
+            }
+        }
+        self.batches = kept;
+        self.max_ts = match self.batches.last() {
+            Some(b) => ts_values(b)?.last().copied(),
+            None => None,
+        };
+        Ok(deleted)
+    }
+
     /// Number of stored rows (after compaction).
     pub fn num_rows(&self) -> usize {
         self.batches.iter().map(RecordBatch::num_rows).sum()

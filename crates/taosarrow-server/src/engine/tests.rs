@@ -180,7 +180,7 @@ async fn unsupported_syntax_is_named() {
         ("select v from t union all select v from t", "UNION"),
         ("select * from (select v from t)", "subquery in FROM"),
         ("select * from t, t", "several tables in FROM"),
-        ("delete from t where ts < 1", "DELETE statements"),
+        ("explain select * from t", "EXPLAIN statements"),
         ("show table distributed t", "SHOW TABLE DISTRIBUTED"),
         (
             "select _wstart, count(*) from t partition by v interval(1s) limit 1",
