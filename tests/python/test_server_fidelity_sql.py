@@ -364,7 +364,8 @@ ERRORS = [
     ("DELETE FROM agg.m WHERE gid = 1", "0x2600", ["tag condition"]),
     ("DELETE FROM agg.a1 WHERE ts > 1 OR ts < 0", "0x2600", ["OR"]),
     ("SHOW TABLE DISTRIBUTED agg.a1", "0x2600", ["SHOW TABLE DISTRIBUTED"]),
-    ("ALTER TABLE agg.a1 SET TAG gid = 5", "0x2600", ["ALTER"]),
+    ("ALTER TABLE agg.a1 SET TAG nope = 5", "0x036A", ["nope"]),
+    ("ALTER TABLE agg.a1 SET TAG gid = 'x'", "0x2605", []),
     ("CREATE STREAM s1 INTO agg.s1 AS SELECT COUNT(*) FROM agg.m INTERVAL(1s)", "0x2600", ["CREATE STREAM"]),
     ("SELECT LAST(*) FROM agg.a1", "0x2600", ["last(*)"]),
     ("SELECT SPREAD(v) FROM agg.a1", "0x2600", ["spread"]),
@@ -421,3 +422,15 @@ def test_delete_removes_a_time_range(ws):
     assert [r[0] for r in ws.query("SELECT v FROM agg.del_2 ORDER BY ts")] == [0, 3, 4, 5, 6, 7, 8, 9]
     assert ws.execute("DELETE FROM agg.del") == 14
     assert list(ws.query("SELECT COUNT(*) FROM agg.del")) == [(0,)]
+
+
+def test_set_tag_changes_a_child_tables_tags(ws):
+    """ALTER TABLE child SET TAG (TDengine's SQL reference, "Manage Tables"), several at once in
+    3.3; what tag queries and SHOW TAGS read afterwards."""
+    ws.execute("CREATE STABLE agg.st (ts TIMESTAMP, v INT) TAGS (g INT, loc VARCHAR(8))")
+    ws.execute(f"INSERT INTO agg.st_1 USING agg.st TAGS (1, 'here') VALUES ({T0}, 1)")
+    ws.execute("ALTER TABLE agg.st_1 SET TAG g = 7, loc = 'there'")
+    assert list(ws.query("SELECT g, loc FROM agg.st")) == [(7, "there")]
+    assert [r[5] for r in ws.query("SHOW TAGS FROM agg.st_1")] == ["7", "there"]
+    ws.execute("ALTER TABLE agg.st_1 SET TAG loc = NULL")
+    assert list(ws.query("SELECT loc FROM agg.st WHERE loc IS NULL")) == [(None,)]

@@ -854,6 +854,18 @@ fn alter(e: &Engine, s: &Session, sql: &str, toks: Toks<'_, '_>) -> Result<Outco
     i += 1;
     let (dbn, name) = qualified_name(toks, &mut i, sql)?;
     let db = e.resolve_db(s, dbn.as_deref())?;
+    if kw(toks, i, "SET") && kw(toks, i + 1, "TAG") {
+        return set_tags(s, &db, &name, sql, toks, i + 2);
+    }
+    if kw(toks, i, "TTL") || kw(toks, i, "COMMENT") {
+        let ttl = table_options(toks, &mut i, sql)?;
+        end(toks, i, sql)?;
+        let t = db.table(&name)?;
+        if let Some(days) = ttl {
+            t.set_ttl_days(days);
+        }
+        return Ok(affected());
+    }
     let out = alter_table(&db, &name, sql, toks, i)?;
     log_alter(&db, &name, toks, i, sql);
     Ok(out)
@@ -908,6 +920,92 @@ fn log_alter(db: &Database, name: &str, toks: Toks<'_, '_>, i: usize, sql: &str)
     };
     let event = meta::alter(name, stable.as_deref(), is_super, alter_type, extra);
     db.wal.log_meta(event, is_super);
+}
+
+/// `ALTER TABLE child SET TAG t1 = v1 [, t2 = v2 …]` from `toks[i]` (after `TAG`): every
+/// value is read and converted to its tag's type before any is set.
+fn set_tags(
+    s: &Session,
+    db: &Arc<Database>,
+    name: &str,
+    sql: &str,
+    toks: Toks<'_, '_>,
+    mut i: usize,
+) -> Result<Outcome, ServerError> {
+    let t = db.table(name)?;
+    let Some((stable, values)) = &t.child_of else {
+        return Err(ServerError::from_code(Code::PAR_INVALID_TAGS_PC));
+    };
+    let specs = db
+        .stable(stable)
+        .map(|st| read(&st).tags.clone())
+        .ok_or_else(|| table_not_exist(stable))?;
+    let mut changes: Vec<(usize, ScalarValue, String)> = Vec::new();
+    loop {
+        let tag = toks
+            .get(i)
+            .filter(|t| matches!(t.kind, Kind::Word | Kind::Quoted))
+            .ok_or_else(|| syntax_at(toks, i, sql))?
+            .name();
+        i += 1;
+        expect_punct(toks, &mut i, "=", sql)?;
+        let k = specs.iter().position(|c| c.name == tag).ok_or_else(|| {
+            ServerError::new(
+                Code::MND_TAG_NOT_EXIST,
+                format!("Tag does not exist: {tag}"),
+            )
+        })?;
+        let at = i;
+        let lit = parse_lit(
+            toks,
+            &mut i,
+            sql,
+            db.precision,
+            s.statement_time(),
+            s.timezone(),
+        )?;
+        let spec = &specs[k];
+        let f = super::types::field(spec, db.precision)?;
+        let mut b = ColBuilder::new(spec, 1);
+        b.append(
+            &lit,
+            &Target {
+                spec,
+                precision: db.precision,
+                tz: s.timezone(),
+            },
+        )?;
+        let arr = b.finish(f.data_type())?;
+        let v = ScalarValue::try_from_array(&arr, 0).map_err(ServerError::internal)?;
+        changes.push((
+            k,
+            v,
+            sql[toks[at].pos..toks[i - 1].pos + toks[i - 1].text.len()].to_owned(),
+        ));
+        if i >= toks.len() {
+            break;
+        }
+        expect_punct(toks, &mut i, ",", sql)?;
+    }
+    {
+        let mut current = write(values);
+        for (k, v, _) in &changes {
+            if let Some(slot) = current.get_mut(*k) {
+                *slot = v.clone();
+            }
+        }
+    }
+    for (k, v, text) in changes {
+        let extra = serde_json::json!({
+            "colName": specs[k].name,
+            "colValue": text.trim_matches('\''),
+            "colValueNull": v.is_null(),
+        });
+        // alterType 4: TDengine's TSDB_ALTER_TABLE_UPDATE_TAG_VAL.
+        db.wal
+            .log_meta(meta::alter(name, Some(stable), false, 4, extra), false);
+    }
+    Ok(affected())
 }
 
 /// The ALTER TABLE / STABLE clause from `toks[i]` on, applied to `name`.
