@@ -434,3 +434,15 @@ def test_set_tag_changes_a_child_tables_tags(ws):
     assert [r[5] for r in ws.query("SHOW TAGS FROM agg.st_1")] == ["7", "there"]
     ws.execute("ALTER TABLE agg.st_1 SET TAG loc = NULL")
     assert list(ws.query("SELECT loc FROM agg.st WHERE loc IS NULL")) == [(None,)]
+
+
+def test_insert_select_copies_query_rows(ws):
+    """INSERT INTO tb [(cols)] subquery (TDengine's SQL reference, "Insert"): the query's rows,
+    matched to the named columns by position."""
+    ws.execute("CREATE TABLE agg.copied (ts TIMESTAMP, v INT, s NCHAR(8))")
+    written = ws.execute("INSERT INTO agg.copied (ts, v) SELECT ts, v FROM agg.a1 WHERE v IS NOT NULL")
+    want = [r["v"] for r in ROWS if r["tb"] == "a1" and r["v"] is not None]
+    assert written == len(want)
+    got = sorted(r[0] for r in ws.query("SELECT v FROM agg.copied"))
+    assert got == sorted(want)
+    assert list(ws.query("SELECT COUNT(*) FROM agg.copied WHERE s IS NULL")) == [(len(want),)]

@@ -404,7 +404,10 @@ impl Engine {
             }
             "INSERT" => {
                 session.access = Access::Write;
-                insert::run(self, session, sql, &toks)
+                match insert::select::select_at(&toks, sql) {
+                    Some(at) => insert::select::run(self, session, sql, &toks, at).await,
+                    None => insert::run(self, session, sql, &toks),
+                }
             }
             "SELECT" | "WITH" | "(" => {
                 session.access = Access::Read;

@@ -479,3 +479,59 @@ async fn delete_takes_a_time_range_and_refuses_anything_else() {
     }
     assert_eq!(rows(&e, &mut s, "select v from t").await, ["1"]);
 }
+
+#[tokio::test]
+async fn insert_select_writes_the_query_rows() {
+    let (e, mut s) = setup().await;
+    for sql in [
+        "create table copy (ts timestamp, v int, f double, note varchar(8))",
+        "insert into c2 values (1700000000005, 5, 2.5)",
+    ] {
+        e.execute(&mut s, sql).await.unwrap();
+    }
+    let out = e
+        .execute(
+            &mut s,
+            "insert into copy (ts, v, f) select ts, v, f from st where v > 0",
+        )
+        .await
+        .unwrap();
+    assert!(matches!(out, Outcome::Affected { rows: 2 }), "{out:?}");
+    assert_eq!(
+        rows(&e, &mut s, "select v, f, note from copy order by ts").await,
+        ["1|1.5|NULL", "5|2.5|NULL"]
+    );
+    // Positional: every column of the table, cast to its type.
+    e.execute(
+        &mut s,
+        "insert into copy select ts + 1, v * 2, f, 'x' from c1",
+    )
+    .await
+    .unwrap();
+    assert_eq!(rows(&e, &mut s, "select count(*) from copy").await, ["3"]);
+    for (sql, code) in [
+        (
+            "insert into copy select ts, v from c1",
+            Code::PAR_INCORRECT_NUM_OF_COL,
+        ),
+        (
+            "insert into copy (v) select v from c1",
+            Code::PAR_INVALID_COLUMN,
+        ),
+        (
+            "insert into copy (ts, nope) select ts, v from c1",
+            Code::PAR_INVALID_COLUMN,
+        ),
+        (
+            "insert into st select ts, v, f from c1",
+            Code::PAR_SYNTAX_ERROR,
+        ),
+    ] {
+        assert_eq!(
+            e.execute(&mut s, sql).await.unwrap_err().code,
+            code,
+            "{sql}"
+        );
+    }
+    assert_eq!(rows(&e, &mut s, "select count(*) from copy").await, ["3"]);
+}

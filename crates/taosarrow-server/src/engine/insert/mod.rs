@@ -3,6 +3,7 @@
 //! the table (created on demand), the column list, then its VALUES tuples ([`rows`]).
 
 mod rows;
+pub(crate) mod select;
 
 use std::collections::HashMap;
 use std::sync::Arc;
