@@ -535,3 +535,20 @@ async fn insert_select_writes_the_query_rows() {
     }
     assert_eq!(rows(&e, &mut s, "select count(*) from copy").await, ["3"]);
 }
+
+#[tokio::test]
+async fn flush_database_names_a_database_that_exists() {
+    let (e, mut s) = setup().await;
+    assert!(matches!(
+        e.execute(&mut s, "flush database d").await.unwrap(),
+        Outcome::Affected { rows: 0 }
+    ));
+    assert_eq!(
+        e.execute(&mut s, "flush database nope")
+            .await
+            .unwrap_err()
+            .code,
+        Code::MND_DB_NOT_EXIST
+    );
+    assert_eq!(rows(&e, &mut s, "select count(*) from c1").await, ["1"]);
+}

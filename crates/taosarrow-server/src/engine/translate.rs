@@ -440,12 +440,24 @@ impl Translator<'_, '_> {
                                 _ => format!("last_value({arg} ORDER BY {ts})"),
                             }
                         }
+                        // SPREAD (TDengine's reference, "Aggregate Functions"): max - min
+                        // as DOUBLE, timestamps in their ticks; NULLs are skipped.
+                        "spread" if next_paren => {
+                            let close = close_of(toks, k + 1)
+                                .ok_or_else(|| syntax_at(toks, k, self.sql))?;
+                            if close == k + 3 && toks[k + 2].is_punct("*") {
+                                return Err(unsupported("spread(*)"));
+                            }
+                            let arg = self.expr(k + 2, close)?;
+                            k = close;
+                            format!("(CAST(max({arg}) AS DOUBLE) - CAST(min({arg}) AS DOUBLE))")
+                        }
                         "_rowts" | "_c0" => quote(&self.ts),
                         "interp" | "diff" | "csum" | "derivative" | "irate" | "mavg"
                         | "statecount" | "stateduration" | "twa" | "top" | "bottom" | "sample"
-                        | "tail" | "unique" | "elapsed" | "spread" | "apercentile"
-                        | "hyperloglog" | "histogram" | "leastsquares" | "_irowts"
-                        | "_isfilled" | "_qstart" | "_qend" | "_wduration" | "tbuid" | "_tags" => {
+                        | "tail" | "unique" | "elapsed" | "apercentile" | "hyperloglog"
+                        | "histogram" | "leastsquares" | "_irowts" | "_isfilled" | "_qstart"
+                        | "_qend" | "_wduration" | "tbuid" | "_tags" => {
                             return Err(unsupported(&format!("function or pseudo-column {w}")));
                         }
                         _ => t.text.to_owned(),
