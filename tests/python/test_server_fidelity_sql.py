@@ -459,3 +459,12 @@ def test_spread_is_max_minus_min_as_double(ws):
     for tb in TABLES:
         f = [r["f"] for r in ROWS if r["tb"] == tb]
         assert per_table[tb] == pytest.approx(max(f) - min(f))
+
+
+def test_cast_to_a_sized_string_type_cuts_to_its_length(ws):
+    """CAST(expr AS BINARY(n) | VARCHAR(n) | NCHAR(n)) (TDengine's reference, "Conversion
+    Functions"): the text of the value, at most n characters."""
+    ws.execute("CREATE TABLE agg.casts (ts TIMESTAMP, v INT, s NCHAR(10))")
+    ws.execute(f"INSERT INTO agg.casts VALUES ({T0}, 12345, '中文abc')")
+    [row] = list(ws.query("SELECT CAST(v AS BINARY(3)), CAST(s AS NCHAR(3)), CAST(v AS VARCHAR(10)) FROM agg.casts"))
+    assert row == ("123", "中文a", "12345")

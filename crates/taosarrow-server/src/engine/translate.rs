@@ -164,6 +164,36 @@ impl Translator<'_, '_> {
 
     /// True when the integer at `toks[k]` is compared with a TIMESTAMP column (`ts = n`,
     /// `n < ts`, `ts BETWEEN n AND m`, `ts IN (n, …)`): TDengine reads it as ticks.
+    /// For `CAST(` at token `k`: `(index of AS, n, index of the closing parenthesis)` when
+    /// the target is `BINARY(n)`, `VARCHAR(n)` or `NCHAR(n)`.
+    fn sized_string_cast(&self, k: usize) -> Option<(usize, u64, usize)> {
+        let toks = self.toks;
+        let close = close_of(toks, k + 1)?;
+        let mut depth = 0i32;
+        let mut as_at = None;
+        for (j, t) in toks.iter().enumerate().take(close).skip(k + 2) {
+            if t.is_punct("(") {
+                depth += 1;
+            } else if t.is_punct(")") {
+                depth -= 1;
+            } else if depth == 0 && t.is_kw("AS") {
+                as_at = Some(j);
+            }
+        }
+        let a = as_at?;
+        let ty = toks.get(a + 1)?;
+        let sized = ["BINARY", "VARCHAR", "NCHAR"].iter().any(|w| ty.is_kw(w));
+        if !sized
+            || !toks.get(a + 2)?.is_punct("(")
+            || !toks.get(a + 4)?.is_punct(")")
+            || a + 5 != close
+        {
+            return None;
+        }
+        let n: u64 = toks.get(a + 3)?.text.parse().ok()?;
+        Some((a, n, close))
+    }
+
     fn is_ts_operand(&self, k: usize) -> bool {
         let toks = self.toks;
         let is_cmp = |i: usize| {
@@ -439,6 +469,16 @@ impl Translator<'_, '_> {
                                 "last" => format!("last_value({arg} ORDER BY {ts}) FILTER (WHERE ({arg}) IS NOT NULL)"),
                                 _ => format!("last_value({arg} ORDER BY {ts})"),
                             }
+                        }
+                        // CAST(x AS BINARY(n) | VARCHAR(n) | NCHAR(n)): the text of x cut to n
+                        // characters, as TDengine's CAST to a sized string type gives it.
+                        "cast" if next_paren && self.sized_string_cast(k).is_some() => {
+                            let (as_at, n, close) = self
+                                .sized_string_cast(k)
+                                .ok_or_else(|| syntax_at(toks, k, self.sql))?;
+                            let arg = self.expr(k + 2, as_at)?;
+                            k = close;
+                            format!("substr(CAST({arg} AS VARCHAR), 1, {n})")
                         }
                         // SPREAD (TDengine's reference, "Aggregate Functions"): max - min
                         // as DOUBLE, timestamps in their ticks; NULLs are skipped.
