@@ -468,3 +468,11 @@ def test_cast_to_a_sized_string_type_cuts_to_its_length(ws):
     ws.execute(f"INSERT INTO agg.casts VALUES ({T0}, 12345, '中文abc')")
     [row] = list(ws.query("SELECT CAST(v AS BINARY(3)), CAST(s AS NCHAR(3)), CAST(v AS VARCHAR(10)) FROM agg.casts"))
     assert row == ("123", "中文a", "12345")
+
+
+def test_case_when_needs_no_parentheses(ws):
+    """CASE WHEN … END (TDengine's reference, "Operators" / "Conditional Functions") as a
+    select item of its own, with or without an alias."""
+    got = list(ws.query("SELECT CASE WHEN v > 1 THEN 'big' ELSE 'small' END, CASE v WHEN 1 THEN 'one' END AS w FROM agg.a1 WHERE v IS NOT NULL ORDER BY ts"))
+    want = [("big" if r["v"] > 1 else "small", "one" if r["v"] == 1 else None) for r in sorted(ROWS, key=lambda r: r["ts"]) if r["tb"] == "a1" and r["v"] is not None]
+    assert got == want

@@ -33,8 +33,10 @@ pub(super) fn select_list(
             continue;
         }
         let last = toks[b - 1];
+        // A bare END closes a CASE; it is never an alias.
         let has_alias = n >= 2
             && matches!(last.kind, Kind::Word | Kind::Quoted)
+            && !(last.kind == Kind::Word && last.is_kw("END"))
             && (toks[b - 2].is_kw("AS")
                 || toks[b - 2].is_punct(")")
                 || matches!(
