@@ -476,3 +476,21 @@ def test_case_when_needs_no_parentheses(ws):
     got = list(ws.query("SELECT CASE WHEN v > 1 THEN 'big' ELSE 'small' END, CASE v WHEN 1 THEN 'one' END AS w FROM agg.a1 WHERE v IS NOT NULL ORDER BY ts"))
     want = [("big" if r["v"] > 1 else "small", "one" if r["v"] == 1 else None) for r in sorted(ROWS, key=lambda r: r["ts"]) if r["tb"] == "a1" and r["v"] is not None]
     assert got == want
+
+
+def test_time_functions(srv):
+    """TIMEZONE(), TIMEDIFF(a, b[, unit]) and TO_UNIXTIMESTAMP('…') (TDengine's reference,
+    "Time and Date Functions"): TIMEDIFF is BIGINT ticks of the database precision, exact for
+    nanoseconds, or whole units."""
+    conn = taosws.connect(srv.dsn() + "?timezone=Asia/Shanghai")
+    conn.execute("CREATE DATABASE tf PRECISION 'ns'")
+    conn.execute("CREATE TABLE tf.t (ts TIMESTAMP, v INT)")
+    base = 1_700_000_000_000_000_001
+    conn.execute(f"INSERT INTO tf.t VALUES ({base}, 1) ({base + 90_000_000_001}, 2)")
+    assert list(conn.query("SELECT TIMEZONE()")) == [("Asia/Shanghai (CST, +0800)",)]
+    assert [r[0] for r in conn.query(f"SELECT TIMEDIFF(ts, {base}) FROM tf.t ORDER BY ts")] == [0, 90_000_000_001]
+    assert [r[0] for r in conn.query(f"SELECT TIMEDIFF(ts, {base}, 1m) FROM tf.t ORDER BY ts")] == [0, 1]
+    # The string is read in the connection's zone: 22:13:20 in Shanghai is 14:13:20 UTC.
+    [(ticks,)] = list(conn.query("SELECT TO_UNIXTIMESTAMP('2023-11-14 22:13:20') FROM tf.t LIMIT 1"))
+    assert ticks == 1_699_971_200 * 10**9
+    conn.close()

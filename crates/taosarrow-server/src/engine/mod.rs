@@ -28,6 +28,7 @@ mod select;
 mod show;
 pub mod storage;
 pub(crate) mod time;
+mod time_functions;
 pub mod tmq;
 mod translate;
 pub mod types;

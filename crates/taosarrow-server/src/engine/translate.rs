@@ -164,6 +164,32 @@ impl Translator<'_, '_> {
 
     /// True when the integer at `toks[k]` is compared with a TIMESTAMP column (`ts = n`,
     /// `n < ts`, `ts BETWEEN n AND m`, `ts IN (n, …)`): TDengine reads it as ticks.
+    /// The arguments of the call whose name is at token `k` (its `(` at `k + 1`): each as a
+    /// token range, split at top-level commas, and the index of the closing parenthesis.
+    fn call_args(&self, k: usize) -> Result<(Vec<(usize, usize)>, usize), ServerError> {
+        let toks = self.toks;
+        let close = close_of(toks, k + 1).ok_or_else(|| syntax_at(toks, k, self.sql))?;
+        let mut args = Vec::new();
+        let (mut depth, mut start) = (0i32, k + 2);
+        for (j, t) in toks.iter().enumerate().take(close).skip(k + 2) {
+            if t.is_punct("(") {
+                depth += 1;
+            } else if t.is_punct(")") {
+                depth -= 1;
+            } else if depth == 0 && t.is_punct(",") {
+                args.push((start, j));
+                start = j + 1;
+            }
+        }
+        if start < close {
+            args.push((start, close));
+        }
+        if args.iter().any(|(a, b)| a >= b) {
+            return Err(syntax_at(toks, k, self.sql));
+        }
+        Ok((args, close))
+    }
+
     /// For `CAST(` at token `k`: `(index of AS, n, index of the closing parenthesis)` when
     /// the target is `BINARY(n)`, `VARCHAR(n)` or `NCHAR(n)`.
     fn sized_string_cast(&self, k: usize) -> Option<(usize, u64, usize)> {
@@ -480,6 +506,62 @@ impl Translator<'_, '_> {
                             k = close;
                             format!("substr(CAST({arg} AS VARCHAR), 1, {n})")
                         }
+                        // TIMEZONE(): the connection's zone, as TDengine names it.
+                        "timezone"
+                            if next_paren && toks.get(k + 2).is_some_and(|n| n.is_punct(")")) =>
+                        {
+                            k += 2;
+                            sql_string(&timezone_text(self.tz, self.now))
+                        }
+                        // TIMEDIFF(a, b[, unit]) ("Time Functions"): a - b in ticks of the
+                        // database precision, or in whole `unit`s.
+                        "timediff" if next_paren => {
+                            let (args, close) = self.call_args(k)?;
+                            if !(2..=3).contains(&args.len()) {
+                                return Err(syntax_at(toks, k, self.sql));
+                            }
+                            let a = self.expr(args[0].0, args[0].1)?;
+                            let b = self.expr(args[1].0, args[1].1)?;
+                            let unit = match args.get(2) {
+                                Some(&(u0, u1))
+                                    if u1 == u0 + 1 && toks[u0].kind == Kind::Duration =>
+                                {
+                                    let unit = duration_ticks(toks[u0].text, self.precision)?;
+                                    if unit <= 0 {
+                                        return Err(syntax_at(toks, u0, self.sql));
+                                    }
+                                    unit
+                                }
+                                Some(&(u0, _)) => return Err(syntax_at(toks, u0, self.sql)),
+                                None => 1,
+                            };
+                            let out = format!(
+                                "{}({a}, {b}, CAST({unit} AS BIGINT))",
+                                super::time_functions::TIMEDIFF
+                            );
+                            k = close;
+                            out
+                        }
+                        // TO_UNIXTIMESTAMP('time string'): its ticks in the database precision.
+                        "to_unixtimestamp" if next_paren => {
+                            let (args, close) = self.call_args(k)?;
+                            match args[..] {
+                                [(a0, a1)] if a1 == a0 + 1 && toks[a0].kind == Kind::Str => {
+                                    let ticks = parse_time_string(
+                                        &toks[a0].string_value(),
+                                        self.precision,
+                                        self.tz,
+                                    )?;
+                                    k = close;
+                                    format!("CAST({ticks} AS BIGINT)")
+                                }
+                                _ => {
+                                    return Err(unsupported(
+                                        "to_unixtimestamp of anything but a time string literal",
+                                    ))
+                                }
+                            }
+                        }
                         // SPREAD (TDengine's reference, "Aggregate Functions"): max - min
                         // as DOUBLE, timestamps in their ticks; NULLs are skipped.
                         "spread" if next_paren => {
@@ -550,4 +632,16 @@ impl Translator<'_, '_> {
         }
         Ok(out)
     }
+}
+
+/// The zone as TDengine's `TIMEZONE()` shows it: `Asia/Shanghai (CST, +0800)`.
+fn timezone_text(tz: Option<chrono_tz::Tz>, at: chrono::DateTime<chrono::Utc>) -> String {
+    let tz = tz.unwrap_or(chrono_tz::UTC);
+    let local = at.with_timezone(&tz);
+    format!(
+        "{} ({}, {})",
+        tz.name(),
+        local.format("%Z"),
+        local.format("%z")
+    )
 }

@@ -115,7 +115,10 @@ fn context(e: &Engine) -> SessionContext {
         .with_target_partitions(1)
         .with_information_schema(false);
     let ctx = SessionContext::new_with_config_rt(config, std::sync::Arc::clone(e.runtime()));
-    for f in json_tag::functions() {
+    for f in json_tag::functions()
+        .iter()
+        .chain(super::time_functions::functions())
+    {
         ctx.register_udf(f.clone());
     }
     ctx
