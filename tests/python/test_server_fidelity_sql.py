@@ -494,3 +494,19 @@ def test_time_functions(srv):
     [(ticks,)] = list(conn.query("SELECT TO_UNIXTIMESTAMP('2023-11-14 22:13:20') FROM tf.t LIMIT 1"))
     assert ticks == 1_699_971_200 * 10**9
     conn.close()
+
+
+def test_timetruncate_counts_days_from_the_connections_midnight(srv):
+    """TIMETRUNCATE(ts, unit[, use_current_tz]) (TDengine's reference, "Time and Date
+    Functions"): shorter units from the epoch; days from midnight in the connection's zone,
+    or in UTC with 0 as the third argument."""
+    conn = taosws.connect(srv.dsn() + "?timezone=Asia/Shanghai")
+    conn.execute("CREATE DATABASE tt PRECISION 'ms'")
+    conn.execute("CREATE TABLE tt.t (ts TIMESTAMP, v INT)")
+    conn.execute("INSERT INTO tt.t VALUES (1700000000123, 1)")  # 2023-11-14 22:13:20.123 UTC
+    ticks = lambda sql: [r[0] for r in conn.query(f"SELECT CAST({sql} AS BIGINT) FROM tt.t")]
+    assert ticks("TIMETRUNCATE(ts, 1s)") == [1_700_000_000_000]
+    assert ticks("TIMETRUNCATE(ts, 1m)") == [1_699_999_980_000]
+    assert ticks("TIMETRUNCATE(ts, 1d)") == [1_699_977_600_000]  # 2023-11-15 00:00 in Shanghai
+    assert ticks("TIMETRUNCATE(ts, 1d, 0)") == [1_699_920_000_000]  # 2023-11-14 00:00 UTC
+    conn.close()

@@ -542,6 +542,41 @@ impl Translator<'_, '_> {
                             k = close;
                             out
                         }
+                        // TIMETRUNCATE(ts, unit[, use_current_tz]) ("Time Functions"): whole
+                        // days from midnight in the connection's zone unless the third
+                        // argument is 0.
+                        "timetruncate" if next_paren => {
+                            let (args, close) = self.call_args(k)?;
+                            if !(2..=3).contains(&args.len()) {
+                                return Err(syntax_at(toks, k, self.sql));
+                            }
+                            let (u0, u1) = args[1];
+                            if u1 != u0 + 1 || toks[u0].kind != Kind::Duration {
+                                return Err(syntax_at(toks, u0, self.sql));
+                            }
+                            let unit = duration_ticks(toks[u0].text, self.precision)?;
+                            let local = match args.get(2) {
+                                None => true,
+                                Some(&(z0, z1))
+                                    if z1 == z0 + 1 && matches!(toks[z0].text, "0" | "1") =>
+                                {
+                                    toks[z0].text == "1"
+                                }
+                                Some(&(z0, _)) => return Err(syntax_at(toks, z0, self.sql)),
+                            };
+                            let zone = match (local, self.tz) {
+                                (true, Some(tz)) => tz.name().to_owned(),
+                                _ => String::new(),
+                            };
+                            let ts = self.expr(args[0].0, args[0].1)?;
+                            k = close;
+                            format!(
+                                "{}({ts}, CAST({unit} AS BIGINT), {}, CAST({} AS BIGINT))",
+                                super::time_functions::TIMETRUNCATE,
+                                sql_string(&zone),
+                                self.precision.ticks_per_second()
+                            )
+                        }
                         // TO_UNIXTIMESTAMP('time string'): its ticks in the database precision.
                         "to_unixtimestamp" if next_paren => {
                             let (args, close) = self.call_args(k)?;
