@@ -367,7 +367,6 @@ ERRORS = [
     ("ALTER TABLE agg.a1 SET TAG nope = 5", "0x036A", ["nope"]),
     ("ALTER TABLE agg.a1 SET TAG gid = 'x'", "0x2605", []),
     ("CREATE STREAM s1 INTO agg.s1 AS SELECT COUNT(*) FROM agg.m INTERVAL(1s)", "0x2600", ["CREATE STREAM"]),
-    ("SELECT LAST(*) FROM agg.a1", "0x2600", ["last(*)"]),
     ("SELECT v FROM agg.a1 WHERE s MATCH '^a'", "0x2600", ["MATCH"]),
     # The JSON operators take a JSON tag (agg.m has none).
     ("SELECT v->'k' FROM agg.m", "0x2605", ["->", "JSON tag"]),
@@ -510,3 +509,19 @@ def test_timetruncate_counts_days_from_the_connections_midnight(srv):
     assert ticks("TIMETRUNCATE(ts, 1d)") == [1_699_977_600_000]  # 2023-11-15 00:00 in Shanghai
     assert ticks("TIMETRUNCATE(ts, 1d, 0)") == [1_699_920_000_000]  # 2023-11-14 00:00 UTC
     conn.close()
+
+
+def test_first_last_and_last_row_of_star(ws):
+    """FIRST(*) / LAST(*) / LAST_ROW(*) (TDengine's reference, "Selection Functions"): the
+    function of every data column (no tags), named `last(col)`; FIRST and LAST skip NULLs,
+    LAST_ROW does not."""
+    ws.execute("CREATE STABLE agg.fl (ts TIMESTAMP, v INT, s VARCHAR(4)) TAGS (g INT)")
+    ws.execute(f"INSERT INTO agg.fl_1 USING agg.fl TAGS (1) VALUES ({T0}, 1, 'a') ({T0 + 2}, NULL, 'c')")
+    ws.execute(f"INSERT INTO agg.fl_2 USING agg.fl TAGS (2) VALUES ({T0 + 1}, 2, NULL)")
+    cur = ws.cursor()
+    cur.execute("SELECT LAST(*) FROM agg.fl")
+    assert [d[0] for d in cur.description] == ["last(ts)", "last(v)", "last(s)"]
+    [row] = fetch(ws, "SELECT LAST(*) FROM agg.fl")
+    assert row == (T0 + 2, 2, "c")
+    assert fetch(ws, "SELECT FIRST(*) FROM agg.fl") == [(T0, 1, "a")]
+    assert fetch(ws, "SELECT LAST_ROW(*) FROM agg.fl") == [(T0 + 2, None, "c")]

@@ -32,6 +32,34 @@ pub(super) fn select_list(
             select_parts.extend(m.star.iter().map(|c| quote(c)));
             continue;
         }
+        // FIRST(*) / LAST(*) / LAST_ROW(*): the function of every column of the table, named
+        // `last(col)` as TDengine names them.
+        if n == 4
+            && toks[a + 1].is_punct("(")
+            && toks[a + 2].is_punct("*")
+            && toks[a + 3].is_punct(")")
+            && ["FIRST", "LAST", "LAST_ROW"]
+                .iter()
+                .any(|f| toks[a].is_kw(f))
+        {
+            let m = main.ok_or_else(|| syntax_at(toks, a, sql))?;
+            let f = toks[a].text.to_ascii_lowercase();
+            let ts = quote(&tr.ts);
+            for c in &m.columns {
+                let arg = quote(c);
+                let body = match f.as_str() {
+                    "first" => format!(
+                        "first_value({arg} ORDER BY {ts}) FILTER (WHERE ({arg}) IS NOT NULL)"
+                    ),
+                    "last" => format!(
+                        "last_value({arg} ORDER BY {ts}) FILTER (WHERE ({arg}) IS NOT NULL)"
+                    ),
+                    _ => format!("last_value({arg} ORDER BY {ts})"),
+                };
+                select_parts.push(format!("{body} AS {}", quote(&format!("{f}({c})"))));
+            }
+            continue;
+        }
         let last = toks[b - 1];
         // A bare END closes a CASE; it is never an alias.
         let has_alias = n >= 2

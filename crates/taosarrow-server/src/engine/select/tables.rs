@@ -29,6 +29,8 @@ pub(super) struct TableRef {
     pub(super) precision: Precision,
     /// Columns `*` expands to.
     pub(super) star: Vec<String>,
+    /// Its data columns (no tags): what `LAST(*)` and the like cover.
+    pub(super) columns: Vec<String>,
     pub(super) ts: String,
     /// Lower-cased names of its TIMESTAMP columns and tags.
     pub(super) ts_cols: Vec<String>,
@@ -238,6 +240,7 @@ fn register(
     };
     Ok(TableRef {
         precision: db.precision,
+        columns: cols.iter().map(|c| c.name.clone()).collect(),
         star,
         ts: cols[0].name.clone(),
         ts_cols: names_of(TdType::Timestamp),
@@ -272,6 +275,7 @@ fn register_rows(
     Ok(TableRef {
         precision: rows.precision,
         names: star.iter().map(|n| n.to_ascii_lowercase()).collect(),
+        columns: star.clone(),
         star,
         ts,
         ts_cols,
