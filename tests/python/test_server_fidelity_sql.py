@@ -525,3 +525,17 @@ def test_first_last_and_last_row_of_star(ws):
     assert row == (T0 + 2, 2, "c")
     assert fetch(ws, "SELECT FIRST(*) FROM agg.fl") == [(T0, 1, "a")]
     assert fetch(ws, "SELECT LAST_ROW(*) FROM agg.fl") == [(T0 + 2, None, "c")]
+
+
+def test_percentile_and_apercentile(ws):
+    """PERCENTILE(x, p) / APERCENTILE(x, p) (TDengine's reference, "Aggregate Functions"): the
+    p-th percentile interpolated between ranks, a DOUBLE; p outside 0..100 is 0x2803."""
+    ws.execute("CREATE TABLE agg.pc (ts TIMESTAMP, v INT)")
+    ws.execute("INSERT INTO agg.pc VALUES " + " ".join(f"({T0 + k}, {k})" for k in range(1, 11)))
+    # Ranks 1..10: the median sits halfway between 5 and 6; the 90th at 9 + 0.1 * (10 - 9).
+    [got] = list(ws.query("SELECT PERCENTILE(v, 50), PERCENTILE(v, 90), PERCENTILE(v, 0) FROM agg.pc"))
+    # The interpolation is DataFusion's percentile_cont, good to about 1e-6 (9.099999 here).
+    assert got == pytest.approx((5.5, 9.1, 1.0), abs=1e-5)
+    [(approx,)] = list(ws.query("SELECT APERCENTILE(v, 50, 't-digest') FROM agg.pc"))
+    assert approx == pytest.approx(5.5, abs=0.5)
+    _raises(lambda: ws.query("SELECT PERCENTILE(v, 101) FROM agg.pc"), taosws.QueryError, "0x2803")

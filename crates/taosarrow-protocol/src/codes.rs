@@ -211,6 +211,8 @@ codes! {
     PAR_INVALID_DROP_COL = 0x2651, "No columns can be dropped";
     /// Value too long for column/tag.
     PAR_VALUE_TOO_LONG = 0x2653, "Value too long for column/tag";
+    /// A function argument out of its range (a percentile above 100, …).
+    FUNC_FUNTION_PARA_VALUE = 0x2803, "Invalid function para value";
     /// DELETE whose WHERE is not a range of the timestamp column.
     PAR_INVALID_DELETE_WHERE = 0x2655, "The DELETE statement must have a definite time window range";
     /// Fail to get table info.

@@ -506,6 +506,54 @@ impl Translator<'_, '_> {
                             k = close;
                             format!("substr(CAST({arg} AS VARCHAR), 1, {n})")
                         }
+                        // PERCENTILE(x, p) and APERCENTILE(x, p[, algorithm]) ("Aggregate
+                        // Functions"): the p-th percentile (0 ≤ p ≤ 100), interpolated between
+                        // ranks, as DOUBLE; APERCENTILE may approximate.
+                        "percentile" | "apercentile" if next_paren => {
+                            let (args, close) = self.call_args(k)?;
+                            let approx = w == "apercentile";
+                            let arity_ok = if approx {
+                                (2..=3).contains(&args.len())
+                            } else {
+                                args.len() == 2
+                            };
+                            if !arity_ok {
+                                return Err(syntax_at(toks, k, self.sql));
+                            }
+                            let (p0, p1) = args[1];
+                            let p: f64 = (p1 == p0 + 1 && toks[p0].kind == Kind::Number)
+                                .then(|| toks[p0].text.parse().ok())
+                                .flatten()
+                                .filter(|p| (0.0..=100.0).contains(p))
+                                .ok_or_else(|| {
+                                    ServerError::new(
+                                        Code::FUNC_FUNTION_PARA_VALUE,
+                                        format!("Invalid parameter value : {w}: the percentile is a number from 0 to 100"),
+                                    )
+                                })?;
+                            if let Some(&(a0, a1)) = args.get(2) {
+                                let known = a1 == a0 + 1
+                                    && toks[a0].kind == Kind::Str
+                                    && matches!(
+                                        toks[a0].string_value().to_ascii_lowercase().as_str(),
+                                        "default" | "t-digest"
+                                    );
+                                if !known {
+                                    return Err(syntax_at(toks, a0, self.sql));
+                                }
+                            }
+                            let arg = self.expr(args[0].0, args[0].1)?;
+                            k = close;
+                            let f = if approx {
+                                "approx_percentile_cont"
+                            } else {
+                                "percentile_cont"
+                            };
+                            format!(
+                                "CAST({f}({}) WITHIN GROUP (ORDER BY {arg}) AS DOUBLE)",
+                                p / 100.0
+                            )
+                        }
                         // TIMEZONE(): the connection's zone, as TDengine names it.
                         "timezone"
                             if next_paren && toks.get(k + 2).is_some_and(|n| n.is_punct(")")) =>
@@ -612,9 +660,9 @@ impl Translator<'_, '_> {
                         "_rowts" | "_c0" => quote(&self.ts),
                         "interp" | "diff" | "csum" | "derivative" | "irate" | "mavg"
                         | "statecount" | "stateduration" | "twa" | "top" | "bottom" | "sample"
-                        | "tail" | "unique" | "elapsed" | "apercentile" | "hyperloglog"
-                        | "histogram" | "leastsquares" | "_irowts" | "_isfilled" | "_qstart"
-                        | "_qend" | "_wduration" | "tbuid" | "_tags" => {
+                        | "tail" | "unique" | "elapsed" | "hyperloglog" | "histogram"
+                        | "leastsquares" | "_irowts" | "_isfilled" | "_qstart" | "_qend"
+                        | "_wduration" | "tbuid" | "_tags" => {
                             return Err(unsupported(&format!("function or pseudo-column {w}")));
                         }
                         _ => t.text.to_owned(),
