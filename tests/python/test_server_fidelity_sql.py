@@ -539,3 +539,13 @@ def test_percentile_and_apercentile(ws):
     [(approx,)] = list(ws.query("SELECT APERCENTILE(v, 50, 't-digest') FROM agg.pc"))
     assert approx == pytest.approx(5.5, abs=0.5)
     _raises(lambda: ws.query("SELECT PERCENTILE(v, 101) FROM agg.pc"), taosws.QueryError, "0x2803")
+
+
+def test_stddev_is_the_population_deviation_and_hyperloglog_counts_distinct(ws):
+    """STDDEV (TDengine's reference, "Aggregate Functions") divides by n: the deviation of
+    1, 2, 3, 4 is sqrt(1.25). HYPERLOGLOG estimates the distinct values (exact here, small)."""
+    ws.execute("CREATE TABLE agg.sd (ts TIMESTAMP, v INT)")
+    ws.execute(f"INSERT INTO agg.sd VALUES ({T0}, 1) ({T0 + 1}, 2) ({T0 + 2}, 3) ({T0 + 3}, 4) ({T0 + 4}, 4)")
+    [(sd,)] = list(ws.query(f"SELECT STDDEV(v) FROM agg.sd WHERE ts < {T0 + 4}"))
+    assert sd == pytest.approx(1.25 ** 0.5, rel=1e-12)
+    assert list(ws.query("SELECT HYPERLOGLOG(v) FROM agg.sd")) == [(4,)]

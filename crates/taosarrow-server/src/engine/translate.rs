@@ -554,6 +554,19 @@ impl Translator<'_, '_> {
                                 p / 100.0
                             )
                         }
+                        // STDDEV is the population standard deviation in TDengine (divided
+                        // by n, not n - 1).
+                        "stddev" | "std" if next_paren => "stddev_pop".to_owned(),
+                        // HYPERLOGLOG(x): the approximate number of distinct values, BIGINT.
+                        "hyperloglog" if next_paren => {
+                            let (args, close) = self.call_args(k)?;
+                            let [(a0, a1)] = args[..] else {
+                                return Err(syntax_at(toks, k, self.sql));
+                            };
+                            let arg = self.expr(a0, a1)?;
+                            k = close;
+                            format!("CAST(approx_distinct({arg}) AS BIGINT)")
+                        }
                         // TIMEZONE(): the connection's zone, as TDengine names it.
                         "timezone"
                             if next_paren && toks.get(k + 2).is_some_and(|n| n.is_punct(")")) =>
