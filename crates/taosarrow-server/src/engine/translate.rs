@@ -554,6 +554,11 @@ impl Translator<'_, '_> {
                                 p / 100.0
                             )
                         }
+                        // MATCH / NMATCH ("Operators"): a regular expression matches (or
+                        // not) anywhere in the string; Rust's regex engine runs in time linear
+                        // in the input, whatever the pattern.
+                        "match" if !next_paren => "~".to_owned(),
+                        "nmatch" if !next_paren => "!~".to_owned(),
                         // STDDEV is the population standard deviation in TDengine (divided
                         // by n, not n - 1).
                         "stddev" | "std" if next_paren => "stddev_pop".to_owned(),

@@ -37,8 +37,6 @@ const UNSUPPORTED: &[&str] = &[
     "WINDOW_OFFSET",
     "EVERY",
     "RANGE",
-    "MATCH",
-    "NMATCH",
 ];
 /// The aggregate functions (a call in the select list groups PARTITION BY keys).
 const AGGREGATES: &[&str] = &[
@@ -170,6 +168,20 @@ fn map_df_error(e: DataFusionError) -> ServerError {
         | DataFusionError::Plan(_)
         | DataFusionError::NotImplemented(_) => {
             ServerError::new(Code::PAR_SYNTAX_ERROR, format!("syntax error: {msg}"))
+        }
+        // A MATCH / NMATCH pattern that is not a regular expression: the statement's fault.
+        _ if msg.contains("regex parse error") => ServerError::new(
+            Code::PAR_SYNTAX_ERROR,
+            format!("Syntax error in regular expression: {msg}"),
+        ),
+        // A literal that does not convert to the column's type.
+        DataFusionError::ArrowError(err, _)
+            if matches!(err.as_ref(), arrow::error::ArrowError::CastError(_)) =>
+        {
+            ServerError::new(
+                Code::PAR_WRONG_VALUE_TYPE,
+                format!("Invalid value type: {msg}"),
+            )
         }
         _ => ServerError::internal(msg),
     }
