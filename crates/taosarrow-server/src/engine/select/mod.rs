@@ -82,20 +82,80 @@ pub async fn run(
     toks: &[Token<'_>],
 ) -> Result<ResultSet, ServerError> {
     let depth = depths(toks);
-    clauses::reject_unsupported(toks, &depth)?;
     let ctx = context(e);
-    let tables = tables::register_tables(e, s, sql, toks, &depth, &ctx)?;
+    // `a UNION [ALL] b …`: each SELECT translated on its own into one context; the result
+    // has the first one's column names and precision.
+    let unions: Vec<usize> = (0..toks.len())
+        .filter(|&k| depth[k] == 0 && toks[k].is_kw("UNION"))
+        .collect();
+    if unions.is_empty() {
+        clauses::reject_unsupported(toks, &depth)?;
+        let (out, precision) = translate_one(e, s, sql, toks, &depth, &ctx)?;
+        return execute_on_query_stack(ctx, out, precision, e.limits().query_stack_bytes).await;
+    }
+    let mut out = String::new();
+    let mut precision = None;
+    let mut start = 0usize;
+    for (n, &u) in unions
+        .iter()
+        .chain(std::iter::once(&toks.len()))
+        .enumerate()
+    {
+        let part_end = if u < toks.len() {
+            toks[u].pos
+        } else {
+            sql.len()
+        };
+        let from = if start == 0 { 0 } else { toks[start].pos };
+        let part = &sql[from..part_end];
+        let part_toks = super::lexer::tokenize(part)?;
+        if !part_toks.first().is_some_and(|t| t.is_kw("SELECT")) {
+            return Err(super::syntax_at(toks, start, sql));
+        }
+        let part_depth = depths(&part_toks);
+        clauses::reject_unsupported(&part_toks, &part_depth)?;
+        let (text, p) = translate_one(e, s, part, &part_toks, &part_depth, &ctx)?;
+        precision.get_or_insert(p);
+        if n > 0 {
+            out.push_str(if toks[unions[n - 1] + 1].is_kw("ALL") {
+                " UNION ALL "
+            } else {
+                " UNION "
+            });
+        }
+        out.push_str(&text);
+        if u < toks.len() {
+            start = u + 1 + usize::from(toks.get(u + 1).is_some_and(|t| t.is_kw("ALL")));
+            if start >= toks.len() {
+                return Err(super::syntax_at(toks, start, sql));
+            }
+        }
+    }
+    let precision = precision.unwrap_or_default();
+    execute_on_query_stack(ctx, out, precision, e.limits().query_stack_bytes).await
+}
+
+/// One SELECT as DataFusion SQL, its tables registered into `ctx`, and its precision.
+fn translate_one(
+    e: &Engine,
+    s: &Session,
+    sql: &str,
+    toks: &[Token<'_>],
+    depth: &[i32],
+    ctx: &SessionContext,
+) -> Result<(String, Precision), ServerError> {
+    let tables = tables::register_tables(e, s, sql, toks, depth, ctx)?;
     let precision = tables.precision(e, s);
     let tr = translator(s, sql, toks, &tables, precision);
-    let list = SelectList::parse(toks, &depth, sql)?;
+    let list = SelectList::parse(toks, depth, sql)?;
     let mut out = build::select_list(&tr, &list, tables.main.as_ref())?;
     let Some(from_at) = list.from_at else {
         let rest = tr.expr(list.end, toks.len())?;
         out.push(' ');
         out.push_str(&rest);
-        return execute_on_query_stack(ctx, out, precision, e.limits().query_stack_bytes).await;
+        return Ok((out, precision));
     };
-    let c = Clauses::parse(toks, &depth, sql, from_at, precision, s.timezone())?;
+    let c = Clauses::parse(toks, depth, sql, from_at, precision, s.timezone())?;
     out.push_str(&build::from_clause(
         &tr,
         &tables.refs,
@@ -104,7 +164,7 @@ pub async fn run(
         &c,
     )?);
     out.push_str(&build::clauses_sql(&tr, &c, list.has_agg)?);
-    execute_on_query_stack(ctx, out, precision, e.limits().query_stack_bytes).await
+    Ok((out, precision))
 }
 
 /// A DataFusion context for one statement, on the engine's runtime (its memory pool).
