@@ -177,7 +177,10 @@ async fn string_escapes_and_casts() {
 async fn unsupported_syntax_is_named() {
     let (e, mut s) = small().await;
     for (sql, what) in [
-        ("select * from (select v from t)", "subquery in FROM"),
+        (
+            "select * from (select * from (select v from t))",
+            "more than one level of subquery",
+        ),
         ("select * from t, t", "several tables in FROM"),
         ("explain select * from t", "EXPLAIN statements"),
         ("show table distributed t", "SHOW TABLE DISTRIBUTED"),

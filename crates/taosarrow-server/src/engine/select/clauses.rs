@@ -25,9 +25,6 @@ pub(super) fn reject_unsupported(toks: &[Token<'_>], depth: &[i32]) -> Result<()
         if depth[k] == 0 && t.is_kw("UNION") {
             return Err(unsupported("UNION"));
         }
-        if t.is_kw("FROM") && toks.get(k + 1).is_some_and(|n| n.is_punct("(")) {
-            return Err(unsupported("a subquery in FROM"));
-        }
     }
     Ok(())
 }

@@ -89,6 +89,52 @@ pub async fn run(
         .filter(|&k| depth[k] == 0 && toks[k].is_kw("UNION"))
         .collect();
     if unions.is_empty() {
+        // `FROM (SELECT …)`: the inner SELECT becomes a view the outer one reads.
+        if let Some(open) = (0..toks.len()).find(|&k| {
+            depth[k] == 0
+                && toks[k].is_kw("FROM")
+                && toks.get(k + 1).is_some_and(|t| t.is_punct("("))
+                && toks.get(k + 2).is_some_and(|t| t.is_kw("SELECT"))
+        }) {
+            let close = super::translate::close_of(toks, open + 1)
+                .ok_or_else(|| super::syntax_at(toks, open + 1, sql))?;
+            let inner = &sql[toks[open + 2].pos..toks[close].pos];
+            let inner_toks = super::lexer::tokenize(inner)?;
+            let inner_depth = depths(&inner_toks);
+            clauses::reject_unsupported(&inner_toks, &inner_depth)?;
+            if inner_toks
+                .windows(2)
+                .any(|w| w[0].is_kw("FROM") && w[1].is_punct("("))
+            {
+                return Err(super::unsupported(
+                    "more than one level of subquery in FROM",
+                ));
+            }
+            let (inner_sql, _) = translate_one(e, s, inner, &inner_toks, &inner_depth, &ctx)?;
+            let view = ctx.sql(&inner_sql).await.map_err(map_df_error)?.into_view();
+            let name = format!("{}1", tables::SUBQUERY_PREFIX);
+            ctx.register_table(name.as_str(), view)
+                .map_err(ServerError::internal)?;
+            let outer = format!(
+                "{} {} {}",
+                &sql[..toks[open + 1].pos],
+                name,
+                &sql[toks[close].pos + 1..]
+            );
+            let outer_toks = super::lexer::tokenize(&outer)?;
+            let outer_depth = depths(&outer_toks);
+            clauses::reject_unsupported(&outer_toks, &outer_depth)?;
+            if outer_toks
+                .windows(2)
+                .any(|w| w[0].is_kw("FROM") && w[1].is_punct("("))
+            {
+                return Err(super::unsupported(
+                    "more than one level of subquery in FROM",
+                ));
+            }
+            let (out, precision) = translate_one(e, s, &outer, &outer_toks, &outer_depth, &ctx)?;
+            return execute_on_query_stack(ctx, out, precision, e.limits().query_stack_bytes).await;
+        }
         clauses::reject_unsupported(toks, &depth)?;
         let (out, precision) = translate_one(e, s, sql, toks, &depth, &ctx)?;
         return execute_on_query_stack(ctx, out, precision, e.limits().query_stack_bytes).await;

@@ -107,6 +107,18 @@ pub(super) fn register_tables(
         {
             let mut i = k + 1;
             let (dbn, name) = qualified_name(toks, &mut i, sql)?;
+            // A subquery of FROM, registered into `ctx` as a view (see `select::run`).
+            if dbn.is_none() && name.starts_with(SUBQUERY_PREFIX) {
+                let r = derived(ctx, &name)?;
+                ts_cols.extend(r.ts_cols.iter().cloned());
+                names.extend(r.names.iter().cloned());
+                refs.insert(k + 1, (i, quote(&name)));
+                if main.is_none() && depth[k] == 0 {
+                    main = Some(r);
+                }
+                k = i;
+                continue;
+            }
             let system = dbn
                 .as_deref()
                 .or(s.current_db())
@@ -150,6 +162,56 @@ pub(super) fn register_tables(
         ts_cols,
         json_cols,
         names,
+    })
+}
+
+/// The name prefix of a FROM subquery registered as a view; no TDengine name starts so.
+pub(super) const SUBQUERY_PREFIX: &str = "__taosarrow_subquery_";
+
+/// The table reference of the subquery view `name` registered into `ctx`: its columns, its
+/// first TIMESTAMP column as the timeline.
+fn derived(ctx: &SessionContext, name: &str) -> Result<TableRef, ServerError> {
+    let schema = ctx
+        .catalog("datafusion")
+        .and_then(|c| c.schema("public"))
+        .ok_or_else(|| ServerError::internal("no default schema"))?;
+    let provider = futures_util::FutureExt::now_or_never(schema.table(name))
+        .ok_or_else(|| ServerError::internal("a subquery view was not ready"))?
+        .map_err(ServerError::internal)?
+        .ok_or_else(no_table_info)?;
+    let arrow_schema = provider.schema();
+    let fields = arrow_schema.fields();
+    let star: Vec<String> = fields.iter().map(|f| f.name().clone()).collect();
+    let ts_cols: Vec<String> = fields
+        .iter()
+        .filter(|f| matches!(f.data_type(), DataType::Timestamp(_, _)))
+        .map(|f| f.name().to_ascii_lowercase())
+        .collect();
+    let ts = fields
+        .iter()
+        .find(|f| matches!(f.data_type(), DataType::Timestamp(_, _)))
+        .map(|f| f.name().clone())
+        .or_else(|| star.first().cloned())
+        .ok_or_else(|| ServerError::internal("a subquery without columns"))?;
+    let precision = fields
+        .iter()
+        .find_map(|f| match f.data_type() {
+            DataType::Timestamp(unit, _) => Some(match unit {
+                arrow::datatypes::TimeUnit::Microsecond => Precision::Microsecond,
+                arrow::datatypes::TimeUnit::Nanosecond => Precision::Nanosecond,
+                _ => Precision::Millisecond,
+            }),
+            _ => None,
+        })
+        .unwrap_or_default();
+    Ok(TableRef {
+        precision,
+        names: star.iter().map(|n| n.to_ascii_lowercase()).collect(),
+        columns: star.clone(),
+        star,
+        ts,
+        ts_cols,
+        json_cols: Vec::new(),
     })
 }
 
