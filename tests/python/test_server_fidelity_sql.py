@@ -584,3 +584,20 @@ def test_a_subquery_in_from(ws):
     assert list(ws.query("SELECT MAX(m) FROM (SELECT tbname, MAX(v) AS m FROM agg.sq PARTITION BY tbname)")) == [(10,)]
     got = fetch(ws, "SELECT _wstart, COUNT(*) FROM (SELECT ts, v FROM agg.sq WHERE v < 10) INTERVAL(1s)")
     assert got == [(T0, 1), (T0 + 1000, 1)]
+
+
+def test_views(ws):
+    """CREATE [OR REPLACE] VIEW / DROP VIEW (TDengine's reference, "Views"): a named query read
+    wherever the view is named in FROM; SHOW VIEWS and ins_views list it."""
+    ws.execute("CREATE TABLE agg.vt (ts TIMESTAMP, v INT)")
+    ws.execute(f"INSERT INTO agg.vt VALUES ({T0}, 1) ({T0 + 1000}, 2)")
+    ws.execute("CREATE VIEW agg.vv AS SELECT ts, v * 10 AS w FROM agg.vt")
+    assert fetch(ws, "SELECT * FROM agg.vv ORDER BY ts") == [(T0, 10.0), (T0 + 1000, 20.0)]
+    assert list(ws.query("SELECT MAX(w) FROM agg.vv")) == [(20.0,)]
+    assert [r[0] for r in ws.query("SHOW agg.VIEWS")] == ["vv"]
+    _raises(lambda: ws.execute("CREATE VIEW agg.vv AS SELECT 1"), taosws.QueryError, "0x2600", "exists")
+    ws.execute("CREATE OR REPLACE VIEW agg.vv AS SELECT ts, v FROM agg.vt WHERE v > 1")
+    assert fetch(ws, "SELECT v FROM agg.vv") == [(2,)]
+    ws.execute("DROP VIEW agg.vv")
+    _raises(lambda: ws.query("SELECT * FROM agg.vv"), taosws.QueryError, "0x2662")
+    ws.execute("DROP VIEW IF EXISTS agg.vv")

@@ -290,6 +290,7 @@ const ADMIN_SQL: &[&str] = &[
     "KILL QUERY '1:2'",
     "KILL CONNECTION 1",
     "DELETE FROM fz.t1 WHERE ts BETWEEN '2023-01-01' AND now - 1d AND ts > 0",
+    "CREATE OR REPLACE VIEW fz.v1 AS SELECT ts, v FROM fz.t1 UNION ALL SELECT ts, v FROM (SELECT ts, v FROM st)",
 ];
 
 /// Frames a client sends in a session: JSON text and binary frames, separated by `0xFF`.

@@ -100,6 +100,19 @@ pub struct Database {
     pub tables: RwLock<BTreeMap<String, Arc<Table>>>,
     /// The write-ahead log of its vgroups (what TMQ consumers read).
     pub wal: Wal,
+    /// Views: name → the query text, and when each was made (ms).
+    pub views: RwLock<BTreeMap<String, View>>,
+}
+
+/// A view: a named query, read as a subquery wherever the view is named in FROM.
+#[derive(Debug, Clone)]
+pub struct View {
+    /// The query (`SELECT …`).
+    pub query: String,
+    /// Creation time (ms).
+    pub created: i64,
+    /// The user who made it.
+    pub owner: Option<String>,
 }
 
 /// Arrow schema of `cols` in `precision`.
@@ -142,6 +155,7 @@ impl Database {
             stables: RwLock::default(),
             tables: RwLock::default(),
             wal: Wal::new(vgroups, retention),
+            views: RwLock::default(),
         }
     }
 

@@ -96,6 +96,8 @@ pub fn run(
             } else if kw(toks, i, "TABLE") {
                 i += 1;
                 create_table(e, s, sql, toks, i, false)
+            } else if kw(toks, i, "VIEW") || (kw(toks, i, "OR") && kw(toks, i + 1, "REPLACE")) {
+                create_view(e, s, sql, toks, i)
             } else if kw(toks, i, "TOPIC") {
                 let stmt = topic::parse_create(e, s, sql, toks)?;
                 let name = stmt.name.clone();
@@ -116,6 +118,52 @@ pub fn run(
         "ALTER" => alter(e, s, sql, toks),
         _ => Err(syntax_at(toks, 0, sql)),
     }
+}
+
+/// `CREATE [OR REPLACE] VIEW [db.]name AS SELECT …`: the query is kept as text and read as
+/// a subquery wherever the view is named in FROM (where it is checked, as TDengine checks a
+/// view's query when it is used).
+fn create_view(
+    e: &Engine,
+    s: &Session,
+    sql: &str,
+    toks: Toks<'_, '_>,
+    mut i: usize,
+) -> Result<Outcome, ServerError> {
+    let replace = kw(toks, i, "OR") && kw(toks, i + 1, "REPLACE");
+    if replace {
+        i += 2;
+    }
+    expect_kw(toks, &mut i, "VIEW", sql)?;
+    let (dbn, name) = qualified_name(toks, &mut i, sql)?;
+    expect_kw(toks, &mut i, "AS", sql)?;
+    if !kw(toks, i, "SELECT") {
+        return Err(syntax_at(toks, i, sql));
+    }
+    let query = sql[toks[i].pos..].to_owned();
+    let db = e.resolve_db_for(s, dbn.as_deref(), super::users::Access::Write)?;
+    if db.table(&name).is_ok() || db.stable(&name).is_some() {
+        return Err(ServerError::new(
+            Code::PAR_SYNTAX_ERROR,
+            format!("syntax error: a table named {name} exists"),
+        ));
+    }
+    let mut views = write(&db.views);
+    if views.contains_key(&name) && !replace {
+        return Err(ServerError::new(
+            Code::PAR_SYNTAX_ERROR,
+            format!("syntax error: view {name} already exists"),
+        ));
+    }
+    views.insert(
+        name,
+        super::catalog::View {
+            query,
+            created: super::catalog::now_ms(),
+            owner: s.user().map(str::to_owned),
+        },
+    );
+    Ok(affected())
 }
 
 fn create_database(
@@ -607,6 +655,19 @@ fn drop(
         }
         e.tmq().drop_topic(stmt)?;
         e.users().dropped_topic(&name);
+        return Ok(affected());
+    }
+    if what == "VIEW" {
+        let ie = if_exists(toks, &mut i, false);
+        let (dbn, name) = qualified_name(toks, &mut i, sql)?;
+        end(toks, i, sql)?;
+        let db = e.resolve_db_for(s, dbn.as_deref(), super::users::Access::Write)?;
+        if write(&db.views).remove(&name).is_none() && !ie {
+            return Err(ServerError::new(
+                Code::PAR_TABLE_NOT_EXIST,
+                format!("View does not exist: {name}"),
+            ));
+        }
         return Ok(affected());
     }
     if what == "CONSUMER" && kw(toks, 2, "GROUP") {

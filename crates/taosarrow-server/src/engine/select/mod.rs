@@ -82,6 +82,10 @@ pub async fn run(
     toks: &[Token<'_>],
 ) -> Result<ResultSet, ServerError> {
     let depth = depths(toks);
+    if let Some(expanded) = expand_views(e, s, sql, toks, &depth)? {
+        let toks = super::lexer::tokenize(&expanded)?;
+        return Box::pin(run(e, s, &expanded, &toks)).await;
+    }
     let ctx = context(e);
     // `a UNION [ALL] b …`: each SELECT translated on its own into one context; the result
     // has the first one's column names and precision.
@@ -179,6 +183,57 @@ pub async fn run(
     }
     let precision = precision.unwrap_or_default();
     execute_on_query_stack(ctx, out, precision, e.limits().query_stack_bytes).await
+}
+
+/// `sql` with each view named in a top-level FROM / JOIN replaced by its query in
+/// parentheses; `None` when it names no view.
+fn expand_views(
+    e: &Engine,
+    s: &Session,
+    sql: &str,
+    toks: &[Token<'_>],
+    depth: &[i32],
+) -> Result<Option<String>, ServerError> {
+    let mut out = String::new();
+    let mut at = 0usize;
+    let mut k = 0usize;
+    while k < toks.len() {
+        let t = toks[k];
+        let named = depth[k] == 0
+            && (t.is_kw("FROM") || t.is_kw("JOIN"))
+            && toks.get(k + 1).is_some_and(|n| {
+                matches!(
+                    n.kind,
+                    super::lexer::Kind::Word | super::lexer::Kind::Quoted
+                )
+            });
+        if !named {
+            k += 1;
+            continue;
+        }
+        let mut i = k + 1;
+        let (dbn, name) = super::qualified_name(toks, &mut i, sql)?;
+        let db = dbn
+            .as_deref()
+            .or(s.current_db())
+            .and_then(|d| e.catalog().db(&d.to_ascii_lowercase()).ok());
+        let view = db.and_then(|d| super::catalog::read(&d.views).get(&name).cloned());
+        if let Some(v) = view {
+            out.push_str(&sql[at..toks[k + 1].pos]);
+            out.push('(');
+            out.push_str(&v.query);
+            out.push(')');
+            at = toks[i - 1].pos
+                + toks[i - 1].text.len()
+                + usize::from(toks[i - 1].kind == super::lexer::Kind::Quoted) * 2;
+        }
+        k = i;
+    }
+    if at == 0 {
+        return Ok(None);
+    }
+    out.push_str(&sql[at..]);
+    Ok(Some(out))
 }
 
 /// One SELECT as DataFusion SQL, its tables registered into `ctx`, and its precision.

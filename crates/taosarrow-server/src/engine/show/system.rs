@@ -220,7 +220,7 @@ static TABLES: &[SysTable] = &[
         name: "ins_views",
         sysinfo: false,
         specs: views_specs,
-        fill: nothing,
+        fill: views,
     },
     SysTable {
         db: I,
@@ -1437,6 +1437,29 @@ fn views_specs() -> Vec<ColumnSpec> {
         vc("default_values", 2048),
         vc("target_table", 192),
     ]
+}
+
+fn views(c: &Ctx<'_>, r: &mut Rows) -> Result<(), ServerError> {
+    for db in user_dbs(c) {
+        let views: Vec<(String, crate::engine::catalog::View)> = read(&db.views)
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        for (name, v) in views {
+            r.push(vec![
+                name.into(),
+                db.name.as_str().into(),
+                v.owner.into(),
+                v.created.into(),
+                "NORMAL".into(),
+                v.query.into(),
+                Cell::Null,
+                Cell::Null,
+                Cell::Null,
+            ]);
+        }
+    }
+    Ok(())
 }
 
 fn compacts_specs() -> Vec<ColumnSpec> {
