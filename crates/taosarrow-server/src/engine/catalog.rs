@@ -90,8 +90,8 @@ pub struct Database {
     pub name: String,
     /// Timestamp precision.
     pub precision: Precision,
-    /// Other options as written (`KEEP 3650`, …).
-    pub options: Vec<(String, String)>,
+    /// Other options as written (`KEEP 3650`, …); ALTER DATABASE changes some.
+    pub options: RwLock<Vec<(String, String)>>,
     /// Creation time (ms).
     pub created: i64,
     /// Super tables.
@@ -150,7 +150,7 @@ impl Database {
         Database {
             name,
             precision,
-            options,
+            options: RwLock::new(options),
             created: now_ms(),
             stables: RwLock::default(),
             tables: RwLock::default(),

@@ -166,6 +166,103 @@ fn create_view(
     Ok(affected())
 }
 
+/// The options ALTER DATABASE may change (TDengine 3.3's `alter_db_option`).
+const ALTERABLE_DB_OPTIONS: [&str; 14] = [
+    "buffer",
+    "cachemodel",
+    "cachesize",
+    "keep",
+    "pages",
+    "replica",
+    "stt_trigger",
+    "wal_level",
+    "wal_fsync_period",
+    "wal_retention_period",
+    "wal_retention_size",
+    "minrows",
+    "keep_time_offset",
+    "s3_keeplocal",
+];
+
+/// `ALTER DATABASE db option value [option value …]`: every option is read and checked
+/// before any changes.
+fn alter_database(
+    e: &Engine,
+    s: &Session,
+    sql: &str,
+    toks: Toks<'_, '_>,
+) -> Result<Outcome, ServerError> {
+    let mut i = 2;
+    let (_, name) = qualified_name(toks, &mut i, sql)?;
+    let db = e.catalog().db(&name)?;
+    e.users().check_own_db(s.user(), &db.name)?;
+    let mut changes: Vec<(String, String)> = Vec::new();
+    while i < toks.len() {
+        let key = toks[i];
+        let key_name = key.text.to_ascii_lowercase();
+        if key.kind != Kind::Word || !ALTERABLE_DB_OPTIONS.contains(&key_name.as_str()) {
+            return Err(syntax_at(toks, i, sql));
+        }
+        i += 1;
+        let mut parts = Vec::new();
+        loop {
+            let v = toks.get(i).ok_or_else(|| syntax_at(toks, i, sql))?;
+            let signed = v.is_punct("-") && toks.get(i + 1).is_some_and(|n| n.kind == Kind::Number);
+            parts.push(if v.kind == Kind::Str {
+                v.string_value().into_owned()
+            } else if signed {
+                i += 1;
+                format!("-{}", toks[i].text)
+            } else {
+                v.text.to_owned()
+            });
+            i += 1;
+            if toks.get(i).is_some_and(|t| t.is_punct(",")) && key_name == "keep" {
+                i += 1;
+            } else {
+                break;
+            }
+        }
+        let value = parts.join(",");
+        let int = value.parse::<i64>();
+        let valid = match key_name.as_str() {
+            "wal_retention_period" | "wal_retention_size" => int.is_ok_and(|n| n >= -1),
+            "keep" | "cachemodel" | "s3_keeplocal" => true,
+            _ => int.is_ok_and(|n| n >= 0),
+        };
+        if !valid {
+            return Err(ServerError::new(
+                Code::MND_INVALID_DB_OPTION,
+                format!("Invalid option {key_name}: {value}"),
+            ));
+        }
+        changes.push((key_name, value));
+    }
+    if changes.is_empty() {
+        return Err(syntax_at(toks, i, sql));
+    }
+    {
+        let mut options = write(&db.options);
+        for (k, v) in &changes {
+            match options.iter_mut().find(|(key, _)| key == k) {
+                Some(slot) => slot.1 = v.clone(),
+                None => options.push((k.clone(), v.clone())),
+            }
+        }
+    }
+    let mut retention = db.wal.retention();
+    for (k, v) in &changes {
+        let n = v.parse::<i64>().unwrap_or_default();
+        match k.as_str() {
+            "wal_retention_period" => retention.period_s = n,
+            "wal_retention_size" => retention.size_kb = n,
+            _ => {}
+        }
+    }
+    db.wal.set_retention(retention);
+    Ok(affected())
+}
+
 fn create_database(
     e: &Engine,
     s: &Session,
@@ -909,6 +1006,9 @@ fn alter(e: &Engine, s: &Session, sql: &str, toks: Toks<'_, '_>) -> Result<Outco
         .get(i)
         .map(|t| t.text.to_ascii_uppercase())
         .unwrap_or_default();
+    if what == "DATABASE" {
+        return alter_database(e, s, sql, toks);
+    }
     if what != "TABLE" && what != "STABLE" {
         return Err(unsupported(&format!("ALTER {what}")));
     }

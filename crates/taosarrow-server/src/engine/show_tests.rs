@@ -552,3 +552,53 @@ async fn flush_database_names_a_database_that_exists() {
     );
     assert_eq!(rows(&e, &mut s, "select count(*) from c1").await, ["1"]);
 }
+
+#[tokio::test]
+async fn alter_database_changes_what_it_may_and_refuses_the_rest() {
+    let (e, mut s) = setup().await;
+    e.execute(
+        &mut s,
+        "alter database d keep 100 cachemodel 'last_row' wal_retention_period 60",
+    )
+    .await
+    .unwrap();
+    let row = rows(
+        &e,
+        &mut s,
+        "select `keep`, cachemodel, wal_retention_period from information_schema.ins_databases where name = 'd'",
+    )
+    .await;
+    assert_eq!(row, ["100d,100d,100d|last_row|60"]);
+    let db = e.catalog().db("d").unwrap();
+    assert_eq!(db.wal.retention().period_s, 60);
+    e.execute(&mut s, "alter database d wal_retention_size -1")
+        .await
+        .unwrap();
+    assert_eq!(db.wal.retention().size_kb, -1);
+    for (sql, code) in [
+        ("alter database d vgroups 4", Code::PAR_SYNTAX_ERROR),
+        ("alter database d precision 'us'", Code::PAR_SYNTAX_ERROR),
+        (
+            "alter database d wal_retention_size -5",
+            Code::MND_INVALID_DB_OPTION,
+        ),
+        ("alter database d", Code::PAR_SYNTAX_ERROR),
+        ("alter database nope keep 10", Code::MND_DB_NOT_EXIST),
+    ] {
+        assert_eq!(
+            e.execute(&mut s, sql).await.unwrap_err().code,
+            code,
+            "{sql}"
+        );
+    }
+    // A refused ALTER changed nothing.
+    assert_eq!(
+        rows(
+            &e,
+            &mut s,
+            "select `keep` from information_schema.ins_databases where name = 'd'"
+        )
+        .await,
+        ["100d,100d,100d"]
+    );
+}

@@ -455,12 +455,12 @@ fn user_dbs(c: &Ctx<'_>) -> Vec<std::sync::Arc<Database>> {
         .collect()
 }
 
-/// A database option as written at CREATE DATABASE, unquoted.
-fn opt<'d>(db: &'d Database, key: &str) -> Option<&'d str> {
-    db.options
+/// A database option as written at CREATE (or ALTER) DATABASE, unquoted.
+fn opt(db: &Database, key: &str) -> Option<String> {
+    read(&db.options)
         .iter()
         .find(|(k, _)| k == key)
-        .map(|(_, v)| v.trim_matches(|c| c == '\'' || c == '"'))
+        .map(|(_, v)| v.trim_matches(|c| c == '\'' || c == '"').to_owned())
 }
 
 /// An integer database option, else its default.
@@ -497,7 +497,12 @@ fn format_minutes(m: i64) -> String {
 
 /// The database's DURATION, as printed (default 10 days).
 pub(super) fn duration_of(db: &Database) -> String {
-    format_minutes(opt(db, "duration").and_then(minutes).unwrap_or(10 * 1440))
+    format_minutes(
+        opt(db, "duration")
+            .as_deref()
+            .and_then(minutes)
+            .unwrap_or(10 * 1440),
+    )
 }
 
 /// The database's KEEP, as printed: three values (default 3650 days each).
@@ -540,7 +545,11 @@ pub(super) struct DbOptions {
 
 impl DbOptions {
     pub(super) fn of(db: &Database) -> Self {
-        let s = |k: &str, d: &str| opt(db, k).unwrap_or(d).to_ascii_lowercase();
+        let s = |k: &str, d: &str| {
+            opt(db, k)
+                .unwrap_or_else(|| d.to_owned())
+                .to_ascii_lowercase()
+        };
         DbOptions {
             buffer: opt_int(db, "buffer", 256),
             cachemodel: s("cachemodel", "none"),
@@ -562,7 +571,10 @@ impl DbOptions {
             keep_time_offset: opt_int(db, "keep_time_offset", 0),
             s3_chunkpages: opt_int(db, "s3_chunkpages", 131_072),
             s3_keeplocal: format_minutes(
-                opt(db, "s3_keeplocal").and_then(minutes).unwrap_or(525_600),
+                opt(db, "s3_keeplocal")
+                    .as_deref()
+                    .and_then(minutes)
+                    .unwrap_or(525_600),
             ),
             s3_compact: opt_int(db, "s3_compact", 1),
             encrypt_algorithm: s("encrypt_algorithm", "none"),

@@ -213,7 +213,7 @@ impl Retention {
 #[derive(Debug)]
 pub struct Wal {
     vgroups: Vec<VgroupLog>,
-    retention: Retention,
+    retention: std::sync::Mutex<Retention>,
     /// Topics reading this database: rows are retained while there is one.
     topics: AtomicUsize,
     /// Woken on every entry, for polls waiting for data.
@@ -239,7 +239,7 @@ impl Wal {
                     inner: Mutex::default(),
                 })
                 .collect(),
-            retention,
+            retention: std::sync::Mutex::new(retention),
             topics: AtomicUsize::new(0),
             changed: tokio::sync::Notify::new(),
         }
@@ -263,7 +263,12 @@ impl Wal {
 
     /// The retention settings.
     pub fn retention(&self) -> Retention {
-        self.retention
+        *self.retention.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Changes the retention settings (ALTER DATABASE); the next entry trims by them.
+    pub fn set_retention(&self, retention: Retention) {
+        *self.retention.lock().unwrap_or_else(|e| e.into_inner()) = retention;
     }
 
     /// True while some topic reads the database (rows are being retained).
@@ -300,7 +305,7 @@ impl Wal {
                 continue;
             }
             let body = retain.then(|| Logged::Rows(Arc::new(rows)));
-            self.vgroups[k].push(body, self.retention);
+            self.vgroups[k].push(body, self.retention());
         }
         self.changed.notify_waiters();
     }
@@ -311,11 +316,11 @@ impl Wal {
         let event = Arc::new(event);
         if all_vgroups {
             for v in &self.vgroups {
-                v.push(Some(Logged::Meta(Arc::clone(&event))), self.retention);
+                v.push(Some(Logged::Meta(Arc::clone(&event))), self.retention());
             }
         } else {
             let v = self.vgroup_of(&event.table);
-            v.push(Some(Logged::Meta(event)), self.retention);
+            v.push(Some(Logged::Meta(event)), self.retention());
         }
         self.changed.notify_waiters();
     }
