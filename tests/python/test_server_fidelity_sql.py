@@ -601,3 +601,17 @@ def test_views(ws):
     ws.execute("DROP VIEW agg.vv")
     _raises(lambda: ws.query("SELECT * FROM agg.vv"), taosws.QueryError, "0x2662")
     ws.execute("DROP VIEW IF EXISTS agg.vv")
+
+
+def test_a_column_named_twice_in_the_select_list(ws):
+    """`SELECT DISTINCT c1, c1` and `SELECT v AS x, v AS x`: TDengine returns both columns
+    under the names written."""
+    ws.execute("CREATE TABLE agg.twice (ts TIMESTAMP, v INT)")
+    ws.execute(f"INSERT INTO agg.twice VALUES ({T0}, 1) ({T0 + 1}, 1) ({T0 + 2}, 2)")
+    cur = ws.cursor()
+    cur.execute("SELECT DISTINCT v, v FROM agg.twice")
+    assert [d[0] for d in cur.description] == ["v", "v"]
+    assert sorted(cur.fetchall()) == [(1, 1), (2, 2)]
+    cur.execute("SELECT v AS x, v AS x FROM agg.twice ORDER BY ts")
+    assert [d[0] for d in cur.description] == ["x", "x"]
+    assert cur.fetchall() == [(1, 1), (1, 1), (2, 2)]

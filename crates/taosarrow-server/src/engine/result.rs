@@ -54,6 +54,10 @@ fn max_len(a: &ArrayRef, nchar: bool) -> u32 {
     m.max(1) as u32
 }
 
+/// What the select list appends to a result column name given twice (DataFusion wants unique
+/// names); [`finish`] cuts the name there, so the client sees the name as written.
+pub(crate) const DUPLICATE_MARK: char = '\u{1f}';
+
 /// Turns DataFusion's output into a [`ResultSet`]: casts to TDengine-representable types and
 /// puts the codec metadata on every field.
 pub fn finish(
@@ -127,6 +131,13 @@ pub fn finish(
                 return Err(ServerError::internal("timestamp unit mismatch"));
             }
             field(&spec, p)?
+        };
+        let field = match field.name().split_once(DUPLICATE_MARK) {
+            Some((name, _)) => {
+                let name = name.to_owned();
+                field.with_name(name)
+            }
+            None => field,
         };
         out_fields.push(field);
     }

@@ -13,6 +13,7 @@ use super::super::translate::{quote, Translator};
 use super::clauses::{Clauses, SelectList};
 use super::tables::TableRef;
 use super::CLAUSE_KWS;
+use crate::engine::result::DUPLICATE_MARK;
 use crate::ServerError;
 
 /// `SELECT [DISTINCT] …` with each item translated.
@@ -23,6 +24,7 @@ pub(super) fn select_list(
 ) -> Result<String, ServerError> {
     let (toks, sql) = (tr.toks, tr.sql);
     let mut select_parts = Vec::new();
+    let mut seen: Vec<String> = Vec::new();
     for &(a, b) in &list.items {
         let n = b - a;
         if n == 1 && toks[a].is_punct("*")
@@ -77,26 +79,41 @@ pub(super) fn select_list(
             && !toks[a].is_kw("now")
             && !toks[a].is_kw("today")
             || n == 3 && toks[a + 1].is_punct(".");
+        // A name given twice (`SELECT DISTINCT v, v`) is made unique for DataFusion with a
+        // marker that `result::finish` takes off again.
+        let mut unique = |label: String| -> String {
+            let n = seen.iter().filter(|l| **l == label).count();
+            seen.push(label.clone());
+            if n == 0 {
+                label
+            } else {
+                format!("{label}{DUPLICATE_MARK}{n}")
+            }
+        };
         if has_alias {
             let body_end = if toks[b - 2].is_kw("AS") {
                 b - 2
             } else {
                 b - 1
             };
-            select_parts.push(format!(
-                "{} AS {}",
-                tr.expr(a, body_end)?,
-                quote(&last.name())
-            ));
+            let label = unique(last.name());
+            select_parts.push(format!("{} AS {}", tr.expr(a, body_end)?, quote(&label)));
         } else if simple && !matches!(toks[a].text.to_ascii_lowercase().as_str(), "_rowts" | "_c0")
         {
-            select_parts.push(tr.expr(a, b)?);
+            let name = toks[b - 1].name();
+            let label = unique(name.clone());
+            if label == name {
+                select_parts.push(tr.expr(a, b)?);
+            } else {
+                select_parts.push(format!("{} AS {}", tr.expr(a, b)?, quote(&label)));
+            }
         } else {
             let label = &sql[toks[a].pos
                 ..toks[b - 1].pos
                     + toks[b - 1].text.len()
                     + usize::from(toks[b - 1].kind == Kind::Quoted) * 2];
-            select_parts.push(format!("{} AS {}", tr.expr(a, b)?, quote(label)));
+            let label = unique(label.to_owned());
+            select_parts.push(format!("{} AS {}", tr.expr(a, b)?, quote(&label)));
         }
     }
     Ok(format!(
