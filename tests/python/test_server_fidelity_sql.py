@@ -615,3 +615,18 @@ def test_a_column_named_twice_in_the_select_list(ws):
     cur.execute("SELECT v AS x, v AS x FROM agg.twice ORDER BY ts")
     assert [d[0] for d in cur.description] == ["x", "x"]
     assert cur.fetchall() == [(1, 1), (1, 1), (2, 2)]
+
+
+def test_to_iso8601(srv):
+    """TO_ISO8601(t[, offset]) (TDengine's reference, "Time and Date Functions"): the time in
+    the connection's zone with a +HHMM suffix, fractions in the database precision; an
+    integer's digits give its unit; a fixed offset is written as given."""
+    conn = taosws.connect(srv.dsn() + "?timezone=Asia/Shanghai")
+    conn.execute("CREATE DATABASE iso PRECISION 'us'")
+    conn.execute("CREATE TABLE iso.t (ts TIMESTAMP, v INT)")
+    conn.execute("INSERT INTO iso.t VALUES (1700000000123456, 1)")  # 2023-11-14 22:13:20.123456 UTC
+    assert list(conn.query("SELECT TO_ISO8601(ts) FROM iso.t")) == [("2023-11-15T06:13:20.123456+0800",)]
+    assert list(conn.query("SELECT TO_ISO8601(ts, '+0530') FROM iso.t")) == [("2023-11-15T03:43:20.123456+0530",)]
+    assert list(conn.query("SELECT TO_ISO8601(1643738400) FROM iso.t")) == [("2022-02-02T02:00:00+0800",)]
+    assert list(conn.query("SELECT TO_ISO8601(1643738400123) FROM iso.t")) == [("2022-02-02T02:00:00.123+0800",)]
+    conn.close()

@@ -643,6 +643,31 @@ impl Translator<'_, '_> {
                                 self.precision.ticks_per_second()
                             )
                         }
+                        // TO_ISO8601(t[, offset]) ("Time Functions"): the time as ISO 8601
+                        // text in the connection's zone, or at the fixed offset given.
+                        "to_iso8601" if next_paren => {
+                            let (args, close) = self.call_args(k)?;
+                            if !(1..=2).contains(&args.len()) {
+                                return Err(syntax_at(toks, k, self.sql));
+                            }
+                            let offset = match args.get(1) {
+                                Some(&(o0, o1)) if o1 == o0 + 1 && toks[o0].kind == Kind::Str => {
+                                    toks[o0].string_value().into_owned()
+                                }
+                                Some(&(o0, _)) => return Err(syntax_at(toks, o0, self.sql)),
+                                None => String::new(),
+                            };
+                            let zone = self.tz.map(|t| t.name().to_owned()).unwrap_or_default();
+                            let t = self.expr(args[0].0, args[0].1)?;
+                            k = close;
+                            format!(
+                                "{}({t}, CAST({} AS BIGINT), {}, {})",
+                                super::time_functions::TO_ISO8601,
+                                self.precision.ticks_per_second(),
+                                sql_string(&zone),
+                                sql_string(&offset)
+                            )
+                        }
                         // TO_UNIXTIMESTAMP('time string'): its ticks in the database precision.
                         "to_unixtimestamp" if next_paren => {
                             let (args, close) = self.call_args(k)?;
