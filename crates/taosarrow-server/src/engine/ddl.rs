@@ -166,6 +166,35 @@ fn create_view(
     Ok(affected())
 }
 
+/// A database option's value from `toks[*i]`: a string's content, a number (with its sign),
+/// or a word, with `,` / `:` continuations kept (`KEEP 3650,3650,3650`, `RETENTIONS
+/// 15s:7d,1m:21d`).
+fn option_value(toks: Toks<'_, '_>, i: &mut usize, sql: &str) -> Result<String, ServerError> {
+    let read_one = |i: &mut usize| -> Result<String, ServerError> {
+        let v = toks.get(*i).ok_or_else(|| syntax_at(toks, *i, sql))?;
+        *i += 1;
+        if v.kind == Kind::Str {
+            return Ok(v.string_value().into_owned());
+        }
+        if v.is_punct("-") && toks.get(*i).is_some_and(|n| n.kind == Kind::Number) {
+            *i += 1;
+            return Ok(format!("-{}", toks[*i - 1].text));
+        }
+        Ok(v.text.to_owned())
+    };
+    let mut value = read_one(i)?;
+    while toks
+        .get(*i)
+        .is_some_and(|t| t.is_punct(",") || t.is_punct(":"))
+        && *i + 1 < toks.len()
+    {
+        value.push_str(toks[*i].text);
+        *i += 1;
+        value.push_str(&read_one(i)?);
+    }
+    Ok(value)
+}
+
 /// The options ALTER DATABASE may change (TDengine 3.3's `alter_db_option`).
 const ALTERABLE_DB_OPTIONS: [&str; 14] = [
     "buffer",
@@ -204,26 +233,7 @@ fn alter_database(
             return Err(syntax_at(toks, i, sql));
         }
         i += 1;
-        let mut parts = Vec::new();
-        loop {
-            let v = toks.get(i).ok_or_else(|| syntax_at(toks, i, sql))?;
-            let signed = v.is_punct("-") && toks.get(i + 1).is_some_and(|n| n.kind == Kind::Number);
-            parts.push(if v.kind == Kind::Str {
-                v.string_value().into_owned()
-            } else if signed {
-                i += 1;
-                format!("-{}", toks[i].text)
-            } else {
-                v.text.to_owned()
-            });
-            i += 1;
-            if toks.get(i).is_some_and(|t| t.is_punct(",")) && key_name == "keep" {
-                i += 1;
-            } else {
-                break;
-            }
-        }
-        let value = parts.join(",");
+        let value = option_value(toks, &mut i, sql)?;
         let int = value.parse::<i64>();
         let valid = match key_name.as_str() {
             "wal_retention_period" | "wal_retention_size" => int.is_ok_and(|n| n >= -1),
@@ -280,24 +290,8 @@ fn create_database(
         if key.kind != Kind::Word {
             return Err(syntax_at(toks, i, sql));
         }
-        let val = toks.get(i + 1).ok_or_else(|| syntax_at(toks, i + 1, sql))?;
-        let v = if val.kind == Kind::Str {
-            val.string_value().into_owned()
-        } else {
-            val.text.to_owned()
-        };
-        i += 2;
-        // Options like `KEEP 3650,3650,3650` or `RETENTIONS 15s:7d,1m:21d`.
-        let mut v = v;
-        while toks
-            .get(i)
-            .is_some_and(|t| t.is_punct(",") || t.is_punct(":"))
-            && i + 1 < toks.len()
-        {
-            v.push_str(toks[i].text);
-            v.push_str(toks[i + 1].text);
-            i += 2;
-        }
+        i += 1;
+        let v = option_value(toks, &mut i, sql)?;
         if key.is_kw("PRECISION") {
             precision = v.parse().map_err(|_| {
                 ServerError::new(

@@ -575,6 +575,15 @@ async fn alter_database_changes_what_it_may_and_refuses_the_rest() {
         .await
         .unwrap();
     assert_eq!(db.wal.retention().size_kb, -1);
+    // CREATE DATABASE reads its option values the same way.
+    e.execute(
+        &mut s,
+        "create database neg wal_retention_period -1 keep 10,20,30",
+    )
+    .await
+    .unwrap();
+    let neg = e.catalog().db("neg").unwrap();
+    assert_eq!(neg.wal.retention().period_s, -1);
     for (sql, code) in [
         ("alter database d vgroups 4", Code::PAR_SYNTAX_ERROR),
         ("alter database d precision 'us'", Code::PAR_SYNTAX_ERROR),

@@ -7,7 +7,7 @@
 
 use std::sync::{Arc, LazyLock};
 
-use arrow::array::{Array, ArrayRef, Int64Array};
+use arrow::array::{Array, ArrayRef, Int64Array, StringArray};
 use arrow::compute::cast;
 use arrow::datatypes::DataType;
 use datafusion::common::{DataFusionError, Result};
@@ -46,8 +46,9 @@ struct TimeDiff {
     signature: Signature,
 }
 
-/// `a` as BIGINT ticks (a timestamp's ticks in its unit, an integer as it is).
-fn ticks(a: &ArrayRef) -> Result<ArrayRef> {
+/// `a` as BIGINT ticks (a timestamp's ticks in its unit, an integer as it is); `function`
+/// names the caller in the error for another type.
+fn ticks(a: &ArrayRef, function: &str) -> Result<Int64Array> {
     match a.data_type() {
         DataType::Timestamp(..)
         | DataType::Int64
@@ -58,11 +59,42 @@ fn ticks(a: &ArrayRef) -> Result<ArrayRef> {
         | DataType::UInt16
         | DataType::UInt32
         | DataType::UInt64
-        | DataType::Null => Ok(cast(a, &DataType::Int64)?),
+        | DataType::Null => {
+            let cast = cast(a, &DataType::Int64)?;
+            cast.as_any()
+                .downcast_ref::<Int64Array>()
+                .cloned()
+                .ok_or_else(|| DataFusionError::Internal("ticks".into()))
+        }
         other => Err(DataFusionError::Plan(format!(
-            "timediff takes timestamps or integers, not {other}"
+            "{function} takes timestamps or integers, not {other}"
         ))),
     }
+}
+
+/// `a` as text.
+fn texts(a: &ArrayRef) -> Result<StringArray> {
+    cast(a, &DataType::Utf8)?
+        .as_any()
+        .downcast_ref::<StringArray>()
+        .cloned()
+        .ok_or_else(|| DataFusionError::Internal("text".into()))
+}
+
+/// Whether every argument is a scalar (the result is one too).
+fn all_scalar(args: &ScalarFunctionArgs) -> bool {
+    args.args
+        .iter()
+        .all(|a| matches!(a, ColumnarValue::Scalar(_)))
+}
+
+/// `out` as the function's value: a scalar when every argument was one.
+fn output(scalar: bool, out: ArrayRef) -> Result<ColumnarValue> {
+    Ok(if scalar {
+        ColumnarValue::Scalar(datafusion::common::ScalarValue::try_from_array(&out, 0)?)
+    } else {
+        ColumnarValue::Array(out)
+    })
 }
 
 impl ScalarUDFImpl for TimeDiff {
@@ -79,29 +111,18 @@ impl ScalarUDFImpl for TimeDiff {
     }
 
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
-        let scalar = args
-            .args
-            .iter()
-            .all(|a| matches!(a, ColumnarValue::Scalar(_)));
+        let scalar = all_scalar(&args);
         let arrays = ColumnarValue::values_to_arrays(&args.args)?;
         let [a, b, unit] = &arrays[..] else {
             return Err(DataFusionError::Plan(
                 "timediff takes two times and a unit".into(),
             ));
         };
-        let (a, b, unit) = (ticks(a)?, ticks(b)?, ticks(unit)?);
-        let a = a
-            .as_any()
-            .downcast_ref::<Int64Array>()
-            .ok_or_else(|| DataFusionError::Internal("ticks".into()))?;
-        let b = b
-            .as_any()
-            .downcast_ref::<Int64Array>()
-            .ok_or_else(|| DataFusionError::Internal("ticks".into()))?;
-        let unit = unit
-            .as_any()
-            .downcast_ref::<Int64Array>()
-            .ok_or_else(|| DataFusionError::Internal("ticks".into()))?;
+        let (a, b, unit) = (
+            ticks(a, "timediff")?,
+            ticks(b, "timediff")?,
+            ticks(unit, "timediff")?,
+        );
         let out: Int64Array = (0..a.len())
             .map(|i| {
                 if a.is_null(i) || b.is_null(i) || unit.is_null(i) || unit.value(i) <= 0 {
@@ -113,11 +134,7 @@ impl ScalarUDFImpl for TimeDiff {
             })
             .collect();
         let out: ArrayRef = Arc::new(out);
-        Ok(if scalar {
-            ColumnarValue::Scalar(datafusion::common::ScalarValue::try_from_array(&out, 0)?)
-        } else {
-            ColumnarValue::Array(out)
-        })
+        output(scalar, out)
     }
 }
 
@@ -167,10 +184,7 @@ impl ScalarUDFImpl for TimeTruncate {
     }
 
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
-        let scalar = args
-            .args
-            .iter()
-            .all(|a| matches!(a, ColumnarValue::Scalar(_)));
+        let scalar = all_scalar(&args);
         let arrays = ColumnarValue::values_to_arrays(&args.args)?;
         let [ts, unit, zone, per_second] = &arrays[..] else {
             return Err(DataFusionError::Plan(
@@ -178,24 +192,12 @@ impl ScalarUDFImpl for TimeTruncate {
             ));
         };
         let out_type = ts.data_type().clone();
-        let (ts, unit, per_second) = (ticks(ts)?, ticks(unit)?, ticks(per_second)?);
-        let ts = ts
-            .as_any()
-            .downcast_ref::<Int64Array>()
-            .ok_or_else(|| DataFusionError::Internal("ticks".into()))?;
-        let unit = unit
-            .as_any()
-            .downcast_ref::<Int64Array>()
-            .ok_or_else(|| DataFusionError::Internal("ticks".into()))?;
-        let per_second = per_second
-            .as_any()
-            .downcast_ref::<Int64Array>()
-            .ok_or_else(|| DataFusionError::Internal("ticks".into()))?;
-        let zone = cast(zone, &DataType::Utf8)?;
-        let zone = zone
-            .as_any()
-            .downcast_ref::<arrow::array::StringArray>()
-            .ok_or_else(|| DataFusionError::Internal("zone".into()))?;
+        let (ts, unit, per_second) = (
+            ticks(ts, "timetruncate")?,
+            ticks(unit, "timetruncate")?,
+            ticks(per_second, "timetruncate")?,
+        );
+        let zone = texts(zone)?;
         let out: Int64Array = (0..ts.len())
             .map(|i| {
                 if ts.is_null(i)
@@ -212,11 +214,7 @@ impl ScalarUDFImpl for TimeTruncate {
             })
             .collect();
         let out: ArrayRef = cast(&(Arc::new(out) as ArrayRef), &out_type)?;
-        Ok(if scalar {
-            ColumnarValue::Scalar(datafusion::common::ScalarValue::try_from_array(&out, 0)?)
-        } else {
-            ColumnarValue::Array(out)
-        })
+        output(scalar, out)
     }
 }
 
@@ -305,10 +303,7 @@ impl ScalarUDFImpl for ToIso8601 {
     }
 
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
-        let scalar = args
-            .args
-            .iter()
-            .all(|a| matches!(a, ColumnarValue::Scalar(_)));
+        let scalar = all_scalar(&args);
         let arrays = ColumnarValue::values_to_arrays(&args.args)?;
         let [t, per_second, zone, offset] = &arrays[..] else {
             return Err(DataFusionError::Plan(
@@ -316,25 +311,8 @@ impl ScalarUDFImpl for ToIso8601 {
             ));
         };
         let is_timestamp = matches!(t.data_type(), DataType::Timestamp(..));
-        let (t, per_second) = (ticks(t)?, ticks(per_second)?);
-        let t = t
-            .as_any()
-            .downcast_ref::<Int64Array>()
-            .ok_or_else(|| DataFusionError::Internal("ticks".into()))?;
-        let per_second = per_second
-            .as_any()
-            .downcast_ref::<Int64Array>()
-            .ok_or_else(|| DataFusionError::Internal("ticks".into()))?;
-        let zone = cast(zone, &DataType::Utf8)?;
-        let zone = zone
-            .as_any()
-            .downcast_ref::<arrow::array::StringArray>()
-            .ok_or_else(|| DataFusionError::Internal("zone".into()))?;
-        let offset = cast(offset, &DataType::Utf8)?;
-        let offset = offset
-            .as_any()
-            .downcast_ref::<arrow::array::StringArray>()
-            .ok_or_else(|| DataFusionError::Internal("offset".into()))?;
+        let (t, per_second) = (ticks(t, "to_iso8601")?, ticks(per_second, "to_iso8601")?);
+        let (zone, offset) = (texts(zone)?, texts(offset)?);
         let mut out = arrow::array::StringBuilder::with_capacity(t.len(), t.len() * 29);
         for i in 0..t.len() {
             if t.is_null(i) {
@@ -370,11 +348,7 @@ impl ScalarUDFImpl for ToIso8601 {
             }
         }
         let out: ArrayRef = Arc::new(out.finish());
-        Ok(if scalar {
-            ColumnarValue::Scalar(datafusion::common::ScalarValue::try_from_array(&out, 0)?)
-        } else {
-            ColumnarValue::Array(out)
-        })
+        output(scalar, out)
     }
 }
 

@@ -490,11 +490,7 @@ impl Translator<'_, '_> {
                             let arg = self.expr(k + 2, close)?;
                             let ts = quote(&self.ts);
                             k = close;
-                            match w.as_str() {
-                                "first" => format!("first_value({arg} ORDER BY {ts}) FILTER (WHERE ({arg}) IS NOT NULL)"),
-                                "last" => format!("last_value({arg} ORDER BY {ts}) FILTER (WHERE ({arg}) IS NOT NULL)"),
-                                _ => format!("last_value({arg} ORDER BY {ts})"),
-                            }
+                            first_last_sql(&w, &arg, &ts)
                         }
                         // CAST(x AS BINARY(n) | VARCHAR(n) | NCHAR(n)): the text of x cut to n
                         // characters, as TDengine's CAST to a sized string type gives it.
@@ -770,4 +766,14 @@ fn timezone_text(tz: Option<chrono_tz::Tz>, at: chrono::DateTime<chrono::Utc>) -
         local.format("%Z"),
         local.format("%z")
     )
+}
+
+/// TDengine's FIRST / LAST (NULLs skipped) and LAST_ROW (NULLs kept) of `arg` along the
+/// timestamp column `ts`, as DataFusion aggregates (`f` lower-cased).
+pub(super) fn first_last_sql(f: &str, arg: &str, ts: &str) -> String {
+    match f {
+        "first" => format!("first_value({arg} ORDER BY {ts}) FILTER (WHERE ({arg}) IS NOT NULL)"),
+        "last" => format!("last_value({arg} ORDER BY {ts}) FILTER (WHERE ({arg}) IS NOT NULL)"),
+        _ => format!("last_value({arg} ORDER BY {ts})"),
+    }
 }

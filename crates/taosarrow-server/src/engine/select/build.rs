@@ -9,7 +9,7 @@ use taosarrow_protocol::Precision;
 
 use super::super::lexer::Kind;
 use super::super::syntax_at;
-use super::super::translate::{quote, Translator};
+use super::super::translate::{first_last_sql, quote, Translator};
 use super::clauses::{Clauses, SelectList};
 use super::tables::TableRef;
 use super::CLAUSE_KWS;
@@ -48,16 +48,7 @@ pub(super) fn select_list(
             let f = toks[a].text.to_ascii_lowercase();
             let ts = quote(&tr.ts);
             for c in &m.columns {
-                let arg = quote(c);
-                let body = match f.as_str() {
-                    "first" => format!(
-                        "first_value({arg} ORDER BY {ts}) FILTER (WHERE ({arg}) IS NOT NULL)"
-                    ),
-                    "last" => format!(
-                        "last_value({arg} ORDER BY {ts}) FILTER (WHERE ({arg}) IS NOT NULL)"
-                    ),
-                    _ => format!("last_value({arg} ORDER BY {ts})"),
-                };
+                let body = first_last_sql(&f, &quote(c), &ts);
                 select_parts.push(format!("{body} AS {}", quote(&format!("{f}({c})"))));
             }
             continue;

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use arrow::array::ArrayRef;
-use arrow::datatypes::{DataType, SchemaRef};
+use arrow::datatypes::{DataType, Schema, SchemaRef};
 use arrow::record_batch::RecordBatch;
 use datafusion::catalog::MemorySchemaProvider;
 use datafusion::datasource::MemTable;
@@ -179,40 +179,16 @@ fn derived(ctx: &SessionContext, name: &str) -> Result<TableRef, ServerError> {
         .ok_or_else(|| ServerError::internal("a subquery view was not ready"))?
         .map_err(ServerError::internal)?
         .ok_or_else(no_table_info)?;
-    let arrow_schema = provider.schema();
-    let fields = arrow_schema.fields();
-    let star: Vec<String> = fields.iter().map(|f| f.name().clone()).collect();
-    let ts_cols: Vec<String> = fields
-        .iter()
-        .filter(|f| matches!(f.data_type(), DataType::Timestamp(_, _)))
-        .map(|f| f.name().to_ascii_lowercase())
-        .collect();
-    let ts = fields
-        .iter()
-        .find(|f| matches!(f.data_type(), DataType::Timestamp(_, _)))
-        .map(|f| f.name().clone())
-        .or_else(|| star.first().cloned())
-        .ok_or_else(|| ServerError::internal("a subquery without columns"))?;
-    let precision = fields
+    let schema = provider.schema();
+    let precision = schema
+        .fields()
         .iter()
         .find_map(|f| match f.data_type() {
-            DataType::Timestamp(unit, _) => Some(match unit {
-                arrow::datatypes::TimeUnit::Microsecond => Precision::Microsecond,
-                arrow::datatypes::TimeUnit::Nanosecond => Precision::Nanosecond,
-                _ => Precision::Millisecond,
-            }),
+            DataType::Timestamp(unit, _) => taosarrow_codec::precision_of(*unit),
             _ => None,
         })
         .unwrap_or_default();
-    Ok(TableRef {
-        precision,
-        names: star.iter().map(|n| n.to_ascii_lowercase()).collect(),
-        columns: star.clone(),
-        star,
-        ts,
-        ts_cols,
-        json_cols: Vec::new(),
-    })
+    table_ref_of(&schema, precision)
 }
 
 /// Rejects `FROM a [AS x], b`: a comma after the first table (and its alias) at `i`.
@@ -318,24 +294,32 @@ fn register_rows(
     name: &str,
     rows: ResultSet,
 ) -> Result<TableRef, ServerError> {
-    let fields = rows.schema.fields();
+    let r = table_ref_of(&rows.schema, rows.precision)?;
+    let table = MemTable::try_new(Arc::clone(&rows.schema), vec![rows.batches])
+        .map_err(ServerError::internal)?;
+    register_table(ctx, schema_name, name, table)?;
+    Ok(r)
+}
+
+/// The reference to a table known only by its Arrow schema (a system table, a subquery
+/// view): every column, the first TIMESTAMP column as the timeline (FIRST / LAST order by
+/// it; such a table has no primary key).
+fn table_ref_of(schema: &Schema, precision: Precision) -> Result<TableRef, ServerError> {
+    let fields = schema.fields();
     let ts_cols: Vec<String> = fields
         .iter()
         .filter(|f| matches!(f.data_type(), DataType::Timestamp(_, _)))
         .map(|f| f.name().to_ascii_lowercase())
         .collect();
     let star: Vec<String> = fields.iter().map(|f| f.name().clone()).collect();
-    // FIRST/LAST order by the first TIMESTAMP column (a system table has no primary key).
-    let ts = ts_cols
-        .first()
-        .or(star.first())
-        .cloned()
-        .ok_or_else(|| ServerError::internal("a system table without columns"))?;
-    let table = MemTable::try_new(Arc::clone(&rows.schema), vec![rows.batches])
-        .map_err(ServerError::internal)?;
-    register_table(ctx, schema_name, name, table)?;
+    let ts = fields
+        .iter()
+        .find(|f| matches!(f.data_type(), DataType::Timestamp(_, _)))
+        .map(|f| f.name().clone())
+        .or_else(|| star.first().cloned())
+        .ok_or_else(|| ServerError::internal("a table without columns"))?;
     Ok(TableRef {
-        precision: rows.precision,
+        precision,
         names: star.iter().map(|n| n.to_ascii_lowercase()).collect(),
         columns: star.clone(),
         star,

@@ -393,15 +393,17 @@ fn cluster(c: &Ctx<'_>, r: &mut Rows) -> Result<(), ServerError> {
     Ok(())
 }
 
-/// A positive id derived from `seed` (FNV-1a of its bytes).
-fn cluster_id(seed: i64) -> i64 {
-    let h = seed
-        .to_le_bytes()
-        .iter()
-        .fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
-            (h ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3)
-        });
+/// A positive 63-bit FNV-1a hash of `bytes`: ids that stay the same for the same input.
+fn positive_hash(bytes: impl IntoIterator<Item = u8>) -> i64 {
+    let h = bytes.into_iter().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    });
     (h >> 1) as i64
+}
+
+/// A positive id derived from `seed`.
+fn cluster_id(seed: i64) -> i64 {
+    positive_hash(seed.to_le_bytes())
 }
 
 // ---- databases -----------------------------------------------------------------------------
@@ -655,15 +657,8 @@ fn stables_specs() -> Vec<ColumnSpec> {
 
 /// A stable positive uid for `db.name` (TDengine's are random; these are FNV-1a hashes, so
 /// the same table has the same uid for the engine's life).
-pub(super) fn uid(db: &str, name: &str) -> i64 {
-    let h = db
-        .bytes()
-        .chain([b'.'])
-        .chain(name.bytes())
-        .fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
-            (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
-        });
-    (h >> 1) as i64
+fn uid(db: &str, name: &str) -> i64 {
+    positive_hash(db.bytes().chain([b'.']).chain(name.bytes()))
 }
 
 fn stables(c: &Ctx<'_>, r: &mut Rows) -> Result<(), ServerError> {

@@ -261,6 +261,21 @@ impl Users {
         read(&self.users).values().cloned().collect()
     }
 
+    /// `Ok` when `user` is `None` (the embedding program) or a user for whom `allowed` holds;
+    /// else `refused()` (an unknown user is refused too).
+    fn require(
+        &self,
+        user: Option<&str>,
+        allowed: impl FnOnce(&User) -> bool,
+        refused: fn() -> ServerError,
+    ) -> Result<(), ServerError> {
+        let Some(user) = user else { return Ok(()) };
+        match read(&self.users).get(user) {
+            Some(u) if allowed(u) => Ok(()),
+            _ => Err(refused()),
+        }
+    }
+
     /// Whether `user` (`None`: the embedding program itself) is a superuser.
     pub fn is_super(&self, user: Option<&str>) -> bool {
         user.is_none_or(|u| read(&self.users).get(u).is_some_and(|u| u.superuser))
@@ -284,12 +299,7 @@ impl Users {
         table: Option<&str>,
         access: Access,
     ) -> Result<(), ServerError> {
-        let Some(user) = user else { return Ok(()) };
-        let users = read(&self.users);
-        match users.get(user) {
-            Some(u) if u.allows(db, table, access) => Ok(()),
-            _ => Err(permission_denied()),
-        }
+        self.require(user, |u| u.allows(db, table, access), permission_denied)
     }
 
     /// Checks that `user` may touch table (or super table) `table` of `db` as `access`
@@ -322,20 +332,12 @@ impl Users {
 
     /// Checks that `user` may create a database (superuser or `CREATEDB 1`); 0x0303 when not.
     pub fn check_create_db(&self, user: Option<&str>) -> Result<(), ServerError> {
-        let Some(user) = user else { return Ok(()) };
-        match read(&self.users).get(user) {
-            Some(u) if u.superuser || u.createdb => Ok(()),
-            _ => Err(no_rights()),
-        }
+        self.require(user, |u| u.superuser || u.createdb, no_rights)
     }
 
     /// Checks that `user` may drop or alter database `db` (superuser or its owner); 0x0303.
     pub fn check_own_db(&self, user: Option<&str>, db: &str) -> Result<(), ServerError> {
-        let Some(user) = user else { return Ok(()) };
-        match read(&self.users).get(user) {
-            Some(u) if u.superuser || u.owned_dbs.contains(db) => Ok(()),
-            _ => Err(no_rights()),
-        }
+        self.require(user, |u| u.superuser || u.owned_dbs.contains(db), no_rights)
     }
 
     /// Records that `user` created database `db`.
@@ -381,29 +383,21 @@ impl Users {
         topic: &str,
         db: &str,
     ) -> Result<(), ServerError> {
-        let Some(user) = user else { return Ok(()) };
-        match read(&self.users).get(user) {
-            Some(u)
-                if u.superuser || u.owned_topics.contains(topic) || u.owned_dbs.contains(db) =>
-            {
-                Ok(())
-            }
-            _ => Err(no_rights()),
-        }
+        self.require(
+            user,
+            |u| u.superuser || u.owned_topics.contains(topic) || u.owned_dbs.contains(db),
+            no_rights,
+        )
     }
 
     /// Checks that `user` may subscribe to `topic` (superuser, its creator, or granted
     /// SUBSCRIBE); 0x0303 when not, as TDengine's mnode answers.
     pub fn check_subscribe(&self, user: Option<&str>, topic: &str) -> Result<(), ServerError> {
-        let Some(user) = user else { return Ok(()) };
-        match read(&self.users).get(user) {
-            Some(u)
-                if u.superuser || u.owned_topics.contains(topic) || u.subscribe.contains(topic) =>
-            {
-                Ok(())
-            }
-            _ => Err(no_rights()),
-        }
+        self.require(
+            user,
+            |u| u.superuser || u.owned_topics.contains(topic) || u.subscribe.contains(topic),
+            no_rights,
+        )
     }
 }
 
