@@ -34,8 +34,7 @@ pub(crate) fn run(
     let mut i = 2;
     let (dbn, name) = qualified_name(toks, &mut i, sql)?;
     let db = e.resolve_db_for(s, dbn.as_deref(), Access::Write)?;
-    let tables = if let Some(st) = db.stable(&name) {
-        let _ = st;
+    let tables = if db.stable(&name).is_some() {
         db.children(&name)
     } else {
         vec![db.table(&name)?]
@@ -61,7 +60,7 @@ pub(crate) fn run(
             .stable(&name)
             .map(|st| read(&st).tags.iter().map(|t| t.name.clone()).collect())
             .unwrap_or_default();
-        condition(e, s, db.precision, &ts_name, &tags, sql, toks, &mut i)?
+        condition(s, db.precision, &ts_name, &tags, sql, toks, &mut i)?
     } else {
         Range {
             lo: i64::MIN,
@@ -79,9 +78,7 @@ pub(crate) fn run(
 }
 
 /// `cond [AND cond …]` to the end of the statement, each on the timestamp column.
-#[allow(clippy::too_many_arguments)]
 fn condition(
-    e: &Engine,
     s: &Session,
     p: taosarrow_protocol::Precision,
     ts_name: &str,
@@ -90,7 +87,6 @@ fn condition(
     toks: &[Token<'_>],
     i: &mut usize,
 ) -> Result<Range, ServerError> {
-    let _ = e;
     let mut r = Range {
         lo: i64::MIN,
         hi: i64::MAX,

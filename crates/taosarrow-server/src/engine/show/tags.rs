@@ -58,8 +58,7 @@ pub(super) fn table_tags(
     }
     p.end()?;
     let db = e.resolve_db(s, dbn.as_deref())?;
-    let (stable, children) = if let Some(st) = db.stable(&table) {
-        let _ = st;
+    let (stable, children) = if db.stable(&table).is_some() {
         (table.clone(), db.children(&table))
     } else {
         let t = db.table(&table).map_err(|_| no_meta())?;
