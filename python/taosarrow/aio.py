@@ -90,12 +90,13 @@ class AsyncConnection:
         table = await _call(_native.read_arrow_async, self.sync._conn(), sql)
         return pa.table(table)
 
-    async def read_pandas(self, sql: str, *, dtype_backend: str = "numpy") -> Any:
-        """The result of ``sql`` as a pandas ``DataFrame``."""
+    async def read_pandas(self, sql: str, *, dtype_backend: str = "numpy", categories: Any = None) -> Any:
+        """The result of ``sql`` as a pandas ``DataFrame`` (``categories`` as for
+        :func:`taosarrow.read_pandas`)."""
         from . import _frames
 
         table = await _call(_native.read_arrow_async, self.sync._conn(), sql)
-        return _frames.to_pandas(table, dtype_backend=dtype_backend)
+        return _frames.to_pandas(table, dtype_backend=dtype_backend, categories=categories)
 
     async def read_polars(self, sql: str) -> Any:
         """The result of ``sql`` as a polars ``DataFrame``."""

@@ -360,10 +360,10 @@ class Cursor:
         (no pyarrow needed)."""
         return self._arrow_source().read_all()
 
-    def fetch_df(self, *, dtype_backend: str = "numpy") -> Any:
+    def fetch_df(self, *, dtype_backend: str = "numpy", categories: _frames.Categories = None) -> Any:
         """The remaining result as a pandas ``DataFrame`` (``dtype_backend="pyarrow"`` for
-        ``pd.ArrowDtype`` columns)."""
-        return _frames.to_pandas(self._arrow_source().read_all(), dtype_backend=dtype_backend)
+        ``pd.ArrowDtype`` columns; ``categories`` as for :func:`taosarrow.read_pandas`)."""
+        return _frames.to_pandas(self._arrow_source().read_all(), dtype_backend=dtype_backend, categories=categories)
 
     def fetch_polars(self) -> Any:
         """The remaining result as a polars ``DataFrame`` (no pyarrow needed)."""

@@ -60,10 +60,18 @@ def read_arrow(sql: str, conn_or_dsn: ConnOrDsn, *, progress: Any = None) -> Any
         return _frames.to_pyarrow_table(_read_all(conn, sql, progress))
 
 
-def read_pandas(sql: str, conn_or_dsn: ConnOrDsn, *, dtype_backend: str = "numpy", progress: Any = None) -> Any:
-    """The result of ``sql`` as a pandas ``DataFrame`` (``progress`` as for :func:`read_arrow`)."""
+def read_pandas(
+    sql: str,
+    conn_or_dsn: ConnOrDsn,
+    *,
+    dtype_backend: str = "numpy",
+    categories: _frames.Categories = None,
+    progress: Any = None,
+) -> Any:
+    """The result of ``sql`` as a pandas ``DataFrame`` (``progress`` as for :func:`read_arrow`;
+    ``categories=True`` or a list of names reads string columns as ``pandas.Categorical``)."""
     with _connection(conn_or_dsn) as conn:
-        return _frames.to_pandas(_read_all(conn, sql, progress), dtype_backend=dtype_backend)
+        return _frames.to_pandas(_read_all(conn, sql, progress), dtype_backend=dtype_backend, categories=categories)
 
 
 def read_polars(sql: str, conn_or_dsn: ConnOrDsn, *, progress: Any = None) -> Any:

@@ -78,6 +78,29 @@ def test_pandas_and_polars_agree(conn):
     assert plf["v"].to_list() == [r[1] for r in EXPECTED]
 
 
+def test_pandas_categories_on_request(conn):
+    import pandas as pd
+
+    plain = taosarrow.read_pandas("SELECT s, loc FROM m", conn)
+    assert not isinstance(plain["s"].dtype, pd.CategoricalDtype)
+    assert not isinstance(plain["loc"].dtype, pd.CategoricalDtype)
+    every = taosarrow.read_pandas("SELECT s, loc FROM m", conn, categories=True)
+    assert isinstance(every["s"].dtype, pd.CategoricalDtype)
+    assert isinstance(every["loc"].dtype, pd.CategoricalDtype)
+    assert every["loc"].cat.categories.tolist() == ["北京"]
+    assert every["s"].astype(object).where(every["s"].notna(), None).tolist() == [r[3] for r in EXPECTED]
+    some = taosarrow.read_pandas("SELECT s, loc FROM m", conn, categories=["loc"])
+    assert not isinstance(some["s"].dtype, pd.CategoricalDtype)
+    assert isinstance(some["loc"].dtype, pd.CategoricalDtype)
+    with pytest.raises(ValueError, match="nope"):
+        taosarrow.read_pandas("SELECT s FROM m", conn, categories=["nope"])
+    with pytest.raises(TypeError):
+        taosarrow.read_pandas("SELECT s FROM m", conn, categories="loc")
+    cur = conn.cursor()
+    cur.execute("SELECT loc FROM m")
+    assert isinstance(cur.fetch_df(categories=True)["loc"].dtype, pd.CategoricalDtype)
+
+
 def test_errors_carry_the_tdengine_code(conn):
     with pytest.raises(taosarrow.ProgrammingError) as info:
         conn.execute("SELECT * FROM no_such_table")
