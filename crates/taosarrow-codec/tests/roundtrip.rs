@@ -198,3 +198,27 @@ fn encoder_refuses_null_and_mediumblob_type_codes() {
         );
     }
 }
+
+#[test]
+fn a_value_too_long_for_its_prefix_is_refused_naming_its_row() {
+    let long = "x".repeat(usize::from(u16::MAX) + 1);
+    let schema = Arc::new(Schema::new(vec![Field::new("s", DataType::Utf8, true)]));
+    for sliced in [false, true] {
+        let array = StringArray::from(vec![Some("pad"), Some("ok"), None, Some(long.as_str())]);
+        let array: ArrayRef = if sliced {
+            Arc::new(array.slice(1, 3))
+        } else {
+            Arc::new(array)
+        };
+        let row = if sliced { 2 } else { 3 };
+        let batch = RecordBatch::try_new(Arc::clone(&schema), vec![array]).unwrap();
+        let mut block = b"kept".to_vec();
+        let err = encode_block(&batch, &mut block).unwrap_err().to_string();
+        assert!(err.contains("65535-byte limit"), "{err}");
+        assert!(err.contains(&format!("row {row}")), "{err}");
+        assert_eq!(
+            block, b"kept",
+            "a failed encode leaves the output as it was"
+        );
+    }
+}

@@ -19,8 +19,18 @@ use crate::schema::{column_spec, with_column, ColumnSpec};
 /// Each column's TDengine type comes from its field (see [`crate::column_spec`]): the field
 /// metadata when present, else the Arrow type. A Timestamp column's i64 values are written as
 /// they are, so its unit must be the database precision. Values in NULL slots are written as
-/// zeros. An Arrow `Null` column becomes a VARCHAR whose rows are all NULL.
+/// zeros. An Arrow `Null` column becomes a VARCHAR whose rows are all NULL. On error `out` is
+/// left as it was.
 pub fn encode_block(batch: &RecordBatch, out: &mut Vec<u8>) -> Result<(), CodecError> {
+    let start = out.len();
+    let r = encode_block_into(batch, out);
+    if r.is_err() {
+        out.truncate(start);
+    }
+    r
+}
+
+fn encode_block_into(batch: &RecordBatch, out: &mut Vec<u8>) -> Result<(), CodecError> {
     let rows = batch.num_rows();
     let cols = batch.num_columns();
     if cols > MAX_COLUMNS {
@@ -333,6 +343,26 @@ fn encode_var(
     let rows = array.len();
     let source = ByteSource::new(array, spec, at.column)?;
     let wide_prefix = matches!(spec.ty, TdType::Blob | TdType::MediumBlob);
+    if !wide_prefix && spec.ty != TdType::NChar {
+        let fast = match &source {
+            ByteSource::Utf8(a) => {
+                encode_offsets(a.value_offsets(), a.value_data(), a.nulls(), out)
+            }
+            ByteSource::LargeUtf8(a) => {
+                encode_offsets(a.value_offsets(), a.value_data(), a.nulls(), out)
+            }
+            ByteSource::Binary(a) => {
+                encode_offsets(a.value_offsets(), a.value_data(), a.nulls(), out)
+            }
+            ByteSource::LargeBinary(a) => {
+                encode_offsets(a.value_offsets(), a.value_data(), a.nulls(), out)
+            }
+            _ => None,
+        };
+        if let Some(area) = fast {
+            return Ok(area);
+        }
+    }
     let offsets_at = out.len();
     out.resize(offsets_at + rows * 4, 0);
     let area_at = out.len();
@@ -375,6 +405,57 @@ fn encode_var(
         out[offsets_at + row * 4..offsets_at + row * 4 + 4].copy_from_slice(&offset.to_le_bytes());
     }
     Ok(out.len() - area_at)
+}
+
+/// The offset array and u16-prefixed values of an offsets-and-values array (VARCHAR,
+/// VARBINARY, GEOMETRY, JSON from `Utf8`/`Binary` and their large forms) in one pass over
+/// pre-sized output: no per-value dispatch, bounds re-checks or growth. `None` (and `out`
+/// untouched) when some value is longer than a u16 prefix holds or the area could pass
+/// `i32::MAX`: the general path then reports exactly which row.
+fn encode_offsets<O: arrow_array::OffsetSizeTrait>(
+    offsets: &[O],
+    values: &[u8],
+    nulls: Option<&NullBuffer>,
+    out: &mut Vec<u8>,
+) -> Option<usize> {
+    let rows = offsets.len().checked_sub(1)?;
+    let first = offsets.first()?.as_usize();
+    let span = offsets.last()?.as_usize().checked_sub(first)?;
+    // At most every byte of the span plus a 2-byte prefix per row.
+    let bound = span.checked_add(rows.checked_mul(2)?)?;
+    if i32::try_from(bound).is_err() || values.len() < first + span {
+        return None;
+    }
+    if offsets
+        .windows(2)
+        .any(|w| w[1].as_usize().wrapping_sub(w[0].as_usize()) > usize::from(u16::MAX))
+    {
+        return None;
+    }
+    let offsets_at = out.len();
+    let area_at = offsets_at + rows * 4;
+    out.resize(area_at + bound, 0);
+    let (offset_slots, area) = out[offsets_at..].split_at_mut(rows * 4);
+    let mut pos = 0usize;
+    for (row, (slot, w)) in offset_slots
+        .chunks_exact_mut(4)
+        .zip(offsets.windows(2))
+        .enumerate()
+    {
+        if nulls.is_some_and(|n| n.is_null(row)) {
+            slot.copy_from_slice(&(-1i32).to_le_bytes());
+            continue;
+        }
+        let (from, to) = (w[0].as_usize(), w[1].as_usize());
+        let len = to - from;
+        // `pos` < `bound` ≤ i32::MAX and `len` ≤ u16::MAX were checked above.
+        slot.copy_from_slice(&(pos as i32).to_le_bytes());
+        area[pos..pos + 2].copy_from_slice(&(len as u16).to_le_bytes());
+        area[pos + 2..pos + 2 + len].copy_from_slice(&values[from..to]);
+        pos += 2 + len;
+    }
+    out.truncate(area_at + pos);
+    Some(pos)
 }
 
 /// Writes a UTF-8 string as an NCHAR value: u16 byte count, then UTF-32LE code points.
