@@ -426,12 +426,6 @@ fn encode_offsets<O: arrow_array::OffsetSizeTrait>(
     if i32::try_from(bound).is_err() || values.len() < first + span {
         return None;
     }
-    if offsets
-        .windows(2)
-        .any(|w| w[1].as_usize().wrapping_sub(w[0].as_usize()) > usize::from(u16::MAX))
-    {
-        return None;
-    }
     let offsets_at = out.len();
     let area_at = offsets_at + rows * 4;
     out.resize(area_at + bound, 0);
@@ -447,10 +441,14 @@ fn encode_offsets<O: arrow_array::OffsetSizeTrait>(
             continue;
         }
         let (from, to) = (w[0].as_usize(), w[1].as_usize());
-        let len = to - from;
-        // `pos` < `bound` ≤ i32::MAX and `len` ≤ u16::MAX were checked above.
+        let Some(len) = to.checked_sub(from).and_then(|l| u16::try_from(l).ok()) else {
+            out.truncate(offsets_at);
+            return None;
+        };
+        // `pos` < `bound` ≤ i32::MAX was checked above.
         slot.copy_from_slice(&(pos as i32).to_le_bytes());
-        area[pos..pos + 2].copy_from_slice(&(len as u16).to_le_bytes());
+        area[pos..pos + 2].copy_from_slice(&len.to_le_bytes());
+        let len = usize::from(len);
         area[pos + 2..pos + 2 + len].copy_from_slice(&values[from..to]);
         pos += 2 + len;
     }
